@@ -1,0 +1,1 @@
+"""Models and the artifacts they write. Importing this package does not import torch."""

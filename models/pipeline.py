@@ -1,0 +1,232 @@
+"""Which artifacts exist, what each depends on, and how to (re)build them.
+
+Each stage writes one artifact folder. Its key is a hash of its config, the source of the
+code that builds it, and the keys of the stages it reads, so an intact artifact with the
+expected key is reused and anything else (a changed config or code, a corrupt, truncated or
+foreign file) is rebuilt. The command line uses this module; so do the tests.
+
+Example::
+
+    art = ensure("digits-story")       # trains the network first if needed
+    status()                           # {"digits": "ok", "digits-story": "ok", ...}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from models.artifacts import PROJECT_ROOT, Artifact, ArtifactError, ArtifactMissing, load_artifact, stable_hash, write_artifact
+
+__all__ = ["MODELS", "STAGES", "Stage", "ensure", "expected_key", "status", "train_model"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    deps: tuple[str, ...]
+    code: tuple[str, ...]  # project files whose source enters the key
+    build: Callable[["BuildContext"], Artifact]
+    description: str
+
+
+@dataclass
+class BuildContext:
+    deps: dict[str, Artifact]
+    mnist_dir: str | None
+    progress: Progress
+    key: str
+    config: dict
+
+
+def _code_hash(files: tuple[str, ...]) -> str:
+    h = hashlib.sha256()
+    for rel in files:
+        h.update(rel.encode())
+        h.update((PROJECT_ROOT / rel).read_bytes())
+    return h.hexdigest()
+
+
+def _mnist_dir(mnist_dir: str | None) -> str | None:
+    """The IDX folder to train on: the argument, else $NN_EXPLAINER_MNIST_DIR, else embedded."""
+    chosen = mnist_dir or os.environ.get("NN_EXPLAINER_MNIST_DIR") or None
+    return str(Path(chosen).expanduser().resolve()) if chosen else None
+
+
+# ----------------------------------------------------------------------------- digit network
+
+
+def _digit_config(mnist_dir: str | None) -> dict:
+    import torch
+
+    from models.digit_net import TrainConfig, config_dict
+    from models.mnist import load_dataset
+
+    data = load_dataset(mnist_dir)
+    return {
+        "train": config_dict(TrainConfig()),
+        "data": {"source": data.source, "fingerprint": data.fingerprint()},
+        "torch": torch.__version__,
+    }
+
+
+def _build_digits(ctx: BuildContext) -> Artifact:
+    from models.digit_net import TrainConfig, train
+    from models.mnist import load_dataset
+
+    data = load_dataset(ctx.mnist_dir)
+    cfg = TrainConfig()
+
+    def tick(epoch: int, total: int, note: str) -> None:
+        ctx.progress(f"epoch {epoch}/{total} {_bar(epoch / total)} {note}")
+
+    result = train(data, cfg, tick)
+    m = result.epoch_metrics
+    return write_artifact(
+        "digits",
+        ctx.key,
+        ctx.config,
+        files={
+            "weights.npz": result.net.to_arrays(),
+            "checkpoints.npz": {"params": result.checkpoints, "steps": result.checkpoint_steps},
+            "metrics.npz": m,
+        },
+        metrics={
+            "test_accuracy": float(m["test_accuracy"][-1]),
+            "test_cost": float(m["test_cost"][-1]),
+            "train_cost": float(m["train_cost"][-1]),
+            "untrained_test_accuracy": float(m["test_accuracy"][0]),
+            "train_seconds": round(result.seconds, 2),
+            "n_params": result.net.n_params(),
+            "n_train": int(len(data.y_train)),
+            "n_test": int(len(data.y_test)),
+        },
+    )
+
+
+def _build_digits_story(ctx: BuildContext) -> Artifact:
+    from models.digit_net import DigitNet
+    from models.digit_story import chapter1
+    from models.mnist import load_dataset
+
+    net = DigitNet.from_arrays(ctx.deps["digits"].arrays("weights.npz"))
+    data = load_dataset(ctx.mnist_dir)
+    ctx.progress("chapter 1 numbers")
+    ch1 = chapter1(net, data)
+    return write_artifact(
+        "digits-story",
+        ctx.key,
+        ctx.config,
+        files={"chapter1.npz": ch1},
+        metrics={"chapter1_prediction": int(ch1["prediction"]), "chapter1_confidence": float(ch1["confidence"])},
+    )
+
+
+STAGES: dict[str, Stage] = {
+    "digits": Stage(
+        "digits",
+        (),
+        ("models/digit_net.py", "models/mnist.py"),
+        _build_digits,
+        "784-16-16-10 digit network trained on MNIST (weights, checkpoints, metrics)",
+    ),
+    "digits-story": Stage(
+        "digits-story",
+        ("digits",),
+        ("models/digit_story.py", "models/digit_net.py"),
+        _build_digits_story,
+        "numbers the digit chapters draw",
+    ),
+}
+
+# What a user trains by name: a model and the analyses built on it.
+MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story")}
+
+
+def _stage_config(stage: Stage, mnist_dir: str | None) -> dict:
+    # Every digit stage depends on the data the network trained on.
+    return _digit_config(mnist_dir) if stage.name.startswith("digits") else {}
+
+
+def expected_key(name: str, mnist_dir: str | None = None, _memo: dict | None = None) -> tuple[str, dict]:
+    """The key an up-to-date artifact ``name`` must carry, and the config behind it."""
+    memo = {} if _memo is None else _memo
+    if name in memo:
+        return memo[name]
+    stage = STAGES[name]
+    config = _stage_config(stage, mnist_dir)
+    deps = {d: expected_key(d, mnist_dir, memo)[0] for d in stage.deps}
+    key = stable_hash({"config": config, "code": _code_hash(stage.code), "deps": deps})
+    memo[name] = (key, config)
+    return key, config
+
+
+def _bar(fraction: float, width: int = 20) -> str:
+    filled = int(round(fraction * width))
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def _print_progress(line: str) -> None:
+    print(f"  {line}", file=sys.stderr, flush=True)
+
+
+def ensure(
+    name: str,
+    force: bool = False,
+    mnist_dir: str | None = None,
+    progress: Progress = _print_progress,
+    _memo: dict | None = None,
+) -> Artifact:
+    """The artifact ``name``, rebuilt (with its dependencies) unless an intact, current one exists.
+    With ``force`` the named stage is rebuilt even so (its dependencies only if stale)."""
+    if name not in STAGES:
+        raise KeyError(name)
+    mnist_dir = _mnist_dir(mnist_dir)
+    memo = {} if _memo is None else _memo
+    stage = STAGES[name]
+    deps = {d: ensure(d, False, mnist_dir, progress, memo) for d in stage.deps}
+    key, config = expected_key(name, mnist_dir, memo)
+    if not force:
+        try:
+            return load_artifact(name, expected_key=key)
+        except ArtifactMissing:
+            pass
+        except ArtifactError as exc:
+            progress(f"rebuilding {name}: {exc}")
+    progress(f"building {name}: {stage.description}")
+    start = time.perf_counter()
+    art = stage.build(BuildContext(deps, mnist_dir, progress, key, config))
+    progress(f"built {name} in {time.perf_counter() - start:.1f} s")
+    return art
+
+
+def train_model(model: str, force: bool = False, mnist_dir: str | None = None, progress: Progress = _print_progress) -> list[Artifact]:
+    """Build every stage of a user-facing model (``digits``)."""
+    memo: dict = {}
+    arts = []
+    for stage in MODELS[model]:
+        arts.append(ensure(stage, force, mnist_dir, progress, memo))
+    return arts
+
+
+def status(mnist_dir: str | None = None) -> dict[str, str]:
+    """For every stage: "ok", "missing", or why it would be rebuilt."""
+    mnist_dir = _mnist_dir(mnist_dir)
+    memo: dict = {}
+    out = {}
+    for name in STAGES:
+        try:
+            load_artifact(name, expected_key=expected_key(name, mnist_dir, memo)[0])
+            out[name] = "ok"
+        except ArtifactMissing:
+            out[name] = "missing"
+        except ArtifactError as exc:
+            out[name] = f"stale: {exc}"
+    return out

@@ -210,10 +210,10 @@ class Artifact:
 def load_artifact(name: str, expected_key: str | None = None, verify: bool = True) -> Artifact:
     """Open and check artifact ``name``; raise :class:`ArtifactError` naming the fix if unusable."""
     folder = cache_dir() / name
-    fix = f"run `python render.py train {name} --force` to rebuild it"
+    fix = "run `python render.py train` to rebuild it"
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
-        raise ArtifactMissing(f"artifact {name!r} is missing ({manifest_path}); run `python render.py train {name}`")
+        raise ArtifactMissing(f"artifact {name!r} is missing ({manifest_path}); run `python render.py train`")
     try:
         manifest = json.loads(manifest_path.read_text())
     except (OSError, ValueError) as exc:

@@ -202,9 +202,16 @@ def train(
 
 
 def config_dict(config: TrainConfig) -> dict:
+    """The config as plain JSON data (for manifests)."""
     d = asdict(config)
     d["net"]["sizes"] = list(d["net"]["sizes"])
     return d
+
+
+def config_from_dict(d: dict) -> TrainConfig:
+    """The inverse of :func:`config_dict`."""
+    fields = {k: v for k, v in d.items() if k != "net"}
+    return TrainConfig(**fields, net=DigitNetConfig(sizes=tuple(d["net"]["sizes"])))
 
 
 # ----------------------------------------------------------------------------- import
@@ -227,8 +234,17 @@ _NUMPY_GLOBALS = {
 }
 
 
+def _latin1_bytes(text: str, encoding: str = "latin1") -> bytes:
+    """Protocol-2 pickles store bytes as ``_codecs.encode(text, "latin1")``; allow only that."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise WeightImportError("refusing _codecs.encode with anything but a latin-1 string")
+    return text.encode("latin1")
+
+
 class _NumpyOnlyUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
+        if (module, name) == ("_codecs", "encode"):
+            return _latin1_bytes
         if (module, name) not in _NUMPY_GLOBALS:
             raise WeightImportError(
                 f"refusing to unpickle {module}.{name}: a weight pickle may only rebuild numpy "

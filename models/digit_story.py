@@ -19,12 +19,20 @@ import torch
 from models.digit_net import DigitNet
 from models.mnist import DigitDataset
 
-__all__ = ["chapter1", "SHOWN_LABEL", "INPUT_ROW", "N_THREES"]
+__all__ = ["chapter1", "SHOWN_LABEL", "INPUT_SHOWN", "N_THREES"]
 
 SHOWN_LABEL = 3  # the chapter follows a "3", like the course
 N_THREES = 6  # how many different handwritten 3s open the chapter
-INPUT_ROW = 14  # the image row whose pixels stand for the input column (mid-digit, so inked)
-INPUT_COLS = (6, 22)  # columns [6, 22): 16 consecutive pixels of that row
+INPUT_SHOWN = 16  # consecutive pixels of one row stand for the input column
+
+
+def ink_window(pixels: np.ndarray, length: int = INPUT_SHOWN) -> np.ndarray:
+    """Rule: the ``length`` consecutive pixels of one image row holding the most ink (first on ties),
+    so the input neurons drawn are ones this digit actually lights."""
+    image = pixels.reshape(28, 28)
+    sums = np.stack([np.convolve(r, np.ones(length), mode="valid") for r in image])  # (28, 29 - length)
+    row, col = np.unravel_index(int(np.argmax(sums)), sums.shape)
+    return np.arange(row * 28 + col, row * 28 + col + length)
 
 
 def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
@@ -46,9 +54,9 @@ def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
     w = net.weights[0][neuron].detach().numpy()
     b = float(net.biases[0][neuron].detach())
 
+    accuracy = float((predictions == data.y_test).mean())
     threes = np.flatnonzero(data.y_train == SHOWN_LABEL)[:N_THREES]
-    start = INPUT_ROW * 28
-    window = np.arange(start + INPUT_COLS[0], start + INPUT_COLS[1])
+    window = ink_window(data.x_test[index])
     sizes = np.asarray(net.config.sizes)
     w0 = net.weights[0].detach().numpy()
     b0 = net.biases[0].detach().numpy()
@@ -74,6 +82,12 @@ def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
         "neuron_weighted_sum": np.asarray(float(w @ a[0])),
         "neuron_z": np.asarray(float(z[1][neuron])),
         "neuron_activation": np.asarray(float(a[1][neuron])),
+        "test_accuracy": np.asarray(accuracy),
+        "n_test": np.asarray(len(data.y_test)),
+        # Real weights on the diagram's edges: into layer 1 from the shown input window, then all.
+        "w0_window": w0[:, window],  # (16, 16)
+        "w1": net.weights[1].detach().numpy(),  # (16, 16)
+        "w2": net.weights[2].detach().numpy(),  # (10, 16)
         "sizes": sizes,
         "n_weights": np.asarray(int(sum(sizes[:-1] * sizes[1:]))),
         "n_biases": np.asarray(int(sizes[1:].sum())),

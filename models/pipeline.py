@@ -78,11 +78,11 @@ def _digit_config(mnist_dir: str | None) -> dict:
 
 
 def _build_digits(ctx: BuildContext) -> Artifact:
-    from models.digit_net import TrainConfig, train
+    from models.digit_net import config_from_dict, train
     from models.mnist import load_dataset
 
     data = load_dataset(ctx.mnist_dir)
-    cfg = TrainConfig()
+    cfg = config_from_dict(ctx.config["train"])
 
     def tick(epoch: int, total: int, note: str) -> None:
         ctx.progress(f"epoch {epoch}/{total} {_bar(epoch / total)} {note}")

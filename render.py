@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""The command line: train what is missing, render chapters to video, look at them, time them.
+
+    python render.py list                          chapters, scenes, artifacts and their state
+    python render.py train [digits|all] [--force]  build model artifacts (reused when intact)
+    python render.py render [1 2 ...|all]          one video + subtitles per chapter
+    python render.py render 1 --scene ForwardPass  a single scene
+    python render.py look 1 [--scene NAME]         a storyboard PNG: frames sampled across scenes
+    python render.py bench [1 ...]                 training and per-scene render figures
+
+Videos land in ``output/`` (``chapter1_480p15.mp4`` and ``.srt``). Use ``--quality``
+low, medium, high or 4k. Exit status: 0 done, 1 a failure (its cause and fix printed),
+2 a name this tool does not know (the closest names printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from models.artifacts import ArtifactError, atomic_write, stable_hash  # noqa: E402
+
+QUALITIES = {"low": ("l", "480p15"), "medium": ("m", "720p30"), "high": ("h", "1080p60"), "4k": ("k", "2160p60")}
+CHAPTER_MODULES = {1: "scenes.chapter1"}  # chapter number -> module; each lists SCENES in order
+# Where Manim's scene videos and the finished chapters go (tests point these elsewhere).
+MEDIA = Path(os.environ.get("NN_EXPLAINER_MEDIA", ROOT / "media"))
+OUTPUT = Path(os.environ.get("NN_EXPLAINER_OUTPUT", ROOT / "output"))
+
+
+class UsageError(Exception):
+    """A name the tool does not know: exit status 2."""
+
+
+class Failure(Exception):
+    """Anything else that stops the command; the message names the cause and the fix."""
+
+
+# ----------------------------------------------------------------------------- chapters
+
+
+@dataclass
+class Chapter:
+    number: int
+    title: str
+    module: str
+    scenes: list[str]
+    artifacts: tuple[str, ...]
+
+    @property
+    def slug(self) -> str:
+        return f"chapter{self.number}"
+
+    @property
+    def path(self) -> Path:
+        return ROOT / (self.module.replace(".", "/") + ".py")
+
+
+def load_chapter(number: int) -> Chapter:
+    module = importlib.import_module(CHAPTER_MODULES[number])
+    return Chapter(number, module.TITLE, module.__name__, [s.__name__ for s in module.SCENES], tuple(module.ARTIFACTS))
+
+
+def suggest(name: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(name, valid, n=3, cutoff=0.4)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return f"{hint} Valid: {', '.join(valid)}."
+
+
+def parse_chapters(names: list[str]) -> list[int]:
+    if not names or names == ["all"]:
+        return sorted(CHAPTER_MODULES)
+    valid = [str(n) for n in sorted(CHAPTER_MODULES)] + ["all"]
+    out = []
+    for name in names:
+        key = name.lower().removeprefix("chapter").removeprefix("ch").strip()
+        if not key.isdigit() or int(key) not in CHAPTER_MODULES:
+            raise UsageError(f"unknown chapter {name!r}." + suggest(name, valid))
+        out.append(int(key))
+    return out
+
+
+def pick_scenes(chapter: Chapter, scene: str | None) -> list[str]:
+    if scene is None:
+        return chapter.scenes
+    if scene in chapter.scenes:
+        return [scene]
+    lowered = {s.lower(): s for s in chapter.scenes}
+    if scene.lower() in lowered:
+        return [lowered[scene.lower()]]
+    raise UsageError(f"chapter {chapter.number} has no scene {scene!r}." + suggest(scene, chapter.scenes))
+
+
+# ----------------------------------------------------------------------------- system checks
+
+
+def check_render_tools() -> None:
+    """LaTeX is a system dependency Manim's formulas need; say how to get it."""
+    missing = [tool for tool in ("latex", "dvisvgm") if shutil.which(tool) is None]
+    if missing:
+        raise Failure(
+            f"{' and '.join(missing)} not found: Manim needs LaTeX to typeset formulas. "
+            "Fix: run `./dev setup` (it installs texlive and dvisvgm with apt)."
+        )
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def ensure_artifacts(names: tuple[str, ...], force: bool = False, mnist_dir: str | None = None) -> dict[str, str]:
+    """Build (or reuse) artifacts; returns each one's key for the render stamps."""
+    from models.pipeline import ensure
+
+    keys = {}
+    for name in names:
+        try:
+            keys[name] = ensure(name, force=force, mnist_dir=mnist_dir).key
+        except ArtifactError as exc:
+            raise Failure(str(exc)) from exc
+        except Exception as exc:  # data errors name their file and problem
+            from models.mnist import DataError
+
+            if isinstance(exc, DataError):
+                raise Failure(f"cannot read the digits: {exc}") from exc
+            raise
+    return keys
+
+
+def cmd_train(args) -> None:
+    from models.pipeline import MODELS, train_model
+
+    names = list(MODELS) if args.model == "all" else [args.model]
+    for name in names:
+        if name not in MODELS:
+            raise UsageError(f"unknown model {name!r}." + suggest(name, [*MODELS, "all"]))
+    for name in names:
+        print(f"training {name}", flush=True)
+        try:
+            arts = train_model(name, force=args.force, mnist_dir=args.mnist_dir)
+        except ArtifactError as exc:
+            raise Failure(str(exc)) from exc
+        for art in arts:
+            shown = {k: v for k, v in art.metrics.items() if k in ("test_accuracy", "train_seconds", "n_params")}
+            print(f"  {art.name}: {_rel(art.folder)} {shown}")
+
+
+def cmd_list(args) -> None:
+    from models.pipeline import STAGES, status
+
+    state = status(args.mnist_dir)
+    print("Artifacts (assets/cache/):")
+    for name, stage in STAGES.items():
+        print(f"  {name:14s} {state[name]:8s}  {stage.description}")
+    print("\nChapters:")
+    for number in sorted(CHAPTER_MODULES):
+        ch = load_chapter(number)
+        ready = all(state.get(a) == "ok" for a in ch.artifacts)
+        print(f"  {number}  {ch.title}   (artifacts: {', '.join(ch.artifacts)}: {'ready' if ready else 'will be trained'})")
+        for i, scene in enumerate(ch.scenes, 1):
+            print(f"       {i}. {scene}")
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def _scene_dir(chapter: Chapter, quality: str) -> Path:
+    return MEDIA / "videos" / chapter.slug / QUALITIES[quality][1]
+
+
+def _render_key(chapter: Chapter, quality: str, artifact_keys: dict[str, str]) -> str:
+    """What a rendered scene depends on: the scene code, the artifacts, the quality, Manim."""
+    import manim
+
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "scenes").glob("*.py")) + [ROOT / "manim.cfg"]:
+        h.update(path.name.encode() + path.read_bytes())
+    return stable_hash({"code": h.hexdigest(), "artifacts": artifact_keys, "quality": quality, "manim": manim.__version__})
+
+
+def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bool) -> tuple[Path, float, bool]:
+    """Render one scene with Manim in its own process; returns (video, seconds, reused)."""
+    folder = _scene_dir(chapter, quality)
+    video, stamp = folder / f"{scene}.mp4", folder / f"{scene}.stamp.json"
+    if not force and video.exists() and stamp.exists():
+        try:
+            if json.loads(stamp.read_text()).get("key") == key:
+                return video, 0.0, True
+        except ValueError:
+            pass
+    stamp.unlink(missing_ok=True)
+    log = MEDIA / "logs" / f"{chapter.slug}_{scene}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    # Scenes render in parallel processes; Manim's LaTeX and text caches are not safe to share
+    # between processes (one deletes the .dvi another is converting), so each scene has its own.
+    cfg = MEDIA / "logs" / f"{chapter.slug}_{scene}.cfg"
+    cache = MEDIA / "scene-cache" / chapter.slug / scene
+    atomic_write(cfg, f"[CLI]\ntex_dir = {cache / 'Tex'}\ntext_dir = {cache / 'texts'}\n".encode())
+    cmd = [
+        sys.executable, "-m", "manim", "render", "-q", QUALITIES[quality][0], "--disable_caching",
+        "--media_dir", str(MEDIA), "-c", str(cfg), "--progress_bar", "none", str(chapter.path), scene,
+    ]
+    start = time.perf_counter()
+    with open(log, "w") as out:
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0 or not video.exists():
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
+        raise Failure(f"Manim failed on {chapter.slug} {scene} (full log: {_rel(log)}):\n{tail}")
+    atomic_write(stamp, json.dumps({"key": key, "seconds": seconds}).encode())
+    return video, seconds, False
+
+
+def _rel(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def video_seconds(path: Path) -> float:
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        if stream.frames and stream.average_rate:
+            return float(stream.frames / stream.average_rate)
+        return float(container.duration or 0) / 1e6
+
+
+def join_videos(parts: list[Path], target: Path) -> None:
+    """Concatenate same-format videos into one file by copying packets (no re-encoding)."""
+    import av
+
+    tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
+    try:
+        with av.open(str(tmp), "w", format="mp4") as out:
+            out_stream = None
+            offset = 0  # in the output stream's time base
+            for part in parts:
+                with av.open(str(part)) as src:
+                    stream = src.streams.video[0]
+                    if out_stream is None:
+                        out_stream = out.add_stream_from_template(stream)
+                    elif (stream.codec_context.width, stream.codec_context.height) != (out_stream.codec_context.width, out_stream.codec_context.height):
+                        raise Failure(f"{part.name} has another frame size; render all scenes at one quality")
+                    last = 0
+                    for packet in src.demux(stream):
+                        if packet.dts is None:
+                            continue
+                        pts, dts = packet.pts, packet.dts
+                        packet.pts = (pts if pts is not None else dts) + offset
+                        packet.dts = dts + offset
+                        last = max(last, packet.pts + (packet.duration or 0))
+                        packet.stream = out_stream
+                        out.mux(packet)
+                    offset = last
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def join_subtitles(parts: list[Path], durations: list[float], target: Path) -> int:
+    """One .srt from the scenes' subtitle files, each shifted by the scenes before it."""
+    import datetime
+
+    import srt
+
+    subs, offset = [], 0.0
+    for part, duration in zip(parts, durations):
+        srt_path = part.with_suffix(".srt")
+        if srt_path.exists():
+            for sub in srt.parse(srt_path.read_text(encoding="utf-8")):
+                shift = datetime.timedelta(seconds=offset)
+                subs.append(srt.Subtitle(len(subs) + 1, sub.start + shift, sub.end + shift, sub.content))
+        offset += duration
+    atomic_write(target, srt.compose(subs).encode("utf-8"))
+    return len(subs)
+
+
+def _jobs(requested: int | None) -> int:
+    return max(1, requested or min(2, os.cpu_count() or 1))
+
+
+def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: bool, jobs: int, keys: dict[str, str]):
+    """Render scenes (in parallel processes), then join a whole chapter. Returns per-scene figures."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    key = _render_key(chapter, quality, {a: keys[a] for a in chapter.artifacts})
+    results: dict[str, tuple[Path, float, bool]] = {}
+    total = len(scenes)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {scene: pool.submit(render_scene, chapter, scene, quality, key, force) for scene in scenes}
+        done = 0
+        for scene in scenes:
+            results[scene] = futures[scene].result()
+            done += 1
+            video, seconds, reused = results[scene]
+            state = "reused" if reused else f"{seconds:5.1f} s"
+            print(f"  [{done}/{total}] {scene:20s} {state}  ({video_seconds(video):.1f} s of video)", flush=True)
+    figures = [(s, results[s][1], video_seconds(results[s][0]), results[s][2]) for s in scenes]
+    if scenes == chapter.scenes:
+        OUTPUT.mkdir(exist_ok=True)
+        parts = [results[s][0] for s in scenes]
+        target = OUTPUT / f"{chapter.slug}_{QUALITIES[quality][1]}.mp4"
+        join_videos(parts, target)
+        n = join_subtitles(parts, [f[2] for f in figures], target.with_suffix(".srt"))
+        print(f"chapter {chapter.number}: {_rel(target)} ({video_seconds(target):.0f} s, {n} subtitles "
+              f"in {_rel(target.with_suffix('.srt'))}), {time.perf_counter() - start:.0f} s", flush=True)
+    else:
+        for s in scenes:
+            print(f"scene: {_rel(results[s][0])}")
+    return figures
+
+
+def cmd_render(args) -> None:
+    numbers = parse_chapters(args.chapters)
+    chapters = [load_chapter(n) for n in numbers]
+    if args.scene and len(chapters) != 1:
+        raise UsageError("--scene needs exactly one chapter, e.g. `render 1 --scene ForwardPass`")
+    plans = [(ch, pick_scenes(ch, args.scene)) for ch in chapters]
+    check_render_tools()
+    keys = ensure_artifacts(tuple(dict.fromkeys(a for ch in chapters for a in ch.artifacts)), mnist_dir=args.mnist_dir)
+    for ch, scenes in plans:
+        print(f"rendering chapter {ch.number} ({ch.title}) at {args.quality}", flush=True)
+        render_chapter(ch, scenes, args.quality, args.force, _jobs(args.jobs), keys)
+
+
+def cmd_look(args) -> None:
+    """A storyboard PNG per chapter: a row of frames sampled across each scene."""
+    from PIL import Image, ImageDraw
+
+    import av
+
+    ch = load_chapter(parse_chapters([args.chapter])[0])
+    scenes = pick_scenes(ch, args.scene)
+    check_render_tools()
+    keys = ensure_artifacts(ch.artifacts, mnist_dir=args.mnist_dir)
+    print(f"rendering chapter {ch.number} for a look", flush=True)
+    render_chapter(ch, scenes, "low", False, _jobs(args.jobs), keys)
+    thumb_w, thumb_h, label_h = 320, 180, 22
+    n = args.frames
+    sheet = Image.new("RGB", (n * thumb_w, len(scenes) * (thumb_h + label_h)), "black")
+    draw = ImageDraw.Draw(sheet)
+    for row, scene in enumerate(scenes):
+        video = _scene_dir(ch, "low") / f"{scene}.mp4"
+        with av.open(str(video)) as container:
+            frames = [f.to_image() for f in container.decode(video=0)]
+        y = row * (thumb_h + label_h)
+        draw.text((6, y + 4), f"{row + 1}. {scene}  ({len(frames) / 15:.1f} s)", fill=(255, 255, 0))
+        for i in range(n):
+            k = min(len(frames) - 1, round((i + 0.5) * len(frames) / n))
+            sheet.paste(frames[k].resize((thumb_w, thumb_h)), (i * thumb_w, y + label_h))
+    OUTPUT.mkdir(exist_ok=True)
+    suffix = f"_{scenes[0]}" if args.scene else ""
+    target = OUTPUT / f"{ch.slug}{suffix}_storyboard.png"
+    tmp = target.with_name(f".{target.name}.tmp.png")
+    sheet.save(tmp)
+    os.replace(tmp, target)
+    print(f"storyboard: {_rel(target)}")
+
+
+def cmd_bench(args) -> None:
+    """Print training time and, per scene, render seconds against seconds of video."""
+    from models.digit_net import TrainConfig, train
+    from models.mnist import load_dataset
+
+    data = load_dataset(args.mnist_dir)
+    start = time.perf_counter()
+    result = train(data, TrainConfig())
+    print(f"digit network: trained in {time.perf_counter() - start:.2f} s "
+          f"(SGD loop {result.seconds:.2f} s), held-out accuracy {result.epoch_metrics['test_accuracy'][-1]:.1%}")
+    check_render_tools()
+    for number in parse_chapters(args.chapters):
+        ch = load_chapter(number)
+        keys = ensure_artifacts(ch.artifacts, mnist_dir=args.mnist_dir)
+        print(f"chapter {number} at {args.quality} ({args.jobs or _jobs(None)} parallel jobs):")
+        wall = time.perf_counter()
+        figures = render_chapter(ch, ch.scenes, args.quality, True, _jobs(args.jobs), keys)
+        wall = time.perf_counter() - wall
+        print(f"  {'scene':20s} {'render s':>9s} {'video s':>8s} {'ratio':>6s}")
+        for scene, seconds, video, _ in figures:
+            print(f"  {scene:20s} {seconds:9.1f} {video:8.1f} {seconds / video:6.2f}")
+        cpu = sum(f[1] for f in figures)
+        vid = sum(f[2] for f in figures)
+        print(f"  {'total (sum)':20s} {cpu:9.1f} {vid:8.1f} {cpu / vid:6.2f}")
+        print(f"  chapter wall time {wall:.1f} s for {vid:.1f} s of video: ratio {wall / vid:.2f}")
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="render.py", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    mnist = argparse.ArgumentParser(add_help=False)
+    mnist.add_argument("--mnist-dir", metavar="DIR",
+                       help="train on the MNIST IDX files in DIR instead of the embedded digits "
+                            "(or set NN_EXPLAINER_MNIST_DIR)")
+
+    sp = sub.add_parser("list", parents=[mnist], help="chapters, scenes and artifacts")
+    sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("train", parents=[mnist], help="build model artifacts")
+    sp.add_argument("model", nargs="?", default="all", help="digits, or all (default)")
+    sp.add_argument("--force", action="store_true", help="retrain even if intact artifacts exist")
+    sp.set_defaults(func=cmd_train)
+
+    sp = sub.add_parser("render", parents=[mnist], help="render chapters to video")
+    sp.add_argument("chapters", nargs="*", help="chapter numbers, or all (default)")
+    sp.add_argument("--scene", help="render only this scene of the (one) chapter")
+    sp.add_argument("--quality", choices=list(QUALITIES), default="low")
+    sp.add_argument("--force", action="store_true", help="re-render scenes even if up to date")
+    sp.add_argument("--jobs", type=int, help="scenes rendered in parallel (default: 2 or the core count)")
+    sp.set_defaults(func=cmd_render)
+
+    sp = sub.add_parser("look", parents=[mnist], help="storyboard PNG of a chapter's scenes")
+    sp.add_argument("chapter")
+    sp.add_argument("--scene")
+    sp.add_argument("--frames", type=int, default=6, help="frames sampled per scene (default 6)")
+    sp.add_argument("--jobs", type=int)
+    sp.set_defaults(func=cmd_look)
+
+    sp = sub.add_parser("bench", parents=[mnist], help="print training and render timings")
+    sp.add_argument("chapters", nargs="*")
+    sp.add_argument("--quality", choices=list(QUALITIES), default="low")
+    sp.add_argument("--jobs", type=int)
+    sp.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UsageError as exc:
+        print(f"render.py: {exc}", file=sys.stderr)
+        return 2
+    except Failure as exc:
+        print(f"render.py: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("render.py: interrupted; finished files are kept, nothing half-written was left", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

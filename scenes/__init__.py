@@ -1,0 +1,1 @@
+"""Manim scenes, one file per chapter, and the drawing pieces they share."""

@@ -1,0 +1,256 @@
+"""Drawing pieces shared by every chapter, each built from artifact data, on one palette.
+
+Colour carries meaning everywhere: blue for positive, red for negative, brightness for
+activation, yellow to say "look here". :func:`value_to_color` is the one mapping from a
+signed value to a colour; :func:`activation_color` the one from an activation in [0, 1].
+
+Example::
+
+    from scenes.pieces import DigitImage, NetworkDiagram
+    digit = DigitImage(pixels)                      # 784 brightnesses -> one image
+    net = NetworkDiagram((784, 16, 16, 10), input_shown=16)
+    self.play(net.light_layer(1, activations_of_layer_1))
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from manim import (
+    BLACK,
+    DOWN,
+    GREY_B,
+    GREY_D,
+    LEFT,
+    RESAMPLING_ALGORITHMS,
+    RIGHT,
+    UP,
+    WHITE,
+    Circle,
+    ImageMobject,
+    Line,
+    ManimColor,
+    MathTex,
+    Rectangle,
+    Text,
+    Transform,
+    VGroup,
+    interpolate_color,
+)
+
+__all__ = [
+    "ACCENT",
+    "NEGATIVE",
+    "POSITIVE",
+    "DigitImage",
+    "HeatMap",
+    "NetworkDiagram",
+    "ValueBars",
+    "activation_color",
+    "fmt",
+    "tex",
+    "value_to_color",
+    "value_to_rgb",
+]
+
+POSITIVE = ManimColor("#58C4DD")  # blue
+NEGATIVE = ManimColor("#FC6255")  # red
+ACCENT = ManimColor("#FFFF00")  # yellow: "look here"
+FONT = "DejaVu Sans"
+
+
+def fmt(x: float, sig: int = 3) -> str:
+    """A number rounded for reading: ``sig`` significant digits, no exponent for usual sizes."""
+    x = float(x)
+    if x == 0:
+        return "0"
+    digits = max(sig - 1 - int(np.floor(np.log10(abs(x)))), 0)
+    text = f"{x:.{digits}f}"
+    return text.replace("-", "\u2212")  # a real minus sign
+
+
+def tex(x: float, sig: int = 3) -> str:
+    """:func:`fmt` for LaTeX (MathTex sets its own minus sign)."""
+    return fmt(x, sig).replace("\u2212", "-")
+
+
+def value_to_rgb(values: np.ndarray, vmax: float) -> np.ndarray:
+    """Signed values -> uint8 RGB: black at 0, blue for positive, red for negative, |v|/vmax bright."""
+    values = np.asarray(values, dtype=np.float64)
+    t = np.clip(np.abs(values) / vmax, 0.0, 1.0)[..., None]
+    pos = np.array(POSITIVE.to_rgb())
+    neg = np.array(NEGATIVE.to_rgb())
+    rgb = np.where(values[..., None] >= 0, pos, neg) * t
+    return np.round(rgb * 255).astype(np.uint8)
+
+
+def value_to_color(value: float, vmax: float) -> ManimColor:
+    """The palette's colour of one signed value (same mapping as :func:`value_to_rgb`)."""
+    r, g, b = value_to_rgb(np.array([value]), vmax)[0]
+    return ManimColor.from_rgb((int(r), int(g), int(b)))
+
+
+def activation_color(a: float) -> ManimColor:
+    """Brightness for an activation in [0, 1]: black (0) to white (1)."""
+    return interpolate_color(BLACK, WHITE, float(np.clip(a, 0.0, 1.0)))
+
+
+def _image(rgb: np.ndarray, height: float) -> ImageMobject:
+    img = ImageMobject(rgb)
+    img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])  # crisp pixels, no blur
+    img.height = height
+    return img
+
+
+class DigitImage(ImageMobject):
+    """A 28x28 digit as one image (not 784 shapes), brightness = pixel value."""
+
+    def __init__(self, pixels: np.ndarray, height: float = 3.0, **kwargs):
+        gray = np.round(np.clip(np.asarray(pixels).reshape(28, 28), 0, 1) * 255).astype(np.uint8)
+        super().__init__(np.repeat(gray[:, :, None], 3, axis=2), **kwargs)
+        self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+        self.height = height
+
+    def frame(self, color=GREY_D) -> Rectangle:
+        """A thin border around the image (black pixels vanish into the background)."""
+        return Rectangle(width=self.width, height=self.height, stroke_color=color, stroke_width=2).move_to(self)
+
+    def pixel_center(self, row: int, col: int) -> np.ndarray:
+        """Scene coordinates of one pixel's centre."""
+        side = self.height / 28
+        return self.get_corner(UP + LEFT) + np.array([(col + 0.5) * side, -(row + 0.5) * side, 0])
+
+
+class HeatMap(ImageMobject):
+    """A 2-D array of signed values (a weight map) as one image on the palette."""
+
+    def __init__(self, values: np.ndarray, vmax: float | None = None, height: float = 3.0, **kwargs):
+        values = np.asarray(values)
+        self.vmax = float(vmax if vmax is not None else np.abs(values).max() or 1.0)
+        super().__init__(value_to_rgb(values, self.vmax), **kwargs)
+        self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+        self.height = height
+
+
+class NetworkDiagram(VGroup):
+    """Layers of neurons joined by edges; a layer too big to draw shows a window and dots.
+
+    ``input_shown`` neurons stand for the first layer (with a vertical ellipsis above and
+    below when the layer is larger). ``layers[l]`` holds layer ``l``'s circles; ``edges[l]``
+    the lines from layer ``l`` to ``l + 1``.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        input_shown: int = 16,
+        height: float = 5.6,
+        layer_gap: float = 2.6,
+        output_labels: Sequence[str] | None = None,
+    ):
+        super().__init__()
+        self.sizes = tuple(int(s) for s in sizes)
+        self.shown = [min(input_shown, self.sizes[0])] + list(self.sizes[1:])
+        biggest = max(self.shown)
+        spacing = height / biggest
+        radius = spacing * 0.36
+        self.layers = VGroup()
+        for l, n in enumerate(self.shown):
+            col = VGroup(
+                *[
+                    Circle(radius=radius, stroke_color=GREY_B, stroke_width=1.5, fill_color=WHITE, fill_opacity=0)
+                    for _ in range(n)
+                ]
+            ).arrange(DOWN, buff=spacing - 2 * radius)
+            col.move_to(RIGHT * l * layer_gap)
+            self.layers.add(col)
+        self.layers.move_to(np.zeros(3))
+        self.dots = VGroup()
+        if self.shown[0] < self.sizes[0]:
+            top, bottom = self.layers[0][0], self.layers[0][-1]
+            self.dots.add(MathTex(r"\vdots", font_size=30).next_to(top, UP, buff=0.08))
+            self.dots.add(MathTex(r"\vdots", font_size=30).next_to(bottom, DOWN, buff=0.08))
+        self.edges = VGroup()
+        for l in range(len(self.shown) - 1):
+            group = VGroup(
+                *[
+                    Line(a.get_right(), b.get_left(), stroke_width=0.6, stroke_color=GREY_B, stroke_opacity=0.35)
+                    for a in self.layers[l]
+                    for b in self.layers[l + 1]
+                ]
+            )
+            self.edges.add(group)
+        self.output_labels = VGroup()
+        if output_labels is not None:
+            for circle, label in zip(self.layers[-1], output_labels):
+                self.output_labels.add(Text(str(label), font=FONT, font_size=22).next_to(circle, RIGHT, buff=0.15))
+        self.add(self.edges, self.layers, self.dots, self.output_labels)
+
+    def lit(self, layer: int, activations: Sequence[float]) -> VGroup:
+        """Set a layer's neurons to their activations (brightness); returns the layer."""
+        for circle, a in zip(self.layers[layer], activations):
+            circle.set_fill(WHITE, opacity=float(np.clip(a, 0, 1)))
+        return self.layers[layer]
+
+    def light(self, layer: int, activations: Sequence[float]) -> Transform:
+        """An animation that brings one layer's neurons to their activation brightness."""
+        target = self.layers[layer].copy()
+        for circle, a in zip(target, activations):
+            circle.set_fill(WHITE, opacity=float(np.clip(a, 0, 1)))
+        return Transform(self.layers[layer], target)
+
+    def color_edges(self, layer: int, weights: np.ndarray, vmax: float | None = None) -> VGroup:
+        """Colour the edges into ``layer + 1`` by their weights ``weights[out, in]`` (shown ones)."""
+        w = np.asarray(weights)
+        vmax = vmax or float(np.abs(w).max())
+        n_in, n_out = len(self.layers[layer]), len(self.layers[layer + 1])
+        for k, line in enumerate(self.edges[layer]):
+            i, j = divmod(k, n_out)
+            value = w[j, i]
+            line.set_stroke(value_to_color(value, vmax), width=0.4 + 2.0 * min(abs(value) / vmax, 1), opacity=0.9)
+        return self.edges[layer]
+
+    def label_layers(self, texts: Sequence[str], font_size: int = 22) -> VGroup:
+        """A caption under each layer (or over the input's lower ellipsis)."""
+        labels = VGroup()
+        bottom = min(m.get_bottom()[1] for m in [*self.layers, *self.dots])
+        for col, text in zip(self.layers, texts):
+            labels.add(Text(text, font=FONT, font_size=font_size).move_to([col.get_x(), bottom - 0.3, 0]))
+        return labels
+
+
+class ValueBars(VGroup):
+    """Horizontal bars for values in [0, 1] (activations, probabilities), labelled on the left
+    and with the rounded value on the right."""
+
+    def __init__(
+        self,
+        values: Sequence[float],
+        labels: Sequence[str] | None = None,
+        width: float = 3.0,
+        bar_height: float = 0.32,
+        font_size: int = 22,
+    ):
+        super().__init__()
+        self.values = [float(v) for v in values]
+        self.rows = VGroup()
+        for i, v in enumerate(self.values):
+            name = Text(str(labels[i]) if labels is not None else "", font=FONT, font_size=font_size)
+            track = Rectangle(width=width, height=bar_height, stroke_color=GREY_D, stroke_width=1)
+            bar = Rectangle(
+                width=max(width * v, 1e-3), height=bar_height, stroke_width=0, fill_color=activation_color(0.35 + 0.65 * v), fill_opacity=1
+            )
+            bar.align_to(track, LEFT)
+            number = Text(f"{v:.2f}", font=FONT, font_size=font_size - 2).next_to(track, RIGHT, buff=0.15)
+            name.next_to(track, LEFT, buff=0.2)
+            row = VGroup(name, track, bar, number) if labels is not None else VGroup(track, bar, number)
+            self.rows.add(row)
+        self.rows.arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+        self.add(self.rows)
+
+    def highlight(self, index: int):
+        """A yellow box around one row."""
+        from manim import SurroundingRectangle
+
+        return SurroundingRectangle(self.rows[index], color=ACCENT, buff=0.06)

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real artifacts (built once per session), goldens, strict scene layout.
+
+Update the golden numbers and pictures on purpose with ``./dev test --update-goldens``
+(then review ``git diff tests/golden``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("NN_EXPLAINER_STRICT_LAYOUT", "1")  # a drawing under the captions fails a test
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current artifacts")
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture(scope="session")
+def story():
+    """Chapter 1's arrays from the real, trained digit network (trained here if missing)."""
+    from models.pipeline import ensure
+
+    art = ensure("digits-story", mnist_dir=None)
+    return art.arrays("chapter1.npz")
+
+
+@pytest.fixture(scope="session")
+def digits_artifact():
+    from models.pipeline import ensure
+
+    return ensure("digits", mnist_dir=None)
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    from models.mnist import load_embedded
+
+    return load_embedded()

@@ -1,0 +1,107 @@
+"""The command line as a user meets it: names, errors, exit codes, and one real chapter render."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import render
+
+ROOT = Path(render.__file__).parent
+
+
+def run(*args, env=None, timeout=600):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), *args], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=timeout,
+    )
+
+
+def test_unknown_chapter_exits_2_with_suggestions():
+    proc = run("render", "9")
+    assert proc.returncode == 2
+    assert "unknown chapter '9'" in proc.stderr and "Valid: 1" in proc.stderr
+
+
+def test_unknown_scene_exits_2_with_closest_names():
+    proc = run("render", "1", "--scene", "ForwardPas")
+    assert proc.returncode == 2
+    assert "Did you mean: ForwardPass" in proc.stderr
+
+
+def test_unknown_model_exits_2():
+    proc = run("train", "digitz")
+    assert proc.returncode == 2 and "Did you mean: digits" in proc.stderr
+
+
+def test_bad_quality_is_a_usage_error():
+    assert run("render", "1", "--quality", "8k").returncode == 2
+
+
+def test_list_shows_chapters_scenes_and_artifacts(story):
+    proc = run("list")
+    assert proc.returncode == 0, proc.stderr
+    assert "But what is a neural network?" in proc.stdout
+    assert "ForwardPass" in proc.stdout and "digits-story   ok" in proc.stdout
+
+
+def test_missing_latex_names_the_fix(tmp_path):
+    # A PATH with python but without latex
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    proc = run("render", "1", env={"PATH": str(bin_dir)})
+    assert proc.returncode == 1
+    assert "latex" in proc.stderr and "./dev setup" in proc.stderr
+
+
+def test_bad_mnist_dir_names_the_problem(tmp_path):
+    proc = run("train", "digits", "--mnist-dir", str(tmp_path / "nowhere"))
+    assert proc.returncode == 1
+    assert "no such folder" in proc.stderr
+
+
+def test_render_chapter_one_end_to_end(story, tmp_path):
+    """One video and one subtitle file for the chapter; re-running reuses the scenes."""
+    env = {"NN_EXPLAINER_MEDIA": str(tmp_path / "media"), "NN_EXPLAINER_OUTPUT": str(tmp_path / "out")}
+    proc = run("render", "1", env=env, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    video = tmp_path / "out" / "chapter1_480p15.mp4"
+    subtitles = video.with_suffix(".srt")
+    assert video.exists() and subtitles.exists()
+    assert f"chapter 1: {video}" in proc.stdout
+
+    scene_dir = tmp_path / "media" / "videos" / "chapter1" / "480p15"
+    from scenes.chapter1 import SCENES
+
+    parts = [scene_dir / f"{s.__name__}.mp4" for s in SCENES]
+    total = sum(render.video_seconds(p) for p in parts)
+    assert abs(render.video_seconds(video) - total) < 0.2
+    assert 120 <= total <= 300
+
+    import srt
+
+    subs = list(srt.parse(subtitles.read_text()))
+    assert len(subs) >= len(SCENES) and "These are all threes" in subs[0].content
+    assert all(a.end <= b.start for a, b in zip(subs, subs[1:]))
+    assert subs[-1].end.total_seconds() <= total + 0.1
+
+    # The joined file's frames are the scenes' frames (packets copied, not re-encoded)
+    import av
+    import numpy as np
+
+    def frame_at(path, index):
+        with av.open(str(path)) as c:
+            for i, f in enumerate(c.decode(video=0)):
+                if i == index:
+                    return f.to_ndarray(format="rgb24")
+
+    first_len = round(render.video_seconds(parts[0]) * 15)
+    np.testing.assert_array_equal(frame_at(video, first_len + 20), frame_at(parts[1], 20))
+
+    again = run("render", "1", env=env)
+    assert again.returncode == 0 and again.stdout.count("reused") == len(SCENES)

@@ -1,0 +1,74 @@
+"""The drawing pieces, drawn from the real artifacts, against stored frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import RIGHT
+
+from scenes.pieces import (
+    NEGATIVE,
+    POSITIVE,
+    DigitImage,
+    HeatMap,
+    NetworkDiagram,
+    ValueBars,
+    fmt,
+    value_to_color,
+    value_to_rgb,
+)
+from tests.pictures import MEAN_TOLERANCE, PIXEL_TOLERANCE, assert_picture, difference, draw
+
+
+def network(story, lit: bool):
+    net = NetworkDiagram(story["sizes"], input_shown=16, output_labels=[str(i) for i in range(10)])
+    if lit:
+        net.color_edges(1, story["w1"])
+        net.lit(0, story["a0"][story["input_window"]])
+        for layer in (1, 2, 3):
+            net.lit(layer, story[f"a{layer}"])
+    return net
+
+
+def test_digit_image(story, update_goldens):
+    digit = DigitImage(story["digit"], height=3.4)
+    assert_picture("digit_image", draw(digit, digit.frame()), update_goldens)
+
+
+def test_heat_map(story, update_goldens):
+    w = story["neuron_weights"].reshape(28, 28)
+    assert_picture("heat_map", draw(HeatMap(w, height=3.4)), update_goldens)
+
+
+def test_network_diagram(story, update_goldens):
+    assert_picture("network_diagram", draw(network(story, lit=True)), update_goldens)
+
+
+def test_value_bars(story, update_goldens):
+    bars = ValueBars(story["a3"], [str(i) for i in range(10)])
+    assert_picture("value_bars", draw(bars), update_goldens)
+
+
+def test_comparison_catches_a_changed_drawing(story):
+    """The tolerance is tight enough to see an unlit network or a moved digit."""
+    lit, dark = draw(network(story, True)), draw(network(story, False))
+    mean, share = difference(lit, dark)
+    assert mean > MEAN_TOLERANCE or share > PIXEL_TOLERANCE
+    a = draw(DigitImage(story["digit"], height=3.4))
+    b = draw(DigitImage(story["digit"], height=3.4).shift(0.3 * RIGHT))
+    assert difference(a, b)[1] > PIXEL_TOLERANCE
+
+
+def test_palette():
+    """Blue for positive, red for negative, brightness for size; one mapping for images and shapes."""
+    rgb = value_to_rgb(np.array([1.0, -1.0, 0.0, 0.5]), vmax=1.0)
+    assert tuple(rgb[0]) == tuple(round(c * 255) for c in POSITIVE.to_rgb())
+    assert tuple(rgb[1]) == tuple(round(c * 255) for c in NEGATIVE.to_rgb())
+    assert tuple(rgb[2]) == (0, 0, 0)
+    assert rgb[3].sum() < rgb[0].sum()
+    assert value_to_color(0.5, 1.0).to_hex().lower() == "#{:02x}{:02x}{:02x}".format(*rgb[3])
+
+
+@pytest.mark.parametrize("x,text", [(0.1234, "0.123"), (-2.479, "\u22122.48"), (23.84, "23.8"), (13002, "13002"), (0, "0")])
+def test_numbers_rounded_for_reading(x, text):
+    assert fmt(x) == text

@@ -1,0 +1,40 @@
+"""Every scene builds (a dry run at a tiny resolution) inside the layout rules, and narrates."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from manim import tempconfig
+
+import render
+from scenes.base import ChapterScene, reading_time
+
+SCENES = [
+    (number, cls)
+    for number, module in sorted(render.CHAPTER_MODULES.items())
+    for cls in importlib.import_module(module).SCENES
+]
+
+
+def dry_run(cls, tmp_path) -> ChapterScene:
+    settings = {"dry_run": True, "media_dir": str(tmp_path), "pixel_height": 144, "pixel_width": 256, "frame_rate": 5}
+    with tempconfig(settings):
+        scene = cls()
+        scene.render()
+    return scene
+
+
+@pytest.mark.parametrize("number,cls", SCENES, ids=[f"ch{n}-{c.__name__}" for n, c in SCENES])
+def test_scene_builds_and_narrates(number, cls, story, tmp_path):
+    scene = dry_run(cls, tmp_path)  # strict layout: leaving the frame or the drawing area raises
+    assert scene.narration, "every beat has a narration line"
+    starts = [t for t, _ in scene.narration] + [scene.time]
+    for (start, text), stop in zip(scene.narration, starts[1:]):
+        # each caption stays up long enough to be read
+        assert stop - start >= reading_time(text) - 0.05, f"{text!r} is up {stop - start:.1f} s"
+
+
+def test_chapter_one_runs_two_to_five_minutes(story, tmp_path):
+    total = sum(dry_run(cls, tmp_path).time for n, cls in SCENES if n == 1)
+    assert 120 <= total <= 300, f"chapter 1 runs {total:.0f} s"

@@ -132,8 +132,8 @@ class ChapterScene(Scene):
         card = VGroup(head, rows).arrange(DOWN, buff=0.6).move_to(UP * 0.6)
         self.play(FadeIn(head))
         for row, idea in zip(rows, ideas):
-            self.play(FadeIn(row, shift=0.2 * UP), run_time=0.6)
             self.narration.append((self.time, idea))
+            self.play(FadeIn(row, shift=0.2 * UP), run_time=0.6)
             self.wait(reading_time(idea) - 0.6)
         self.wait(2.0)
 

@@ -32,7 +32,8 @@ def test_scene_builds_and_narrates(number, cls, story, tmp_path):
     starts = [t for t, _ in scene.narration] + [scene.time]
     for (start, text), stop in zip(scene.narration, starts[1:]):
         # each caption stays up long enough to be read
-        assert stop - start >= reading_time(text) - 0.05, f"{text!r} is up {stop - start:.1f} s"
+        # (at the dry run's 5 fps, waits round to 0.2 s)
+        assert stop - start >= reading_time(text) - 0.25, f"{text!r} is up {stop - start:.1f} s"
 
 
 def test_chapter_one_runs_two_to_five_minutes(story, tmp_path):

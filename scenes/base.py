@@ -44,6 +44,7 @@ DRAW_TOP = 3.8
 DRAW_BOTTOM = -2.55  # drawings stay above this line
 CAPTION_Y = -3.3  # centre of the caption band (frame bottom is -4)
 CAPTION_WIDTH = 12.6
+CAPTION_CHARS = 64  # per line, at the caption's font size
 FRAME_HALF_WIDTH = 7.0  # a small margin inside the frame's 7.11
 
 
@@ -96,7 +97,9 @@ class ChapterScene(Scene):
             self.wait(left)
 
     def _caption_mobject(self, text: str) -> Mobject:
-        lines = _wrap(text, 62)
+        lines = _wrap(text, CAPTION_CHARS)
+        if len(lines) > 2:
+            self._layout_problem(f"caption needs {len(lines)} lines, the band holds 2: {text!r}")
         caption = VGroup(*[Text(line, font=FONT, font_size=26) for line in lines]).arrange(DOWN, buff=0.12)
         if caption.width > CAPTION_WIDTH:
             caption.scale_to_fit_width(CAPTION_WIDTH)
@@ -152,15 +155,15 @@ class ChapterScene(Scene):
             elif top > DRAW_TOP + 1e-3 or bottom < DRAW_BOTTOM - 1e-3:
                 problem = f"spans y {bottom:.2f}..{top:.2f}, drawing area is {DRAW_BOTTOM}..{DRAW_TOP}"
             if problem:
-                message = (
-                    f"{type(self).__name__}: a {type(mob).__name__} {problem} "
-                    f"(under caption {self.caption_text!r})"
-                )
-                if self.strict_layout:
-                    raise LayoutError(message)
-                from manim import logger
+                self._layout_problem(f"a {type(mob).__name__} {problem} (under caption {self.caption_text!r})")
 
-                logger.warning(message)
+    def _layout_problem(self, message: str) -> None:
+        message = f"{type(self).__name__}: {message}"
+        if self.strict_layout:
+            raise LayoutError(message)
+        from manim import logger
+
+        logger.warning(message)
 
     def tear_down(self) -> None:
         """Let the last caption be read, then record the narration for the subtitle file."""

@@ -34,6 +34,7 @@ from manim import (
     VGroup,
     Write,
     Dot,
+    DashedLine,
 )
 
 from scenes.base import ChapterScene, artifact_arrays
@@ -160,7 +161,7 @@ class IntroduceLayers(ChapterOneScene):
         self.play(*[c.animate.set_stroke(GREY_B, width=1.5) for c in net.layers[-1]], run_time=0.4)
 
         # Every neuron connects to the next layer
-        self.say("Each neuron connects to every neuron of the next layer. The line colours are the trained weights: blue positive, red negative.")
+        self.say("Each neuron feeds every neuron of the next layer. Line colours are the trained weights: blue positive, red negative.")
         self.play(LaggedStart(*[FadeIn(e) for e in net.edges], lag_ratio=0.5), run_time=2.5)
         self.finish_reading()
         self.clear_drawing()
@@ -173,7 +174,7 @@ class ForwardPass(ChapterOneScene):
         labels = net.label_layers(LAYER_NAMES)
         digit = DigitImage(d["digit"], height=2.4).move_to(LEFT * 5.5 + UP * 0.75)
         frame = digit.frame()
-        self.add(net, labels)
+        self.play(FadeIn(net), FadeIn(labels), run_time=0.8)
 
         # Feed in a real test digit
         self.say("Feed in a handwritten 3 the network never saw in training: the inputs light up with its pixels.")
@@ -209,11 +210,11 @@ class OneHiddenNeuron(ChapterOneScene):
         digit = DigitImage(a0, height=size)
         weights = HeatMap(w.reshape(28, 28), vmax=vmax, height=size)
         product = HeatMap((w * a0).reshape(28, 28), vmax=vmax, height=size)
-        row = Group(digit, weights, product).arrange(RIGHT, buff=1.1).move_to(LEFT * 2.3 + UP * 1.75)
+        row = Group(digit, weights, product).arrange(RIGHT, buff=0.9).move_to(LEFT * 2.55 + UP * 1.85)
         frames = VGroup(*[Rectangle(width=size, height=size, stroke_color=GREY_B, stroke_width=1.5).move_to(m) for m in row])
         titles = VGroup(
             Text("pixels a", font=FONT, font_size=22),
-            Text(f"weights w of neuron {j + 1}", font=FONT, font_size=22),
+            Text(f"weights w, neuron {j + 1}", font=FONT, font_size=22),
             Text("w × a", font=FONT, font_size=22),
         )
         for t, m in zip(titles, row):
@@ -231,31 +232,35 @@ class OneHiddenNeuron(ChapterOneScene):
 
         # The weighted sum
         s, b, z, a = (float(d[k]) for k in ("neuron_weighted_sum", "neuron_bias", "neuron_z", "neuron_activation"))
-        weighted = MathTex(r"w_1 a_1 + w_2 a_2 + \cdots + w_{784} a_{784}", "=", tex(s), font_size=34)
-        weighted.move_to(LEFT * 2.6 + DOWN * 0.55)
+        weighted = MathTex(r"w_1 a_1 + w_2 a_2 + \cdots + w_{784} a_{784}", "=", tex(s), font_size=40)
+        weighted.move_to(LEFT * 2.55 + DOWN * 0.45)
+        weighted[-1].set_color(POSITIVE if s >= 0 else NEGATIVE)
         self.say(f"Add up every weight times its pixel: the weighted sum is {fmt(s)}.")
         self.play(Write(weighted), run_time=1.5)
 
-        # Bias and sigmoid
+        # Bias and sigmoid: the axis reaches the real z, however far out it is
         sign = "+" if b >= 0 else "-"
-        full = MathTex(r"\sigma(", tex(s), sign, tex(abs(b)), r") = \sigma(", tex(z), ") =", tex(a, 3), font_size=34)
-        full.next_to(weighted, DOWN, buff=0.45).align_to(weighted, LEFT)
+        full = MathTex(r"\sigma(", tex(s), sign, tex(abs(b)), r") = \sigma(", tex(z), ") =", tex(a, 3), font_size=40)
+        full.next_to(weighted, DOWN, buff=0.5)
         full[-1].set_color(ACCENT)
-        axes = Axes(x_range=[-8, 8, 4], y_range=[0, 1, 0.5], x_length=3.6, y_length=2.0, tips=False,
+        reach = max(8, int(np.ceil(abs(z) / 10.0)) * 10)
+        axes = Axes(x_range=[-reach, reach, reach // 2], y_range=[0, 1, 0.5], x_length=3.3, y_length=2.0, tips=False,
                     axis_config={"stroke_width": 1.5, "include_numbers": True, "font_size": 18})
-        axes.move_to(RIGHT * 4.6 + DOWN * 1.15)
+        axes.move_to(RIGHT * 4.75 + UP * 1.6)
+        z_label = MathTex("z", font_size=26).next_to(axes.x_axis, RIGHT, buff=0.1)
         curve = axes.plot(lambda t: 1 / (1 + np.exp(-t)), color=POSITIVE, stroke_width=3)
         sig_label = MathTex(r"\sigma(z) = \frac{1}{1+e^{-z}}", font_size=28).next_to(axes, UP, buff=0.15)
-        point = Dot(axes.c2p(float(np.clip(z, -8, 8)), a), color=ACCENT, radius=0.07)
-        if abs(z) > 8:  # the real z lies off this chart: say so instead of pretending
-            where = Text(f"z = {fmt(z)} →" if z > 0 else f"← z = {fmt(z)}", font=FONT, font_size=18, color=ACCENT)
-            point.add(where.next_to(point, DOWN + (LEFT if z > 0 else RIGHT), buff=0.08))
+        point = Dot(axes.c2p(z, a), color=ACCENT, radius=0.08)
         self.say(f"Add the bias, {fmt(b)}, then squish with the sigmoid into a number between 0 and 1: the activation, {fmt(a, 3)}.")
-        self.play(Create(axes), Create(curve), FadeIn(sig_label), run_time=1.2)
+        self.play(Create(axes), FadeIn(z_label), Create(curve), FadeIn(sig_label), run_time=1.2)
         self.play(Write(full), FadeIn(point), run_time=1.5)
 
-        # The bias as a threshold
+        # The bias as a threshold: z = 0 where the weighted sum equals -b
+        edge = DashedLine(axes.c2p(0, 0), axes.c2p(0, 1.05), color=ACCENT, stroke_width=2)
+        edge_label = Text(f"sum = {fmt(-b)}", font=FONT, font_size=18, color=ACCENT).next_to(axes.x_axis, DOWN, buff=0.38)
+        edge_label.set_x(axes.c2p(0, 0)[0])
         self.say(f"The bias sets a threshold: with b = {fmt(b)}, the neuron lights up once the weighted sum passes {fmt(-b)}.")
+        self.play(Create(edge), FadeIn(edge_label))
         self.play(point.animate.scale(1.6), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.0)
         self.finish_reading()
         self.clear_drawing()
@@ -315,8 +320,8 @@ class MatrixForm(ChapterOneScene):
         w_tex = r"\begin{bmatrix}" + r" \\ ".join(w_rows) + r"\end{bmatrix}"
         a_tex = r"\begin{bmatrix}" + r" \\ ".join([_num(v) for v in a_window] + [r"\vdots", _num(d["digit"][-1])]) + r"\end{bmatrix}"
         b_tex = r"\begin{bmatrix}" + r" \\ ".join([_num(v) for v in bh] + [r"\vdots", _num(d["b_last"])]) + r"\end{bmatrix}"
-        expanded = MathTex(r"\sigma\left(", w_tex, a_tex, "+", b_tex, r"\right)", font_size=30)
-        expanded.move_to(DOWN * 0.2)
+        expanded = MathTex(r"\sigma\left(", w_tex, a_tex, "+", b_tex, r"\right)", font_size=36)
+        expanded.move_to(UP * 0.1)
         if expanded.width > 13:
             expanded.scale_to_fit_width(13)
         expanded[1].set_color(WHITE)
@@ -350,7 +355,7 @@ class SigmoidVsReLU(ChapterOneScene):
         right = Axes(x_range=[-6, 6, 2], y_range=[0, 6, 2], x_length=5.2, y_length=3.0, tips=False, axis_config=cfg)
         VGroup(left, right).arrange(RIGHT, buff=1.4).move_to(UP * 0.3)
         sigmoid = left.plot(lambda t: 1 / (1 + np.exp(-t)), color=POSITIVE, stroke_width=4)
-        relu = right.plot(lambda t: max(t, 0.0), color=ACCENT, stroke_width=4)
+        relu = right.plot(lambda t: max(t, 0.0), color=WHITE, stroke_width=4)
         sig_label = MathTex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", font_size=34).next_to(left, UP, buff=0.3)
         relu_label = MathTex(r"\mathrm{ReLU}(z) = \max(0, z)", font_size=34).next_to(right, UP, buff=0.3)
 

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from models.artifacts import ArtifactError, atomic_write, stable_hash  # noqa: E402
 
 QUALITIES = {"low": ("l", "480p15"), "medium": ("m", "720p30"), "high": ("h", "1080p60"), "4k": ("k", "2160p60")}
-CHAPTER_MODULES = {1: "scenes.chapter1"}  # chapter number -> module; each lists SCENES in order
+CHAPTER_MODULES = {1: "scenes.chapter1", 2: "scenes.chapter2"}  # chapter number -> module; each lists SCENES in order
 # Where Manim's scene videos and the finished chapters go (tests point these elsewhere).
 MEDIA = Path(os.environ.get("NN_EXPLAINER_MEDIA", ROOT / "media"))
 OUTPUT = Path(os.environ.get("NN_EXPLAINER_OUTPUT", ROOT / "output"))
@@ -70,7 +70,11 @@ class Chapter:
 
 
 def load_chapter(number: int) -> Chapter:
-    module = importlib.import_module(CHAPTER_MODULES[number])
+    try:
+        module = importlib.import_module(CHAPTER_MODULES[number])
+    except (ImportError, OSError) as exc:  # Manim, Cairo or Pango missing or broken
+        raise Failure(f"cannot load the scenes of chapter {number} ({exc}). Fix: run `./dev setup`, "
+                      "which installs Cairo, Pango and Manim into .venv") from exc
     return Chapter(number, module.TITLE, module.__name__, [s.__name__ for s in module.SCENES], tuple(module.ARTIFACTS))
 
 
@@ -181,11 +185,13 @@ def _scene_dir(chapter: Chapter, quality: str) -> Path:
 
 
 def _render_key(chapter: Chapter, quality: str, artifact_keys: dict[str, str]) -> str:
-    """What a rendered scene depends on: the scene code, the artifacts, the quality, Manim."""
+    """What a rendered scene depends on: its chapter's code and the shared scene code, the
+    artifacts, the quality, Manim. (A scene importing another module should list it here.)"""
     import manim
 
     h = hashlib.sha256()
-    for path in sorted((ROOT / "scenes").glob("*.py")) + [ROOT / "manim.cfg"]:
+    shared = [ROOT / "scenes" / name for name in ("__init__.py", "base.py", "pieces.py")]
+    for path in [chapter.path, *shared, ROOT / "models" / "artifacts.py", ROOT / "manim.cfg"]:
         h.update(path.name.encode() + path.read_bytes())
     return stable_hash({"code": h.hexdigest(), "artifacts": artifact_keys, "quality": quality, "manim": manim.__version__})
 
@@ -298,6 +304,8 @@ def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: boo
     key = _render_key(chapter, quality, {a: keys[a] for a in chapter.artifacts})
     results: dict[str, tuple[Path, float, bool]] = {}
     total = len(scenes)
+    print(f"  {total} scene(s), {jobs} at a time (each in its own Manim process; logs in {_rel(MEDIA / 'logs')})",
+          flush=True)
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {scene: pool.submit(render_scene, chapter, scene, quality, key, force) for scene in scenes}
@@ -348,7 +356,7 @@ def cmd_look(args) -> None:
     keys = ensure_artifacts(ch.artifacts, mnist_dir=args.mnist_dir)
     print(f"rendering chapter {ch.number} for a look", flush=True)
     render_chapter(ch, scenes, "low", False, _jobs(args.jobs), keys)
-    thumb_w, thumb_h, label_h = 320, 180, 22
+    thumb_w, thumb_h, label_h = 427, 240, 22
     n = args.frames
     sheet = Image.new("RGB", (n * thumb_w, len(scenes) * (thumb_h + label_h)), "black")
     draw = ImageDraw.Draw(sheet)

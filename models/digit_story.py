@@ -19,7 +19,7 @@ import torch
 from models.digit_net import DigitNet
 from models.mnist import DigitDataset
 
-__all__ = ["chapter1", "SHOWN_LABEL", "INPUT_SHOWN", "N_THREES"]
+__all__ = ["chapter1", "chapter2", "param_names", "plane_costs", "SHOWN_LABEL", "INPUT_SHOWN", "N_THREES"]
 
 SHOWN_LABEL = 3  # the chapter follows a "3", like the course
 N_THREES = 6  # how many different handwritten 3s open the chapter
@@ -100,4 +100,179 @@ def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
         "b_head": b0[:3],
         "b_last": np.asarray(b0[-1]),
         "w_shape": np.asarray(w0.shape),
+    }
+
+
+# ----------------------------------------------------------------------------- chapter 2
+
+N_MONTAGE = 40  # held-out digits in the testing montage, evenly spaced through the (class-sorted) set
+N_MISTAKES = 6  # real mistakes shown, evenly spaced through all mistakes
+N_NOISE = 100  # noise images tried; the most confident answer is shown, with how many were confident
+GRID = 41  # landscape grid points per axis
+N_GRADIENT_SHOWN = 12  # largest gradient entries shown
+
+
+def _flat_layout(sizes) -> list[tuple[str, tuple[int, ...]]]:
+    """Names and shapes in DigitNet.get_flat() order: w0, w1, w2, b0, b1, b2."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    return [(f"w{i}", (o, n)) for i, (n, o) in enumerate(pairs)] + [(f"b{i}", (o,)) for i, (_, o) in enumerate(pairs)]
+
+
+def param_names(sizes) -> list[str]:
+    """A readable name for every entry of the flat parameter vector, 1-based like the chapters:
+    ``w(1)[3,205]`` is layer 1's weight from input 205 to neuron 3."""
+    names = []
+    for key, shape in _flat_layout(sizes):
+        layer = int(key[1]) + 1
+        if key[0] == "w":
+            names += [f"w({layer})[{j + 1},{k + 1}]" for j in range(shape[0]) for k in range(shape[1])]
+        else:
+            names += [f"b({layer})[{j + 1}]" for j in range(shape[0])]
+    return names
+
+
+def _unflatten(flat: torch.Tensor, sizes) -> dict[str, torch.Tensor]:
+    out, i = {}, 0
+    for key, shape in _flat_layout(sizes):
+        n = int(np.prod(shape))
+        out[key] = flat[..., i : i + n].reshape(*flat.shape[:-1], *shape)
+        i += n
+    return out
+
+
+@torch.no_grad()
+def plane_costs(x: torch.Tensor, y: torch.Tensor, center: torch.Tensor, d1: torch.Tensor, d2: torch.Tensor,
+                points: np.ndarray, sizes, chunk: int = 48) -> np.ndarray:
+    """Average quadratic cost at ``center + a d1 + b d2`` for each row (a, b) of ``points``: (M,).
+
+    The first layer is linear in the parameters, so X W^T is computed for the three parameter
+    vectors once and mixed per point; the small later layers run batched over points."""
+    c, u, v = (_unflatten(t.to(torch.float64), sizes) for t in (center, d1, d2))
+    x = x.to(torch.float64)
+    target = torch.nn.functional.one_hot(y, sizes[-1]).to(torch.float64)
+    xc, xu, xv = x @ c["w0"].T, x @ u["w0"].T, x @ v["w0"].T  # (N, 16) each
+    out = []
+    for start in range(0, len(points), chunk):
+        ab = torch.as_tensor(points[start : start + chunk], dtype=torch.float64)
+        al, be = ab[:, 0], ab[:, 1]  # (M,)
+
+        def mix(key):  # (M, ...) the parameters at each point
+            shape = (-1,) + (1,) * c[key].dim()
+            return c[key] + al.reshape(shape) * u[key] + be.reshape(shape) * v[key]
+
+        a = torch.sigmoid(xc + al[:, None, None] * xu + be[:, None, None] * xv + mix("b0")[:, None, :])  # (M, N, 16)
+        for layer in (1, 2):
+            a = torch.sigmoid(a @ mix(f"w{layer}").transpose(1, 2) + mix(f"b{layer}")[:, None, :])
+        out.append(((a - target) ** 2).sum(dim=2).mean(dim=1).numpy())
+    return np.concatenate(out)
+
+
+def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray,
+             metrics: dict[str, np.ndarray], ch1: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Arrays for Chapter 2 ("Gradient descent, how neural networks learn")."""
+    sizes = tuple(int(s) for s in net.config.sizes)
+    x_tr, y_tr = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
+    x_te = torch.from_numpy(data.x_test)
+    final = net.get_flat()
+
+    # Untrained (checkpoint 0) against trained, on chapter 1's digit
+    untrained = DigitNet(net.config)
+    untrained.set_flat(torch.from_numpy(checkpoints[0]))
+    digit = torch.from_numpy(ch1["digit"][None])
+    label = int(ch1["digit_label"])
+    out0 = untrained(digit)[0][0].detach().numpy()
+    out1 = net(digit)[0][0].detach().numpy()
+    onehot = np.eye(10)[label]
+
+    # The landscape: the plane through the trained point spanned by the first two principal
+    # directions of the training path, and the path projected onto it.
+    offsets = torch.from_numpy(checkpoints).to(torch.float64) - final.to(torch.float64)  # (n_ck, P)
+    _, sv, vt = torch.linalg.svd(offsets, full_matrices=False)
+    d1, d2 = vt[0], vt[1]  # unit vectors in parameter space
+    path = (offsets @ torch.stack([d1, d2]).T).numpy()  # (n_ck, 2)
+    explained = (sv[:2] ** 2 / (sv**2).sum()).numpy()
+
+    def axis(values: np.ndarray) -> np.ndarray:
+        lo, hi = float(values.min()), float(values.max())
+        pad = 0.15 * (hi - lo)
+        lo, hi = min(lo - pad, 0.0), max(hi + pad, 0.0)
+        step = (hi - lo) / (GRID - 1)
+        start = -np.round(-lo / step) * step  # puts 0 exactly on the grid
+        return start + step * np.arange(GRID)
+
+    alphas, betas = axis(path[:, 0]), axis(path[:, 1])
+    grid = np.stack(np.meshgrid(alphas, betas), axis=-1).reshape(-1, 2)  # rows: beta, columns: alpha
+    landscape = plane_costs(x_tr, y_tr, final, d1, d2, grid, sizes).reshape(len(betas), len(alphas))
+    path_cost_on_plane = plane_costs(x_tr, y_tr, final, d1, d2, path, sizes)
+    checkpoint_cost = []
+    probe = DigitNet(net.config)
+    with torch.no_grad():
+        for flat in checkpoints:
+            probe.set_flat(torch.from_numpy(flat))
+            checkpoint_cost.append(float(probe(x_tr, y_tr)[1]))
+
+    # The negative gradient of the average cost at the untrained point (autograd)
+    untrained.zero_grad()
+    cost0 = untrained(x_tr, y_tr)[1]
+    grads = torch.autograd.grad(cost0, untrained.ordered_params())
+    gradient = torch.cat([g.reshape(-1) for g in grads]).numpy()
+    biggest = np.sort(np.argsort(-np.abs(gradient), kind="stable")[:N_GRADIENT_SHOWN])
+
+    # Testing: the network's answers on the held-out digits
+    with torch.no_grad():
+        test_out = net(x_te)[0].numpy()
+    predictions = test_out.argmax(axis=1)
+    correct = predictions == data.y_test
+    montage = np.linspace(0, len(data.y_test) - 1, N_MONTAGE).round().astype(np.int64)
+    wrong = np.flatnonzero(~correct)
+    mistakes = wrong[np.linspace(0, len(wrong) - 1, min(N_MISTAKES, len(wrong))).round().astype(np.int64)]
+
+    # Noise: uniform random images (seeded); the most confident answer, and how many are confident
+    from models.artifacts import derive_seed
+
+    rng = np.random.default_rng(derive_seed("chapter2", "noise"))
+    noise = rng.random((N_NOISE, 784)).astype(np.float32)
+    with torch.no_grad():
+        noise_out = net(torch.from_numpy(noise))[0].numpy()
+    noise_best = int(np.argmax(noise_out.max(axis=1)))
+
+    return {
+        "n_train": np.asarray(len(data.y_train)),
+        "n_test": np.asarray(len(data.y_test)),
+        "train_samples": data.x_train[:: len(data.x_train) // 24][:24],  # 24 spread across classes
+        "test_samples": data.x_test[:: len(data.x_test) // 12][:12],
+        "digit": ch1["digit"],
+        "digit_label": np.asarray(label),
+        "untrained_output": out0,
+        "trained_output": out1,
+        "target": onehot,
+        "untrained_digit_cost": np.asarray(float(((out0 - onehot) ** 2).sum())),
+        "trained_digit_cost": np.asarray(float(((out1 - onehot) ** 2).sum())),
+        "untrained_avg_cost": np.asarray(metrics["train_cost"][0]),
+        "trained_avg_cost": np.asarray(metrics["train_cost"][-1]),
+        "landscape_alphas": alphas,
+        "landscape_betas": betas,
+        "landscape_cost": landscape,  # (len(betas), len(alphas)): rows are beta
+        "landscape_explained": explained,
+        "path": path,
+        "path_steps": steps,
+        "path_cost_on_plane": path_cost_on_plane,
+        "checkpoint_cost": np.asarray(checkpoint_cost),
+        "gradient": gradient,  # (13002,) dC/dtheta at the untrained point, flat order w0 w1 w2 b0 b1 b2
+        "gradient_shown": biggest,
+        "gradient_shown_names": np.asarray([param_names(sizes)[i] for i in biggest]),  # fixed-width strings
+        "gradient_cost": np.asarray(cost0.item()),
+        "epoch_train_cost": metrics["train_cost"],
+        "epoch_test_accuracy": metrics["test_accuracy"],
+        "test_predictions": predictions,
+        "test_labels": data.y_test,
+        "montage": montage,  # indices into the held-out set
+        "montage_images": data.x_test[montage],
+        "mistakes": mistakes,
+        "mistake_images": data.x_test[mistakes],
+        "first_layer_weights": net.weights[0].detach().numpy(),  # (16, 784)
+        "noise_image": noise[noise_best],
+        "noise_output": noise_out[noise_best],
+        "noise_confident": np.asarray(int((noise_out.max(axis=1) > 0.5).sum())),
+        "n_noise": np.asarray(N_NOISE),
     }

@@ -113,18 +113,22 @@ def _build_digits(ctx: BuildContext) -> Artifact:
 
 def _build_digits_story(ctx: BuildContext) -> Artifact:
     from models.digit_net import DigitNet
-    from models.digit_story import chapter1
+    from models.digit_story import chapter1, chapter2
     from models.mnist import load_dataset
 
-    net = DigitNet.from_arrays(ctx.deps["digits"].arrays("weights.npz"))
+    digits = ctx.deps["digits"]
+    net = DigitNet.from_arrays(digits.arrays("weights.npz"))
     data = load_dataset(ctx.mnist_dir)
     ctx.progress("chapter 1 numbers")
     ch1 = chapter1(net, data)
+    ctx.progress("chapter 2 numbers (loss landscape, gradient, tests)")
+    ck = digits.arrays("checkpoints.npz")
+    ch2 = chapter2(net, data, ck["params"], ck["steps"], digits.arrays("metrics.npz"), ch1)
     return write_artifact(
         "digits-story",
         ctx.key,
         ctx.config,
-        files={"chapter1.npz": ch1},
+        files={"chapter1.npz": ch1, "chapter2.npz": ch2},
         metrics={"chapter1_prediction": int(ch1["prediction"]), "chapter1_confidence": float(ch1["confidence"])},
     )
 

@@ -81,12 +81,13 @@ class ChapterScene(Scene):
         self.check_layout()
         self.finish_reading()
         new = self._caption_mobject(text)
+        self.narration.append((self.time, text))  # the subtitle starts as the caption fades in
+        start = self.time
         if self.caption is not None:
             self.play(FadeOut(self.caption), FadeIn(new), run_time=0.5)
         else:
             self.play(FadeIn(new), run_time=0.5)
-        self.caption, self.caption_text, self.caption_start = new, text, self.time
-        self.narration.append((self.time, text))
+        self.caption, self.caption_text, self.caption_start = new, text, start
 
     def finish_reading(self) -> None:
         """Wait until the current caption has been up long enough to read."""

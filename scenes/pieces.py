@@ -28,14 +28,17 @@ from manim import (
     UP,
     WHITE,
     Circle,
+    Group,
     ImageMobject,
     Line,
     ManimColor,
     MathTex,
+    Mobject,
     Rectangle,
     Text,
     Transform,
     VGroup,
+    VMobject,
     interpolate_color,
 )
 
@@ -45,9 +48,12 @@ __all__ = [
     "POSITIVE",
     "DigitImage",
     "HeatMap",
+    "LandscapeMap",
+    "NumberColumn",
     "NetworkDiagram",
     "ValueBars",
     "activation_color",
+    "cost_to_rgb",
     "fmt",
     "tex",
     "value_to_color",
@@ -254,3 +260,95 @@ class ValueBars(VGroup):
         from manim import SurroundingRectangle
 
         return SurroundingRectangle(self.rows[index], color=ACCENT, buff=0.06)
+
+
+def cost_to_rgb(cost: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Costs -> uint8 RGB on a log scale: low cost dark navy, high cost near white."""
+    t = (np.log(np.asarray(cost, dtype=np.float64)) - np.log(lo)) / (np.log(hi) - np.log(lo))
+    t = np.clip(t, 0.0, 1.0)[..., None]
+    dark, light = np.array([0.03, 0.05, 0.20]), np.array([0.95, 0.95, 0.90])
+    return np.round((dark + (light - dark) * t**0.8) * 255).astype(np.uint8)
+
+
+class LandscapeMap(Group):
+    """A 2-D slice of a cost landscape as one shaded image, with coordinates for paths on it.
+
+    ``cost[i, j]`` is the cost at ``(alphas[j], betas[i])``; rows run along beta (up the map).
+    :meth:`point` turns slice coordinates into scene coordinates; :meth:`path` draws a polyline.
+    """
+
+    def __init__(self, alphas: np.ndarray, betas: np.ndarray, cost: np.ndarray, height: float = 5.0,
+                 width: float | None = None):
+        self.alphas, self.betas = np.asarray(alphas), np.asarray(betas)
+        self.cost = np.asarray(cost)
+        self.lo, self.hi = float(self.cost.min()), float(self.cost.max())
+        rgb = cost_to_rgb(self.cost[::-1], self.lo, self.hi)  # image rows run top-down
+        self.image = ImageMobject(rgb)
+        self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+        # The two axes get their own scales (the slice is usually much longer one way).
+        self.image.stretch_to_fit_height(height)
+        self.image.stretch_to_fit_width(width if width is not None else height)
+        self.border = Rectangle(width=self.image.width, height=self.image.height, stroke_color=GREY_D, stroke_width=1.5)
+        super().__init__(self.image, self.border)
+
+    def point(self, alpha: float, beta: float) -> np.ndarray:
+        """Scene coordinates of a slice point (pixel centres sit at the grid values)."""
+        left, bottom = self.image.get_corner(DOWN + LEFT)[:2]
+        w, h = self.image.width, self.image.height
+        na, nb = len(self.alphas), len(self.betas)
+        fa = (alpha - self.alphas[0]) / (self.alphas[-1] - self.alphas[0])
+        fb = (beta - self.betas[0]) / (self.betas[-1] - self.betas[0])
+        return np.array([left + w * (0.5 + fa * (na - 1)) / na, bottom + h * (0.5 + fb * (nb - 1)) / nb, 0.0])
+
+    def path(self, coords: np.ndarray, color=ACCENT, width: float = 3.0) -> VMobject:
+        line = VMobject(stroke_color=color, stroke_width=width)
+        line.set_points_as_corners([self.point(a, b) for a, b in coords])
+        return line
+
+    def legend(self, font_size: int = 18) -> VGroup:
+        """A small colour bar: dark = low cost, light = high cost (log scale)."""
+        n = 64
+        bar = ImageMobject(cost_to_rgb(np.geomspace(self.hi, self.lo, n)[:, None].repeat(4, 1), self.lo, self.hi))
+        bar.stretch_to_fit_height(self.image.height * 0.6).stretch_to_fit_width(0.22)
+        bar.next_to(self.border, RIGHT, buff=0.25)
+        top = Text(f"cost {fmt(self.hi, 2)}", font=FONT, font_size=font_size).next_to(bar, UP, buff=0.1)
+        low = Text(fmt(self.lo, 2), font=FONT, font_size=font_size).next_to(bar, DOWN, buff=0.1)
+        return Group(bar, top, low)
+
+
+class NumberColumn(VGroup):
+    """A column vector of real numbers in brackets: entries ``indices`` of a vector of ``total``,
+    with a vertical ellipsis above and below for the entries not shown, and optional row names
+    to the left. ``entries[k]`` is row ``k`` (its number, then its name)."""
+
+    def __init__(self, values: Sequence[float], indices: Sequence[int], total: int,
+                 names: Sequence[str] | None = None, font_size: int = 22, sig: int = 3, row_gap: float = 0.12):
+        super().__init__()
+        vmax = max(abs(float(v)) for v in values) or 1.0
+        numbers = VGroup(*[Text(fmt(v, sig), font=FONT, font_size=font_size, color=value_to_color(v, vmax)) for v in values])
+        numbers.arrange(DOWN, buff=row_gap, aligned_edge=RIGHT)
+        parts = [numbers]
+        if indices[0] > 0:
+            parts.insert(0, MathTex(r"\vdots", font_size=font_size + 6))
+        if indices[-1] < total - 1:
+            parts.append(MathTex(r"\vdots", font_size=font_size + 6))
+        column = VGroup(*parts).arrange(DOWN, buff=row_gap)
+        self.entries = VGroup()
+        for k, number in enumerate(numbers):
+            row = VGroup(number)
+            if names is not None:
+                row.add(Text(names[k], font=FONT, font_size=font_size - 4, color=GREY_B).next_to(number, LEFT, buff=0.5))
+                row[-1].align_to(number, DOWN)
+            self.entries.add(row)
+        self.numbers = numbers
+        self.add(column, *[row[1:] for row in self.entries], _bracket(numbers, column, LEFT), _bracket(numbers, column, RIGHT))
+
+
+def _bracket(numbers: Mobject, group: Mobject, side: np.ndarray, pad: float = 0.15, arm: float = 0.12) -> VMobject:
+    """A square bracket as tall as ``group``, just beside ``numbers``."""
+    x = (numbers.get_right()[0] + pad) if side[0] > 0 else (numbers.get_left()[0] - pad)
+    top, bottom = group.get_top()[1] + 0.05, group.get_bottom()[1] - 0.05
+    sign = -1 if side[0] > 0 else 1
+    line = VMobject(stroke_color=WHITE, stroke_width=2)
+    line.set_points_as_corners([[x + sign * arm, top, 0], [x, top, 0], [x, bottom, 0], [x + sign * arm, bottom, 0]])
+    return line

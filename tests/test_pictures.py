@@ -72,3 +72,39 @@ def test_palette():
 @pytest.mark.parametrize("x,text", [(0.1234, "0.123"), (-2.479, "\u22122.48"), (23.84, "23.8"), (13002, "13002"), (0, "0")])
 def test_numbers_rounded_for_reading(x, text):
     assert fmt(x) == text
+
+
+@pytest.fixture(scope="module")
+def ch2():
+    from models.pipeline import ensure
+
+    return ensure("digits-story").arrays("chapter2.npz")
+
+
+def test_landscape_map(ch2, update_goldens):
+    from scenes.pieces import LandscapeMap
+
+    land = LandscapeMap(ch2["landscape_alphas"], ch2["landscape_betas"], ch2["landscape_cost"], height=5.0, width=6.6)
+    assert_picture("landscape_map", draw(land, land.path(ch2["path"]), land.legend()), update_goldens)
+
+
+def test_landscape_points_land_on_their_pixels(ch2):
+    """A slice point maps to the centre of its grid cell: the picture and the path agree."""
+    from scenes.pieces import LandscapeMap
+
+    al, be = ch2["landscape_alphas"], ch2["landscape_betas"]
+    land = LandscapeMap(al, be, ch2["landscape_cost"], height=4.1, width=4.1)
+    cell = land.image.width / len(al)
+    corner = land.image.get_corner(np.array([-1, -1, 0]))
+    np.testing.assert_allclose(land.point(al[0], be[0])[:2], corner[:2] + cell / 2, atol=1e-9)
+    np.testing.assert_allclose(land.point(al[-1], be[-1])[:2], corner[:2] + [land.image.width - cell / 2, land.image.height - cell / 2])
+
+
+def test_number_column(ch2, update_goldens):
+    from scenes.pieces import NumberColumn
+
+    shown = [int(i) for i in ch2["gradient_shown"]]
+    column = NumberColumn([-float(ch2["gradient"][i]) for i in shown], shown, 13002,
+                          names=[str(n) for n in ch2["gradient_shown_names"]], font_size=20)
+    assert len(column.entries) == len(shown)
+    assert_picture("number_column", draw(column), update_goldens)

@@ -26,7 +26,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -35,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from models.artifacts import ArtifactError, atomic_write, stable_hash  # noqa: E402
 
 QUALITIES = {"low": ("l", "480p15"), "medium": ("m", "720p30"), "high": ("h", "1080p60"), "4k": ("k", "2160p60")}
-CHAPTER_MODULES = {1: "scenes.chapter1", 2: "scenes.chapter2"}  # chapter number -> module; each lists SCENES in order
+CHAPTER_MODULES = {1: "scenes.chapter1", 2: "scenes.chapter2", 3: "scenes.chapter3", 4: "scenes.chapter4"}  # chapter number -> module; each lists SCENES in order
 # Where Manim's scene videos and the finished chapters go (tests point these elsewhere).
 MEDIA = Path(os.environ.get("NN_EXPLAINER_MEDIA", ROOT / "media"))
 OUTPUT = Path(os.environ.get("NN_EXPLAINER_OUTPUT", ROOT / "output"))
@@ -285,9 +284,10 @@ def join_subtitles(parts: list[Path], durations: list[float], target: Path) -> i
     for part, duration in zip(parts, durations):
         srt_path = part.with_suffix(".srt")
         if srt_path.exists():
+            shift = datetime.timedelta(seconds=offset)
+            limit = datetime.timedelta(seconds=offset + duration)  # Manim's clock may run a frame past the video
             for sub in srt.parse(srt_path.read_text(encoding="utf-8")):
-                shift = datetime.timedelta(seconds=offset)
-                subs.append(srt.Subtitle(len(subs) + 1, sub.start + shift, sub.end + shift, sub.content))
+                subs.append(srt.Subtitle(len(subs) + 1, sub.start + shift, min(sub.end + shift, limit), sub.content))
         offset += duration
     atomic_write(target, srt.compose(subs).encode("utf-8"))
     return len(subs)

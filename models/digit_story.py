@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from models.digit_net import DigitNet
+from models.digit_net import DigitNet, DigitNetConfig
 from models.mnist import DigitDataset
 
-__all__ = ["chapter1", "chapter2", "param_names", "plane_costs", "SHOWN_LABEL", "INPUT_SHOWN", "N_THREES"]
+__all__ = ["chapter1", "chapter2", "chapter3", "chapter4", "param_names", "plane_costs", "SHOWN_LABEL", "INPUT_SHOWN", "N_THREES"]
 
 SHOWN_LABEL = 3  # the chapter follows a "3", like the course
 N_THREES = 6  # how many different handwritten 3s open the chapter
@@ -119,15 +119,16 @@ def _flat_layout(sizes) -> list[tuple[str, tuple[int, ...]]]:
 
 
 def param_names(sizes) -> list[str]:
-    """A readable name for every entry of the flat parameter vector, 1-based like the chapters:
-    ``w(1)[3,205]`` is layer 1's weight from input 205 to neuron 3."""
+    """A readable name for every entry of the flat parameter vector. Layers count from 1 (the
+    first hidden layer), neurons from 0 like the output digits: ``w(1)[3,205]`` is the weight
+    from input pixel 205 to neuron 3 of layer 1; ``b(3)[7]`` is the bias of the "7" output."""
     names = []
     for key, shape in _flat_layout(sizes):
         layer = int(key[1]) + 1
         if key[0] == "w":
-            names += [f"w({layer})[{j + 1},{k + 1}]" for j in range(shape[0]) for k in range(shape[1])]
+            names += [f"w({layer})[{j},{k}]" for j in range(shape[0]) for k in range(shape[1])]
         else:
-            names += [f"b({layer})[{j + 1}]" for j in range(shape[0])]
+            names += [f"b({layer})[{j}]" for j in range(shape[0])]
     return names
 
 
@@ -275,4 +276,221 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
         "noise_output": noise_out[noise_best],
         "noise_confident": np.asarray(int((noise_out.max(axis=1) > 0.5).sum())),
         "n_noise": np.asarray(N_NOISE),
+    }
+
+
+# ----------------------------------------------------------------------------- chapters 3 and 4
+
+PARTLY_TRAINED_STEP = 200  # Chapter 3's "partly trained" checkpoint: half way through the first epoch
+BACKPROP_LABEL = 2  # Chapter 3 follows a "2", like the course
+TABLE_ROWS = 6  # parameters in the per-example table (the largest average nudges)
+PATH_STEPS = 400  # SGD and full-batch steps compared from the same start
+PATH_EVERY = 10  # steps between recorded points of those paths
+
+
+def _arrays_at(flat: np.ndarray, sizes) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    parts = _unflatten(torch.from_numpy(np.asarray(flat)), sizes)
+    n = len(sizes) - 1
+    return [parts[f"w{i}"].numpy() for i in range(n)], [parts[f"b{i}"].numpy() for i in range(n)]
+
+
+def _descend(start: np.ndarray, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int, batch: int | None,
+             seed: int, sizes) -> np.ndarray:
+    """Gradient descent from ``start``: mini-batches of ``batch`` in a seeded shuffled order, or the
+    full batch when ``batch`` is None. Returns the parameters every PATH_EVERY steps."""
+    net = DigitNet(DigitNetConfig(tuple(sizes)))
+    net.set_flat(torch.from_numpy(start))
+    order = torch.Generator().manual_seed(seed)
+    perm, pos, points = torch.randperm(len(x), generator=order), 0, [start.copy()]
+    for step in range(1, steps + 1):
+        if batch is None:
+            idx = slice(None)
+        else:
+            if pos + batch > len(perm):
+                perm, pos = torch.randperm(len(x), generator=order), 0
+            idx = perm[pos : pos + batch]
+            pos += batch
+        _, cost = net(x[idx], y[idx])
+        grads = torch.autograd.grad(cost, net.ordered_params())
+        with torch.no_grad():
+            for p, g in zip(net.ordered_params(), grads):
+                p.sub_(lr * g)
+        if step % PATH_EVERY == 0:
+            points.append(net.get_flat().numpy().copy())
+    return np.stack(points)
+
+
+def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr: float, sizes) -> dict[str, np.ndarray]:
+    """Arrays for Chapter 3 ("Backpropagation, intuitively"), all from the hand-written backprop."""
+    from models.artifacts import derive_seed
+    from models.backprop import backward, forward
+
+    sizes = tuple(int(s) for s in sizes)
+    ck = int(np.flatnonzero(steps == PARTLY_TRAINED_STEP)[0])
+    weights, biases = _arrays_at(checkpoints[ck], sizes)
+
+    # One real "2" (the first in the training set) through the partly trained network
+    index = int(np.flatnonzero(data.y_train == BACKPROP_LABEL)[0])
+    x, label = data.x_train[index : index + 1], np.array([BACKPROP_LABEL])
+    fwd = forward(weights, biases, x)
+    bwd = backward(weights, biases, fwd, label)
+    target = np.eye(10)[BACKPROP_LABEL]
+    w3 = weights[2].astype(np.float64)
+    delta3 = bwd["delta"][3][0]
+    # What each output neuron's wish asks of layer 2: -W3[i, k] delta3[i]; their sum is -dC/da(2).
+    wishes = -(w3 * delta3[:, None])  # (10, 16)
+
+    # The table: one example of each digit (the first in the training set), the parameters whose
+    # average nudge is largest, each cell one example's nudge -dC_x/dtheta.
+    table_idx = np.array([int(np.flatnonzero(data.y_train == d)[0]) for d in range(10)])
+    tf = forward(weights, biases, data.x_train[table_idx])
+    tb = backward(weights, biases, tf, data.y_train[table_idx])
+    per_example = np.concatenate([g.reshape(len(table_idx), -1) for g in tb["grad_w"] + tb["grad_b"]], axis=1)
+    nudges = -per_example  # (10 examples, 13002)
+    rows = np.sort(np.argsort(-np.abs(nudges.mean(axis=0)), kind="stable")[:TABLE_ROWS])
+
+    # Stochastic against full-batch descent from the untrained network, on their own slice
+    xt, yt = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
+    start = checkpoints[0].astype(np.float32)
+    sgd = _descend(start, xt, yt, lr, PATH_STEPS, 10, derive_seed("chapter3", "minibatches"), sizes)  # training's batch size
+    full = _descend(start, xt, yt, lr, PATH_STEPS, None, 0, sizes)
+    offsets = torch.from_numpy(np.concatenate([sgd, full]) - start).to(torch.float64)
+    _, sv, vt = torch.linalg.svd(offsets, full_matrices=False)
+    d1, d2 = vt[0], vt[1]
+    sgd_path = ((torch.from_numpy(sgd - start).double()) @ torch.stack([d1, d2]).T).numpy()
+    full_path = ((torch.from_numpy(full - start).double()) @ torch.stack([d1, d2]).T).numpy()
+    both = np.concatenate([sgd_path, full_path])
+    lo, hi = both.min(axis=0), both.max(axis=0)
+    pad = 0.15 * (hi - lo)
+    alphas = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID)
+    betas = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID)
+    grid = np.stack(np.meshgrid(alphas, betas), axis=-1).reshape(-1, 2)
+    center = torch.from_numpy(start)
+    landscape = plane_costs(xt, yt, center, d1, d2, grid, sizes).reshape(GRID, GRID)
+    probe = DigitNet(DigitNetConfig(sizes))
+
+    def true_costs(points):
+        out = []
+        with torch.no_grad():
+            for flat in points:
+                probe.set_flat(torch.from_numpy(flat))
+                out.append(float(probe(xt, yt)[1]))
+        return np.asarray(out)
+
+    return {
+        "checkpoint_step": np.asarray(int(steps[ck])),
+        "digit_index": np.asarray(index),
+        "digit": data.x_train[index],
+        "label": np.asarray(BACKPROP_LABEL),
+        "a1": fwd["a"][1][0], "a2": fwd["a"][2][0], "a3": fwd["a"][3][0],
+        "z3": fwd["z"][3][0],
+        "target": target,
+        "wanted_change": target - fwd["a"][3][0],  # the direction each output should move
+        "cost": np.asarray(float(((fwd["a"][3][0] - target) ** 2).sum())),
+        "delta3": delta3,
+        "delta2": bwd["delta"][2][0],
+        "delta1": bwd["delta"][1][0],
+        "w3_row": w3[BACKPROP_LABEL],  # weights into the "2" neuron
+        "b3": np.asarray(float(biases[2][BACKPROP_LABEL])),
+        "grad_w3_row": bwd["grad_w"][2][0][BACKPROP_LABEL],
+        "grad_b3": np.asarray(float(bwd["grad_b"][2][0][BACKPROP_LABEL])),
+        "wishes": wishes,  # (10, 16)
+        "wanted_a2": -bwd["grad_a"][2][0],  # = wishes.sum(axis=0)
+        "wanted_a1": -bwd["grad_a"][1][0],
+        "table_examples": table_idx,
+        "table_images": data.x_train[table_idx],
+        "table_rows": rows,
+        "table_row_names": np.asarray([param_names(sizes)[i] for i in rows]),
+        "table": nudges[:, rows].T,  # (rows, examples)
+        "table_average": nudges.mean(axis=0)[rows],
+        "batch_gradient": per_example.mean(axis=0),  # (13002,) of these 10 examples
+        "sgd_path": sgd_path,
+        "full_path": full_path,
+        "sgd_cost": true_costs(sgd),
+        "full_cost": true_costs(full),
+        "path_every": np.asarray(PATH_EVERY),
+        "n_train": np.asarray(len(data.y_train)),
+        "batch_size": np.asarray(10),
+        "lr": np.asarray(lr),
+        "slice_alphas": alphas,
+        "slice_betas": betas,
+        "slice_cost": landscape,
+    }
+
+
+def chapter4(data: DigitDataset, chain, ch3: dict[str, np.ndarray], checkpoints: np.ndarray, steps: np.ndarray,
+             sizes) -> dict[str, np.ndarray]:
+    """Arrays for Chapter 4 ("Backpropagation calculus"): the 1-1-1-1 chain and one deep weight."""
+    from models.backprop import chain_rule_paths, forward
+
+    w, b = chain.weights, chain.biases
+    # Rule: the first training example (zeros and ones only) that the chain gets wrong.
+    a = chain.x
+    acts = [a]
+    for i in range(len(w)):
+        acts.append(1 / (1 + np.exp(-(w[i] * acts[-1] + b[i]))))
+    wrong = np.flatnonzero((acts[-1] > 0.5) != (chain.y > 0.5))
+    e = int(wrong[0])
+    a_prev, a_out, y = float(acts[-2][e]), float(acts[-1][e]), float(chain.y[e])
+    z_out = float(w[-1] * a_prev + b[-1])
+    dz_dw, da_dz, dc_da = a_prev, a_out * (1 - a_out), 2 * (a_out - y)
+    # The same derivative by autograd, for the on-screen check
+    wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    at = torch.tensor(chain.x[e], dtype=torch.float64)
+    for i in range(len(w)):
+        at = torch.sigmoid(wt[i] * at + bt[i])
+    cost = (at - y) ** 2
+    gw, gb = torch.autograd.grad(cost, (wt, bt))
+    # A nudge to w(L), followed exactly through z, a and C
+    nudge = 0.5
+    z_new = (w[-1] + nudge) * a_prev + b[-1]
+    a_new = 1 / (1 + np.exp(-z_new))
+    # Averaged over every training example of the chain
+    all_prev, all_out = acts[-2], acts[-1]
+    per_example = all_prev * all_out * (1 - all_out) * 2 * (all_out - chain.y)
+
+    # The general case: one weight of layer 2 of the digit network, for Chapter 3's "2"
+    ck = int(np.flatnonzero(steps == PARTLY_TRAINED_STEP)[0])
+    weights, biases = _arrays_at(checkpoints[ck], sizes)
+    x = data.x_train[int(ch3["digit_index"]) : int(ch3["digit_index"]) + 1]
+    fwd = forward(weights, biases, x)
+    from models.backprop import backward
+
+    grad_w2 = backward(weights, biases, fwd, ch3["label"][None])["grad_w"][1][0]  # (16, 16)
+    j, k = (int(v) for v in np.unravel_index(int(np.argmax(np.abs(grad_w2))), grad_w2.shape))  # rule: largest
+    paths = chain_rule_paths(weights, fwd, ch3["label"][None], 2, j, k)
+    net = DigitNet(DigitNetConfig(tuple(int(s) for s in sizes)))
+    net.set_flat(torch.from_numpy(checkpoints[ck]))
+    _, c = net(torch.from_numpy(x), torch.from_numpy(ch3["label"][None].astype(np.int64)))
+    autograd_w2 = torch.autograd.grad(c, net.weights[1])[0][j, k].item()
+
+    return {
+        "chain_w": w, "chain_b": b,
+        "chain_example": np.asarray(e),
+        "chain_x": np.asarray(float(chain.x[e])),
+        "chain_activations": np.array([float(t[e]) for t in acts]),  # a(0) .. a(3)
+        "a_prev": np.asarray(a_prev), "z": np.asarray(z_out), "a": np.asarray(a_out), "y": np.asarray(y),
+        "cost": np.asarray((a_out - y) ** 2),
+        "dz_dw": np.asarray(dz_dw), "da_dz": np.asarray(da_dz), "dc_da": np.asarray(dc_da),
+        "dc_dw": np.asarray(dz_dw * da_dz * dc_da),
+        "dc_db": np.asarray(da_dz * dc_da),
+        "dc_daprev": np.asarray(float(w[-1]) * da_dz * dc_da),
+        "autograd_dc_dw": np.asarray(gw[-1].item()),
+        "autograd_dc_db": np.asarray(gb[-1].item()),
+        "nudge": np.asarray(nudge),
+        "nudged_z": np.asarray(z_new), "nudged_a": np.asarray(a_new), "nudged_cost": np.asarray((a_new - y) ** 2),
+        "chain_cost_curve": chain.cost_curve,
+        "n_chain_examples": np.asarray(len(chain.x)),
+        "average_dc_dw": np.asarray(per_example.mean()),
+        "deep_layer": np.asarray(2), "deep_j": np.asarray(j), "deep_k": np.asarray(k),
+        "deep_label": np.asarray(int(ch3["label"])),
+        "deep_a_prev": np.asarray(paths["a_prev"]),
+        "deep_sigma_prime": np.asarray(paths["sigma_prime"]),
+        "deep_w_next": paths["w_next"],
+        "deep_sigma_prime_next": paths["sigma_prime_next"],
+        "deep_dc_da_next": paths["dC_da_next"],
+        "deep_terms": paths["terms"],
+        "deep_grad": np.asarray(paths["grad"]),
+        "deep_autograd": np.asarray(autograd_w2),
     }

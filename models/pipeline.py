@@ -113,7 +113,8 @@ def _build_digits(ctx: BuildContext) -> Artifact:
 
 def _build_digits_story(ctx: BuildContext) -> Artifact:
     from models.digit_net import DigitNet
-    from models.digit_story import chapter1, chapter2
+    from models.chain import train_chain
+    from models.digit_story import chapter1, chapter2, chapter3, chapter4
     from models.mnist import load_dataset
 
     digits = ctx.deps["digits"]
@@ -124,11 +125,15 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
     ctx.progress("chapter 2 numbers (loss landscape, gradient, tests)")
     ck = digits.arrays("checkpoints.npz")
     ch2 = chapter2(net, data, ck["params"], ck["steps"], digits.arrays("metrics.npz"), ch1)
+    ctx.progress("chapter 3 and 4 numbers (hand-written backprop, descent paths, the 1-1-1-1 chain)")
+    lr = float(digits.config["train"]["lr"])
+    ch3 = chapter3(data, ck["params"], ck["steps"], lr, net.config.sizes)
+    ch4 = chapter4(data, train_chain(data), ch3, ck["params"], ck["steps"], net.config.sizes)
     return write_artifact(
         "digits-story",
         ctx.key,
         ctx.config,
-        files={"chapter1.npz": ch1, "chapter2.npz": ch2},
+        files={"chapter1.npz": ch1, "chapter2.npz": ch2, "chapter3.npz": ch3, "chapter4.npz": ch4},
         metrics={"chapter1_prediction": int(ch1["prediction"]), "chapter1_confidence": float(ch1["confidence"])},
     )
 
@@ -144,7 +149,7 @@ STAGES: dict[str, Stage] = {
     "digits-story": Stage(
         "digits-story",
         ("digits",),
-        ("models/digit_story.py", "models/digit_net.py"),
+        ("models/digit_story.py", "models/digit_net.py", "models/backprop.py", "models/chain.py"),
         _build_digits_story,
         "numbers the digit chapters draw",
     ),

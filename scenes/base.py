@@ -133,7 +133,7 @@ class ChapterScene(Scene):
         rows.arrange(DOWN, aligned_edge=np.array([-1, 0, 0]), buff=0.35)
         if rows.width > 12.5:
             rows.scale_to_fit_width(12.5)
-        card = VGroup(head, rows).arrange(DOWN, buff=0.6).move_to(UP * 0.6)
+        VGroup(head, rows).arrange(DOWN, buff=0.6).move_to(UP * 0.6)
         self.play(FadeIn(head))
         for row, idea in zip(rows, ideas):
             self.narration.append((self.time, idea))

@@ -21,7 +21,6 @@ from manim import (
     Axes,
     Create,
     FadeIn,
-    FadeOut,
     Group,
     LaggedStart,
     MathTex,
@@ -114,8 +113,8 @@ class DigitAsPixels(ChapterOneScene):
                 for i, p in enumerate(pixels)
             ]
         )
-        first, last = int(window[0]) + 1, int(window[-1]) + 1  # 1-based, as a viewer counts
-        self.say(f"Unroll the grid into one column of 784 numbers. Here are pixels {first} to {last}, from the row in yellow.")
+        first, last = int(window[0]), int(window[-1])  # counting from 0, like the output digits
+        self.say(f"Unroll the grid into one column of 784 numbers: here are numbers {first} to {last}, the row in yellow.")
         self.play(Create(band))
         self.add(squares)
 
@@ -214,7 +213,7 @@ class OneHiddenNeuron(ChapterOneScene):
         frames = VGroup(*[Rectangle(width=size, height=size, stroke_color=GREY_B, stroke_width=1.5).move_to(m) for m in row])
         titles = VGroup(
             Text("pixels a", font=FONT, font_size=22),
-            Text(f"weights w, neuron {j + 1}", font=FONT, font_size=22),
+            Text(f"weights w, neuron {j}", font=FONT, font_size=22),
             Text("w × a", font=FONT, font_size=22),
         )
         for t, m in zip(titles, row):
@@ -223,7 +222,7 @@ class OneHiddenNeuron(ChapterOneScene):
         equals = MathTex(r"=", font_size=40).move_to((weights.get_right() + product.get_left()) / 2)
 
         # A hidden neuron's incoming weights as a map
-        self.say(f"Take hidden neuron {j + 1}, the one this digit lights up most. It has 784 incoming weights, one per pixel.")
+        self.say(f"Take hidden neuron {j}, the one this digit lights up most. It has 784 incoming weights, one per pixel.")
         self.play(FadeIn(digit), FadeIn(frames[0]), FadeIn(titles[0]))
         self.play(FadeIn(weights), FadeIn(frames[1]), FadeIn(titles[1]), FadeIn(times))
         self.say("Drawn as a 28 by 28 map: blue weights are positive, red are negative. Ink on blue pushes the neuron up.")
@@ -329,7 +328,8 @@ class MatrixForm(ChapterOneScene):
                       font_size=22, color=GREY_B).next_to(expanded, DOWN, buff=0.3)
 
         # With the trained network's real numbers
-        self.say(f"Here are the real corners of the trained W, 16 by 784, of b, and of our digit's pixels (its corner is blank, so 0).")
+        self.say(f"Here are the real corners of the trained W, {rows_out} by {cols_in}, of b, and of our digit's pixels "
+                 "(its corner is blank, so 0).")
         self.play(
             Transform(compact[2].copy(), expanded[0]),
             Transform(compact[3].copy(), expanded[1]),

@@ -142,7 +142,7 @@ class AverageCost(ChapterTwoScene):
         bar_before = Rectangle(width=width, height=0.5, stroke_width=0, fill_color=NEGATIVE, fill_opacity=0.85)
         bar_after = Rectangle(width=max(width * after / before, 0.03), height=0.5, stroke_width=0, fill_color=POSITIVE,
                               fill_opacity=0.95)
-        bars = VGroup(bar_before, bar_after).arrange(DOWN, buff=0.6, aligned_edge=LEFT).move_to(DOWN * 0.1 + RIGHT * 0.6)
+        VGroup(bar_before, bar_after).arrange(DOWN, buff=0.6, aligned_edge=LEFT).move_to(DOWN * 0.1 + RIGHT * 0.6)
         names = VGroup(Text("untrained", font=FONT, font_size=24).next_to(bar_before, LEFT, buff=0.3),
                        Text("trained", font=FONT, font_size=24).next_to(bar_after, LEFT, buff=0.3))
         names[1].align_to(names[0], RIGHT)
@@ -225,7 +225,7 @@ class CostLandscape(ChapterTwoScene):
             Text("13,002-dimensional space", font=FONT, font_size=22),
             Text("through the trained network,", font=FONT, font_size=22),
             Text("along the two directions the", font=FONT, font_size=22),
-            Text(f"training path moved most", font=FONT, font_size=22),
+            Text("training path moved most", font=FONT, font_size=22),
             Text(f"({explained[0]:.0%} and {explained[1]:.0%} of its motion)", font=FONT, font_size=20, color=GREY_B),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(RIGHT * 4.2 + UP * 0.6)
         steps = d["path_steps"]
@@ -261,7 +261,7 @@ class NegativeGradient(ChapterTwoScene):
         names = [str(n) for n in d["gradient_shown_names"]]
         neg = -grad
         column = NumberColumn([float(neg[i]) for i in shown], shown, len(grad),
-                              names=[f"#{i + 1:,}  {name}" for i, name in zip(shown, names)], font_size=20)
+                              names=[f"#{i:,}  {name}" for i, name in zip(shown, names)], font_size=20)
         column.move_to(RIGHT * 2.6 + UP * 0.6)
         formula = MathTex(r"-\nabla C", "=", font_size=48).move_to(LEFT * 4.6 + UP * 1.6)
         note = VGroup(
@@ -379,7 +379,7 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
         vmax = float(np.percentile(np.abs(w), 99))  # a few outliers would leave the rest too dark to see
         maps = Group(*[HeatMap(row.reshape(28, 28), vmax=vmax, height=1.45) for row in w]).arrange_in_grid(2, 8, buff=0.15)
         maps.move_to(UP * 1.6)
-        numbers = VGroup(*[Text(str(i + 1), font=FONT, font_size=16, color=GREY_B).next_to(m, DOWN, buff=0.05)
+        numbers = VGroup(*[Text(str(i), font=FONT, font_size=16, color=GREY_B).next_to(m, DOWN, buff=0.05)
                            for i, m in enumerate(maps)])
 
         # The first layer's real weight maps

@@ -72,8 +72,8 @@ def test_gradient_matches_hand_backprop(ch2, digits_artifact, dataset):
 def test_param_names_follow_the_flat_order():
     names = param_names((784, 16, 16, 10))
     assert len(names) == 13002
-    assert names[0] == "w(1)[1,1]" and names[784] == "w(1)[2,1]" and names[12544] == "w(2)[1,1]"
-    assert names[12960] == "b(1)[1]" and names[-1] == "b(3)[10]"
+    assert names[0] == "w(1)[0,0]" and names[784] == "w(1)[1,0]" and names[12544] == "w(2)[0,0]"
+    assert names[12960] == "b(1)[0]" and names[-1] == "b(3)[9]"
 
 
 def test_testing_and_noise_numbers(ch2, digits_artifact, dataset):

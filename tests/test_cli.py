@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import render
 
 ROOT = Path(render.__file__).parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import RIGHT
+from manim import LEFT, RIGHT
 
 from scenes.pieces import (
     NEGATIVE,
@@ -108,3 +108,29 @@ def test_number_column(ch2, update_goldens):
                           names=[str(n) for n in ch2["gradient_shown_names"]], font_size=20)
     assert len(column.entries) == len(shown)
     assert_picture("number_column", draw(column), update_goldens)
+
+
+def test_nudge_table(update_goldens):
+    from scenes.pieces import NudgeTable
+
+    from models.pipeline import ensure
+
+    ch3 = ensure("digits-story").arrays("chapter3.npz")
+    table = NudgeTable(ch3["table"], [str(n) for n in ch3["table_row_names"]], ch3["table_average"], cell_width=0.92)
+    assert len(table.cells) == len(ch3["table"]) and len(table.cells[0]) == ch3["table"].shape[1]
+    assert_picture("nudge_table", draw(table), update_goldens)
+
+
+def test_want_arrows(update_goldens):
+    from scenes.pieces import want_arrows
+
+    from models.pipeline import ensure
+
+    ch3 = ensure("digits-story").arrays("chapter3.npz")
+    bars = ValueBars(ch3["a3"], [str(i) for i in range(10)], width=2.2, bar_height=0.3).shift(2 * LEFT)
+    arrows = want_arrows(bars, ch3["wanted_change"], scale=2.4)
+    # right-pointing exactly where the output should grow
+    for arrow, change in zip(arrows, ch3["wanted_change"]):
+        tip = arrow[0].get_end()[0] - arrow[0].get_start()[0]
+        assert (tip > 0) == (change > 0)
+    assert_picture("want_arrows", draw(bars, arrows), update_goldens)

@@ -167,9 +167,11 @@ class ChapterScene(Scene):
         logger.warning(message)
 
     def tear_down(self) -> None:
-        """Let the last caption be read, then record the narration for the subtitle file."""
+        """End every scene alike: let the last caption be read, fade the drawing out, and
+        record the narration for the subtitle file."""
         self.check_layout()
         self.finish_reading()
+        self.clear_drawing()
         self.wait(0.5)
         end = self.time
         times = [t for t, _ in self.narration[1:]] + [end]

@@ -76,8 +76,6 @@ class ExampleThrees(ChapterOneScene):
         self.play(LaggedStart(*[FadeIn(Group(t, f)) for t, f in zip(threes, frames)], lag_ratio=0.25), run_time=2.5)
         self.say("Their pixels differ a lot, yet you read each one at a glance. Can a program learn to do that?")
         self.play(LaggedStart(*[f.animate.set_stroke(ACCENT, width=3) for f in frames], lag_ratio=0.15), run_time=1.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class DigitAsPixels(ChapterOneScene):
@@ -137,8 +135,6 @@ class DigitAsPixels(ChapterOneScene):
         label = Text("784 input neurons", font=FONT, font_size=26, color=ACCENT).next_to(values, RIGHT, buff=0.5)
         self.say("Each number lights up one input neuron. All 784 of them make the network's first layer.")
         self.play(Write(label))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class IntroduceLayers(ChapterOneScene):
@@ -162,14 +158,12 @@ class IntroduceLayers(ChapterOneScene):
         # Every neuron connects to the next layer
         self.say("Each neuron feeds every neuron of the next layer. Line colours are the trained weights: blue positive, red negative.")
         self.play(LaggedStart(*[FadeIn(e) for e in net.edges], lag_ratio=0.5), run_time=2.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class ForwardPass(ChapterOneScene):
     def construct(self):
         d = data()
-        net = _diagram(d, layer_gap=2.7).move_to(RIGHT * 0.9 + UP * 0.75)
+        net = _diagram(d, layer_gap=2.7).move_to(RIGHT * 0.7 + UP * 0.75)
         labels = net.label_layers(LAYER_NAMES)
         digit = DigitImage(d["digit"], height=2.4).move_to(LEFT * 5.5 + UP * 0.75)
         frame = digit.frame()
@@ -195,8 +189,6 @@ class ForwardPass(ChapterOneScene):
         self.say(f"The brightest output is {winner}, with activation {float(d['confidence']):.2f}: the network reads this digit as a {winner}.")
         self.play(FadeIn(bars, lag_ratio=0.1), run_time=1.0)
         self.play(Create(box), bars.rows[winner][-1].animate.set_color(ACCENT))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class OneHiddenNeuron(ChapterOneScene):
@@ -261,8 +253,6 @@ class OneHiddenNeuron(ChapterOneScene):
         self.say(f"The bias sets a threshold: with b = {fmt(b)}, the neuron lights up once the weighted sum passes {fmt(-b)}.")
         self.play(Create(edge), FadeIn(edge_label))
         self.play(point.animate.scale(1.6), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.0)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class CountTheKnobs(ChapterOneScene):
@@ -292,8 +282,6 @@ class CountTheKnobs(ChapterOneScene):
         # The total
         self.say(f"{n:,} numbers in all. Learning means finding good values for every one of them.")
         self.play(Write(line_n), FadeIn(names[2]), run_time=1.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 def _num(x: float) -> str:
@@ -342,8 +330,6 @@ class MatrixForm(ChapterOneScene):
         self.play(FadeIn(shapes))
         self.say("Libraries compute this product fast, and each later layer repeats it with its own W and b.")
         self.wait(1.0)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class SigmoidVsReLU(ChapterOneScene):
@@ -368,8 +354,6 @@ class SigmoidVsReLU(ChapterOneScene):
         self.say("Modern networks mostly use ReLU, max(0, z): simpler, and much easier to train when the network is deep.")
         self.play(Create(right), Write(relu_label), run_time=1.2)
         self.play(Create(relu), run_time=1.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class Recap(ChapterOneScene):
@@ -385,7 +369,6 @@ class Recap(ChapterOneScene):
                 f"Ours reads {round(acc * n_test):,} of {n_test:,} unseen digits right ({acc:.1%}).",
             ]
         )
-        self.clear_drawing()
 
 
 # The chapter's scenes, in story order (the command line reads this list).

@@ -89,8 +89,6 @@ class TrainingAndTestData(ChapterTwoScene):
         # Test data: kept apart
         self.say(f"Another {n_test:,} are held out. The network never trains on them: they test what it learned.")
         self.play(FadeIn(test_label), LaggedStart(*[FadeIn(m) for m in test], lag_ratio=0.05), run_time=1.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class UntrainedOutput(ChapterTwoScene):
@@ -127,8 +125,6 @@ class UntrainedOutput(ChapterTwoScene):
         self.say(f"Trash gives a big cost, {fmt(d['untrained_digit_cost'])}. The trained network's cost here is only "
                  f"{fmt(d['trained_digit_cost'], 2)}.")
         self.wait(1.0)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class AverageCost(ChapterTwoScene):
@@ -159,8 +155,6 @@ class AverageCost(ChapterTwoScene):
         self.say(f"For the untrained network it is {fmt(before)}; after training, {fmt(after)}.")
         self.play(FadeIn(names[0]), Create(bar_before), FadeIn(values[0]))
         self.play(FadeIn(names[1]), Create(bar_after), FadeIn(values[1]))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class BallRollingDownhill(ChapterTwoScene):
@@ -206,8 +200,6 @@ class BallRollingDownhill(ChapterTwoScene):
         local = Text("local minimum", font=FONT, font_size=22, color=ACCENT).next_to(ball, UP, buff=0.3)
         self.say("The first ball is stuck in a local minimum: downhill from there leads nowhere lower.")
         self.play(FadeIn(local))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class CostLandscape(ChapterTwoScene):
@@ -249,8 +241,6 @@ class CostLandscape(ChapterTwoScene):
         label.next_to(end_dot, DOWN, buff=0.2).align_to(end_dot, RIGHT)
         self.say("It runs downhill and settles in the dark valley where the trained network sits.")
         self.play(FadeIn(end_dot), FadeIn(label))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class NegativeGradient(ChapterTwoScene):
@@ -285,8 +275,6 @@ class NegativeGradient(ChapterTwoScene):
         where = f"layer {layers[0]}" if len(layers) == 1 else "layers " + " and ".join(layers)
         self.say(f"All of these biggest nudges are in {where}: changing those parameters lowers the cost fastest.")
         self.play(Create(boxes), run_time=1.0)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class LearningCurve(ChapterTwoScene):
@@ -319,8 +307,6 @@ class LearningCurve(ChapterTwoScene):
         self.play(Create(right), FadeIn(titles[1]), FadeIn(xl[1]))
         self.play(Create(acc_line), run_time=2.0)
         self.play(FadeIn(final))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class TestingMontage(ChapterTwoScene):
@@ -368,8 +354,6 @@ class TestingMontage(ChapterTwoScene):
             mistakes.scale_to_fit_width(13.5)
         self.say("Some of its real mistakes. A few are hard even for us; others show what it has not learned.")
         self.play(LaggedStart(*[FadeIn(m) for m in mistakes], lag_ratio=0.15), run_time=2.0)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class WhatHiddenNeuronsSee(ChapterTwoScene):
@@ -407,8 +391,6 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
         self.say(f"Here it says {guess}, with activation {out[guess]:.2f}: the most confident answer it gave "
                  f"to {n_noise} noise images ({n_conf} of them got one above 0.5).")
         self.play(Create(box))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class Recap(ChapterTwoScene):
@@ -422,7 +404,6 @@ class Recap(ChapterTwoScene):
                 f"It reads {float(d['epoch_test_accuracy'][-1]):.1%} of unseen digits right, yet calls noise a digit.",
             ]
         )
-        self.clear_drawing()
 
 
 # The chapter's scenes, in story order (the command line reads this list).

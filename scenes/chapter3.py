@@ -88,8 +88,6 @@ class OneExample(ChapterThreeScene):
         self.play(Create(SurroundingRectangle(bars.rows[label], color=ACCENT, buff=0.05)), run_time=0.5)
         self.say("The arrows' lengths are these real differences: a bigger miss asks for a bigger change.")
         self.wait(0.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 def _lines(lines: list[str], font_size: int = 22) -> VGroup:
@@ -149,8 +147,6 @@ class ThreeWaysToRaise(ChapterThreeScene):
         self.play(FadeIn(ways3), LaggedStart(*[e.animate.set_stroke(width=6) for e in edges], lag_ratio=0.04), run_time=1.5)
         self.say("We cannot set activations directly, only the weights and biases behind them: that comes next.")
         self.wait(0.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class AddUpTheWishes(ChapterThreeScene):
@@ -188,8 +184,6 @@ class AddUpTheWishes(ChapterThreeScene):
         # And the same step again
         self.say("Then take the same step from layer 2 back to layer 1, and so on: that is propagating backwards.")
         self.play(FadeIn(l1_heat, shift=0.3 * RIGHT), FadeIn(l1_head), FadeIn(l1_nums, lag_ratio=0.03), run_time=1.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class NudgeTableScene(ChapterThreeScene):
@@ -211,8 +205,6 @@ class NudgeTableScene(ChapterThreeScene):
         self.play(Create(table.separator), FadeIn(avg_head), FadeIn(table.average, lag_ratio=0.1), run_time=1.5)
         self.say("Rows here are the six parameters with the largest average nudge for these ten real digits.")
         self.wait(0.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 def zip_columns(table: NudgeTable) -> list[VGroup]:
@@ -248,8 +240,6 @@ class MiniBatches(ChapterThreeScene):
         self.play(Create(sgd), FadeIn(info[3:]), run_time=3.0)
         self.say(f"The mini-batch path staggers like a drunk walking downhill, but each step is {n // batch} times cheaper.")
         self.wait(0.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class Recap(ChapterThreeScene):
@@ -262,7 +252,6 @@ class Recap(ChapterThreeScene):
                 "Average over a mini-batch, step, repeat: stochastic gradient descent.",
             ]
         )
-        self.clear_drawing()
 
 
 # The chapter's scenes, in story order (the command line reads this list).

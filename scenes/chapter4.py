@@ -93,8 +93,6 @@ class SimplestNetwork(ChapterFourScene):
         self.say("Its last step: the weighted sum z, the activation a, and the cost against the true answer y.")
         for line in lines:
             self.play(Write(line), run_time=1.3)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class ComputationGraph(ChapterFourScene):
@@ -143,8 +141,6 @@ class ComputationGraph(ChapterFourScene):
         self.play(Write(estimate), run_time=1.5)
         self.say(f"With this big nudge the ratio is {fmt(ratio)}; the exact derivative, next, is {fmt(d['dc_dw'])}.")
         self.wait(0.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class ChainRule(ChapterFourScene):
@@ -185,8 +181,6 @@ class ChainRule(ChapterFourScene):
         # Checked against autograd
         self.say("PyTorch's autograd, which knows nothing of our derivation, computes the same number.")
         self.play(FadeIn(check), Create(SurroundingRectangle(product[1], color=ACCENT, buff=0.08)))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class BiasAndPrevious(ChapterFourScene):
@@ -215,8 +209,6 @@ class BiasAndPrevious(ChapterFourScene):
         # Averaging over examples
         self.say(f"That was one example. The full gradient averages the same derivative over all {n} training examples.")
         self.play(Write(average), run_time=1.5)
-        self.finish_reading()
-        self.clear_drawing()
 
 
 class ManyNeurons(ChapterFourScene):
@@ -264,8 +256,6 @@ class ManyNeurons(ChapterFourScene):
         self.play(FadeIn(result, lag_ratio=0.3), run_time=2.0)
         self.say("And again autograd agrees: backpropagation is the chain rule, applied path by path.")
         self.play(FadeIn(check))
-        self.finish_reading()
-        self.clear_drawing()
 
 
 
@@ -279,7 +269,6 @@ class Recap(ChapterFourScene):
                 "Many neurons: sum over every path to the cost.",
             ]
         )
-        self.clear_drawing()
 
 
 # The chapter's scenes, in story order (the command line reads this list).

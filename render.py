@@ -2,11 +2,12 @@
 """The command line: train what is missing, render chapters to video, look at them, time them.
 
     python render.py list                          chapters, scenes, artifacts and their state
-    python render.py train [digits|all] [--force]  build model artifacts (reused when intact)
+    python render.py train [digits|lm|all]         build model artifacts (reused when intact; --force)
     python render.py render [1 2 ...|all]          one video + subtitles per chapter
     python render.py render 1 --scene ForwardPass  a single scene
     python render.py look 1 [--scene NAME]         a storyboard PNG: frames sampled across scenes
     python render.py bench [1 ...]                 training and per-scene render figures
+    python render.py ask "michael jordan plays"    the language model's top next words
 
 Videos land in ``output/`` (``chapter1_480p15.mp4`` and ``.srt``). Use ``--quality``
 low, medium, high or 4k. Exit status: 0 done, 1 a failure (its cause and fix printed),
@@ -158,6 +159,28 @@ def cmd_train(args) -> None:
         for art in arts:
             shown = {k: v for k, v in art.metrics.items() if k in ("test_accuracy", "train_seconds", "n_params")}
             print(f"  {art.name}: {_rel(art.folder)} {shown}")
+
+
+def cmd_ask(args) -> None:
+    """The language model's most likely next words after a prompt (for people writing scenes)."""
+    from models.tiny_gpt import UnknownWords, load_lm
+
+    ensure_artifacts(("lm",))
+    from models.artifacts import load_artifact
+
+    model, vocab = load_lm(load_artifact("lm").arrays("weights.npz"))
+    if args.words:
+        print(" ".join(vocab.itos))
+        return
+    if not args.prompt.strip():
+        raise UsageError('give a prompt, e.g. `python render.py ask "michael jordan plays"`')
+    try:
+        top = model.next_words(vocab, args.prompt, k=args.k, temperature=args.temperature)
+    except UnknownWords as exc:
+        raise UsageError(f"{exc}. The vocabulary has {len(vocab)} words; `python render.py ask --words` lists them")
+    print(f"after \"{args.prompt}\":")
+    for word, p in top:
+        print(f"  {word:14s} {p:6.1%}  {'#' * round(p * 40)}")
 
 
 def cmd_list(args) -> None:
@@ -421,9 +444,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_list)
 
     sp = sub.add_parser("train", parents=[mnist], help="build model artifacts")
-    sp.add_argument("model", nargs="?", default="all", help="digits, or all (default)")
+    sp.add_argument("model", nargs="?", default="all", help="digits, lm, or all (default)")
     sp.add_argument("--force", action="store_true", help="retrain even if intact artifacts exist")
     sp.set_defaults(func=cmd_train)
+
+    sp = sub.add_parser("ask", help="the language model's top next words after a prompt")
+    sp.add_argument("prompt", nargs="?", default="", help='e.g. "michael jordan plays"')
+    sp.add_argument("-k", type=int, default=5, help="how many words (default 5)")
+    sp.add_argument("--temperature", type=float, default=1.0)
+    sp.add_argument("--words", action="store_true", help="list the vocabulary instead")
+    sp.set_defaults(func=cmd_ask)
 
     sp = sub.add_parser("render", parents=[mnist], help="render chapters to video")
     sp.add_argument("chapters", nargs="*", help="chapter numbers, or all (default)")

@@ -31,9 +31,10 @@ import json
 import os
 import random
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
@@ -52,6 +53,7 @@ __all__ = [
     "save_npz",
     "set_seed",
     "stable_hash",
+    "torch_threads",
     "write_artifact",
 ]
 
@@ -92,6 +94,20 @@ def derive_seed(*names: object) -> int:
     """A 63-bit seed from names; stable across processes (unlike the salted ``hash()``)."""
     digest = hashlib.sha256("/".join(map(str, names)).encode()).digest()
     return int.from_bytes(digest[:8], "little") >> 1
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run torch with exactly ``n`` threads inside the block (results can depend on the count),
+    then restore the previous setting."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def stable_hash(obj: Any) -> str:

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.artifacts import derive_seed
+from models.artifacts import derive_seed, torch_threads
 from models.mnist import DigitDataset
 
 __all__ = [
@@ -155,7 +155,11 @@ def train(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> TrainResult:
     """Plain mini-batch SGD from a seeded initialisation; identical numbers for identical inputs."""
-    torch.set_num_threads(1)  # tiny matrices: one thread is faster, and reproducible anywhere
+    with torch_threads(1):  # tiny matrices: one thread is faster, and the same on any machine
+        return _train(data, config, progress)
+
+
+def _train(data: DigitDataset, config: TrainConfig, progress) -> TrainResult:
     init_gen = torch.Generator().manual_seed(derive_seed(config.seed, "digit_net", "init"))
     order_gen = torch.Generator().manual_seed(derive_seed(config.seed, "digit_net", "order"))
     net = DigitNet(config.net, init_gen)

@@ -17,9 +17,11 @@ import hashlib
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
+
+import numpy as np
 
 from models.artifacts import PROJECT_ROOT, Artifact, ArtifactError, ArtifactMissing, load_artifact, stable_hash, write_artifact
 
@@ -138,6 +140,56 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
     )
 
 
+def _lm_config() -> dict:
+    import torch
+
+    from models.corpus import CorpusConfig
+    from models.tiny_gpt import LMConfig, TrainLMConfig
+
+    return {"corpus": asdict(CorpusConfig()), "model": asdict(LMConfig()), "train": asdict(TrainLMConfig()),
+            "torch": torch.__version__}
+
+
+def _build_lm(ctx: BuildContext) -> Artifact:
+    from models.corpus import CorpusConfig, generate_corpus
+    from models.lm_story import ANALOGIES, adjective_head, analogy, fact_answers
+    from models.tiny_gpt import LMConfig, TrainLMConfig, lm_arrays, train_lm
+
+    corpus = generate_corpus(CorpusConfig(**ctx.config["corpus"]))
+    ctx.progress(f"corpus: {corpus.stats['sentences']:,} sentences, {corpus.stats['vocabulary']} words")
+
+    def tick(step: int, total: int, note: str) -> None:
+        ctx.progress(f"step {step}/{total} {_bar(step / total)} {note}")
+
+    result = train_lm(corpus, LMConfig(**ctx.config["model"]), TrainLMConfig(**ctx.config["train"]), tick)
+    facts = fact_answers(result.model, result.vocab)
+    layer, head, weight = adjective_head(result.model, result.vocab)
+    analogies = {f"{a} - {b} + {c}": analogy(result.model, result.vocab, a, b, c, k=1)[0][0] for a, b, c, _ in ANALOGIES}
+    checkpoints = {f"step{step}__{name}": a for step, state in result.checkpoints.items() for name, a in state.items()}
+    return write_artifact(
+        "lm",
+        ctx.key,
+        ctx.config,
+        files={
+            "weights.npz": lm_arrays(result.model, result.vocab),
+            "corpus.npz": {"sentences": np.asarray(corpus.sentences), "families": np.asarray(corpus.families)},
+            "training.npz": {"loss_every_50_steps": result.losses},
+            "checkpoints.npz": checkpoints,
+        },
+        metrics={
+            "held_out_loss": result.held_out_loss,
+            "bigram_loss": result.bigram_loss,
+            "facts_correct": sum(w == sport for w, _, sport in facts.values()),
+            "n_facts": len(facts),
+            "adjective_head": {"layer": layer, "head": head, "weight_on_adjectives": weight},
+            "analogies": analogies,
+            "n_params": result.model.n_params(),
+            "train_seconds": round(result.seconds, 1),
+            "corpus": corpus.stats,
+        },
+    )
+
+
 STAGES: dict[str, Stage] = {
     "digits": Stage(
         "digits",
@@ -153,15 +205,24 @@ STAGES: dict[str, Stage] = {
         _build_digits_story,
         "numbers the digit chapters draw",
     ),
+    "lm": Stage(
+        "lm",
+        (),
+        ("models/corpus.py", "models/tiny_gpt.py", "models/lm_story.py"),
+        _build_lm,
+        "tiny transformer language model trained on the generated corpus",
+    ),
 }
 
 # What a user trains by name: a model and the analyses built on it.
-MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story")}
+MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story"), "lm": ("lm",)}
 
 
 def _stage_config(stage: Stage, mnist_dir: str | None) -> dict:
     # Every digit stage depends on the data the network trained on.
-    return _digit_config(mnist_dir) if stage.name.startswith("digits") else {}
+    if stage.name.startswith("digits"):
+        return _digit_config(mnist_dir)
+    return _lm_config() if stage.name == "lm" else {}
 
 
 def expected_key(name: str, mnist_dir: str | None = None, _memo: dict | None = None) -> tuple[str, dict]:

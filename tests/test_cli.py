@@ -103,3 +103,11 @@ def test_render_chapter_one_end_to_end(story, tmp_path):
 
     again = run("render", "1", env=env)
     assert again.returncode == 0 and again.stdout.count("reused") == len(SCENES)
+
+
+def test_ask_the_language_model():
+    proc = run("ask", "michael jordan plays", "-k", "3")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[1].split()[0] == "basketball"
+    bad = run("ask", "michael jordan dunks zzz")
+    assert bad.returncode == 2 and "dunks, zzz" in bad.stderr

@@ -63,3 +63,100 @@ def analogy(model: TinyGPT, vocab: Vocab, a: str, b: str, c: str, k: int = 3) ->
         sims[vocab.stoi[w]] = -np.inf
     top = np.argsort(-sims)[:k]
     return [(vocab.itos[i], float(sims[i])) for i in top]
+
+
+# ----------------------------------------------------------------------------- what chapters 5 to 7 draw
+
+PROMPTS = ["the cat sat on the", "michael jordan plays", "the king said that", "i like to walk in the"]
+GENERATION_PROMPT = "the queen"
+GENERATION_WORDS = 12
+TEMPERATURES = (0.5, 1.0, 2.0)
+TEMPERATURE_PROMPT = "we went to the"
+EMBEDDING_WORDS = ["king", "queen", "man", "woman", "uncle", "aunt", "boy", "girl", "prince", "princess"]
+ONE_STEP_SENTENCE = "roger federer plays tennis"  # the true next word is the last one
+ONE_STEP_CHECKPOINT = 0  # the untrained model: one step visibly raises the true word
+ONE_STEP_LR = 0.05  # plain gradient step; much larger steps overshoot
+
+
+@torch.no_grad()
+def _distribution(model: TinyGPT, vocab: Vocab, prompt: str, temperature: float = 1.0) -> np.ndarray:
+    logits, _ = model(torch.tensor([vocab.encode(prompt)[-model.config.block_size:]]))
+    return torch.softmax(logits[0, -1] / temperature, dim=-1).numpy().astype(np.float64)
+
+
+def _generate(model: TinyGPT, vocab: Vocab, prompt: str, n: int, seed: int) -> tuple[list[int], np.ndarray]:
+    """Sample ``n`` words one at a time (fixed seed); returns the ids and each step's distribution."""
+    g = torch.Generator().manual_seed(seed)
+    ids, dists = vocab.encode(prompt), []
+    for _ in range(n):
+        p = _distribution(model, vocab, vocab.decode(ids))
+        dists.append(p)
+        ids.append(int(torch.multinomial(torch.from_numpy(p), 1, generator=g)))
+    return ids, np.stack(dists)
+
+
+def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: TinyGPT) -> dict[str, np.ndarray]:
+    """Arrays for Chapters 5 to 7: distributions, generations, one training step, embeddings,
+    temperatures, parameter counts, and the adjective head's attention, step by step."""
+    from models.artifacts import derive_seed
+
+    out: dict[str, np.ndarray] = {"vocab": np.asarray(vocab.itos), "prompts": np.asarray(PROMPTS)}
+    out["prompt_probs"] = np.stack([_distribution(model, vocab, p) for p in PROMPTS])  # (prompts, vocab)
+    seed = derive_seed("chapter5", "generation")
+    ids, dists = _generate(model, vocab, GENERATION_PROMPT, GENERATION_WORDS, seed)
+    out["generation"], out["generation_probs"] = np.asarray(ids), dists
+    ids0, _ = _generate(untrained, vocab, GENERATION_PROMPT, GENERATION_WORDS, seed)
+    out["untrained_generation"] = np.asarray(ids0)
+    out["n_params"] = np.asarray(model.n_params())
+
+    # One training step on one example: the true next word's probability before and after
+    words = ONE_STEP_SENTENCE.split()
+    ids = torch.tensor([vocab.encode(" ".join(words[:-1]))])
+    target = vocab.stoi[words[-1]]
+    step_model = TinyGPT(stepped.config)
+    step_model.load_state_dict(stepped.state_dict())
+    with torch.no_grad():
+        before = float(torch.softmax(step_model(ids)[0][0, -1], -1)[target])
+    loss = torch.nn.functional.cross_entropy(step_model(ids)[0][0, -1:], torch.tensor([target]))
+    grads = torch.autograd.grad(loss, list(step_model.parameters()))
+    with torch.no_grad():
+        for p, g in zip(step_model.parameters(), grads):
+            p -= ONE_STEP_LR * g
+        after = float(torch.softmax(step_model(ids)[0][0, -1], -1)[target])
+    out["one_step_probs"] = np.asarray([before, after])
+
+    # Embeddings: the matrix's shape, one real column, a 2-D projection of chosen words
+    E = model.transformer.wte.weight.detach().numpy().astype(np.float64)
+    out["embedding_shape"] = np.asarray(E.shape)
+    out["king_vector"] = E[vocab.stoi["king"]]
+    chosen = E[[vocab.stoi[w] for w in EMBEDDING_WORDS]]
+    centred = chosen - chosen.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    out["embedding_words"] = np.asarray(EMBEDDING_WORDS)
+    out["embedding_2d"] = centred @ vt[:2].T
+    out["analogy_neighbours"] = np.asarray([[w for w, _ in analogy(model, vocab, a, b, c, k=3)] for a, b, c, _ in ANALOGIES])
+    out["analogy_similarity"] = np.asarray([[s for _, s in analogy(model, vocab, a, b, c, k=3)] for a, b, c, _ in ANALOGIES])
+
+    # Softmax with temperature on real logits
+    out["temperatures"] = np.asarray(TEMPERATURES)
+    out["temperature_probs"] = np.stack([_distribution(model, vocab, TEMPERATURE_PROMPT, t) for t in TEMPERATURES])
+    with torch.no_grad():
+        out["temperature_logits"] = model(torch.tensor([vocab.encode(TEMPERATURE_PROMPT)]))[0][0, -1].numpy()
+    names = [n for n, _ in model.named_parameters()]
+    out["param_names"] = np.asarray(names)
+    out["param_counts"] = np.asarray([p.numel() for p in model.parameters()])
+
+    # Attention, step by step, for the adjective head
+    layer, head, weight = adjective_head(model, vocab)
+    trace = model.trace(torch.tensor([vocab.encode(SHOWN_SENTENCE)]))
+    t = trace["layers"][layer]
+    hd = model.config.n_embd // model.config.n_head
+    out["attention_layer_head"] = np.asarray([layer, head])
+    out["attention_weight"] = np.asarray(weight)
+    for key in ("q", "k", "v", "scores", "masked", "pattern"):
+        out[f"head_{key}"] = t[key][0, head].numpy()
+    w_o = model.transformer.h[layer].attn.c_proj.weight.detach()[:, head * hd : (head + 1) * hd]  # (C, hd)
+    out["head_change"] = (t["heads"][0, head] @ w_o.T).numpy()  # what this head adds to each position
+    out["all_patterns"] = np.stack([tl["pattern"][0].numpy() for tl in trace["layers"]])  # (L, nh, T, T)
+    out["sentence"] = np.asarray(SHOWN_SENTENCE.split())
+    return out

@@ -152,7 +152,6 @@ def _lm_config() -> dict:
 
 def _build_lm(ctx: BuildContext) -> Artifact:
     from models.corpus import CorpusConfig, generate_corpus
-    from models.lm_story import ANALOGIES, adjective_head, analogy, fact_answers
     from models.tiny_gpt import LMConfig, TrainLMConfig, lm_arrays, train_lm
 
     corpus = generate_corpus(CorpusConfig(**ctx.config["corpus"]))
@@ -162,9 +161,6 @@ def _build_lm(ctx: BuildContext) -> Artifact:
         ctx.progress(f"step {step}/{total} {_bar(step / total)} {note}")
 
     result = train_lm(corpus, LMConfig(**ctx.config["model"]), TrainLMConfig(**ctx.config["train"]), tick)
-    facts = fact_answers(result.model, result.vocab)
-    layer, head, weight = adjective_head(result.model, result.vocab)
-    analogies = {f"{a} - {b} + {c}": analogy(result.model, result.vocab, a, b, c, k=1)[0][0] for a, b, c, _ in ANALOGIES}
     checkpoints = {f"step{step}__{name}": a for step, state in result.checkpoints.items() for name, a in state.items()}
     return write_artifact(
         "lm",
@@ -179,15 +175,40 @@ def _build_lm(ctx: BuildContext) -> Artifact:
         metrics={
             "held_out_loss": result.held_out_loss,
             "bigram_loss": result.bigram_loss,
-            "facts_correct": sum(w == sport for w, _, sport in facts.values()),
-            "n_facts": len(facts),
-            "adjective_head": {"layer": layer, "head": head, "weight_on_adjectives": weight},
-            "analogies": analogies,
             "n_params": result.model.n_params(),
             "train_seconds": round(result.seconds, 1),
             "corpus": corpus.stats,
         },
     )
+
+
+def _build_lm_story(ctx: BuildContext) -> Artifact:
+    from models.lm_story import ANALOGIES, ONE_STEP_CHECKPOINT, adjective_head, analogy, fact_answers, language_story
+    from models.tiny_gpt import TinyGPT, load_lm
+
+    lm = ctx.deps["lm"]
+    model, vocab = load_lm(lm.arrays("weights.npz"))
+    ck = lm.arrays("checkpoints.npz")
+
+    def at(step: int) -> TinyGPT:
+        import torch
+
+        other = TinyGPT(model.config)
+        prefix = f"step{step}__"
+        other.load_state_dict({k[len(prefix):]: torch.from_numpy(v) for k, v in ck.items() if k.startswith(prefix)})
+        return other
+
+    ctx.progress("the four targets, and chapters 5 to 7 numbers")
+    story = language_story(model, vocab, at(0), at(ONE_STEP_CHECKPOINT))
+    facts = fact_answers(model, vocab)
+    layer, head, weight = adjective_head(model, vocab)
+    return write_artifact("lm-story", ctx.key, ctx.config, files={"language.npz": story}, metrics={
+        "facts_correct": sum(w == sport for w, _, sport in facts.values()),
+        "n_facts": len(facts),
+        "adjective_head": {"layer": layer, "head": head, "weight_on_adjectives": weight},
+        "analogies": {f"{a} - {b} + {c}": analogy(model, vocab, a, b, c, k=1)[0][0] for a, b, c, _ in ANALOGIES},
+        "one_step_probs": [float(p) for p in story["one_step_probs"]],
+    })
 
 
 STAGES: dict[str, Stage] = {
@@ -208,21 +229,28 @@ STAGES: dict[str, Stage] = {
     "lm": Stage(
         "lm",
         (),
-        ("models/corpus.py", "models/tiny_gpt.py", "models/lm_story.py"),
+        ("models/corpus.py", "models/tiny_gpt.py"),
         _build_lm,
         "tiny transformer language model trained on the generated corpus",
+    ),
+    "lm-story": Stage(
+        "lm-story",
+        ("lm",),
+        ("models/lm_story.py", "models/tiny_gpt.py"),
+        _build_lm_story,
+        "numbers the language chapters draw (5 to 7 so far)",
     ),
 }
 
 # What a user trains by name: a model and the analyses built on it.
-MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story"), "lm": ("lm",)}
+MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story"), "lm": ("lm", "lm-story")}
 
 
 def _stage_config(stage: Stage, mnist_dir: str | None) -> dict:
     # Every digit stage depends on the data the network trained on.
     if stage.name.startswith("digits"):
         return _digit_config(mnist_dir)
-    return _lm_config() if stage.name == "lm" else {}
+    return _lm_config() if stage.name.startswith("lm") else {}
 
 
 def expected_key(name: str, mnist_dir: str | None = None, _memo: dict | None = None) -> tuple[str, dict]:

@@ -149,3 +149,59 @@ def test_lm_golden(lm, update_goldens):
         "jordan_top5": [w for w, _ in model.next_words(vocab, "michael jordan plays", k=5)],
     }
     check_golden("lm", values, update_goldens, rel=1e-3)
+
+
+@pytest.fixture(scope="module")
+def story(lm):
+    from models.pipeline import ensure
+
+    return ensure("lm-story").arrays("language.npz")
+
+
+def test_language_story_against_second_computations(lm, story):
+    _, model, vocab = lm
+    assert [str(w) for w in story["vocab"]] == vocab.itos
+    # next-word distributions and temperatures are softmaxes of the real logits
+    logits = story["temperature_logits"].astype(np.float64)
+    for t, probs in zip(story["temperatures"], story["temperature_probs"]):
+        want = np.exp(logits / t - (logits / t).max())
+        np.testing.assert_allclose(probs, want / want.sum(), atol=1e-6)
+    assert story["temperature_probs"][0].max() > story["temperature_probs"][1].max() > story["temperature_probs"][2].max()
+    # each generated word was sampled from the distribution shown for its step
+    ids = story["generation"]
+    n_prompt = len(ids) - len(story["generation_probs"])
+    for i, probs in enumerate(story["generation_probs"]):
+        assert probs[ids[n_prompt + i]] > 0
+    # one step of training raised the true word's probability
+    before, after = story["one_step_probs"]
+    assert after > before
+    # parameter counts per matrix add up
+    assert story["param_counts"].sum() == model.n_params() == int(story["n_params"])
+    # the head's change: its pattern times its values, through its slice of the output matrix
+    layer, head = (int(x) for x in story["attention_layer_head"])
+    hd = model.config.n_embd // model.config.n_head
+    w_o = model.transformer.h[layer].attn.c_proj.weight.detach().numpy()[:, head * hd : (head + 1) * hd]
+    np.testing.assert_allclose(story["head_change"], (story["head_pattern"] @ story["head_v"]) @ w_o.T, atol=1e-5)
+    scores = story["head_q"] @ story["head_k"].T / np.sqrt(hd)
+    np.testing.assert_allclose(story["head_scores"], scores, atol=1e-5)
+    assert np.all(np.isneginf(story["head_masked"][np.triu_indices(len(scores), 1)]))
+    np.testing.assert_allclose(story["all_patterns"][layer, head], story["head_pattern"])
+    np.testing.assert_allclose(story["king_vector"], model.transformer.wte.weight.detach().numpy()[vocab.stoi["king"]])
+
+
+def test_language_story_golden(story, update_goldens):
+    vocab = story["vocab"]
+    values = {
+        "prompt_top3": [[str(vocab[i]) for i in np.argsort(-p)[:3]] for p in story["prompt_probs"]],
+        "prompt_top3_probs": [np.sort(p)[::-1][:3] for p in story["prompt_probs"]],
+        "generation": [str(vocab[i]) for i in story["generation"]],
+        "untrained_generation": [str(vocab[i]) for i in story["untrained_generation"]],
+        "one_step_probs": story["one_step_probs"],
+        "embedding_shape": story["embedding_shape"],
+        "analogy_neighbours": [[str(w) for w in row] for row in story["analogy_neighbours"]],
+        "temperature_top": story["temperature_probs"].max(axis=1),
+        "attention_layer_head": story["attention_layer_head"],
+        "last_row_of_pattern": story["head_pattern"][-1],
+        "param_counts": story["param_counts"],
+    }
+    check_golden("lm_story", values, update_goldens, rel=1e-3, abs_tol=1e-4)

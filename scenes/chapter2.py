@@ -180,24 +180,23 @@ class BallRollingDownhill(ChapterTwoScene):
         self.play(Create(axes), FadeIn(x_label), FadeIn(y_label), FadeIn(note))
         self.play(Create(curve), run_time=1.5)
 
+        def roll(x: float, color, run_time: float) -> Dot:
+            """A ball that takes eight gradient steps downhill from x."""
+            ball = Dot(axes.c2p(x, f(x)), radius=0.12, color=color)
+            self.play(FadeIn(ball))
+            for _ in range(8):
+                x = x - 0.25 * slope(x)
+                self.play(ball.animate.move_to(axes.c2p(x, f(x))), run_time=run_time)
+            return ball
+
         # Step downhill by the slope
-        x, rate = 0.9, 0.25
-        ball = Dot(axes.c2p(x, f(x)), radius=0.12, color=ACCENT)
         self.say("Start anywhere. Find the slope, and step downhill: a big step where it is steep, a small one where flat.")
-        self.play(FadeIn(ball))
-        for _ in range(8):
-            x = x - rate * slope(x)
-            self.play(ball.animate.move_to(axes.c2p(x, f(x))), run_time=0.6)
+        ball = roll(0.9, ACCENT, 0.6)
 
         # Local minima
-        x2 = -0.5
-        ball2 = Dot(axes.c2p(x2, f(x2)), radius=0.12, color=WHITE)
         self.say("Start elsewhere and you may reach another, deeper valley. Where you end depends on where you start.")
-        self.play(FadeIn(ball2))
-        for _ in range(8):
-            x2 = x2 - rate * slope(x2)
-            self.play(ball2.animate.move_to(axes.c2p(x2, f(x2))), run_time=0.5)
-        local = Text("local minimum", font=FONT, font_size=22, color=ACCENT).next_to(ball, UP, buff=0.3)
+        roll(-0.5, WHITE, 0.5)
+        local = Text("local minimum", font=FONT, font_size=22, color=ACCENT).next_to(ball, DOWN, buff=0.35)
         self.say("The first ball is stuck in a local minimum: downhill from there leads nowhere lower.")
         self.play(FadeIn(local))
 

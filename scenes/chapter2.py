@@ -44,12 +44,12 @@ from scenes.pieces import (
     FONT,
     NEGATIVE,
     POSITIVE,
-    DigitImage,
     HeatMap,
     LandscapeMap,
     NumberColumn,
     ValueBars,
     fmt,
+    framed_digit,
     tex,
 )
 
@@ -62,11 +62,6 @@ def data() -> dict[str, np.ndarray]:
     return artifact_arrays("digits-story", "chapter2.npz")
 
 
-def _digit_with_frame(pixels, height):
-    digit = DigitImage(pixels, height=height)
-    return Group(digit, digit.frame())
-
-
 class ChapterTwoScene(ChapterScene):
     chapter = NUMBER
 
@@ -76,8 +71,8 @@ class TrainingAndTestData(ChapterTwoScene):
         d = data()
         self.title_card(TITLE)
         n_train, n_test = int(d["n_train"]), int(d["n_test"])
-        train = Group(*[_digit_with_frame(p, 0.85) for p in d["train_samples"]]).arrange_in_grid(4, 6, buff=0.12)
-        test = Group(*[_digit_with_frame(p, 0.85) for p in d["test_samples"]]).arrange_in_grid(4, 3, buff=0.12)
+        train = Group(*[framed_digit(p, 0.85) for p in d["train_samples"]]).arrange_in_grid(4, 6, buff=0.12)
+        test = Group(*[framed_digit(p, 0.85) for p in d["test_samples"]]).arrange_in_grid(4, 3, buff=0.12)
         Group(train, test).arrange(RIGHT, buff=1.4).move_to(UP * 0.45)
         train_label = Text(f"{n_train:,} training digits, with labels", font=FONT, font_size=24).next_to(train, UP, buff=0.25)
         test_label = Text(f"{n_test:,} held-out test digits", font=FONT, font_size=24, color=ACCENT).next_to(test, UP, buff=0.25)
@@ -95,7 +90,7 @@ class UntrainedOutput(ChapterTwoScene):
     def construct(self):
         d = data()
         label = int(d["digit_label"])
-        digit = _digit_with_frame(d["digit"], 2.2).move_to(LEFT * 5.4 + UP * 1.6)
+        digit = framed_digit(d["digit"], 2.2).move_to(LEFT * 5.4 + UP * 1.6)
         out = ValueBars(d["untrained_output"], [str(i) for i in range(10)], width=1.6, bar_height=0.26, font_size=20)
         want = ValueBars(d["target"], [str(i) for i in range(10)], width=1.6, bar_height=0.26, font_size=20)
         VGroup(out, want).arrange(RIGHT, buff=1.2).move_to(LEFT * 0.6 + UP * 1.35)
@@ -317,7 +312,7 @@ class TestingMontage(ChapterTwoScene):
         cells = Group()
         for i, image in zip(shown, d["montage_images"]):
             ok = preds[i] == labels[i]
-            digit = _digit_with_frame(image, 0.8)
+            digit = framed_digit(image, 0.8)
             answer = Text(str(int(preds[i])), font=FONT, font_size=20, color=WHITE if ok else ACCENT)
             answer.next_to(digit, DOWN, buff=0.06)
             cells.add(Group(digit, answer))
@@ -344,7 +339,7 @@ class TestingMontage(ChapterTwoScene):
         # Some real mistakes
         mistakes = Group()
         for img, idx in zip(d["mistake_images"], d["mistakes"]):
-            digit = _digit_with_frame(img, 1.6)
+            digit = framed_digit(img, 1.6)
             text = Text(f"a {int(labels[idx])}, read as {int(preds[idx])}", font=FONT, font_size=20)
             text.next_to(digit, DOWN, buff=0.12)
             mistakes.add(Group(digit, text))
@@ -379,7 +374,7 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
         # A noise image, confidently classified
         out = d["noise_output"]
         guess = int(np.argmax(out))
-        noise = _digit_with_frame(d["noise_image"], 3.0).move_to(LEFT * 3.2 + UP * 0.6)
+        noise = framed_digit(d["noise_image"], 3.0).move_to(LEFT * 3.2 + UP * 0.6)
         bars = ValueBars(out, [str(i) for i in range(10)], width=2.4, bar_height=0.28, font_size=20)
         bars.move_to(RIGHT * 2.4 + UP * 0.6)
         box = bars.highlight(guess)

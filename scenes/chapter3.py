@@ -45,6 +45,7 @@ from scenes.pieces import (
     NudgeTable,
     ValueBars,
     fmt,
+    framed_digit,
     value_to_color,
     want_arrows,
 )
@@ -67,8 +68,7 @@ class OneExample(ChapterThreeScene):
         d = data()
         self.title_card(TITLE)
         label, step = int(d["label"]), int(d["checkpoint_step"])
-        digit = DigitImage(d["digit"], height=2.6)
-        shown = Group(digit, digit.frame()).move_to(LEFT * 5.3 + UP * 0.7)
+        shown = framed_digit(d["digit"], height=2.6).move_to(LEFT * 5.3 + UP * 0.7)
         bars = ValueBars(d["a3"], [str(i) for i in range(10)], width=2.2, bar_height=0.3, font_size=22)
         bars.move_to(LEFT * 1.4 + UP * 0.6)
         title = Text(f"outputs after {step} training steps", font=FONT, font_size=22).next_to(bars, UP, buff=0.25)

@@ -56,6 +56,7 @@ __all__ = [
     "activation_color",
     "cost_to_rgb",
     "fmt",
+    "framed_digit",
     "tex",
     "value_to_color",
     "value_to_rgb",
@@ -128,6 +129,12 @@ class DigitImage(ImageMobject):
         """Scene coordinates of one pixel's centre."""
         side = self.height / 28
         return self.get_corner(UP + LEFT) + np.array([(col + 0.5) * side, -(row + 0.5) * side, 0])
+
+
+def framed_digit(pixels: np.ndarray, height: float = 3.0) -> Group:
+    """A :class:`DigitImage` with its thin border, as one group."""
+    digit = DigitImage(pixels, height=height)
+    return Group(digit, digit.frame())
 
 
 class HeatMap(ImageMobject):

@@ -101,6 +101,11 @@ def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: Ti
     from models.artifacts import derive_seed
 
     out: dict[str, np.ndarray] = {"vocab": np.asarray(vocab.itos), "prompts": np.asarray(PROMPTS)}
+    # The texts each measurement used, so that scenes can show them without importing this module
+    out["generation_prompt"] = np.asarray(GENERATION_PROMPT)
+    out["one_step_sentence"] = np.asarray(ONE_STEP_SENTENCE)
+    out["temperature_prompt"] = np.asarray(TEMPERATURE_PROMPT)
+    out["analogies"] = np.asarray(ANALOGIES)  # (a, b, c, expected): a - b + c should be nearest expected
     out["prompt_probs"] = np.stack([_distribution(model, vocab, p) for p in PROMPTS])  # (prompts, vocab)
     seed = derive_seed("chapter5", "generation")
     ids, dists = _generate(model, vocab, GENERATION_PROMPT, GENERATION_WORDS, seed)

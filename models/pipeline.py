@@ -211,6 +211,36 @@ def _build_lm_story(ctx: BuildContext) -> Artifact:
     })
 
 
+def _build_lm_facts(ctx: BuildContext) -> Artifact:
+    from models.artifacts import torch_threads
+    from models.fact_story import fact_story
+    from models.tiny_gpt import load_lm
+
+    model, vocab = load_lm(ctx.deps["lm"].arrays("weights.npz"))
+    ctx.progress("where the facts live: ablations, the MLP step by step, the fact neurons")
+    with torch_threads(2):
+        story = fact_story(model, vocab)
+    layer, pos = (int(x) for x in story["site"])
+    return write_artifact("lm-facts", ctx.key, ctx.config, files={"facts.npz": story}, metrics={
+        "site": {"layer": layer, "position": pos, "word": str(story["prompt"][pos])},
+        "top_neurons": [int(i) for i in story["top_neurons"]],
+        "answer_prob": float(story["answer_prob"]),
+        "answer_prob_without_mlp": float(story["ablation_probs"][1]),
+    })
+
+
+def _build_superposition(ctx: BuildContext) -> Artifact:
+    from models.artifacts import torch_threads
+    from models.superposition import superposition
+
+    ctx.progress("superposition: optimising nearly perpendicular vectors, dimension by dimension")
+    with torch_threads(2):  # a fixed count: the numbers must not depend on the machine
+        arrays = superposition(**ctx.config["superposition"])
+    return write_artifact("superposition", ctx.key, ctx.config, files={"superposition.npz": arrays}, metrics={
+        "counts": dict(zip((str(d) for d in arrays["dimensions"]), (int(c) for c in arrays["counts"]))),
+    })
+
+
 STAGES: dict[str, Stage] = {
     "digits": Stage(
         "digits",
@@ -238,18 +268,40 @@ STAGES: dict[str, Stage] = {
         ("lm",),
         ("models/lm_story.py", "models/tiny_gpt.py"),
         _build_lm_story,
-        "numbers the language chapters draw (5 to 7 so far)",
+        "numbers the language chapters draw (5 to 7)",
+    ),
+    "lm-facts": Stage(
+        "lm-facts",
+        ("lm",),
+        ("models/fact_story.py", "models/tiny_gpt.py"),
+        _build_lm_facts,
+        "where the language model keeps its facts (Chapter 8)",
+    ),
+    "superposition": Stage(
+        "superposition",
+        (),
+        ("models/superposition.py",),
+        _build_superposition,
+        "nearly perpendicular vectors per dimension, optimised (Chapter 8)",
     ),
 }
 
 # What a user trains by name: a model and the analyses built on it.
-MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story"), "lm": ("lm", "lm-story")}
+MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story"),
+                                      "lm": ("lm", "lm-story", "lm-facts", "superposition")}
 
 
 def _stage_config(stage: Stage, mnist_dir: str | None) -> dict:
     # Every digit stage depends on the data the network trained on.
     if stage.name.startswith("digits"):
         return _digit_config(mnist_dir)
+    if stage.name == "superposition":
+        from models.superposition import DIMENSIONS, TOLERANCE_DEG
+
+        import torch
+
+        return {"superposition": {"dimensions": list(DIMENSIONS), "tolerance_deg": TOLERANCE_DEG},
+                "torch": torch.__version__}
     return _lm_config() if stage.name.startswith("lm") else {}
 
 

@@ -1,0 +1,179 @@
+"""Where the tiny language model keeps its facts: the numbers of Chapter 8's MLP beats.
+
+Every element Chapter 8 shows is found by a rule, not picked by hand:
+
+- the *fact site* is the (layer, position) of "FIRST LAST plays" whose MLP matters most for
+  the facts: zeroing that MLP's output there lowers the true sport's probability the most,
+  averaged over every athlete of the corpus;
+- the *fact neurons* are the site's neurons that push the "basketball" logit up the most for
+  "michael jordan plays": activation times the alignment of the neuron's down-projection
+  column with the unembedding of "basketball" (through the final layer norm, the exact
+  direct-path share of the logit);
+
+Example::
+
+    story = fact_story(model, vocab)          # arrays for the MLP beat
+    story["site"]                             # [layer, position], e.g. [0, 2]
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from models.corpus import ATHLETES
+from models.tiny_gpt import TinyGPT, Vocab
+
+__all__ = ["FACT_ANSWER", "FACT_PROMPT", "fact_site", "fact_story", "logit_parts"]
+
+FACT_PROMPT = "michael jordan plays"
+FACT_ANSWER = "basketball"
+TOP_NEURONS = 5
+
+
+def _athlete_prompts() -> list[tuple[str, str]]:
+    return [(f"{first} {last} plays", sport) for first, last, sport in ATHLETES]
+
+
+@contextmanager
+def _zeroed(model: TinyGPT, layer: int, position: int, neurons: list[int] | None = None) -> Iterator[None]:
+    """Inside the block, the MLP of ``layer`` adds nothing at ``position`` (or, given ``neurons``,
+    those neurons are silenced there)."""
+    mlp = model.transformer.h[layer].mlp
+    if neurons is None:
+        def hook(_module, _inputs, out):
+            out = out.clone()
+            out[:, position] = 0.0
+            return out
+        handle = mlp.register_forward_hook(hook)
+    else:
+        def pre_hook(_module, inputs):
+            post = inputs[0].clone()  # (B, T, 4C): the activations the down-projection reads
+            post[:, position, neurons] = 0.0
+            return (post,)
+        handle = mlp.c_proj.register_forward_pre_hook(pre_hook)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+@torch.no_grad()
+def _prob(model: TinyGPT, vocab: Vocab, prompt: str, word: str) -> float:
+    logits, _ = model(torch.tensor([vocab.encode(prompt)]))
+    return float(torch.softmax(logits[0, -1], -1)[vocab.stoi[word]])
+
+
+@torch.no_grad()
+def fact_site(model: TinyGPT, vocab: Vocab) -> tuple[np.ndarray, int, int]:
+    """(drops, layer, position): ``drops[l, p]`` is the mean fall of the true sport's probability,
+    over all athletes, when layer ``l``'s MLP adds nothing at position ``p`` of "FIRST LAST plays";
+    the site is the largest."""
+    prompts = _athlete_prompts()
+    base = np.array([_prob(model, vocab, p, s) for p, s in prompts])
+    drops = np.zeros((model.config.n_layer, 3))
+    for layer in range(model.config.n_layer):
+        for pos in range(3):
+            with _zeroed(model, layer, pos):
+                drops[layer, pos] = np.mean(base - [_prob(model, vocab, p, s) for p, s in prompts])
+    layer, pos = np.unravel_index(int(np.argmax(drops)), drops.shape)
+    return drops, int(layer), int(pos)
+
+
+def _answer_direction(model: TinyGPT, vocab: Vocab, word: str) -> tuple[np.ndarray, float]:
+    """(u, offset): the final layer norm and unembedding as one linear read-out of ``word``'s
+    logit, ``logit = u · centre(x) / sigma + offset``."""
+    gamma = model.transformer.ln_f.weight.detach().double().numpy()
+    beta = model.transformer.ln_f.bias.detach().double().numpy()
+    w_u = model.lm_head.weight.detach().double().numpy()[vocab.stoi[word]]
+    return gamma * w_u, float(beta @ w_u)
+
+
+def _centre(v: np.ndarray) -> np.ndarray:
+    return v - v.mean(axis=0, keepdims=True)
+
+
+@torch.no_grad()
+def logit_parts(model: TinyGPT, vocab: Vocab, prompt: str, word: str) -> tuple[list[str], np.ndarray, float]:
+    """The logit of ``word`` after ``prompt`` split over what the residual stream is the sum of:
+    the embedding, each attention and each MLP output (at the last position), and the final
+    norm's bias. Returns (names, parts, sigma); the parts add up to the logit."""
+    trace = model.trace(torch.tensor([vocab.encode(prompt)]))
+    x = trace["layers"][-1]["resid_post"][0, -1].double().numpy()
+    sigma = math.sqrt(float(np.var(x)) + model.transformer.ln_f.eps)
+    u, offset = _answer_direction(model, vocab, word)
+    names, vectors = ["embedding"], [trace["embedding"][0, -1]]
+    for l, t in enumerate(trace["layers"]):
+        attn = t["resid_mid"][0, -1] - t["resid_pre"][0, -1]
+        names += [f"attention {l}", f"MLP {l}"]
+        vectors += [attn, t["mlp_out"][0, -1]]
+    parts = [float(u @ _centre(v.double().numpy())) / sigma for v in vectors]
+    return names + ["final norm bias"], np.asarray(parts + [offset]), sigma
+
+
+@torch.no_grad()
+def fact_story(model: TinyGPT, vocab: Vocab, prompt: str = FACT_PROMPT, answer: str = FACT_ANSWER) -> dict[str, np.ndarray]:
+    """Arrays for Chapter 8's fact beats: the site, its MLP step by step on ``prompt``, the neurons
+    that push ``answer`` most, their activations for every athlete, and ablations."""
+    drops, layer, pos = fact_site(model, vocab)
+    words = prompt.split()
+    trace = model.trace(torch.tensor([vocab.encode(prompt)]))
+    t = trace["layers"][layer]
+    mlp = model.transformer.h[layer].mlp
+    w_down = mlp.c_proj.weight.detach().double().numpy()  # (C, 4C): column i is neuron i's output
+    out: dict[str, np.ndarray] = {
+        "prompt": np.asarray(words),
+        "answer": np.asarray(answer),
+        "answer_prob": np.asarray(_prob(model, vocab, prompt, answer)),
+        "top_words": np.asarray([w for w, _ in model.next_words(vocab, prompt, k=5)]),
+        "top_probs": np.asarray([p for _, p in model.next_words(vocab, prompt, k=5)]),
+        "site_drops": drops,
+        "site": np.asarray([layer, pos]),
+        # The MLP at the site, step by step
+        "resid_in": t["resid_mid"][0, pos].numpy(),  # the vector before the MLP
+        "mlp_in": t["mlp_in"][0, pos].numpy(),  # after the layer norm
+        "up_weight": mlp.c_fc.weight.detach().numpy(),  # (4C, C)
+        "up_bias": mlp.c_fc.bias.detach().numpy(),
+        "mlp_pre": t["mlp_pre"][0, pos].numpy(),  # up-projection plus bias
+        "mlp_post": t["mlp_post"][0, pos].numpy(),  # after the GELU
+        "down_weight": w_down.astype(np.float32),
+        "down_bias": mlp.c_proj.bias.detach().numpy(),
+        "mlp_out": t["mlp_out"][0, pos].numpy(),  # what the MLP adds to the vector
+        "resid_out": t["resid_post"][0, pos].numpy(),
+    }
+    # How each neuron pushes the answer's logit (direct path through the final norm)
+    names, parts, sigma = logit_parts(model, vocab, prompt, answer)
+    u, _ = _answer_direction(model, vocab, answer)
+    alignment = (u @ _centre(w_down)) / sigma  # (4C,): logit change per unit of activation
+    push = out["mlp_post"].astype(np.float64) * alignment
+    top = np.argsort(-push)[:TOP_NEURONS]
+    w_u = model.lm_head.weight.detach().double().numpy()[vocab.stoi[answer]]
+    cosine = (w_down.T @ w_u) / (np.linalg.norm(w_down, axis=0) * np.linalg.norm(w_u))
+    out.update({
+        "logit_part_names": np.asarray(names),
+        "logit_parts": parts,
+        "neuron_alignment": alignment,
+        "neuron_push": push,
+        "neuron_cosine": cosine,
+        "top_neurons": top,
+        "top_share": np.asarray(push[top].sum() / push.sum()),
+    })
+    # The top neurons for every athlete, at the same site
+    athletes = [f"{first} {last}" for first, last, _ in ATHLETES]
+    acts = []
+    for p, _ in _athlete_prompts():
+        tt = model.trace(torch.tensor([vocab.encode(p)]))["layers"][layer]
+        acts.append(tt["mlp_post"][0, pos, top].numpy())
+    out.update({"athletes": np.asarray(athletes), "sports": np.asarray([s for _, _, s in ATHLETES]),
+                "athlete_activations": np.stack(acts)})  # (athletes, TOP_NEURONS)
+    # Ablations: the answer's probability without the whole MLP, and without the top neurons only
+    with _zeroed(model, layer, pos):
+        without_mlp = _prob(model, vocab, prompt, answer)
+    with _zeroed(model, layer, pos, [int(i) for i in top]):
+        without_top = _prob(model, vocab, prompt, answer)
+    out["ablation_probs"] = np.asarray([float(out["answer_prob"]), without_mlp, without_top])
+    return out

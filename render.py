@@ -35,7 +35,9 @@ sys.path.insert(0, str(ROOT))
 from models.artifacts import ArtifactError, atomic_write, stable_hash  # noqa: E402
 
 QUALITIES = {"low": ("l", "480p15"), "medium": ("m", "720p30"), "high": ("h", "1080p60"), "4k": ("k", "2160p60")}
-CHAPTER_MODULES = {1: "scenes.chapter1", 2: "scenes.chapter2", 3: "scenes.chapter3", 4: "scenes.chapter4"}  # chapter number -> module; each lists SCENES in order
+# Chapter number -> module: every scenes/chapterN.py is a chapter, and lists its SCENES in order.
+CHAPTER_MODULES = {int(p.stem.removeprefix("chapter")): f"scenes.{p.stem}"
+                   for p in sorted((ROOT / "scenes").glob("chapter*.py")) if p.stem.removeprefix("chapter").isdigit()}
 # Where Manim's scene videos and the finished chapters go (tests point these elsewhere).
 MEDIA = Path(os.environ.get("NN_EXPLAINER_MEDIA", ROOT / "media"))
 OUTPUT = Path(os.environ.get("NN_EXPLAINER_OUTPUT", ROOT / "output"))
@@ -208,11 +210,11 @@ def _scene_dir(chapter: Chapter, quality: str) -> Path:
 
 def _render_key(chapter: Chapter, quality: str, artifact_keys: dict[str, str]) -> str:
     """What a rendered scene depends on: its chapter's code and the shared scene code, the
-    artifacts, the quality, Manim. (A scene importing another module should list it here.)"""
+    artifacts, the quality, Manim. Every non-chapter module of scenes/ counts as shared."""
     import manim
 
     h = hashlib.sha256()
-    shared = [ROOT / "scenes" / name for name in ("__init__.py", "base.py", "pieces.py")]
+    shared = sorted(p for p in (ROOT / "scenes").glob("*.py") if not p.name.startswith("chapter"))
     for path in [chapter.path, *shared, ROOT / "models" / "artifacts.py", ROOT / "manim.cfg"]:
         h.update(path.name.encode() + path.read_bytes())
     return stable_hash({"code": h.hexdigest(), "artifacts": artifact_keys, "quality": quality, "manim": manim.__version__})

@@ -9,6 +9,8 @@ Every element Chapter 8 shows is found by a rule, not picked by hand:
   "michael jordan plays": activation times the alignment of the neuron's down-projection
   column with the unembedding of "basketball" (through the final layer norm, the exact
   direct-path share of the logit);
+- the *spread* is how the answer's probability falls as more of those neurons are silenced,
+  strongest pushes first (one neuron is not where the fact lives).
 
 Example::
 
@@ -176,4 +178,28 @@ def fact_story(model: TinyGPT, vocab: Vocab, prompt: str = FACT_PROMPT, answer: 
     with _zeroed(model, layer, pos, [int(i) for i in top]):
         without_top = _prob(model, vocab, prompt, answer)
     out["ablation_probs"] = np.asarray([float(out["answer_prob"]), without_mlp, without_top])
+    out.update(_spread(model, vocab, prompt, answer, layer, pos, push))
     return out
+
+
+# ----------------------------------------------------------------------------- Chapter 8: how spread out
+
+ABLATION_COUNTS = (5, 20, 50, 100)  # silence this many of the site's neurons, strongest pushes first
+
+
+@torch.no_grad()
+def _spread(model: TinyGPT, vocab: Vocab, prompt: str, answer: str, layer: int, pos: int,
+            push: np.ndarray) -> dict[str, np.ndarray]:
+    """How many neurons hold the fact: the answer's probability with the ``k`` neurons that push it
+    most silenced at the site, for each ``k`` of ``ABLATION_COUNTS``; and the answer's row of the
+    unembedding (the direction a neuron's down-projection column is compared with)."""
+    order = [int(i) for i in np.argsort(-push)]
+    curve = []
+    for k in ABLATION_COUNTS:
+        with _zeroed(model, layer, pos, order[:k]):
+            curve.append(_prob(model, vocab, prompt, answer))
+    return {
+        "ablation_counts": np.asarray(ABLATION_COUNTS),
+        "ablation_curve": np.asarray(curve),
+        "answer_unembedding": model.lm_head.weight.detach()[vocab.stoi[answer]].numpy(),  # (C,)
+    }

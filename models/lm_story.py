@@ -121,14 +121,17 @@ def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: Ti
     step_model = TinyGPT(stepped.config)
     step_model.load_state_dict(stepped.state_dict())
     with torch.no_grad():
-        before = float(torch.softmax(step_model(ids)[0][0, -1], -1)[target])
+        before_dist = torch.softmax(step_model(ids)[0][0, -1], -1)
+        before = float(before_dist[target])
     loss = torch.nn.functional.cross_entropy(step_model(ids)[0][0, -1:], torch.tensor([target]))
     grads = torch.autograd.grad(loss, list(step_model.parameters()))
     with torch.no_grad():
         for p, g in zip(step_model.parameters(), grads):
             p -= ONE_STEP_LR * g
-        after = float(torch.softmax(step_model(ids)[0][0, -1], -1)[target])
+        after_dist = torch.softmax(step_model(ids)[0][0, -1], -1)
+        after = float(after_dist[target])
     out["one_step_probs"] = np.asarray([before, after])
+    out["one_step_dists"] = torch.stack([before_dist, after_dist]).numpy().astype(np.float64)  # (2, vocab)
 
     # Embeddings: the matrix's shape, one real column, a 2-D projection of chosen words
     E = model.transformer.wte.weight.detach().numpy().astype(np.float64)
@@ -164,4 +167,118 @@ def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: Ti
     out["head_change"] = (t["heads"][0, head] @ w_o.T).numpy()  # what this head adds to each position
     out["all_patterns"] = np.stack([tl["pattern"][0].numpy() for tl in trace["layers"]])  # (L, nh, T, T)
     out["sentence"] = np.asarray(SHOWN_SENTENCE.split())
+    out.update(chapter7_head_steps(model, vocab, layer, head))
+    out.update(chapter5_flow(model, vocab))
+    out.update(chapter6_parts(model, vocab))
+    return out
+
+
+# ----------------------------------------------------------------------------- Chapter 5: a glimpse inside
+
+FLOW_PROMPT = "michael jordan plays"
+FLOW_STAGES = ("embedding", "attention 1", "MLP 1", "attention 2", "MLP 2")  # where each vector is read
+
+
+@torch.no_grad()
+def chapter5_flow(model: TinyGPT, vocab: Vocab, prompt: str = FLOW_PROMPT) -> dict[str, np.ndarray]:
+    """Every word's vector on its way through the model: ``flow_stream[s, t]`` is word ``t``'s
+    vector (n_embd numbers) after stage ``s`` of ``FLOW_STAGES`` (0: word + position embedding,
+    then after each attention block and each MLP block); ``flow_probs`` the next-word distribution."""
+    trace = model.trace(torch.tensor([vocab.encode(prompt)]))
+    stages = [trace["embedding"][0]]
+    for t in trace["layers"]:
+        stages += [t["resid_mid"][0], t["resid_post"][0]]  # (T, C) after attention, after the MLP
+    return {"flow_prompt": np.asarray(prompt), "flow_stages": np.asarray(FLOW_STAGES),
+            "flow_stream": torch.stack(stages).numpy().astype(np.float64),  # (stages, T, C)
+            "flow_probs": torch.softmax(trace["logits"][0, -1], -1).numpy().astype(np.float64)}
+
+
+# ----------------------------------------------------------------------------- Chapter 7: around one head
+
+
+@torch.no_grad()
+def chapter7_head_steps(model: TinyGPT, vocab: Vocab, layer: int, head: int,
+                        sentence: str = SHOWN_SENTENCE) -> dict[str, np.ndarray]:
+    """Around one head, for every word of ``sentence``: ``head_resid`` (T, C), the residual stream
+    the block reads (for layer 0: word + position embedding); ``head_input`` (T, C), the same after
+    ``ln_1``, which W_Q, W_K and W_V multiply; ``head_mixed`` (T, hd), each word's attention-weighted
+    sum of values (before W_O); ``shown_next_probs`` (vocab,), the next-word distribution;
+    ``shown_adjectives``, the noun's adjectives that the head was chosen for."""
+    trace = model.trace(torch.tensor([vocab.encode(sentence)]))
+    t = trace["layers"][layer]
+    return {"head_resid": t["resid_pre"][0].numpy(),
+            "head_input": model.transformer.h[layer].ln_1(t["resid_pre"])[0].numpy(),
+            "head_mixed": t["heads"][0, head].numpy(),
+            "shown_next_probs": torch.softmax(trace["logits"][0, -1], -1).numpy().astype(np.float64),
+            "shown_adjectives": np.asarray(SHOWN_ADJECTIVES)}
+
+
+# ----------------------------------------------------------------------------- Chapter 6: the transformer's parts
+
+UNEMBED_PROMPT = "the king sat on the"  # a sentence shown from its tokens to the next word
+SPACE_PAIRS = [("king", "queen"), ("man", "woman"), ("uncle", "aunt"), ("boy", "girl"), ("prince", "princess")]
+GPT3_DIMS = (12288, 96, 50257)  # GPT-3's published sizes (Brown et al. 2020): d_model, layers, vocabulary
+PARAM_GROUPS = (("embedding", ("wte",)), ("positions", ("wpe",)), ("attention", (".attn.",)), ("MLP", (".mlp.",)),
+                ("layer norms", ("ln_",)), ("unembedding", ("lm_head",)))
+
+
+def weight_formula(d: int, n_layer: int, vocab_size: int) -> np.ndarray:
+    """A GPT-style model's weight-matrix count by the standard formula, term by term:
+    (embedding V*d, attention 4*d*d per layer, MLP 8*d*d per layer, unembedding V*d)."""
+    return np.asarray([vocab_size * d, 4 * d * d * n_layer, 8 * d * d * n_layer, vocab_size * d], dtype=np.int64)
+
+
+def param_groups(names, counts) -> tuple[list[str], np.ndarray]:
+    """Parameter counts summed into the groups of ``PARAM_GROUPS`` (each name in exactly one group)."""
+    totals = dict.fromkeys([g for g, _ in PARAM_GROUPS], 0)
+    for name, n in zip(names, counts):
+        groups = [g for g, marks in PARAM_GROUPS if any(m in str(name) for m in marks)]
+        assert len(groups) == 1, f"{name} falls in groups {groups}"
+        totals[groups[0]] += int(n)
+    return list(totals), np.asarray(list(totals.values()), dtype=np.int64)
+
+
+@torch.no_grad()
+def chapter6_parts(model: TinyGPT, vocab: Vocab, prompt: str = UNEMBED_PROMPT) -> dict[str, np.ndarray]:
+    """Chapter 6's numbers. ``space_2d``: the words of ``EMBEDDING_WORDS`` in a 2-D projection of
+    the token embeddings whose x axis is the average male -> female step over ``SPACE_PAIRS`` and
+    whose y axis is the largest remaining spread (signed so that "king" is up); ``space_analogy_2d``
+    the point king - man + woman in the same projection. ``dot_words``/``dot_products``: king's
+    dot product with its two most similar words, "man", the word nearest zero and the lowest.
+    ``unembed_*``: the prompt's token ids, every word's vector after the embedding and after each
+    block, the last vector after the final layer norm, the unembedding's logits and their softmax. Parameter counts by group and the weight formula."""
+    E = model.transformer.wte.weight.detach().numpy().astype(np.float64)
+    X = E[[vocab.stoi[w] for w in EMBEDDING_WORDS]]
+    mean = X.mean(axis=0)
+    x_axis = np.mean([E[vocab.stoi[f]] - E[vocab.stoi[m]] for m, f in SPACE_PAIRS], axis=0)
+    x_axis /= np.linalg.norm(x_axis)
+    rest = (X - mean) - np.outer((X - mean) @ x_axis, x_axis)
+    y_axis = np.linalg.svd(rest, full_matrices=False)[2][0]
+    y_axis *= np.sign((X[0] - mean) @ y_axis)  # king up
+    axes = np.stack([x_axis, y_axis])  # (2, C)
+    king, man, woman = (E[vocab.stoi[w]] for w in ("king", "man", "woman"))
+    out = {"space_axes": axes, "space_2d": (X - mean) @ axes.T, "space_analogy_2d": (king - man + woman - mean) @ axes.T}
+
+    dots = E @ king
+    order = [int(i) for i in np.argsort(-dots) if i != vocab.stoi["king"]]
+    chosen = [order[0], order[1], vocab.stoi["man"], int(np.argmin(np.abs(dots))), order[-1]]
+    out["dot_words"] = np.asarray([vocab.itos[i] for i in chosen])
+    out["dot_products"] = dots[chosen]
+
+    ids = vocab.encode(prompt)
+    trace = model.trace(torch.tensor([ids]))
+    stream = [trace["embedding"][0]] + [t[k][0] for t in trace["layers"] for k in ("resid_mid", "resid_post")]
+    out["unembed_stream"] = torch.stack(stream).numpy()  # (1 + 2 * n_layer, T, C): after each block
+    last = trace["layers"][-1]["resid_post"][0, -1]
+    final = model.transformer.ln_f(last)  # (C,): what the unembedding multiplies
+    logits = model.lm_head(final)  # (vocab,)
+    out.update(unembed_prompt=np.asarray(prompt), unembed_ids=np.asarray(ids), unembed_final=final.numpy(),
+               unembed_logits=logits.numpy(), unembed_probs=torch.softmax(logits.double(), -1).numpy())
+
+    names = [n for n, _ in model.named_parameters()]
+    groups, counts = param_groups(names, [p.numel() for p in model.parameters()])
+    c = model.config
+    out.update(param_groups=np.asarray(groups), param_group_counts=counts,
+               weight_formula_tiny=weight_formula(c.n_embd, c.n_layer, c.vocab_size),
+               gpt3_dims=np.asarray(GPT3_DIMS), weight_formula_gpt3=weight_formula(*GPT3_DIMS))
     return out

@@ -22,6 +22,7 @@ from manim import (
     GREY_D,
     LEFT,
     PI,
+    RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
     Animation,
@@ -31,6 +32,7 @@ from manim import (
     Dot,
     Group,
     GrowFromCenter,
+    ImageMobject,
     Line,
     MathTex,
     Rectangle,
@@ -43,18 +45,30 @@ from manim import (
     VGroup,
 )
 
-from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, fmt, value_to_color
+from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, fmt, value_to_color, value_to_rgb
 
 __all__ = [
     "AttentionGrid",
     "EmbeddingPlot",
     "MatrixBlock",
+    "PatternThumb",
     "ProbabilityBars",
     "TemperatureSlider",
     "TokenRow",
     "TransformerDiagram",
+    "VectorColumn",
     "percent",
     "top_words",
+    # Chapter 8
+    "AngleHistogram",
+    "DownProjection",
+    "GeluPlot",
+    "GrowthPlot",
+    "NeuronBars",
+    "SignedBars",
+    "UpProjection",
+    "VectorStrip",
+    "column_band",
 ]
 
 
@@ -89,6 +103,9 @@ class TokenRow(VGroup):
 def percent(p: float) -> str:
     """A probability as a rounded percentage: "34%", "6.1%", "0.37%", "<0.01%"."""
     x = 100.0 * float(p)
+    if 99.5 <= x < 100:  # short of certain: never shown as "100%"
+        digits = next((d for d in (1, 2) if round(x, d) < 100), None)
+        return f"{x:.{digits}f}%" if digits else ">99.99%"
     if x >= 9.5:
         return f"{x:.0f}%"
     if x < 0.01:
@@ -400,13 +417,27 @@ class AttentionGrid(VGroup):
 
     def keep_dots(self, scene) -> None:
         """After the softmax animation: the dots it brought in become part of the grid."""
-        scene.remove(*self.dots.family_members_with_points())
         self.add(self.dots)
+        self.settle(scene)
+
+    def settle(self, scene) -> None:
+        """Put the grid back in ``scene`` as one piece after an animation of it (shade, mask, softmax).
+
+        Those animations leave pieces of the grid in the scene (Manim splits the grid when an
+        animation adds one of its squares): drawn twice, and the squares drawn after the dots
+        would cover them. The pieces go (anything else they held stays); the grid returns whole."""
+        mine = set(self.get_family()) | set(self.dots.get_family())
+        for mob in list(scene.mobjects):
+            family = mob.get_family()
+            if any(m in mine for m in family):
+                scene.remove(mob)
+                scene.add(*[m for m in family if m not in mine and not m.submobjects and m.has_points()])
+        scene.add(self)
 
 
 class MatrixBlock(Group):
     """A weight matrix as a shaded block with its real shape: one pixel per entry on the palette,
-    a thin frame, its name above (LaTeX) and ``rows × cols`` below."""
+    a thin frame, its name above (LaTeX, ``title``) and ``rows × cols`` below (``shape``)."""
 
     def __init__(self, values: np.ndarray, name: str | None = None, cell: float = 0.05,
                  vmax: float | None = None, font_size: int = 30, shape_label: bool = True):
@@ -416,10 +447,11 @@ class MatrixBlock(Group):
         self.frame = Rectangle(width=self.heat.width, height=self.heat.height, stroke_color=GREY_B,
                                stroke_width=1.5).move_to(self.heat)
         parts: list = [self.heat, self.frame]
-        self.name = MathTex(name, font_size=font_size).next_to(self.frame, UP, buff=0.12) if name else None
+        # ``title``, not ``name``: Mobject.__init__ sets ``name`` to the class name
+        self.title = MathTex(name, font_size=font_size).next_to(self.frame, UP, buff=0.12) if name else None
         self.shape = (Text(f"{self.rows} \u00d7 {self.cols}", font=FONT, font_size=int(font_size * 0.6), color=GREY_B)
                       .next_to(self.frame, DOWN, buff=0.1) if shape_label else None)
-        parts += [m for m in (self.name, self.shape) if m is not None]
+        parts += [m for m in (self.title, self.shape) if m is not None]
         super().__init__(*parts)
 
     def band(self, start: int, stop: int, color=ACCENT) -> Rectangle:
@@ -428,3 +460,429 @@ class MatrixBlock(Group):
         top = self.heat.get_top()[1] - start * step
         return Rectangle(width=self.heat.width + 0.08, height=(stop - start) * step, stroke_color=color,
                          stroke_width=2.5).move_to([self.heat.get_x(), top - (stop - start) * step / 2, 0])
+
+
+# ----------------------------------------------------------------------------- Chapter 7
+
+
+class VectorColumn(Group):
+    """A vector too long to print (64 numbers) as a thin column of shaded cells, entry 0 at the top,
+    on the palette, in a thin frame; ``label`` (a word) sits above it."""
+
+    def __init__(self, values: np.ndarray, height: float = 3.0, width: float = 0.28, vmax: float | None = None,
+                 label: str | None = None, font_size: int = 20, label_color=GREY_B):
+        values = np.asarray(values, dtype=float).reshape(-1)
+        self.n = len(values)
+        self.heat = HeatMap(values[:, None], vmax=vmax, height=height)
+        self.heat.stretch_to_fit_width(width)
+        self.frame = Rectangle(width=width, height=height, stroke_color=GREY_B, stroke_width=1.5).move_to(self.heat)
+        self.label = (Text(label, font=FONT, font_size=font_size, color=label_color).next_to(self.frame, UP, buff=0.12)
+                      if label else None)
+        super().__init__(*[m for m in (self.heat, self.frame, self.label) if m is not None])
+
+
+class PatternThumb(Group):
+    """One head's attention pattern as one small image, laid out like :class:`AttentionGrid` (a row
+    per key, a column per query; ``pattern[query, key]``): brightness is the weight, the masked
+    half grey. ``title`` goes above."""
+
+    def __init__(self, pattern: np.ndarray, size: float = 1.8, title: str | None = None, font_size: int = 18,
+                 title_color=GREY_B):
+        pattern = np.asarray(pattern, dtype=float)
+        n = len(pattern)
+        rgb = value_to_rgb(pattern.T, 1.0)  # rows are keys now
+        rgb[np.tril(np.ones((n, n), dtype=bool), -1)] = [int(MASKED_FILL[i:i + 2], 16) for i in (1, 3, 5)]
+        self.image = ImageMobject(rgb)
+        self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+        self.image.height = size
+        self.frame = Rectangle(width=size, height=size, stroke_color=GREY_D, stroke_width=1.5).move_to(self.image)
+        self.title = (Text(title, font=FONT, font_size=font_size, color=title_color).next_to(self.frame, UP, buff=0.16)
+                      if title else None)
+        super().__init__(*[m for m in (self.image, self.frame, self.title) if m is not None])
+
+
+# ----------------------------------------------------------------------------- Chapter 8
+# How an MLP stores a fact (Chapter 8): the MLP on one real vector, a neuron across prompts,
+# signed contributions, and the superposition plots. Imported here so the section stays in one
+# piece at the end of the module.
+
+import math  # noqa: E402
+
+from manim import WHITE, DashedLine, Triangle, VectorizedPoint, VMobject  # noqa: E402
+
+from scenes.pieces import NEGATIVE  # noqa: E402
+
+
+class VectorStrip(VectorColumn):
+    """A :class:`VectorColumn` with a name above (LaTeX, ``title``), a note below (``note``, e.g.
+    "64") and pointers: :meth:`entry` gives an entry's scene position, :meth:`marker` a yellow
+    triangle pointing at an entry."""
+
+    def __init__(self, values: np.ndarray, height: float = 3.0, width: float = 0.26, vmax: float | None = None,
+                 name: str | None = None, note: str | None = None, font_size: int = 30):
+        super().__init__(values, height=height, width=width, vmax=vmax)
+        self.frame.set_stroke(width=1.2)
+        self.values = np.asarray(values, dtype=float).reshape(-1)
+        # ``title``, not ``name``: Mobject keeps its class name in ``name``
+        self.title = MathTex(name, font_size=font_size).next_to(self.frame, UP, buff=0.12) if name else None
+        self.note = (Text(note, font=FONT, font_size=18, color=GREY_B).next_to(self.frame, DOWN, buff=0.1)
+                     if note else None)
+        self.add(*[m for m in (self.title, self.note) if m is not None])
+
+    def entry(self, index: int) -> np.ndarray:
+        """Scene position of entry ``index``'s cell centre."""
+        step = self.frame.height / self.n
+        return np.array([self.frame.get_x(), self.frame.get_top()[1] - (index + 0.5) * step, 0.0])
+
+    def marker(self, index: int, side: np.ndarray = RIGHT, label: str | None = None, color=ACCENT,
+               font_size: int = 20) -> VGroup:
+        """A small triangle pointing at entry ``index`` from ``side``, with an optional label beyond it."""
+        tip = self.entry(index) + side * (self.frame.width / 2 + 0.04)
+        triangle = Triangle(fill_color=color, fill_opacity=1, stroke_width=0).scale(0.08)
+        triangle.rotate(PI / 2 if side[0] > 0 else -PI / 2)  # pointing back at the strip
+        triangle.move_to(tip + side * 0.09)
+        group = VGroup(triangle)
+        if label:
+            group.add(Text(label, font=FONT, font_size=font_size, color=color).next_to(triangle, side, buff=0.08))
+        return group
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """The exact GELU the model uses (``F.gelu``): x times the normal distribution function."""
+    return np.array([0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))) for v in np.atleast_1d(x)])
+
+
+class _Plot(VGroup):
+    """A plot area whose :meth:`point` follows the drawing when it is moved or scaled: two invisible
+    anchors mark the corners (x_lo, y_lo) and (x_hi, y_hi) of its data ranges."""
+
+    def _set_frame(self, x_range: tuple[float, float], y_range: tuple[float, float], width: float, height: float):
+        self.x_range, self.y_range = (float(x_range[0]), float(x_range[1])), (float(y_range[0]), float(y_range[1]))
+        self.anchors = VGroup(VectorizedPoint(np.zeros(3)), VectorizedPoint(np.array([width, height, 0.0])))
+        self.add(self.anchors)
+
+    def point(self, x: float, y: float) -> np.ndarray:
+        """Scene position of the data point (x, y)."""
+        (lo, hi), (ylo, yhi) = self.x_range, self.y_range
+        a, b = self.anchors[0].get_center(), self.anchors[1].get_center()
+        return a + (b - a) * np.array([(x - lo) / (hi - lo), (y - ylo) / (yhi - ylo), 0.0])
+
+
+class GeluPlot(_Plot):
+    """The GELU non-linearity as a curve, with one dot per neuron at its real (before, after) pair.
+
+    ``pre`` and ``post`` are the MLP's pre- and post-activations (post = GELU(pre)); the dots of
+    ``highlight`` neurons are yellow and larger. :meth:`point` maps (before, after) to the scene.
+    """
+
+    def __init__(self, pre: np.ndarray, post: np.ndarray, highlight: Sequence[int] = (), width: float = 3.6,
+                 height: float = 2.6, x_range: tuple[float, float] | None = None,
+                 y_range: tuple[float, float] | None = None, font_size: int = 18):
+        super().__init__()
+        pre, post = np.asarray(pre, dtype=float), np.asarray(post, dtype=float)
+        lo, hi = x_range or (math.floor(pre.min()), math.ceil(pre.max()))
+        ylo, yhi = y_range or (-0.5, math.ceil(post.max()))
+        self._set_frame((lo, hi), (ylo, yhi), width, height)
+        self.axes = VGroup(Line(self.point(lo, 0), self.point(hi, 0), stroke_color=GREY_B, stroke_width=1.5),
+                           Line(self.point(0, ylo), self.point(0, yhi), stroke_color=GREY_B, stroke_width=1.5))
+        xs = np.linspace(lo, hi, 120)  # the function itself (the model's exact GELU), drawn as a curve
+        self.curve = VMobject(stroke_color=WHITE, stroke_width=2.5)
+        self.curve.set_points_smoothly([self.point(x, y) for x, y in zip(xs, _gelu(xs))])
+        self.ticks = VGroup()
+        for x in range(int(math.ceil(lo)), int(math.floor(hi)) + 1):  # numbers under the plot, clear of the curve
+            if x != 0:
+                self.ticks.add(Line(self.point(x, 0) + DOWN * 0.05, self.point(x, 0) + UP * 0.05, stroke_color=GREY_B,
+                                    stroke_width=1.5))
+                self.ticks.add(Text(f"{x}".replace("-", "\u2212"), font=FONT, font_size=font_size, color=GREY_B)
+                               .next_to(self.point(x, ylo), DOWN, buff=0.08))
+        for y in range(int(math.ceil(ylo)), int(math.floor(yhi)) + 1):
+            if y != 0:
+                self.ticks.add(Text(f"{y}", font=FONT, font_size=font_size, color=GREY_B)
+                               .next_to(self.point(0, y), LEFT, buff=0.08))
+        shown = [int(i) for i in highlight]
+        self.dots = VGroup(*[Dot(self.point(x, y), radius=0.035, color=POSITIVE if y >= 0 else NEGATIVE,
+                                 fill_opacity=0.8) for i, (x, y) in enumerate(zip(pre, post)) if i not in shown])
+        self.highlighted = VGroup(*[Dot(self.point(pre[i], post[i]), radius=0.07, color=ACCENT) for i in shown])
+        self.add(self.axes, self.ticks, self.curve, self.dots, self.highlighted)
+        self.move_to(np.zeros(3))
+
+
+def _place_row(items: Sequence, frames: Sequence, gaps: Sequence[float]) -> None:
+    """Put ``items`` left to right so that their ``frames`` sit on the line y = 0, ``gaps`` apart."""
+    x = 0.0
+    for item, frame, gap in zip(items, frames, [0.0, *gaps]):
+        item.shift(np.array([x + gap - frame.get_left()[0], -frame.get_y(), 0.0]))
+        x = frame.get_right()[0]
+
+
+def _typical(weights: np.ndarray) -> float:
+    """A colour scale for a weight matrix: three times its root-mean-square, so typical weights
+    show and only the largest few saturate (the full scale would leave most of it black)."""
+    return 3.0 * float(np.sqrt(np.mean(np.square(weights))))
+
+
+def column_band(block: MatrixBlock, start: int, stop: int, color=ACCENT) -> Rectangle:
+    """A frame around columns ``start:stop`` of a :class:`MatrixBlock` (one neuron's column of W_down)."""
+    step = block.heat.width / block.cols
+    left = block.heat.get_left()[0] + start * step
+    return Rectangle(width=max((stop - start) * step, 0.03), height=block.heat.height + 0.08, stroke_color=color,
+                     stroke_width=2.5).move_to([left + (stop - start) * step / 2, block.heat.get_y(), 0])
+
+
+class UpProjection(Group):
+    """The first half of an MLP on one real vector: ``W_up x + b = z``, then ``GELU(z) = a``.
+
+    Strips of 256 numbers are ``height`` tall, strips of 64 half that; W_up is a
+    :class:`MatrixBlock` with its real shape. The bias, pre- and post-activations share one
+    colour scale (so a small bias looks small). Parts: ``w_up``, ``x``, ``b``, ``pre``, ``post``,
+    ``symbols`` (+, =), ``gelu`` (the arrow and its name). :meth:`highlight` points at one neuron.
+    """
+
+    def __init__(self, x: np.ndarray, up_weight: np.ndarray, up_bias: np.ndarray, pre: np.ndarray, post: np.ndarray,
+                 height: float = 4.4):
+        n_hidden, n_in = np.shape(up_weight)
+        vmax = float(max(np.abs(pre).max(), np.abs(post).max()))
+        self.w_up = MatrixBlock(up_weight, r"W_{\uparrow}", cell=height / n_hidden, vmax=_typical(up_weight))
+        self.x = VectorStrip(x, height=height * n_in / n_hidden * 2, name="x", note=str(n_in))
+        self.b = VectorStrip(up_bias, height=height, vmax=vmax, name=r"b_{\uparrow}", note=str(n_hidden))
+        self.pre = VectorStrip(pre, height=height, vmax=vmax, name="z", note=str(n_hidden))
+        self.post = VectorStrip(post, height=height, vmax=vmax, name="a", note=str(n_hidden))
+        plus, equals = MathTex("+", font_size=40), MathTex("=", font_size=40)
+        arrow = Arrow(LEFT * 0.8, RIGHT * 0.8, buff=0, stroke_width=3, color=WHITE, max_tip_length_to_length_ratio=0.15)
+        self.gelu = VGroup(arrow, Text("GELU", font=FONT, font_size=22).next_to(arrow, UP, buff=0.1))
+        self.symbols = VGroup(plus, equals)
+        items = [self.w_up, self.x, plus, self.b, equals, self.pre, self.gelu, self.post]
+        frames = [self.w_up.frame, self.x.frame, plus, self.b.frame, equals, self.pre.frame, arrow, self.post.frame]
+        _place_row(items, frames, [0.15, 0.25, 0.25, 0.25, 0.25, 0.2, 0.2])
+        super().__init__(*items)
+        self.move_to(np.zeros(3))
+
+    def highlight(self, neuron: int, label: str | None = None) -> VGroup:
+        """Yellow marks on one neuron: its row of W_up, its bias, its value before and after GELU."""
+        return VGroup(self.w_up.band(neuron, neuron + 1), self.b.marker(neuron), self.pre.marker(neuron),
+                      self.post.marker(neuron, label=label))
+
+
+class DownProjection(Group):
+    """The second half of an MLP: ``W_down a + b = out``, and ``out`` added to the vector that came in.
+
+    ``post`` (the 256 activations) is drawn like :class:`UpProjection`'s; W_down is a
+    :class:`MatrixBlock` whose column ``i`` is what neuron ``i`` adds. The vectors of 64 (the bias,
+    the output, the vector before and after) share one colour scale, so sizes compare. Parts:
+    ``w_down``, ``post``, ``b``, ``out``, ``symbols``, and ``residual`` = (``resid_in``, +,
+    ``out_again``, =, ``resid_out``) to the right.
+    """
+
+    def __init__(self, post: np.ndarray, down_weight: np.ndarray, down_bias: np.ndarray, out: np.ndarray,
+                 resid_in: np.ndarray, resid_out: np.ndarray, height: float = 4.4, post_vmax: float | None = None):
+        n_out, n_hidden = np.shape(down_weight)
+        short = height * n_out / n_hidden * 2
+        vmax = float(max(np.abs(v).max() for v in (down_bias, out, resid_in, resid_out)))
+        self.w_down = MatrixBlock(down_weight, r"W_{\downarrow}", cell=height / n_hidden, vmax=_typical(down_weight))
+        self.post = VectorStrip(post, height=height, vmax=post_vmax, name="a", note=str(n_hidden))
+        self.b = VectorStrip(down_bias, height=short, vmax=vmax, name=r"b_{\downarrow}", note=str(n_out))
+        self.out = VectorStrip(out, height=short, vmax=vmax, name=r"\text{out}", note=str(n_out))
+        self.resid_in = VectorStrip(resid_in, height=short, vmax=vmax, name="v", note=str(n_out))
+        self.out_again = VectorStrip(out, height=short, vmax=vmax, name=r"\text{out}", note=str(n_out))
+        self.resid_out = VectorStrip(resid_out, height=short, vmax=vmax, name=r"v'", note=str(n_out))
+        sym = [MathTex(s, font_size=40) for s in ("+", "=", "+", "=")]
+        self.symbols = VGroup(sym[0], sym[1])
+        self.residual = Group(self.resid_in, sym[2], self.out_again, sym[3], self.resid_out)
+        items = [self.w_down, self.post, sym[0], self.b, sym[1], self.out, self.resid_in, sym[2], self.out_again,
+                 sym[3], self.resid_out]
+        frames = [self.w_down.frame, self.post.frame, sym[0], self.b.frame, sym[1], self.out.frame,
+                  self.resid_in.frame, sym[2], self.out_again.frame, sym[3], self.resid_out.frame]
+        _place_row(items, frames, [0.15, 0.25, 0.25, 0.25, 0.25, 1.1, 0.25, 0.25, 0.25, 0.25])
+        super().__init__(self.w_down, self.post, self.symbols, self.b, self.out, self.residual)
+        self.move_to(np.zeros(3))
+
+    def highlight(self, neuron: int, label: str | None = None) -> VGroup:
+        """Yellow marks on one neuron: its activation and its column of W_down."""
+        return VGroup(column_band(self.w_down, neuron, neuron + 1), self.post.marker(neuron, label=label))
+
+
+class NeuronBars(VGroup):
+    """One neuron's real activation for each of several prompts (athletes), as vertical bars on the
+    palette (blue up for positive, red down for negative), names written upwards under the bars.
+
+    ``groups`` (one label per bar, e.g. the athletes' sports; equal neighbours form a group) are
+    written under the names with a bracket. ``highlight`` is the bar drawn yellow. ``bars[i]``
+    is bar ``i``; :meth:`value_label` writes a bar's rounded value; :meth:`reshaped` gives the
+    same chart for another neuron (animate with ``Transform(chart.bars, chart.reshaped(v))``).
+    """
+
+    def __init__(self, values: Sequence[float], names: Sequence[str], groups: Sequence[str] | None = None,
+                 highlight: int | None = None, vmax: float | None = None, bar_width: float = 0.34,
+                 spacing: float = 0.46, group_gap: float = 0.22, max_height: float = 2.2, font_size: int = 18):
+        super().__init__()
+        self.values = [float(v) for v in values]
+        self.vmax = float(vmax if vmax is not None else max(abs(v) for v in self.values))
+        self.settings = dict(bar_width=bar_width, max_height=max_height)
+        self.highlight_index = highlight
+        self.xs, x = [], 0.0
+        for i in range(len(self.values)):
+            if i and groups is not None and groups[i] != groups[i - 1]:
+                x += group_gap
+            self.xs.append(x)
+            x += spacing
+        self.zero = Line([self.xs[0] - spacing / 2, 0, 0], [self.xs[-1] + spacing / 2, 0, 0], stroke_color=GREY_B,
+                         stroke_width=1.5)
+        self.bars = self._bars(self.values)
+        lowest = min(0.0, *[b.get_bottom()[1] for b in self.bars])
+        self.names = VGroup()
+        for i, (name, x) in enumerate(zip(names, self.xs)):
+            label = Text(str(name), font=FONT, font_size=font_size, color=ACCENT if i == highlight else WHITE)
+            label.rotate(PI / 2).move_to([x, lowest - 0.1, 0], aligned_edge=UP)
+            self.names.add(label)
+        self.groups = VGroup()
+        if groups is not None:
+            bottom = self.names.get_bottom()[1] - 0.1
+            start = 0
+            for i in range(1, len(groups) + 1):
+                if i == len(groups) or groups[i] != groups[start]:
+                    a, b = self.xs[start] - bar_width / 2, self.xs[i - 1] + bar_width / 2
+                    line = Line([a, bottom, 0], [b, bottom, 0], stroke_color=GREY_B, stroke_width=1.5)
+                    text = Text(str(groups[start]), font=FONT, font_size=font_size, color=GREY_B)
+                    self.groups.add(VGroup(line, text.next_to(line, DOWN, buff=0.08)))
+                    start = i
+        self.add(self.zero, self.bars, self.names, self.groups)
+        self.move_to(np.zeros(3))
+
+    def _bars(self, values: Sequence[float]) -> VGroup:
+        bars = VGroup()
+        w, h = self.settings["bar_width"], self.settings["max_height"]
+        for i, (v, x) in enumerate(zip(values, self.xs)):
+            height = max(abs(v) / self.vmax * h, 0.01)
+            color = ACCENT if i == self.highlight_index else (POSITIVE if v >= 0 else NEGATIVE)
+            bar = Rectangle(width=w, height=height, stroke_width=0, fill_color=color, fill_opacity=0.9)
+            bar.move_to([x, 0, 0], aligned_edge=DOWN if v >= 0 else UP)
+            bars.add(bar)
+        return bars
+
+    def reshaped(self, values: Sequence[float]) -> VGroup:
+        """New bars for ``values`` (same scale, names and place), to transform ``bars`` into."""
+        bars = self._bars([float(v) for v in values])
+        bars.shift(self.zero.get_center() - np.array([(self.xs[0] + self.xs[-1]) / 2, 0, 0]))
+        return bars
+
+    def value_label(self, index: int, value: float | None = None, color=None, font_size: int = 20,
+                    bars: VGroup | None = None) -> Text:
+        """The rounded value of bar ``index`` (or ``value``, on ``bars``), just beyond the bar's end."""
+        v = self.values[index] if value is None else float(value)
+        bar = (bars or self.bars)[index]
+        text = Text(fmt(v), font=FONT, font_size=font_size, color=color or (ACCENT if index == self.highlight_index
+                                                                              else WHITE))
+        return text.next_to(bar, UP if v >= 0 else DOWN, buff=0.08)
+
+
+class SignedBars(VGroup):
+    """Signed values as horizontal bars from one zero line: blue to the right for positive, red to
+    the left for negative, the name on the left, the rounded value beyond the bar's end.
+    ``rows[i]`` is (name, bar, value); :meth:`highlight` boxes one row in yellow."""
+
+    def __init__(self, values: Sequence[float], names: Sequence[str], scale: float | None = None,
+                 max_length: float = 3.0, bar_height: float = 0.3, font_size: int = 20, sig: int = 3):
+        super().__init__()
+        self.values = [float(v) for v in values]
+        self.unit = scale or max_length / max(abs(v) for v in self.values)
+        self.rows = VGroup()
+        for i, v in enumerate(self.values):
+            y = -i * (bar_height + 0.16)
+            bar = Rectangle(width=max(abs(v) * self.unit, 0.02), height=bar_height, stroke_width=0,
+                            fill_color=POSITIVE if v >= 0 else NEGATIVE, fill_opacity=0.9)
+            bar.move_to([0, y, 0], aligned_edge=LEFT if v >= 0 else RIGHT)
+            number = Text(fmt(v, sig), font=FONT, font_size=font_size - 2)
+            number.next_to(bar, RIGHT if v >= 0 else LEFT, buff=0.12)
+            self.rows.add(VGroup(bar, number))
+        names_right = min(row.get_left()[0] for row in self.rows) - 0.25  # clear of every bar and value
+        for row, name in zip(self.rows, names):
+            label = Text(str(name), font=FONT, font_size=font_size).move_to([names_right, row[0].get_y(), 0],
+                                                                           aligned_edge=RIGHT)
+            row.submobjects.insert(0, label)
+        top, bottom = self.rows.get_top()[1] + 0.08, self.rows.get_bottom()[1] - 0.08
+        self.zero = Line([0, top, 0], [0, bottom, 0], stroke_color=GREY_B, stroke_width=1.5)
+        self.add(self.zero, self.rows)
+        self.move_to(np.zeros(3))
+
+    def highlight(self, index: int) -> SurroundingRectangle:
+        return SurroundingRectangle(self.rows[index], color=ACCENT, buff=0.06)
+
+
+class AngleHistogram(_Plot):
+    """How the angles between pairs of directions are spread: one bar per degree (real counts from
+    ``np.histogram`` over ``edges``), drawn for the window ``lo``..``hi`` degrees, with the band
+    90° ± ``tolerance`` marked by dashed yellow lines. ``ymax`` fixes the height scale, so two
+    histograms compare; :meth:`reshaped` gives the bars for other counts (for a ``Transform``)."""
+
+    def __init__(self, counts: np.ndarray, edges: np.ndarray, lo: float = 55, hi: float = 125,
+                 tolerance: float = 10.0, ymax: float | None = None, width: float = 5.6, height: float = 2.6,
+                 font_size: int = 18):
+        super().__init__()
+        self.edges = np.asarray(edges, dtype=float)
+        counts = np.asarray(counts)
+        self.ymax = float(ymax if ymax is not None else counts.max())
+        self._set_frame((lo, hi), (0, self.ymax), width, height)
+        self.bars = self._bars(counts)
+        self.axis = Line(self.point(lo, 0), self.point(hi, 0), stroke_color=GREY_B, stroke_width=1.5)
+        self.ticks = VGroup()
+        for deg in (60, 90 - tolerance, 90, 90 + tolerance, 120):
+            if lo <= deg <= hi:
+                tick = Line(self.point(deg, 0), self.point(deg, 0) + DOWN * 0.08, stroke_color=GREY_B, stroke_width=1.5)
+                self.ticks.add(VGroup(tick, Text(f"{deg:g}\u00b0", font=FONT, font_size=font_size, color=GREY_B)
+                                      .next_to(tick, DOWN, buff=0.05)))
+        self.band = VGroup(*[DashedLine(self.point(deg, 0), self.point(deg, self.ymax), color=ACCENT, stroke_width=2)
+                             for deg in (90 - tolerance, 90 + tolerance)])
+        self.add(self.bars, self.axis, self.ticks, self.band)
+        self.move_to(np.zeros(3))
+
+    def _bars(self, counts: np.ndarray) -> VGroup:
+        bars = VGroup()
+        lo, hi = self.x_range
+        for left, right, c in zip(self.edges[:-1], self.edges[1:], counts):
+            if left < lo or right > hi:
+                continue
+            bottom = self.point(left, 0)
+            top = self.point(right, float(c))
+            bar = Rectangle(width=(top - bottom)[0] * 0.85, height=max((top - bottom)[1], 0.005), stroke_width=0,
+                            fill_color=POSITIVE, fill_opacity=0.9)
+            bars.add(bar.move_to((bottom + top) / 2 * np.array([1, 0, 0]) + np.array([0, bottom[1], 0]),
+                                 aligned_edge=DOWN))
+        return bars
+
+    def reshaped(self, counts: np.ndarray) -> VGroup:
+        """Bars for other counts on this histogram's axes."""
+        return self._bars(np.asarray(counts))
+
+
+class GrowthPlot(_Plot):
+    """How many directions fit, against the dimension: the real counts as dots joined by a line,
+    with the dashed line ``count = dimension`` (exactly perpendicular directions) for comparison.
+    ``dots[i]`` is dimension ``i``'s dot; :meth:`point` maps (dimension, count) to the scene."""
+
+    def __init__(self, dimensions: Sequence[int], counts: Sequence[int], width: float = 5.0, height: float = 3.6,
+                 y_max: float | None = None, y_step: int = 100, x_step: int = 16, font_size: int = 18):
+        super().__init__()
+        dims, counts = [int(d) for d in dimensions], [int(c) for c in counts]
+        y_max = y_max or y_step * math.ceil(max(counts) / y_step)
+        x_max = x_step * math.ceil(max(dims) / x_step)
+        self._set_frame((0, x_max), (0, y_max), width, height)
+        self.axes = VGroup(Line(self.point(0, 0), self.point(x_max, 0), stroke_color=GREY_B, stroke_width=1.5),
+                           Line(self.point(0, 0), self.point(0, y_max), stroke_color=GREY_B, stroke_width=1.5))
+        self.ticks = VGroup()
+        for x in range(0, x_max + 1, x_step):
+            self.ticks.add(Text(str(x), font=FONT, font_size=font_size, color=GREY_B).next_to(self.point(x, 0), DOWN,
+                                                                                          buff=0.1))
+        for y in range(y_step, int(y_max) + 1, y_step):
+            self.ticks.add(Text(str(y), font=FONT, font_size=font_size, color=GREY_B).next_to(self.point(0, y), LEFT,
+                                                                                          buff=0.1))
+        self.x_label = Text("dimensions", font=FONT, font_size=font_size + 2).next_to(self.ticks[0:1], DOWN, buff=0.1)
+        self.x_label.set_x(self.point(x_max / 2, 0)[0])
+        self.y_label = Text("directions that fit", font=FONT, font_size=font_size + 2).rotate(PI / 2)
+        self.y_label.next_to(self.ticks[-1], LEFT, buff=0.15).set_y(self.point(0, y_max / 2)[1])
+        self.reference = DashedLine(self.point(0, 0), self.point(min(x_max, y_max), min(x_max, y_max)),
+                                    color=GREY_B, stroke_width=2)
+        self.line = VMobject(stroke_color=POSITIVE, stroke_width=3)
+        self.line.set_points_as_corners([self.point(d, c) for d, c in zip(dims, counts)])
+        self.dots = VGroup(*[Dot(self.point(d, c), radius=0.06, color=POSITIVE) for d, c in zip(dims, counts)])
+        self.add(self.axes, self.ticks, self.x_label, self.y_label, self.reference, self.line, self.dots)
+        self.move_to(np.zeros(3))

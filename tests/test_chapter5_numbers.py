@@ -1,0 +1,221 @@
+"""Chapter 5's on-screen numbers: checked against a plain numpy forward pass, and pinned.
+
+The second opinion is a transformer forward pass written out in numpy from the ``lm``
+artifact's weights (no torch, no model code): it recomputes the next-word distributions,
+every step of the sampled text, the vectors after each block, and the untrained model's
+and the once-stepped model's distributions. Update the golden file on purpose with
+``python -m pytest tests/test_chapter5_numbers.py --update-goldens``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from models.artifacts import derive_seed
+from models.lm_story import GENERATION_PROMPT, ONE_STEP_LR
+from models.tiny_gpt import TinyGPT, load_lm
+from tests.golden import check_golden
+
+STEP0 = "step0__"
+
+
+@pytest.fixture(scope="module")
+def lm():
+    from models.pipeline import ensure
+
+    return ensure("lm")
+
+
+@pytest.fixture(scope="module")
+def lang():
+    from models.pipeline import ensure
+
+    return ensure("lm-story").arrays("language.npz")
+
+
+@pytest.fixture(scope="module")
+def weights(lm):
+    return {k: np.asarray(v, dtype=np.float64) for k, v in lm.arrays("weights.npz").items() if k not in ("vocab", "config")}
+
+
+@pytest.fixture(scope="module")
+def step0(lm):
+    ck = lm.arrays("checkpoints.npz")
+    return {k[len(STEP0):]: np.asarray(v, dtype=np.float64) for k, v in ck.items() if k.startswith(STEP0)}
+
+
+@pytest.fixture(scope="module")
+def vocab(lang):
+    return [str(w) for w in lang["vocab"]]
+
+
+def _layer_norm(x, g, b, eps=1e-5):
+    mu = x.mean(axis=-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mu) / np.sqrt(var + eps) * g + b
+
+
+_erf = np.vectorize(math.erf)
+
+
+def numpy_forward(w: dict, ids: list[int], n_head: int = 4) -> tuple[list[np.ndarray], np.ndarray]:
+    """The vectors after the embedding and after every attention and MLP block, and the last
+    position's next-word distribution, for one sequence of token ids."""
+    T = len(ids)
+    x = w["transformer.wte.weight"][ids] + w["transformer.wpe.weight"][:T]
+    stages = [x]
+    n_layer = len({k.split(".")[2] for k in w if k.startswith("transformer.h.")})
+    for layer in range(n_layer):
+        p = f"transformer.h.{layer}."
+        h = _layer_norm(x, w[p + "ln_1.weight"], w[p + "ln_1.bias"])
+        q, k, v = np.split(h @ w[p + "attn.c_attn.weight"].T + w[p + "attn.c_attn.bias"], 3, axis=1)
+        hd = x.shape[1] // n_head
+        heads = []
+        for i in range(n_head):
+            part = slice(i * hd, (i + 1) * hd)
+            s = q[:, part] @ k[:, part].T / np.sqrt(hd)
+            s[np.triu_indices(T, 1)] = -np.inf  # no looking ahead
+            a = np.exp(s - s.max(axis=1, keepdims=True))
+            heads.append((a / a.sum(axis=1, keepdims=True)) @ v[:, part])
+        x = x + np.concatenate(heads, axis=1) @ w[p + "attn.c_proj.weight"].T + w[p + "attn.c_proj.bias"]
+        stages.append(x)
+        u = _layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"]) @ w[p + "mlp.c_fc.weight"].T + w[p + "mlp.c_fc.bias"]
+        x = x + (0.5 * u * (1 + _erf(u / np.sqrt(2)))) @ w[p + "mlp.c_proj.weight"].T + w[p + "mlp.c_proj.bias"]
+        stages.append(x)
+    logits = _layer_norm(x, w["transformer.ln_f.weight"], w["transformer.ln_f.bias"]) @ w["lm_head.weight"].T
+    e = np.exp(logits[-1] - logits[-1].max())
+    return stages, e / e.sum()
+
+
+def _ids(vocab: list[str], text: str) -> list[int]:
+    return [vocab.index(w) for w in text.split()]
+
+
+# ----------------------------------------------------------------------------- second opinions
+
+
+def test_next_word_distributions(lang, weights, vocab):
+    for prompt, probs in zip(lang["prompts"], lang["prompt_probs"]):
+        _, want = numpy_forward(weights, _ids(vocab, str(prompt)))
+        np.testing.assert_allclose(probs, want, atol=2e-6)
+
+
+def test_generation_is_sampled_from_the_shown_distributions(lang, weights, step0, vocab):
+    """Each step's distribution is the model's on the text so far, and replaying the seeded
+    draws on the numpy distributions writes the same words, for the trained and untrained model."""
+    ids, dists = [int(i) for i in lang["generation"]], lang["generation_probs"]
+    n_prompt = len(ids) - len(dists)
+    assert " ".join(vocab[i] for i in ids[:n_prompt]) == GENERATION_PROMPT == str(lang["generation_prompt"])
+    for model, shown in ((weights, ids), (step0, [int(i) for i in lang["untrained_generation"]])):
+        g = torch.Generator().manual_seed(derive_seed("chapter5", "generation"))
+        text = shown[:n_prompt]
+        for s in range(len(dists)):
+            _, p = numpy_forward(model, text)
+            if model is weights:
+                np.testing.assert_allclose(dists[s], p, atol=2e-6)
+            text.append(int(torch.multinomial(torch.from_numpy(p), 1, generator=g)))
+        assert text == shown
+
+
+def test_one_training_step(lang, lm, step0, vocab):
+    """The untrained model's distribution, and after one plain SGD step (torch's optimiser, not
+    the analysis code) on the true next word, recomputed in numpy."""
+    words = str(lang["one_step_sentence"]).split()
+    prefix, target = _ids(vocab, " ".join(words[:-1])), vocab.index(words[-1])
+    _, before = numpy_forward(step0, prefix)
+    model, _ = load_lm(lm.arrays("weights.npz"))
+    untrained = TinyGPT(model.config)
+    untrained.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in step0.items()})
+    opt = torch.optim.SGD(untrained.parameters(), lr=ONE_STEP_LR)
+    logits, _ = untrained(torch.tensor([prefix]))
+    torch.nn.functional.cross_entropy(logits[0, -1:], torch.tensor([target])).backward()
+    opt.step()
+    stepped = {k: v.detach().numpy().astype(np.float64) for k, v in untrained.state_dict().items()}
+    _, after = numpy_forward(stepped, prefix)
+    np.testing.assert_allclose(lang["one_step_dists"], [before, after], atol=2e-6)
+    np.testing.assert_allclose(lang["one_step_probs"], [before[target], after[target]], atol=2e-6)
+    # what the narration says: the untrained model is guessing; one step makes the true word its top guess
+    assert before.max() < 2 / len(vocab) and int((before > before[target]).sum()) + 1 > 100
+    assert int(np.argmax(after)) == target
+
+
+def test_vectors_after_each_block(lang, weights, vocab):
+    stages, probs = numpy_forward(weights, _ids(vocab, str(lang["flow_prompt"])))
+    np.testing.assert_allclose(lang["flow_stream"], np.stack(stages), atol=2e-5)
+    np.testing.assert_allclose(lang["flow_probs"], probs, atol=2e-6)
+    assert [str(s) for s in lang["flow_stages"]] == ["embedding", "attention 1", "MLP 1", "attention 2", "MLP 2"]
+    i = [str(p) for p in lang["prompts"]].index(str(lang["flow_prompt"]))  # the same prompt as the first scene's
+    np.testing.assert_allclose(lang["flow_probs"], lang["prompt_probs"][i], atol=1e-6)
+
+
+def test_dials_and_counts(lm, lang, weights):
+    from scenes.chapter5 import DIAL_COLS, DIAL_MATRIX, DIAL_ROWS, dial_values, model_config
+
+    steps, values = dial_values()
+    assert steps == list(range(0, 3001, 500))
+    # the last checkpoint is the trained model; the first is GPT-2's small random start
+    np.testing.assert_array_equal(values[-1], weights[DIAL_MATRIX][:DIAL_ROWS, :DIAL_COLS].astype(np.float32))
+    assert np.abs(values[0]).max() < 0.1 < np.abs(values[-1]).max()
+    assert int(lang["n_params"]) == int(lang["param_counts"].sum()) == sum(v.size for v in weights.values())
+    assert model_config() == {"vocab": 225, "block": 24, "n_layer": 2, "n_head": 4, "n_embd": 64}
+
+
+def test_loss_curve_claims(lm):
+    losses = lm.arrays("training.npz")["loss_every_50_steps"]
+    assert len(losses) * 50 == lm.config["train"]["steps"]
+    assert abs(losses[0] - np.log(225)) < 0.05  # "the loss of guessing evenly among all 225 words"
+    assert lm.metrics["held_out_loss"] < 0.6 * lm.metrics["bigram_loss"]  # "far below"
+
+
+# ----------------------------------------------------------------------------- golden
+
+
+def _top(probs, vocab, k):
+    ids = np.argsort(-probs, kind="stable")[:k]
+    return [vocab[i] for i in ids], probs[ids]
+
+
+def test_chapter5_golden(lm, lang, vocab, update_goldens):
+    """Every model number Chapter 5 puts on screen, pinned."""
+    from scenes.chapter5 import FLOW_SHOWN, dial_values
+
+    values: dict = {}
+    for i, probs in enumerate(lang["prompt_probs"]):
+        values[f"prompt{i}_top5"], values[f"prompt{i}_top5_probs"] = _top(probs, vocab, 5)
+    ids, dists = lang["generation"], lang["generation_probs"]
+    n_prompt = len(ids) - len(dists)
+    values["generation"] = [vocab[i] for i in ids]
+    values["untrained_generation"] = [vocab[i] for i in lang["untrained_generation"]]
+    values["generation_top4"] = [_top(p, vocab, 4)[0] for p in dists]
+    values["generation_top4_probs"] = [_top(p, vocab, 4)[1] for p in dists]
+    values["generation_drawn_probs"] = [float(p[ids[n_prompt + s]]) for s, p in enumerate(dists)]
+    steps, dials = dial_values()
+    values["dial_steps"], values["dials"] = steps, dials
+    values["n_params"] = int(lang["n_params"])
+    before, after = lang["one_step_dists"]
+    target = vocab.index(str(lang["one_step_sentence"]).split()[-1])
+    shown_words, _ = _top(before, vocab, 4)
+    shown = [vocab.index(w) for w in shown_words] + [target]
+    values["one_step_words"] = [vocab[i] for i in shown]
+    values["one_step_before"], values["one_step_after"] = before[shown], after[shown]
+    values["one_step_ranks"] = [int((before > before[target]).sum()) + 1, int((after > after[target]).sum()) + 1]
+    values["loss_every_50_steps"] = lm.arrays("training.npz")["loss_every_50_steps"]
+    values["held_out_loss"], values["bigram_loss"] = lm.metrics["held_out_loss"], lm.metrics["bigram_loss"]
+    values["train"] = [lm.config["train"]["batch_size"], lm.config["train"]["steps"]]
+    values["flow_stream"] = lang["flow_stream"]
+    values["flow_last_word_shown"] = lang["flow_stream"][:, -1, :FLOW_SHOWN]
+    values["flow_top3"], values["flow_top3_probs"] = _top(lang["flow_probs"], vocab, 3)
+    check_golden("chapter5", values, update_goldens, rel=1e-3, abs_tol=1e-5)
+
+
+@pytest.mark.parametrize("p,text", [(0.9986, "99.9%"), (0.99973, "99.97%"), (0.99996, ">99.99%"), (1.0, "100%"),
+                                    (0.9936, "99%")])
+def test_near_certain_is_not_shown_as_certain(p, text):
+    """The generation's steps are often 99.9% sure: on screen that must not read "100%"."""
+    from scenes.lm_pieces import percent
+
+    assert percent(p) == text

@@ -1,0 +1,265 @@
+"""Chapter 6's on-screen numbers: tokens, embeddings, the analogy, dot products, the flow, the
+unembedding, temperature and the parameter count, each checked by a second computation (numpy on
+the ``lm`` artifact's weight arrays) and pinned in ``tests/golden/chapter6.json``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tests.golden import check_golden
+
+
+@pytest.fixture(scope="module")
+def lang():
+    from models.pipeline import ensure
+
+    return ensure("lm-story").arrays("language.npz")
+
+
+@pytest.fixture(scope="module")
+def w():
+    from models.pipeline import ensure
+
+    arrays = ensure("lm").arrays("weights.npz")
+    return {k: (v if k in ("vocab", "config") else np.asarray(v, dtype=np.float64)) for k, v in arrays.items()}
+
+
+def _vocab(w) -> list[str]:
+    return [str(x) for x in w["vocab"]]
+
+
+def _layer_norm(x, g, b, eps=1e-5):
+    mu = x.mean(-1, keepdims=True)
+    return (x - mu) / np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps) * g + b
+
+
+def _gelu(x):
+    return 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
+
+
+def numpy_stream(w: dict, ids: list[int]) -> list[np.ndarray]:
+    """The residual stream, written out in numpy from the weights: after the embedding, then after
+    every attention block and every MLP block; each (T, C)."""
+    _, _, n_layer, n_head, C = (int(x) for x in w["config"])
+    T, hd = len(ids), C // n_head
+    x = w["transformer.wte.weight"][ids] + w["transformer.wpe.weight"][:T]
+    stream = [x]
+    for l in range(n_layer):
+        p = f"transformer.h.{l}."
+        h = _layer_norm(x, w[p + "ln_1.weight"], w[p + "ln_1.bias"])
+        qkv = h @ w[p + "attn.c_attn.weight"].T + w[p + "attn.c_attn.bias"]
+        q, k, v = (qkv[:, i * C:(i + 1) * C].reshape(T, n_head, hd).transpose(1, 0, 2) for i in range(3))
+        s = q @ k.transpose(0, 2, 1) / math.sqrt(hd)  # (heads, T, T)
+        s = np.where(np.tril(np.ones((T, T), bool)), s, -np.inf)
+        a = np.exp(s - s.max(-1, keepdims=True))
+        y = ((a / a.sum(-1, keepdims=True)) @ v).transpose(1, 0, 2).reshape(T, C)
+        x = x + y @ w[p + "attn.c_proj.weight"].T + w[p + "attn.c_proj.bias"]
+        stream.append(x)
+        h = _layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"])
+        x = x + _gelu(h @ w[p + "mlp.c_fc.weight"].T + w[p + "mlp.c_fc.bias"]) @ w[p + "mlp.c_proj.weight"].T \
+            + w[p + "mlp.c_proj.bias"]
+        stream.append(x)
+    return stream
+
+
+def _softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def _cosine_nearest(E, v, exclude, k=3):
+    sims = E @ v / (np.linalg.norm(E, axis=1) * np.linalg.norm(v))
+    sims[list(exclude)] = -np.inf
+    top = np.argsort(-sims)[:k]
+    return top, sims[top]
+
+
+# ----------------------------------------------------------------------------- tokens and vectors
+
+
+def test_tokens_are_lowercased_words_numbered_alphabetically(lang, w):
+    vocab = _vocab(w)
+    prompt = str(lang["unembed_prompt"])
+    assert vocab == sorted(vocab) and len(vocab) == 225  # "225 words, in alphabetical order"
+    written = prompt[0].upper() + prompt[1:]  # the text the scene shows
+    assert [vocab.index(t) for t in written.lower().split()] == [int(i) for i in lang["unembed_ids"]]
+
+
+def test_embedding_rows_are_the_token_vectors(lang, w):
+    E = w["transformer.wte.weight"]
+    assert tuple(lang["embedding_shape"]) == E.shape == (225, 64)
+    np.testing.assert_allclose(lang["king_vector"], E[_vocab(w).index("king")], rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------- the embedding space
+
+
+def test_projection_and_analogy_point_by_a_second_computation(lang, w):
+    vocab, E = _vocab(w), w["transformer.wte.weight"]
+    words = [str(x) for x in lang["embedding_words"]]
+    X = E[[vocab.index(x) for x in words]]
+    pairs = [("king", "queen"), ("man", "woman"), ("uncle", "aunt"), ("boy", "girl"), ("prince", "princess")]
+    gender = sum(E[vocab.index(f)] - E[vocab.index(m)] for m, f in pairs)
+    gender /= np.linalg.norm(gender)
+    axes = lang["space_axes"]
+    np.testing.assert_allclose(axes @ axes.T, np.eye(2), atol=1e-9)  # orthonormal: a true projection
+    np.testing.assert_allclose(axes[0], gender, atol=1e-9)
+    centred = X - X.mean(axis=0)
+    # y is the direction of largest spread once x is removed: no unit vector orthogonal to x beats it
+    rest = centred - np.outer(centred @ gender, gender)
+    assert np.linalg.norm(rest @ axes[1]) == pytest.approx(np.linalg.svd(rest, compute_uv=False)[0], rel=1e-9)
+    assert (centred[words.index("king")] @ axes[1]) > 0  # signed so that king is up
+    np.testing.assert_allclose(lang["space_2d"], centred @ axes.T, atol=1e-9)
+    # The arrow the scene draws: king plus the man -> woman step, in the plane, lands on the stored point
+    p = dict(zip(words, lang["space_2d"]))
+    np.testing.assert_allclose(lang["space_analogy_2d"], p["king"] - p["man"] + p["woman"], atol=1e-9)
+
+
+def test_analogies_land_on_the_expected_words(lang, w):
+    vocab, E = _vocab(w), w["transformer.wte.weight"]
+    for (a, b, c, expected), shown, sims in zip(lang["analogies"], lang["analogy_neighbours"], lang["analogy_similarity"]):
+        ia, ib, ic = (vocab.index(str(x)) for x in (a, b, c))
+        top, s = _cosine_nearest(E, E[ia] - E[ib] + E[ic], (ia, ib, ic))
+        assert [vocab[i] for i in top] == [str(x) for x in shown]
+        np.testing.assert_allclose(sims, s, rtol=1e-6)
+        assert vocab[top[0]] == str(expected)  # "each lands nearest the expected word"
+
+
+def test_dot_products_and_the_words_chosen_by_rule(lang, w):
+    vocab, E = _vocab(w), w["transformer.wte.weight"]
+    king = E[vocab.index("king")]
+    dots = E @ king
+    others = [i for i in np.argsort(-dots) if vocab[i] != "king"]
+    want = [others[0], others[1], vocab.index("man"), int(np.argmin(np.abs(dots))), others[-1]]
+    assert [str(x) for x in lang["dot_words"]] == [vocab[i] for i in want]
+    np.testing.assert_allclose(lang["dot_products"], [float(np.sum(king * E[i])) for i in want], rtol=1e-6, atol=1e-9)
+    assert lang["dot_products"][0] > lang["dot_products"][2] > 0 > lang["dot_products"][-1]
+
+
+# ----------------------------------------------------------------------------- the flow and the unembedding
+
+
+def test_stream_unembedding_and_softmax_by_a_numpy_forward_pass(lang, w):
+    ids = [int(i) for i in lang["unembed_ids"]]
+    stream = numpy_stream(w, ids)
+    np.testing.assert_allclose(lang["unembed_stream"], np.stack(stream), atol=2e-5)
+    final = _layer_norm(stream[-1][-1], w["transformer.ln_f.weight"], w["transformer.ln_f.bias"])
+    np.testing.assert_allclose(lang["unembed_final"], final, atol=2e-5)
+    logits = w["lm_head.weight"] @ final  # one dot product per row: per word
+    np.testing.assert_allclose(lang["unembed_logits"], logits, atol=1e-4)
+    np.testing.assert_allclose(lang["unembed_probs"], _softmax(logits), atol=1e-6)
+    assert _vocab(w)[int(np.argmax(logits))] == "throne"
+
+
+def test_temperature_numbers_shown(lang, w):
+    z = lang["temperature_logits"].astype(np.float64)
+    for t, probs in zip(lang["temperatures"], lang["temperature_probs"]):
+        np.testing.assert_allclose(probs, _softmax(z / t), atol=1e-6)
+    # the same logits from the numpy forward pass
+    ids = [_vocab(w).index(x) for x in str(lang["temperature_prompt"]).split()]
+    final = _layer_norm(numpy_stream(w, ids)[-1][-1], w["transformer.ln_f.weight"], w["transformer.ln_f.bias"])
+    np.testing.assert_allclose(z, w["lm_head.weight"] @ final, atol=1e-4)
+
+
+# ----------------------------------------------------------------------------- where the parameters live
+
+
+def test_parameter_groups_add_up_from_the_weight_arrays(lang, w):
+    sizes = {k: v.size for k, v in w.items() if k not in ("vocab", "config")}
+    marks = {"embedding": "wte", "positions": "wpe", "attention": ".attn.", "MLP": ".mlp.", "layer norms": "ln_",
+             "unembedding": "lm_head"}
+    groups = [str(g) for g in lang["param_groups"]]
+    assert groups == list(marks)
+    want = [sum(n for k, n in sizes.items() if marks[g] in k) for g in groups]
+    assert [int(c) for c in lang["param_group_counts"]] == want
+    assert sum(want) == sum(sizes.values()) == int(lang["n_params"]) == 130_432
+
+
+def test_weight_formula_matches_the_real_matrices(lang, w):
+    V, _, L, _, d = (int(x) for x in w["config"])
+    assert (V, L, d) == (225, 2, 64)
+    matrices = {k: v.size for k, v in w.items() if k.endswith("weight") and v.ndim == 2}
+    attn = sum(n for k, n in matrices.items() if ".attn." in k)
+    mlp = sum(n for k, n in matrices.items() if ".mlp." in k)
+    real = [matrices["transformer.wte.weight"], attn, mlp, matrices["lm_head.weight"]]
+    formula = [V * d, L * 4 * d * d, L * 8 * d * d, V * d]
+    assert [int(x) for x in lang["weight_formula_tiny"]] == formula == real
+    # the rest, shown as one number: biases, layer norms and position embeddings
+    rest = sum(v.size for k, v in w.items() if k not in ("vocab", "config") and k not in matrices) \
+        + matrices["transformer.wpe.weight"]
+    assert sum(formula) + rest == int(lang["n_params"])
+    assert sum(formula) == 127_104 and rest == 3_328
+
+
+def test_weight_formula_for_gpt3s_published_sizes(lang):
+    d, L, V = (int(x) for x in lang["gpt3_dims"])
+    assert (d, L, V) == (12288, 96, 50257)
+    terms = [int(x) for x in lang["weight_formula_gpt3"]]
+    assert terms == [V * d, 4 * L * d * d, 8 * L * d * d, V * d]
+    assert sum(terms) == 2 * V * d + 12 * L * d * d == 175_181_291_520
+    assert round(sum(terms) / 1e9) == 175
+
+
+# ----------------------------------------------------------------------------- every number on screen
+
+
+def test_chapter6_golden(lang, w, update_goldens):
+    vocab = _vocab(w)
+    E, U = w["transformer.wte.weight"], w["lm_head.weight"]
+    ids = [int(i) for i in lang["unembed_ids"]]
+    names = [str(x) for x in lang["dot_words"]]
+    king, first = E[vocab.index("king")], E[vocab.index(names[0])]
+    probs, logits = lang["unembed_probs"], lang["unembed_logits"]
+    top = [int(i) for i in np.argsort(-probs)[:5]]
+    P, z = lang["temperature_probs"], lang["temperature_logits"]
+    t_top = [int(i) for i in np.argsort(-P[1])[:5]]
+    gpt3 = [int(x) for x in lang["weight_formula_gpt3"]]
+    counts = [int(c) for c in lang["param_group_counts"]]
+    values = {
+        # tokens and vectors
+        "prompt": str(lang["unembed_prompt"]),
+        "token_ids": ids,
+        "vocabulary_ends": [vocab[0], vocab[1], vocab[2], vocab[-1]],
+        "embedding_shape": lang["embedding_shape"],
+        "king_row": vocab.index("king"),
+        "king_vector_shown": lang["king_vector"][:8],
+        "token_vectors": E[sorted(set(ids))],
+        "matrix_brightness_scales": [float(np.percentile(np.abs(E), 99)), float(np.percentile(np.abs(U), 99))],
+        # the embedding space
+        "space_words": [str(x) for x in lang["embedding_words"]],
+        "space_2d": lang["space_2d"],
+        "space_analogy_2d": lang["space_analogy_2d"],
+        "analogy_neighbours": [[str(x) for x in row] for row in lang["analogy_neighbours"]],
+        "analogy_similarity": lang["analogy_similarity"],
+        # dot products
+        "dot_words": names,
+        "dot_products": lang["dot_products"],
+        "king_queen_vectors": [king, first],
+        "king_queen_positive_products": int((king * first > 0).sum()),
+        # the flow and the unembedding
+        "stream": lang["unembed_stream"],
+        "final_vector_shown": lang["unembed_final"][:8],
+        "top_words": [vocab[i] for i in top],
+        "top_logits": logits[top],
+        "top_probs": probs[top],
+        # temperature
+        "temperature_words": [vocab[i] for i in t_top],
+        "temperature_logits": z[t_top],
+        "temperature_probs": P[:, t_top],
+        "temperature_rest": 1 - P[:, t_top].sum(axis=1),
+        # parameters
+        "param_groups": [str(g) for g in lang["param_groups"]],
+        "param_group_counts": counts,
+        "param_counts": lang["param_counts"],
+        "n_params": int(lang["n_params"]),
+        "weight_formula_tiny": lang["weight_formula_tiny"],
+        "gpt3_dims": lang["gpt3_dims"],
+        "weight_formula_gpt3": gpt3,
+        "shares_percent": [round(100 * counts[3] / sum(counts)), round(100 * counts[2] / sum(counts)),
+                           round(100 * counts[0] / sum(counts)), round(100 * gpt3[2] / sum(gpt3))],
+        "gpt3_over_tiny": sum(gpt3) / int(lang["n_params"]),
+    }
+    check_golden("chapter6", values, update_goldens, rel=1e-4, abs_tol=1e-6)

@@ -1,0 +1,276 @@
+"""Chapter 8's on-screen numbers: checked against second computations, held to the claims the
+narration makes about them, and pinned.
+
+The second opinions: a numpy forward pass written from the weight arrays (with one MLP's
+neurons silenced where the chapter silences them), the unembedding read from the ``lm``
+weights, and, for the random directions of the superposition beat, the exact distribution of
+the angle between two random directions in d dimensions. ``tests/test_facts.py`` already checks
+the site's ablation, the logit split, the neuron pushes and the up-projection; nothing here
+repeats those.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from models.corpus import ATHLETES
+from scenes.chapter8 import site_of, sport_order
+from tests.golden import check_golden
+from tests.test_facts import _gelu, _layer_norm
+
+
+@pytest.fixture(scope="module")
+def facts():
+    from models.pipeline import ensure
+
+    return ensure("lm-facts").arrays("facts.npz")
+
+
+@pytest.fixture(scope="module")
+def sup():
+    from models.pipeline import ensure
+
+    return ensure("superposition").arrays("superposition.npz")
+
+
+@pytest.fixture(scope="module")
+def weights():
+    from models.pipeline import ensure
+
+    return ensure("lm").arrays("weights.npz")
+
+
+def forward(w: dict, ids: list[int], silence: tuple[int, int, list[int]] | None = None):
+    """(probs, posts): the next-word distribution after ``ids`` and each layer's MLP activations
+    (T, 4C), in numpy from the weight arrays; ``silence=(layer, position, neurons)`` zeroes those
+    activations before the down-projection reads them."""
+    _, _, n_layer, n_head, C = (int(x) for x in w["config"])
+    w = {k: np.asarray(v, dtype=np.float64) for k, v in w.items() if k not in ("vocab", "config")}
+    T, hd = len(ids), C // n_head
+    x = w["transformer.wte.weight"][ids] + w["transformer.wpe.weight"][:T]
+    posts = []
+    for l in range(n_layer):
+        p = f"transformer.h.{l}."
+        h = _layer_norm(x, w[p + "ln_1.weight"], w[p + "ln_1.bias"])
+        qkv = h @ w[p + "attn.c_attn.weight"].T + w[p + "attn.c_attn.bias"]
+        heads = []
+        for n in range(n_head):
+            q, k, v = (qkv[:, i * C + n * hd: i * C + (n + 1) * hd] for i in range(3))
+            s = q @ k.T / math.sqrt(hd)
+            s[np.triu_indices(T, 1)] = -np.inf
+            a = np.exp(s - s.max(1, keepdims=True))
+            heads.append((a / a.sum(1, keepdims=True)) @ v)
+        x = x + np.concatenate(heads, 1) @ w[p + "attn.c_proj.weight"].T + w[p + "attn.c_proj.bias"]
+        h = _layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"])
+        post = _gelu(h @ w[p + "mlp.c_fc.weight"].T + w[p + "mlp.c_fc.bias"])
+        posts.append(post.copy())
+        if silence is not None and silence[0] == l:
+            post[silence[1], silence[2]] = 0.0
+        x = x + post @ w[p + "mlp.c_proj.weight"].T + w[p + "mlp.c_proj.bias"]
+    logits = _layer_norm(x[-1], w["transformer.ln_f.weight"], w["transformer.ln_f.bias"]) @ w["lm_head.weight"].T
+    e = np.exp(logits - logits.max())
+    return e / e.sum(), posts
+
+
+def _ids(weights, text: str) -> list[int]:
+    vocab = [str(v) for v in weights["vocab"]]
+    return [vocab.index(t) for t in text.split()]
+
+
+# ----------------------------------------------------------------------------- second computations
+
+
+def test_prediction_by_numpy_forward(facts, weights):
+    """The five next words and their probabilities, from the numpy forward pass."""
+    probs, _ = forward(weights, _ids(weights, " ".join(facts["prompt"])))
+    vocab = [str(v) for v in weights["vocab"]]
+    best = np.argsort(-probs)[:5]
+    assert [vocab[i] for i in best] == [str(w) for w in facts["top_words"]]
+    np.testing.assert_allclose(probs[best], facts["top_probs"], atol=1e-5)
+    assert str(facts["top_words"][0]) == str(facts["answer"])
+    assert len(facts["athletes"]) == len(ATHLETES)
+
+
+def test_athlete_activations_by_numpy_forward(facts, weights):
+    """Every bar of the neuron chart: the site's activations of the shown neurons, per athlete."""
+    layer, pos, _ = site_of(facts)
+    top = [int(i) for i in facts["top_neurons"]]
+    for row, (first, last, _) in enumerate(ATHLETES):
+        _, posts = forward(weights, _ids(weights, f"{first} {last} plays"))
+        np.testing.assert_allclose(posts[layer][pos, top], facts["athlete_activations"][row], atol=1e-4)
+        assert str(facts["athletes"][row]) == f"{first} {last}"
+
+
+def test_ablation_curve_by_numpy_forward(facts, weights):
+    """The answer's probability with the strongest-pushing k neurons silenced, for each k shown."""
+    layer, pos, _ = site_of(facts)
+    order = [int(i) for i in np.argsort(-facts["neuron_push"])]
+    ids = _ids(weights, " ".join(facts["prompt"]))
+    answer = [str(v) for v in weights["vocab"]].index(str(facts["answer"]))
+    for k, shown in zip(facts["ablation_counts"], facts["ablation_curve"]):
+        probs, _ = forward(weights, ids, (layer, pos, order[: int(k)]))
+        assert probs[answer] == pytest.approx(shown, abs=1e-4)
+    top = [int(i) for i in facts["top_neurons"]]
+    assert order[: len(top)] == top and int(facts["ablation_counts"][0]) == len(top)
+    assert facts["ablation_curve"][0] == pytest.approx(facts["ablation_probs"][2], abs=1e-6)
+
+
+def test_down_projection_and_unembedding(facts, weights):
+    """What the down-projection scene draws: W_down a + b = out, column n added a_n times; the
+    answer's unembedding is its row of the model's lm_head; the cosine between the two."""
+    down, post = facts["down_weight"].astype(np.float64), facts["mlp_post"].astype(np.float64)
+    np.testing.assert_allclose(down @ post + facts["down_bias"], facts["mlp_out"], atol=1e-4)
+    vocab = [str(v) for v in weights["vocab"]]
+    row = weights["lm_head.weight"][vocab.index(str(facts["answer"]))]
+    np.testing.assert_array_equal(facts["answer_unembedding"], row)
+    n = int(facts["top_neurons"][0])
+    col = down[:, n]
+    cosine = col @ row / (np.linalg.norm(col) * np.linalg.norm(row))
+    assert facts["neuron_cosine"][n] == pytest.approx(cosine, abs=1e-5)
+    layer, _, _ = site_of(facts)
+    np.testing.assert_array_equal(facts["down_weight"], weights[f"transformer.h.{layer}.mlp.c_proj.weight"])
+    assert float(facts["up_weight"][n] @ facts["mlp_in"].astype(np.float64)) == pytest.approx(
+        float(facts["mlp_pre"][n] - facts["up_bias"][n]), abs=1e-4)
+
+
+def test_random_angles_match_the_exact_distribution(sup):
+    """For two random directions in d dimensions, t = cos(angle) has density proportional to
+    (1 - t^2)^((d - 3) / 2). The share of the random pairs on screen within the band matches it."""
+    d, tol = int(sup["vectors"].shape[1]), float(sup["tolerance_deg"])
+    s = math.sin(math.radians(tol))
+    t = np.linspace(-1, 1, 400001)
+    density = (1 - t**2) ** ((d - 3) / 2)
+    exact = density[np.abs(t) <= s].sum() / density.sum()
+    edges, before = sup["angle_edges"], sup["angles_before"]
+    inside = (edges[:-1] >= 90 - tol) & (edges[1:] <= 90 + tol)
+    assert before[inside].sum() / before.sum() == pytest.approx(exact, abs=0.01)
+
+
+# ----------------------------------------------------------------------------- what the narration claims
+
+
+def test_target_one_site_stands_out(facts):
+    """"One spot stands out": the site's fall is over five times the next largest."""
+    drops = np.sort(facts["site_drops"].ravel())
+    assert drops[-1] > 5 * drops[-2]
+
+
+def test_target_the_top_neuron_fires_far_more_for_this_sport(facts):
+    """The top neuron fires for every player of the answer's sport more than twice as strongly as
+    for any other athlete ("stays low for the other 20, even the other Michaels"); the next ones
+    are less tidy: a tennis player and a baseball player fire one of them as strongly as the
+    prompt's athlete does."""
+    acts, sports = facts["athlete_activations"], [str(s) for s in facts["sports"]]
+    names = [str(a) for a in facts["athletes"]]
+    me = names.index(" ".join(facts["prompt"][:2]))
+    same = [i for i, s in enumerate(sports) if s == str(facts["answer"])]
+    others = [i for i in range(len(sports)) if i not in same]
+    assert me in same and len(same) >= 2
+    assert acts[same, 0].min() > 2 * acts[others, 0].max()
+    namesakes = [i for i, n in enumerate(names) if n.split()[0] == names[me].split()[0] and i != me]
+    assert namesakes and all(i in others for i in namesakes)
+    for sport in ("tennis", "baseball"):
+        rows = [i for i, s in enumerate(sports) if s == sport]
+        assert any(acts[i, k] >= acts[me, k] for i in rows for k in range(1, acts.shape[1]))
+
+
+def test_target_the_fact_is_spread_over_many_neurons(facts):
+    """Silencing the top five barely moves the answer; fifty are not enough to halve it; the
+    largest count shown brings it below 10%. The whole MLP's silence matters (the site)."""
+    p0, curve = float(facts["answer_prob"]), facts["ablation_curve"]
+    assert p0 - curve[0] < 0.05
+    assert curve[-2] > 0.5 and curve[-1] < 0.1
+    assert p0 - facts["ablation_probs"][1] > 0.3
+
+
+def test_target_what_the_mlp_scene_says(facts):
+    """The bias is small next to the values it is added to; the output outweighs the vector it is
+    added to; the top neuron's column leans toward the answer; the top five push alike."""
+    assert np.abs(facts["up_bias"]).max() < 0.1 * np.abs(facts["mlp_pre"]).max()
+    assert np.linalg.norm(facts["mlp_out"]) > 2 * np.linalg.norm(facts["resid_in"])
+    n = int(facts["top_neurons"][0])
+    assert facts["neuron_cosine"][n] > 0 and facts["neuron_alignment"][n] > 0
+    push = facts["neuron_push"][facts["top_neurons"]]
+    assert np.all(push > 0) and push.min() > 0.5 * push.max()
+
+
+def test_target_superposition_claims(sup, facts):
+    """The space has as many dimensions as the model's vectors; the few smallest dimensions fit no
+    more directions than the dimension; the largest fits over seven times its dimension."""
+    dims, counts = sup["dimensions"], sup["counts"]
+    assert dims[-1] == len(facts["mlp_in"]) and sup["vectors"].shape == (counts[-1], dims[-1])
+    small = [i for i, (d, c) in enumerate(zip(dims, counts)) if c == d]
+    assert small[:3] == [0, 1, 2] and len(small) >= 3
+    assert counts[-1] > 7 * dims[-1]
+    tol, edges = float(sup["tolerance_deg"]), sup["angle_edges"]
+    inside = (edges[:-1] >= 90 - tol) & (edges[1:] <= 90 + tol)
+    assert sup["angles_after"].sum() == sup["angles_after"][inside].sum()  # every pair in the band
+    window = (edges[:-1] >= 55) & (edges[1:] <= 125)  # the histogram's window on screen holds every pair
+    assert sup["angles_before"][window].sum() == sup["angles_before"].sum()
+
+
+# ----------------------------------------------------------------------------- pinned
+
+
+def _vector(v) -> list[float]:
+    return [float(x) for x in np.asarray(v, dtype=np.float64)]
+
+
+def _matrix(m) -> list[float]:
+    """A weight matrix drawn as a shaded block: its shape, norm, extremes and first row pinned."""
+    m = np.asarray(m, dtype=np.float64)
+    return [*m.shape, float(np.linalg.norm(m)), float(m.min()), float(m.max()), *m[0, :8]]
+
+
+def test_chapter8_golden(facts, sup, update_goldens):
+    """Every number Chapter 8 puts on screen, and every vector it draws as colours."""
+    layer, pos, word = site_of(facts)
+    top = [int(i) for i in facts["top_neurons"]]
+    n = top[0]
+    order = sport_order(facts)
+    edges, before, after = sup["angle_edges"], sup["angles_before"], sup["angles_after"]
+    window = (edges[:-1] >= 55) & (edges[1:] <= 125)
+    tol = float(sup["tolerance_deg"])
+    inside = (edges[:-1] >= 90 - tol) & (edges[1:] <= 90 + tol)
+    values = {
+        # the prompt and the prediction
+        "prompt": [str(w) for w in facts["prompt"]], "answer": str(facts["answer"]),
+        "top_words": [str(w) for w in facts["top_words"]], "top_probs": facts["top_probs"],
+        "n_athletes": len(facts["athletes"]),
+        # the site
+        "site": [layer, pos], "site_word": word, "site_drops": facts["site_drops"],
+        "ablation_probs": facts["ablation_probs"][:2],
+        # the MLP step by step (strips and blocks)
+        "mlp_in": _vector(facts["mlp_in"]), "up_weight": _matrix(facts["up_weight"]),
+        "up_bias": _vector(facts["up_bias"]), "mlp_pre": _vector(facts["mlp_pre"]),
+        "mlp_post": _vector(facts["mlp_post"]), "down_weight": _matrix(facts["down_weight"]),
+        "down_bias": _vector(facts["down_bias"]), "mlp_out": _vector(facts["mlp_out"]),
+        "resid_in": _vector(facts["resid_in"]), "resid_out": _vector(facts["resid_out"]),
+        "neuron": n, "row_dot": float(facts["mlp_pre"][n] - facts["up_bias"][n]),
+        "neuron_bias": float(facts["up_bias"][n]), "neuron_pre": float(facts["mlp_pre"][n]),
+        "neuron_post": float(facts["mlp_post"][n]), "above_half": int(np.sum(facts["mlp_post"] > 0.5)),
+        "out_to_in_length": float(np.linalg.norm(facts["mlp_out"]) / np.linalg.norm(facts["resid_in"])),
+        # the neurons
+        "top_neurons": top, "athletes_shown": [str(facts["athletes"][i]) for i in order],
+        "sports_shown": [str(facts["sports"][i]) for i in order],
+        "activations_shown": facts["athlete_activations"][order],
+        "down_column": _vector(facts["down_weight"][:, n]),
+        "answer_unembedding": _vector(facts["answer_unembedding"]),
+        "cosine": float(facts["neuron_cosine"][n]), "alignment": float(facts["neuron_alignment"][n]),
+        "pushes": facts["neuron_push"][top], "top_share": float(facts["top_share"]),
+        "n_neurons": len(facts["mlp_post"]),
+        # the spread
+        "logit_part_names": [str(s) for s in facts["logit_part_names"]], "logit_parts": facts["logit_parts"],
+        "logit": float(np.sum(facts["logit_parts"])),
+        "ablation_counts": facts["ablation_counts"], "ablation_curve": facts["ablation_curve"],
+        # superposition
+        "vectors_shape": list(sup["vectors"].shape), "tolerance_deg": float(sup["tolerance_deg"]),
+        "angles_before_shown": before[window], "angles_after_shown": after[window],
+        "share_before": float(before[inside].sum() / before.sum()),
+        "share_after": float(after[inside].sum() / after.sum()),
+        "dimensions": sup["dimensions"], "counts": sup["counts"],
+    }
+    check_golden("chapter8", values, update_goldens, rel=1e-3, abs_tol=1e-4)

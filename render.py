@@ -208,15 +208,36 @@ def _scene_dir(chapter: Chapter, quality: str) -> Path:
     return MEDIA / "videos" / chapter.slug / QUALITIES[quality][1]
 
 
+def project_sources(path: Path) -> list[Path]:
+    """``path`` and every project module it imports, directly or through another (read from the
+    source, so a chapter's key moves with the pieces it uses and no others)."""
+    import ast
+
+    seen: dict[Path, None] = {}
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen[current] = None
+        for node in ast.walk(ast.parse(current.read_text(), str(current))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else []
+            for name in names:
+                candidate = ROOT / (name.replace(".", "/") + ".py")
+                if name.split(".")[0] in ("scenes", "models") and candidate.exists():
+                    todo.append(candidate)
+    return sorted(seen)
+
+
 def _render_key(chapter: Chapter, quality: str, artifact_keys: dict[str, str]) -> str:
-    """What a rendered scene depends on: its chapter's code and the shared scene code, the
-    artifacts, the quality, Manim. Every non-chapter module of scenes/ counts as shared."""
+    """What a rendered scene depends on: its chapter's code and the project modules it imports,
+    the artifacts, the quality, Manim."""
     import manim
 
     h = hashlib.sha256()
-    shared = sorted(p for p in (ROOT / "scenes").glob("*.py") if not p.name.startswith("chapter"))
-    for path in [chapter.path, *shared, ROOT / "models" / "artifacts.py", ROOT / "manim.cfg"]:
-        h.update(path.name.encode() + path.read_bytes())
+    for path in [*project_sources(chapter.path), ROOT / "manim.cfg"]:
+        h.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
     return stable_hash({"code": h.hexdigest(), "artifacts": artifact_keys, "quality": quality, "manim": manim.__version__})
 
 

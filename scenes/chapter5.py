@@ -46,7 +46,7 @@ from manim import (
 
 from models.artifacts import load_artifact
 from scenes.base import ChapterScene, artifact_arrays
-from scenes.lm_pieces import ProbabilityBars, TokenRow, TransformerDiagram, percent, top_words
+from scenes.lm_pieces import ProbabilityBars, TokenRow, TransformerDiagram, on_line, percent, top_words
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, fmt, value_to_color
 
 NUMBER = 5
@@ -89,28 +89,6 @@ def dial_values() -> tuple[list[int], np.ndarray]:
     return steps, np.stack([ck[f"step{s}__{DIAL_MATRIX}"][:DIAL_ROWS, :DIAL_COLS] for s in steps])
 
 
-def line_offset(text: Text) -> float:
-    """How far a word's ink centre sits from the centre of its line of type. Text centres its ink,
-    so "on" would float above "the"; centring each word's line instead puts all on one baseline."""
-    ref = Text("|" + text.text, font=FONT, font_size=text.font_size)  # "|" spans ascender to descender
-    ink = VGroup(*ref.submobjects[1:])
-    return (ink.get_center()[1] - ref.submobjects[0].get_center()[1]) * text.height / ink.height
-
-
-def on_baseline(row: TokenRow) -> TokenRow:
-    """A token row whose words share a baseline."""
-    for box, label in zip(row.boxes, row.labels):
-        label.set_y(box.get_y() + line_offset(label))
-    return row
-
-
-def bars_on_baseline(bars: ProbabilityBars) -> ProbabilityBars:
-    """Probability bars whose words sit on the baseline of their row."""
-    for name, bar, _ in bars.rows:
-        name.set_y(bar.get_y() + line_offset(name))
-    return bars
-
-
 def bars_with(probs: np.ndarray, vocab: list[str], word: int, k: int = 4, **kwargs) -> tuple[ProbabilityBars, int]:
     """The ``k`` likeliest words, plus ``word`` as a last row when it is not among them; and its row."""
     best = top_words(probs, vocab, k)
@@ -118,7 +96,7 @@ def bars_with(probs: np.ndarray, vocab: list[str], word: int, k: int = 4, **kwar
     if word not in ids:
         ids.append(word)
     bars = ProbabilityBars([vocab[i] for i in ids], [float(probs[i]) for i in ids], **kwargs)
-    return bars_on_baseline(bars), ids.index(word)
+    return bars, ids.index(word)
 
 
 def model_box(width: float = 3.6) -> VGroup:
@@ -180,7 +158,7 @@ class NextWordPrediction(ChapterFiveScene):
         vocab = words_of(d)
         self.title_card(TITLE)
         prompts = [str(p) for p in d["prompts"]]
-        row = on_baseline(TokenRow(prompts[0].split(), font_size=26)).move_to(UP * 3.05)
+        row = TokenRow(prompts[0].split(), font_size=26).move_to(UP * 3.05)
         box = model_box().move_to(UP * 1.6)
         arrows = VGroup(down_arrow(row, box))
         head = Text("next word", font=FONT, font_size=20, color=GREY_B).move_to(UP * 0.55)
@@ -188,7 +166,7 @@ class NextWordPrediction(ChapterFiveScene):
 
         def chart(i: int) -> ProbabilityBars:
             bars = ProbabilityBars.top(d["prompt_probs"][i], vocab, k=5, width=3.4, font_size=24)
-            return bars_on_baseline(bars).next_to(head, DOWN, 0.25)
+            return bars.next_to(head, DOWN, 0.25)
 
         bars = chart(0)
 
@@ -216,7 +194,7 @@ class NextWordPrediction(ChapterFiveScene):
             else:
                 spread = ", ".join(f"{w} {percent(p)}" for _, w, p in best)
                 text = f"After {q(prompts[i])} it spreads its bets: {spread}."
-            new_row = on_baseline(TokenRow(prompts[i].split(), font_size=26)).move_to(row)
+            new_row = TokenRow(prompts[i].split(), font_size=26).move_to(row)
             new_bars = chart(i)
             self.say(text)
             self.play(FadeOut(row, shift=0.2 * UP), FadeOut(bars), run_time=0.5)
@@ -232,7 +210,7 @@ class WordByWord(ChapterFiveScene):
         ids, dists = [int(i) for i in d["generation"]], d["generation_probs"]
         n_prompt = len(ids) - len(dists)
         prompt = " ".join(vocab[i] for i in ids[:n_prompt])
-        text = on_baseline(TokenRow([vocab[i] for i in ids], font_size=21, buff=0.1)).move_to(UP * 3.05)
+        text = TokenRow([vocab[i] for i in ids], font_size=21, buff=0.1).move_to(UP * 3.05)
         box = model_box().move_to(UP * 1.75)
         arrow = down_arrow(text, box)
         head = Text("next word", font=FONT, font_size=20, color=GREY_B).move_to(UP * 0.75)
@@ -377,7 +355,7 @@ class OneTrainingStep(ChapterFiveScene):
         before, after = d["one_step_dists"]
         rank_before = int((before > before[target]).sum()) + 1
         rank_after = int((after > after[target]).sum()) + 1
-        row = on_baseline(TokenRow(sentence, font_size=26)).move_to(UP * 3.05)
+        row = TokenRow(sentence, font_size=26).move_to(UP * 3.05)
         row.boxes[-1].set_stroke(ACCENT, width=2.5)
         row.labels[-1].set_color(ACCENT)
         true_note = Text("the true next word", font=FONT, font_size=18, color=ACCENT).next_to(row.tokens[-1], DOWN, 0.12)
@@ -403,7 +381,7 @@ class OneTrainingStep(ChapterFiveScene):
         self.play(Create(mark), FadeIn(rank))
 
         # One step of gradient descent
-        new_bars = bars_on_baseline(bars.reshaped([after[vocab.index(w)] for w in bars.words]))
+        new_bars = bars.reshaped([after[vocab.index(w)] for w in bars.words])
         new_title = Text("after one training step", font=FONT, font_size=22).move_to(title, aligned_edge=LEFT)
         new_rank = Text(f"rank {rank_after} of {len(vocab)}", font=FONT, font_size=20, color=ACCENT)
         new_rank.next_to(new_bars.rows[k], RIGHT, buff=0.3)
@@ -491,7 +469,7 @@ class GlimpseInside(ChapterFiveScene):
         frames[last].set_stroke(ACCENT, width=2)
         names = VGroup(*[Text(w, font=FONT, font_size=22).next_to(h, LEFT, buff=0.3) for w, h in zip(words, panel)])
         for name, heat in zip(names, panel):
-            name.set_y(heat.get_y() + line_offset(name))
+            on_line(name, heat.get_y())
 
         def column(s: int) -> NumberColumn:
             """The first numbers of the last word's vector, in the palette's full colours (readable)."""
@@ -542,7 +520,7 @@ class GlimpseInside(ChapterFiveScene):
 
         # The last vector becomes the next-word probabilities
         probs = d["flow_probs"]
-        bars = bars_on_baseline(ProbabilityBars.top(probs, vocab, k=3, width=2.2, font_size=22))
+        bars = ProbabilityBars.top(probs, vocab, k=3, width=2.2, font_size=22)
         bars.move_to([-1.2, -1.8, 0])
         to_bars = Arrow(panel[last].get_bottom(), [panel[last].get_x(), bars.get_top()[1], 0], buff=0.08,
                         stroke_width=3, color=GREY_B, max_tip_length_to_length_ratio=0.3)

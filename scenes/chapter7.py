@@ -221,7 +221,7 @@ class QueriesAndKeys(ChapterSevenScene):
                   FadeOut(Group(wk, bands[1], band_names[1])), run_time=1.2)
         self.play(FadeIn(q_parts[1]), FadeIn(q_parts[2]), FadeIn(q_parts[3], lag_ratio=0.05), FadeIn(q_name),
                   run_time=1.5)
-        self.say(f"In words, the query asks something like \u201cany adjectives before me?\u201d (a loose "
+        self.say("In words, the query asks something like \u201cany adjectives before me?\u201d (a loose "
                  "reading: it is just these numbers).")
         self.wait(0.5)
         self.say(f"The key of {quote(s.words[key])}: W_K's band times its vector, again {hd} numbers.")
@@ -468,7 +468,7 @@ class ManyHeads(ChapterSevenScene):
         c_attn = w[f"transformer.h.{s.layer}.attn.c_attn.weight"]
         c_bias = w[f"transformer.h.{s.layer}.attn.c_attn.bias"]
         proj, proj_bias = w[f"transformer.h.{s.layer}.attn.c_proj.weight"], w[f"transformer.h.{s.layer}.attn.c_proj.bias"]
-        C, hd = s.n_embd, s.hd
+        C = s.n_embd
         for name, m, b in (("W_Q", c_attn[:C], c_bias[:C]), ("W_K", c_attn[C : 2 * C], c_bias[C : 2 * C]),
                            ("W_V", c_attn[2 * C :], c_bias[2 * C :]), ("W_O", proj, proj_bias)):
             rows.append((name, m.shape, m.size, b.size))

@@ -159,7 +159,7 @@ class FindTheFactSite(ChapterEightScene):
         self.play(LaggedStart(*[FadeIn(c) for c in cells], lag_ratio=0.15), FadeIn(note), run_time=2.0)
 
         # The site: one MLP at one word
-        where = f"where it must name the sport" if pos == len(words) - 1 else f"at the word {_q(word)}"
+        where = "where it must name the sport" if pos == len(words) - 1 else f"at the word {_q(word)}"
         self.say(f"One spot stands out: the MLP of layer {layer + 1} at {_q(word)}. "
                  f"The model looks the fact up {where}.")
         self.play(Create(mark), diagram.light(2 + 2 * layer), run_time=1.0)

@@ -57,6 +57,7 @@ __all__ = [
     "TokenRow",
     "TransformerDiagram",
     "VectorColumn",
+    "on_line",
     "percent",
     "top_words",
     # Chapter 8
@@ -72,6 +73,15 @@ __all__ = [
 ]
 
 
+def on_line(text: Text, y: float) -> Text:
+    """Put a word's line of type (not its ink) centred at height ``y``, so that words in a row share
+    a baseline: Manim centres a Text's ink, which would lift "on" above "the" and sink "play"."""
+    ref = Text("|" + text.text, font=FONT, font_size=text.font_size)  # "|" spans ascender to descender
+    bar, ink = ref.submobjects[0], VGroup(*ref.submobjects[1:])
+    offset = (ink.get_center()[1] - bar.get_center()[1]) * text.height / ink.height
+    return text.set_y(y + offset)
+
+
 class TokenRow(VGroup):
     """Words (tokens) in a row of rounded boxes, as the model reads them.
 
@@ -84,13 +94,13 @@ class TokenRow(VGroup):
         super().__init__()
         self.words = [str(w) for w in words]
         self.labels = VGroup(*[Text(w, font=FONT, font_size=font_size) for w in self.words])
-        height = max(m.height for m in self.labels) + 0.22 if self.words else 0.4
+        height = Text("|", font=FONT, font_size=font_size).height + 0.14  # a line of type, whatever the words
         self.boxes = VGroup()
         self.tokens = VGroup()
         for label in self.labels:
             box = RoundedRectangle(corner_radius=0.08, width=max(label.width + 0.22, min_width), height=height,
                                    stroke_color=stroke_color, stroke_width=1.5, fill_color=GREY_D, fill_opacity=0.25)
-            label.move_to(box)
+            on_line(label.move_to(box), box.get_y())
             self.boxes.add(box)
             self.tokens.add(VGroup(box, label))
         self.tokens.arrange(RIGHT, buff=buff)
@@ -141,6 +151,7 @@ class ProbabilityBars(VGroup):
             bar = Rectangle(width=max(width * p, 0.02), height=bar_height, stroke_width=0, fill_color=color,
                              fill_opacity=0.85).move_to([0, y, 0], aligned_edge=LEFT)
             number = Text(percent(p), font=FONT, font_size=font_size - 2).next_to(bar, RIGHT, buff=0.15)
+            on_line(name, y)
             self.rows.add(VGroup(name, bar, number))
         self.name_width = name_width
         self.add(self.rows)

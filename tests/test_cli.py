@@ -111,3 +111,12 @@ def test_ask_the_language_model():
     assert proc.stdout.splitlines()[1].split()[0] == "basketball"
     bad = run("ask", "michael jordan dunks zzz")
     assert bad.returncode == 2 and "dunks, zzz" in bad.stderr
+
+
+def test_a_chapter_is_rerendered_only_for_code_it_uses():
+    """A rendered scene's key follows its chapter's imports: the language pieces are part of the
+    language chapters' key, not of Chapter 1's."""
+    names = {n: {p.name for p in render.project_sources(render.load_chapter(n).path)} for n in (1, 5)}
+    assert {"chapter1.py", "base.py", "pieces.py", "artifacts.py"} <= names[1]
+    assert "lm_pieces.py" not in names[1] and "chapter5.py" not in names[1]
+    assert {"chapter5.py", "lm_pieces.py", "pieces.py"} <= names[5]

@@ -9,7 +9,6 @@ and the once-stepped model's distributions. Update the golden file on purpose wi
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
@@ -19,6 +18,7 @@ from models.artifacts import derive_seed
 from models.lm_story import GENERATION_PROMPT, ONE_STEP_LR
 from models.tiny_gpt import TinyGPT, load_lm
 from tests.golden import check_golden
+from tests.numpy_gpt import numpy_trace
 
 STEP0 = "step0__"
 
@@ -53,44 +53,6 @@ def vocab(lang):
     return [str(w) for w in lang["vocab"]]
 
 
-def _layer_norm(x, g, b, eps=1e-5):
-    mu = x.mean(axis=-1, keepdims=True)
-    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mu) / np.sqrt(var + eps) * g + b
-
-
-_erf = np.vectorize(math.erf)
-
-
-def numpy_forward(w: dict, ids: list[int], n_head: int = 4) -> tuple[list[np.ndarray], np.ndarray]:
-    """The vectors after the embedding and after every attention and MLP block, and the last
-    position's next-word distribution, for one sequence of token ids."""
-    T = len(ids)
-    x = w["transformer.wte.weight"][ids] + w["transformer.wpe.weight"][:T]
-    stages = [x]
-    n_layer = len({k.split(".")[2] for k in w if k.startswith("transformer.h.")})
-    for layer in range(n_layer):
-        p = f"transformer.h.{layer}."
-        h = _layer_norm(x, w[p + "ln_1.weight"], w[p + "ln_1.bias"])
-        q, k, v = np.split(h @ w[p + "attn.c_attn.weight"].T + w[p + "attn.c_attn.bias"], 3, axis=1)
-        hd = x.shape[1] // n_head
-        heads = []
-        for i in range(n_head):
-            part = slice(i * hd, (i + 1) * hd)
-            s = q[:, part] @ k[:, part].T / np.sqrt(hd)
-            s[np.triu_indices(T, 1)] = -np.inf  # no looking ahead
-            a = np.exp(s - s.max(axis=1, keepdims=True))
-            heads.append((a / a.sum(axis=1, keepdims=True)) @ v[:, part])
-        x = x + np.concatenate(heads, axis=1) @ w[p + "attn.c_proj.weight"].T + w[p + "attn.c_proj.bias"]
-        stages.append(x)
-        u = _layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"]) @ w[p + "mlp.c_fc.weight"].T + w[p + "mlp.c_fc.bias"]
-        x = x + (0.5 * u * (1 + _erf(u / np.sqrt(2)))) @ w[p + "mlp.c_proj.weight"].T + w[p + "mlp.c_proj.bias"]
-        stages.append(x)
-    logits = _layer_norm(x, w["transformer.ln_f.weight"], w["transformer.ln_f.bias"]) @ w["lm_head.weight"].T
-    e = np.exp(logits[-1] - logits[-1].max())
-    return stages, e / e.sum()
-
-
 def _ids(vocab: list[str], text: str) -> list[int]:
     return [vocab.index(w) for w in text.split()]
 
@@ -100,7 +62,7 @@ def _ids(vocab: list[str], text: str) -> list[int]:
 
 def test_next_word_distributions(lang, weights, vocab):
     for prompt, probs in zip(lang["prompts"], lang["prompt_probs"]):
-        _, want = numpy_forward(weights, _ids(vocab, str(prompt)))
+        want = numpy_trace(weights, _ids(vocab, str(prompt)))["probs"]
         np.testing.assert_allclose(probs, want, atol=2e-6)
 
 
@@ -114,7 +76,7 @@ def test_generation_is_sampled_from_the_shown_distributions(lang, weights, step0
         g = torch.Generator().manual_seed(derive_seed("chapter5", "generation"))
         text = shown[:n_prompt]
         for s in range(len(dists)):
-            _, p = numpy_forward(model, text)
+            p = numpy_trace(model, text)["probs"]
             if model is weights:
                 np.testing.assert_allclose(dists[s], p, atol=2e-6)
             text.append(int(torch.multinomial(torch.from_numpy(p), 1, generator=g)))
@@ -126,7 +88,7 @@ def test_one_training_step(lang, lm, step0, vocab):
     the analysis code) on the true next word, recomputed in numpy."""
     words = str(lang["one_step_sentence"]).split()
     prefix, target = _ids(vocab, " ".join(words[:-1])), vocab.index(words[-1])
-    _, before = numpy_forward(step0, prefix)
+    before = numpy_trace(step0, prefix)["probs"]
     model, _ = load_lm(lm.arrays("weights.npz"))
     untrained = TinyGPT(model.config)
     untrained.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in step0.items()})
@@ -135,7 +97,7 @@ def test_one_training_step(lang, lm, step0, vocab):
     torch.nn.functional.cross_entropy(logits[0, -1:], torch.tensor([target])).backward()
     opt.step()
     stepped = {k: v.detach().numpy().astype(np.float64) for k, v in untrained.state_dict().items()}
-    _, after = numpy_forward(stepped, prefix)
+    after = numpy_trace(stepped, prefix)["probs"]
     np.testing.assert_allclose(lang["one_step_dists"], [before, after], atol=2e-6)
     np.testing.assert_allclose(lang["one_step_probs"], [before[target], after[target]], atol=2e-6)
     # what the narration says: the untrained model is guessing; one step makes the true word its top guess
@@ -144,7 +106,8 @@ def test_one_training_step(lang, lm, step0, vocab):
 
 
 def test_vectors_after_each_block(lang, weights, vocab):
-    stages, probs = numpy_forward(weights, _ids(vocab, str(lang["flow_prompt"])))
+    t = numpy_trace(weights, _ids(vocab, str(lang["flow_prompt"])))
+    stages, probs = t["stages"], t["probs"]
     np.testing.assert_allclose(lang["flow_stream"], np.stack(stages), atol=2e-5)
     np.testing.assert_allclose(lang["flow_probs"], probs, atol=2e-6)
     assert [str(s) for s in lang["flow_stages"]] == ["embedding", "attention 1", "MLP 1", "attention 2", "MLP 2"]

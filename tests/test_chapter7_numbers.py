@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from tests.golden import check_golden
+from tests.numpy_gpt import numpy_trace
 
 
 @pytest.fixture(scope="module")
@@ -30,57 +31,10 @@ def weights():
     return ensure("lm").arrays("weights.npz")
 
 
-def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = x.var(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * gain + bias
-
-
-_erf = np.vectorize(math.erf)
-
-
-def numpy_forward(w: dict, words: list[str]) -> dict:
-    """Every layer's residual, normalised input, and each head's q, k, v, scores, pattern, mixed values
-    and change, plus the next-word distribution, in float64 numpy."""
-    vocab = [str(v) for v in w["vocab"]]
-    _, _, n_layer, n_head, C = (int(x) for x in w["config"])
-    hd = C // n_head
-    g = {k: np.asarray(v, dtype=np.float64) for k, v in w.items() if k not in ("vocab", "config")}
-    ids = [vocab.index(x) for x in words]
-    T = len(ids)
-    x = g["transformer.wte.weight"][ids] + g["transformer.wpe.weight"][:T]
-    future = np.triu(np.ones((T, T), dtype=bool), 1)  # key after query
-    layers = []
-    for layer in range(n_layer):
-        p = f"transformer.h.{layer}."
-        h = _layer_norm(x, g[p + "ln_1.weight"], g[p + "ln_1.bias"])
-        qkv = h @ g[p + "attn.c_attn.weight"].T + g[p + "attn.c_attn.bias"]
-        t = {"resid": x, "input": h, "q": [], "k": [], "v": [], "scores": [], "pattern": [], "mixed": [], "change": []}
-        out = np.zeros_like(x)
-        for head in range(n_head):
-            q, k, v = (qkv[:, part * C + head * hd : part * C + (head + 1) * hd] for part in range(3))
-            scores = q @ k.T / math.sqrt(hd)
-            e = np.exp(np.where(future, -np.inf, scores) - scores.max(axis=1, keepdims=True))
-            pattern = e / e.sum(axis=1, keepdims=True)
-            mixed = pattern @ v
-            change = mixed @ g[p + "attn.c_proj.weight"][:, head * hd : (head + 1) * hd].T
-            out += change
-            for key, value in zip(("q", "k", "v", "scores", "pattern", "mixed", "change"),
-                                  (q, k, v, scores, pattern, mixed, change)):
-                t[key].append(value)
-        layers.append(t)
-        x = x + out + g[p + "attn.c_proj.bias"]
-        h = _layer_norm(x, g[p + "ln_2.weight"], g[p + "ln_2.bias"])
-        pre = h @ g[p + "mlp.c_fc.weight"].T + g[p + "mlp.c_fc.bias"]
-        x = x + (0.5 * pre * (1 + _erf(pre / math.sqrt(2)))) @ g[p + "mlp.c_proj.weight"].T + g[p + "mlp.c_proj.bias"]
-    logits = _layer_norm(x, g["transformer.ln_f.weight"], g["transformer.ln_f.bias"]) @ g["lm_head.weight"].T
-    probs = np.exp(logits[-1] - logits[-1].max())
-    return {"layers": layers, "probs": probs / probs.sum(), "n_head": n_head, "n_layer": n_layer, "C": C, "hd": hd}
-
-
 @pytest.fixture(scope="module")
 def forward(lang, weights):
-    return numpy_forward(weights, [str(x) for x in lang["sentence"]])
+    vocab = [str(v) for v in weights["vocab"]]
+    return numpy_trace(weights, [vocab.index(str(x)) for x in lang["sentence"]])
 
 
 def test_the_head_steps_match_a_numpy_forward_pass(lang, forward):

@@ -19,7 +19,7 @@ import pytest
 from models.corpus import ATHLETES
 from scenes.chapter8 import site_of, sport_order
 from tests.golden import check_golden
-from tests.test_facts import _gelu, _layer_norm
+from tests.numpy_gpt import numpy_trace
 
 
 @pytest.fixture(scope="module")
@@ -43,38 +43,6 @@ def weights():
     return ensure("lm").arrays("weights.npz")
 
 
-def forward(w: dict, ids: list[int], silence: tuple[int, int, list[int]] | None = None):
-    """(probs, posts): the next-word distribution after ``ids`` and each layer's MLP activations
-    (T, 4C), in numpy from the weight arrays; ``silence=(layer, position, neurons)`` zeroes those
-    activations before the down-projection reads them."""
-    _, _, n_layer, n_head, C = (int(x) for x in w["config"])
-    w = {k: np.asarray(v, dtype=np.float64) for k, v in w.items() if k not in ("vocab", "config")}
-    T, hd = len(ids), C // n_head
-    x = w["transformer.wte.weight"][ids] + w["transformer.wpe.weight"][:T]
-    posts = []
-    for l in range(n_layer):
-        p = f"transformer.h.{l}."
-        h = _layer_norm(x, w[p + "ln_1.weight"], w[p + "ln_1.bias"])
-        qkv = h @ w[p + "attn.c_attn.weight"].T + w[p + "attn.c_attn.bias"]
-        heads = []
-        for n in range(n_head):
-            q, k, v = (qkv[:, i * C + n * hd: i * C + (n + 1) * hd] for i in range(3))
-            s = q @ k.T / math.sqrt(hd)
-            s[np.triu_indices(T, 1)] = -np.inf
-            a = np.exp(s - s.max(1, keepdims=True))
-            heads.append((a / a.sum(1, keepdims=True)) @ v)
-        x = x + np.concatenate(heads, 1) @ w[p + "attn.c_proj.weight"].T + w[p + "attn.c_proj.bias"]
-        h = _layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"])
-        post = _gelu(h @ w[p + "mlp.c_fc.weight"].T + w[p + "mlp.c_fc.bias"])
-        posts.append(post.copy())
-        if silence is not None and silence[0] == l:
-            post[silence[1], silence[2]] = 0.0
-        x = x + post @ w[p + "mlp.c_proj.weight"].T + w[p + "mlp.c_proj.bias"]
-    logits = _layer_norm(x[-1], w["transformer.ln_f.weight"], w["transformer.ln_f.bias"]) @ w["lm_head.weight"].T
-    e = np.exp(logits - logits.max())
-    return e / e.sum(), posts
-
-
 def _ids(weights, text: str) -> list[int]:
     vocab = [str(v) for v in weights["vocab"]]
     return [vocab.index(t) for t in text.split()]
@@ -85,7 +53,7 @@ def _ids(weights, text: str) -> list[int]:
 
 def test_prediction_by_numpy_forward(facts, weights):
     """The five next words and their probabilities, from the numpy forward pass."""
-    probs, _ = forward(weights, _ids(weights, " ".join(facts["prompt"])))
+    probs = numpy_trace(weights, _ids(weights, " ".join(facts["prompt"])))["probs"]
     vocab = [str(v) for v in weights["vocab"]]
     best = np.argsort(-probs)[:5]
     assert [vocab[i] for i in best] == [str(w) for w in facts["top_words"]]
@@ -99,8 +67,8 @@ def test_athlete_activations_by_numpy_forward(facts, weights):
     layer, pos, _ = site_of(facts)
     top = [int(i) for i in facts["top_neurons"]]
     for row, (first, last, _) in enumerate(ATHLETES):
-        _, posts = forward(weights, _ids(weights, f"{first} {last} plays"))
-        np.testing.assert_allclose(posts[layer][pos, top], facts["athlete_activations"][row], atol=1e-4)
+        t = numpy_trace(weights, _ids(weights, f"{first} {last} plays"))
+        np.testing.assert_allclose(t["layers"][layer]["mlp_post"][pos, top], facts["athlete_activations"][row], atol=1e-4)
         assert str(facts["athletes"][row]) == f"{first} {last}"
 
 
@@ -111,7 +79,7 @@ def test_ablation_curve_by_numpy_forward(facts, weights):
     ids = _ids(weights, " ".join(facts["prompt"]))
     answer = [str(v) for v in weights["vocab"]].index(str(facts["answer"]))
     for k, shown in zip(facts["ablation_counts"], facts["ablation_curve"]):
-        probs, _ = forward(weights, ids, (layer, pos, order[: int(k)]))
+        probs = numpy_trace(weights, ids, silence_neurons=(layer, pos, order[: int(k)]))["probs"]
         assert probs[answer] == pytest.approx(shown, abs=1e-4)
     top = [int(i) for i in facts["top_neurons"]]
     assert order[: len(top)] == top and int(facts["ablation_counts"][0]) == len(top)

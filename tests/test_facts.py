@@ -18,6 +18,7 @@ from models.fact_story import FACT_ANSWER, FACT_PROMPT, fact_story, logit_parts
 from models.superposition import superposition
 from models.tiny_gpt import load_lm
 from tests.golden import check_golden
+from tests.numpy_gpt import gelu, numpy_trace
 
 
 @pytest.fixture(scope="module")
@@ -43,49 +44,11 @@ def sup():
     return ensure("superposition").arrays("superposition.npz")
 
 
-def _layer_norm(x, g, b, eps=1e-5):
-    mu = x.mean(-1, keepdims=True)
-    return (x - mu) / np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps) * g + b
-
-
-_gelu = np.vectorize(lambda v: 0.5 * v * (1 + math.erf(v / math.sqrt(2))))
-
-
-def numpy_probs(w: dict, ids: list[int], silence: tuple[int, int] | None = None) -> np.ndarray:
-    """The next-word distribution after ``ids``, written out in numpy from the weight arrays;
-    ``silence=(layer, position)`` drops that MLP's output at that position."""
-    _, _, n_layer, n_head, C = (int(x) for x in w["config"])
-    w = {k: np.asarray(v, dtype=np.float64) for k, v in w.items() if k not in ("vocab", "config")}
-    T, hd = len(ids), C // n_head
-    x = w["transformer.wte.weight"][ids] + w["transformer.wpe.weight"][:T]
-    for l in range(n_layer):
-        p = f"transformer.h.{l}."
-        h = _layer_norm(x, w[p + "ln_1.weight"], w[p + "ln_1.bias"])
-        qkv = h @ w[p + "attn.c_attn.weight"].T + w[p + "attn.c_attn.bias"]
-        heads = []
-        for n in range(n_head):
-            q, k, v = (qkv[:, i * C + n * hd : i * C + (n + 1) * hd] for i in range(3))
-            s = q @ k.T / math.sqrt(hd)
-            s[np.triu_indices(T, 1)] = -np.inf
-            a = np.exp(s - s.max(1, keepdims=True))
-            heads.append((a / a.sum(1, keepdims=True)) @ v)
-        x = x + np.concatenate(heads, 1) @ w[p + "attn.c_proj.weight"].T + w[p + "attn.c_proj.bias"]
-        h = _layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"])
-        out = _gelu(h @ w[p + "mlp.c_fc.weight"].T + w[p + "mlp.c_fc.bias"]) @ w[p + "mlp.c_proj.weight"].T
-        out = out + w[p + "mlp.c_proj.bias"]
-        if silence is not None and silence[0] == l:
-            out[silence[1]] = 0.0
-        x = x + out
-    logits = _layer_norm(x[-1], w["transformer.ln_f.weight"], w["transformer.ln_f.bias"]) @ w["lm_head.weight"].T
-    e = np.exp(logits - logits.max())
-    return e / e.sum()
-
-
 def test_numpy_forward_matches_the_model(lm):
     weights, model, vocab = lm
     ids = vocab.encode(FACT_PROMPT)
     want = torch.softmax(model(torch.tensor([ids]))[0][0, -1], -1).detach().numpy()
-    np.testing.assert_allclose(numpy_probs(weights, ids), want, atol=1e-5)
+    np.testing.assert_allclose(numpy_trace(weights, ids)["probs"], want, atol=1e-5)
 
 
 def test_the_fact_site_by_a_second_computation(lm, facts):
@@ -95,12 +58,12 @@ def test_the_fact_site_by_a_second_computation(lm, facts):
     drops = []
     for first, last, sport in ATHLETES:
         ids, t = vocab.encode(f"{first} {last} plays"), vocab.stoi[sport]
-        drops.append(numpy_probs(weights, ids)[t] - numpy_probs(weights, ids, (layer, pos))[t])
+        drops.append(numpy_trace(weights, ids)["probs"][t] - numpy_trace(weights, ids, silence_mlp=(layer, pos))["probs"][t])
     assert facts["site_drops"][layer, pos] == pytest.approx(np.mean(drops), abs=1e-4)
     assert facts["site_drops"][layer, pos] == facts["site_drops"].max()
     ids = vocab.encode(FACT_PROMPT)
-    np.testing.assert_allclose(facts["ablation_probs"][:2], [numpy_probs(weights, ids)[vocab.stoi[FACT_ANSWER]],
-                                                              numpy_probs(weights, ids, (layer, pos))[vocab.stoi[FACT_ANSWER]]],
+    np.testing.assert_allclose(facts["ablation_probs"][:2], [numpy_trace(weights, ids)["probs"][vocab.stoi[FACT_ANSWER]],
+                                                              numpy_trace(weights, ids, silence_mlp=(layer, pos))["probs"][vocab.stoi[FACT_ANSWER]]],
                                atol=1e-4)
 
 
@@ -159,7 +122,7 @@ def test_fact_story_against_the_trace(lm, facts):
     np.testing.assert_allclose(facts["resid_out"], facts["resid_in"] + facts["mlp_out"], atol=1e-5)
     pre = facts["up_weight"].astype(np.float64) @ facts["mlp_in"] + facts["up_bias"]
     np.testing.assert_allclose(facts["mlp_pre"], pre, atol=1e-4)
-    np.testing.assert_allclose(facts["mlp_post"], _gelu(facts["mlp_pre"].astype(np.float64)), atol=1e-5)
+    np.testing.assert_allclose(facts["mlp_post"], gelu(facts["mlp_pre"].astype(np.float64)), atol=1e-5)
 
 
 def test_facts_golden(facts, update_goldens):

@@ -43,3 +43,27 @@ def dataset():
     from models.mnist import load_embedded
 
     return load_embedded()
+
+
+@pytest.fixture(scope="session")
+def lang():
+    """What the language chapters (5 to 7) draw: the ``lm-story`` artifact's arrays."""
+    from models.pipeline import ensure
+
+    return ensure("lm-story").arrays("language.npz")
+
+
+@pytest.fixture(scope="session")
+def facts():
+    """Where the language model keeps its facts (Chapter 8): the ``lm-facts`` artifact's arrays."""
+    from models.pipeline import ensure
+
+    return ensure("lm-facts").arrays("facts.npz")
+
+
+@pytest.fixture(scope="session")
+def sup():
+    """The superposition optimisation (Chapter 8): the ``superposition`` artifact's arrays."""
+    from models.pipeline import ensure
+
+    return ensure("superposition").arrays("superposition.npz")

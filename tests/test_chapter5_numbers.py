@@ -31,13 +31,6 @@ def lm():
 
 
 @pytest.fixture(scope="module")
-def lang():
-    from models.pipeline import ensure
-
-    return ensure("lm-story").arrays("language.npz")
-
-
-@pytest.fixture(scope="module")
 def weights(lm):
     return {k: np.asarray(v, dtype=np.float64) for k, v in lm.arrays("weights.npz").items() if k not in ("vocab", "config")}
 

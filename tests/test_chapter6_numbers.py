@@ -13,13 +13,6 @@ from tests.golden import check_golden
 
 
 @pytest.fixture(scope="module")
-def lang():
-    from models.pipeline import ensure
-
-    return ensure("lm-story").arrays("language.npz")
-
-
-@pytest.fixture(scope="module")
 def w():
     from models.pipeline import ensure
 

@@ -18,13 +18,6 @@ from tests.numpy_gpt import numpy_trace
 
 
 @pytest.fixture(scope="module")
-def lang():
-    from models.pipeline import ensure
-
-    return ensure("lm-story").arrays("language.npz")
-
-
-@pytest.fixture(scope="module")
 def weights():
     from models.pipeline import ensure
 

@@ -23,20 +23,6 @@ from tests.numpy_gpt import numpy_trace
 
 
 @pytest.fixture(scope="module")
-def facts():
-    from models.pipeline import ensure
-
-    return ensure("lm-facts").arrays("facts.npz")
-
-
-@pytest.fixture(scope="module")
-def sup():
-    from models.pipeline import ensure
-
-    return ensure("superposition").arrays("superposition.npz")
-
-
-@pytest.fixture(scope="module")
 def weights():
     from models.pipeline import ensure
 

@@ -23,20 +23,6 @@ from scenes.pieces import ACCENT, NEGATIVE, POSITIVE
 from tests.pictures import MEAN_TOLERANCE, PIXEL_TOLERANCE, assert_picture, difference, draw
 
 
-@pytest.fixture(scope="module")
-def facts():
-    from models.pipeline import ensure
-
-    return ensure("lm-facts").arrays("facts.npz")
-
-
-@pytest.fixture(scope="module")
-def sup():
-    from models.pipeline import ensure
-
-    return ensure("superposition").arrays("superposition.npz")
-
-
 def _neuron_bars(facts, column: int = 0) -> NeuronBars:
     """The chart as the chapter draws it: athletes grouped by sport, the prompt's athlete first."""
     order = sport_order(facts)

@@ -30,20 +30,6 @@ def lm():
     return art.arrays("weights.npz"), model, vocab
 
 
-@pytest.fixture(scope="module")
-def facts():
-    from models.pipeline import ensure
-
-    return ensure("lm-facts").arrays("facts.npz")
-
-
-@pytest.fixture(scope="module")
-def sup():
-    from models.pipeline import ensure
-
-    return ensure("superposition").arrays("superposition.npz")
-
-
 def test_numpy_forward_matches_the_model(lm):
     weights, model, vocab = lm
     ids = vocab.encode(FACT_PROMPT)

@@ -22,13 +22,6 @@ from tests.pictures import MEAN_TOLERANCE, PIXEL_TOLERANCE, assert_picture, diff
 
 
 @pytest.fixture(scope="module")
-def lang():
-    from models.pipeline import ensure
-
-    return ensure("lm-story").arrays("language.npz")
-
-
-@pytest.fixture(scope="module")
 def weights():
     from models.pipeline import ensure
 

@@ -308,7 +308,7 @@ class ParametersAsDials(ChapterFiveScene):
         before, after = VGroup(labels[0], texts[0]), VGroup(labels[1], texts[1])
 
         # The behaviour lives in parameters, like dials
-        self.say("What the model says is set by its parameters: plain numbers, like dials. Here are 128 of its real ones.")
+        self.say(f"What the model says is set by its parameters: plain numbers, like dials. Here are {DIAL_ROWS * DIAL_COLS} of its real ones.")
         self.play(LaggedStart(*[FadeIn(g, scale=0.5) for g in grid], lag_ratio=0.005), FadeIn(counter), FadeIn(note),
                   run_time=2.0)
 

@@ -268,11 +268,11 @@ class EmbeddingSpace(ChapterSixScene):
                               _cell(f"{float(sim[0]):.2f}", 6.9, y, RIGHT, font_size=20, color=GREY_B)))
 
         # Words as points in a space
-        self.say("Training places words the model uses alike near each other. Here are ten of its word vectors.")
+        self.say(f"Training places words the model uses alike near each other. Here are {len(plot.words)} of its word vectors.")
         self.play(FadeIn(head), FadeIn(plot.axes), LaggedStart(*[FadeIn(VGroup(dt, lb)) for dt, lb in
                                                                  zip(plot.dots, plot.labels)], lag_ratio=0.1),
                   run_time=2.0)
-        self.say("They have 64 numbers each, so this is a projection. x: the average male-to-female step; y: the biggest other spread.")
+        self.say(f"They have {int(d['embedding_shape'][1])} numbers each, so this is a projection. x: the average male-to-female step; y: the biggest other spread.")
         self.play(FadeIn(axis_note), run_time=0.8)
         # The analogy, as an arrow
         self.say(f"The step from {b} to {c} is one arrow. Add the same arrow to {a}: {name}.")

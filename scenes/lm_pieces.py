@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -25,10 +26,12 @@ from manim import (
     RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
+    WHITE,
     Animation,
     AnimationGroup,
     Arrow,
     Circle,
+    DashedLine,
     Dot,
     Group,
     GrowFromCenter,
@@ -42,10 +45,13 @@ from manim import (
     SurroundingRectangle,
     Text,
     Transform,
+    Triangle,
+    VectorizedPoint,
     VGroup,
+    VMobject,
 )
 
-from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, fmt, value_to_color, value_to_rgb
+from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, fmt, value_to_color, value_to_rgb
 
 __all__ = [
     "AttentionGrid",
@@ -514,14 +520,7 @@ class PatternThumb(Group):
 
 # ----------------------------------------------------------------------------- Chapter 8
 # How an MLP stores a fact (Chapter 8): the MLP on one real vector, a neuron across prompts,
-# signed contributions, and the superposition plots. Imported here so the section stays in one
-# piece at the end of the module.
-
-import math  # noqa: E402
-
-from manim import WHITE, DashedLine, Triangle, VectorizedPoint, VMobject  # noqa: E402
-
-from scenes.pieces import NEGATIVE  # noqa: E402
+# signed contributions, and the superposition plots.
 
 
 class VectorStrip(VectorColumn):

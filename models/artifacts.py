@@ -45,11 +45,13 @@ __all__ = [
     "Artifact",
     "ArtifactError",
     "ArtifactMissing",
+    "NumericsError",
     "atomic_write",
     "cache_dir",
     "derive_seed",
     "file_sha256",
     "load_artifact",
+    "reproducible",
     "save_npz",
     "set_seed",
     "stable_hash",
@@ -94,6 +96,34 @@ def derive_seed(*names: object) -> int:
     """A 63-bit seed from names; stable across processes (unlike the salted ``hash()``)."""
     digest = hashlib.sha256("/".join(map(str, names)).encode()).digest()
     return int.from_bytes(digest[:8], "little") >> 1
+
+
+class NumericsError(RuntimeError):
+    """torch was loaded before ``models`` could choose its machine-independent numerics."""
+
+
+@contextmanager
+def reproducible(threads: int = 2) -> Iterator[None]:
+    """Run torch so that its numbers do not depend on the machine: a fixed thread count, oneDNN
+    off, and the CPU-independent kernels ``models/__init__.py`` chose before torch loaded
+    (refused with :class:`NumericsError` if torch was loaded first)."""
+    import torch
+
+    from models import NUMERICS
+
+    if torch.backends.cpu.get_cpu_capability() != "DEFAULT":
+        raise NumericsError(
+            f"torch runs with its {torch.backends.cpu.get_cpu_capability()} kernels, so trained numbers would depend on "
+            f"this machine's CPU. Fix: import `models` before torch, or set "
+            + " ".join(f"{k}={v}" for k, v in NUMERICS.items()) + " in the environment"
+        )
+    enabled = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = False  # oneDNN picks kernels by CPU too
+    try:
+        with torch_threads(threads):
+            yield
+    finally:
+        torch.backends.mkldnn.enabled = enabled
 
 
 @contextmanager

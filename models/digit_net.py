@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.artifacts import derive_seed, torch_threads
+from models.artifacts import derive_seed, reproducible
 from models.mnist import DigitDataset
 
 __all__ = [
@@ -155,7 +155,7 @@ def train(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> TrainResult:
     """Plain mini-batch SGD from a seeded initialisation; identical numbers for identical inputs."""
-    with torch_threads(1):  # tiny matrices: one thread is faster, and the same on any machine
+    with reproducible(threads=1):  # tiny matrices: one thread is faster; the same numbers on any machine
         return _train(data, config, progress)
 
 

@@ -23,7 +23,9 @@ from typing import Callable
 
 import numpy as np
 
-from models.artifacts import PROJECT_ROOT, Artifact, ArtifactError, ArtifactMissing, load_artifact, stable_hash, write_artifact
+from models import NUMERICS
+from models.artifacts import (PROJECT_ROOT, Artifact, ArtifactError, ArtifactMissing, load_artifact, reproducible,
+                              stable_hash, write_artifact)
 
 __all__ = ["MODELS", "STAGES", "Stage", "ensure", "expected_key", "status", "train_model"]
 
@@ -212,14 +214,12 @@ def _build_lm_story(ctx: BuildContext) -> Artifact:
 
 
 def _build_lm_facts(ctx: BuildContext) -> Artifact:
-    from models.artifacts import torch_threads
     from models.fact_story import fact_story
     from models.tiny_gpt import load_lm
 
     model, vocab = load_lm(ctx.deps["lm"].arrays("weights.npz"))
     ctx.progress("where the facts live: ablations, the MLP step by step, the fact neurons")
-    with torch_threads(2):
-        story = fact_story(model, vocab)
+    story = fact_story(model, vocab)
     layer, pos = (int(x) for x in story["site"])
     return write_artifact("lm-facts", ctx.key, ctx.config, files={"facts.npz": story}, metrics={
         "site": {"layer": layer, "position": pos, "word": str(story["prompt"][pos])},
@@ -230,12 +230,10 @@ def _build_lm_facts(ctx: BuildContext) -> Artifact:
 
 
 def _build_superposition(ctx: BuildContext) -> Artifact:
-    from models.artifacts import torch_threads
     from models.superposition import superposition
 
     ctx.progress("superposition: optimising nearly perpendicular vectors, dimension by dimension")
-    with torch_threads(2):  # a fixed count: the numbers must not depend on the machine
-        arrays = superposition(**ctx.config["superposition"])
+    arrays = superposition(**ctx.config["superposition"])
     return write_artifact("superposition", ctx.key, ctx.config, files={"superposition.npz": arrays}, metrics={
         "counts": dict(zip((str(d) for d in arrays["dimensions"]), (int(c) for c in arrays["counts"]))),
     })
@@ -292,6 +290,10 @@ MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story"),
 
 
 def _stage_config(stage: Stage, mnist_dir: str | None) -> dict:
+    return {**_own_config(stage, mnist_dir), "numerics": NUMERICS}
+
+
+def _own_config(stage: Stage, mnist_dir: str | None) -> dict:
     # Every digit stage depends on the data the network trained on.
     if stage.name.startswith("digits"):
         return _digit_config(mnist_dir)
@@ -352,7 +354,8 @@ def ensure(
             progress(f"rebuilding {name}: {exc}")
     progress(f"building {name}: {stage.description}")
     start = time.perf_counter()
-    art = stage.build(BuildContext(deps, mnist_dir, progress, key, config))
+    with reproducible(threads=2):  # the same numbers on every machine (training sets its own count)
+        art = stage.build(BuildContext(deps, mnist_dir, progress, key, config))
     progress(f"built {name} in {time.perf_counter() - start:.1f} s")
     return art
 

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from models.artifacts import derive_seed, torch_threads
+from models.artifacts import derive_seed, reproducible
 from models.corpus import Corpus
 
 __all__ = ["LMConfig", "TinyGPT", "TrainLMConfig", "UnknownWords", "Vocab", "bigram_loss", "load_lm", "lm_arrays",
@@ -234,7 +234,7 @@ def train_lm(corpus: Corpus, config: LMConfig = LMConfig(), train_config: TrainL
              progress: Callable[[int, int, str], None] | None = None) -> LMResult:
     if not corpus.sentences or not any(s.split() for s in corpus.sentences):
         raise ValueError("the corpus is empty: nothing to train on (check the corpus config's sentence counts)")
-    with torch_threads(2):  # a fixed count: the numbers must not depend on the machine
+    with reproducible(threads=2):  # the numbers must not depend on the machine
         return _train_lm(corpus, config, train_config, progress)
 
 

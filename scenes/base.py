@@ -1,44 +1,83 @@
-"""The scene base every chapter uses: caption band, title and recap cards, reading pace, data.
+"""The scene base every chapter uses: captions, hand-offs between beats, the camera, layout rules.
 
-Captions sit in a fixed band at the bottom of the frame; drawings live above it, in
-``DRAW_TOP``..``DRAW_BOTTOM``. :meth:`ChapterScene.say` shows a beat's narration and
-records it for the chapter's subtitle file; before the next caption replaces it, the
-scene waits until the viewer has had time to read it. With ``NN_EXPLAINER_STRICT_LAYOUT=1``
-(the tests set it) a drawing that leaves the frame or runs into the caption band is an
-error, named with the caption it happened under.
+A chapter is one continuous film cut into beats (scenes) that render in parallel, each in
+its own process. What makes the joins invisible is the hand-off: a beat ends on the drawing
+the next beat opens with, built by one function from the same data, so the last frame of one
+scene and the first frame of the next are the same picture (``tests/test_joins.py`` renders
+and compares them)::
 
-Example::
+    def network_stage(d):                      # the chapter module: one builder per join
+        return Stage(net=..., digit=...)
 
-    class ExampleThrees(ChapterScene):
+    class ForwardPass(ChapterOneScene):
         def construct(self):
-            self.say("These are all threes.")
-            self.play(FadeIn(digits))
+            d = data()
+            stage = self.open(network_stage(d))           # the previous beat's last frame
+            self.say("Each layer's activations set the next layer's.")
+            self.play(stage.net.light(1, d["a1"]))
+            ...
+            after = hand_stage(d)                          # what the next beat opens with
+            self.hand_off(after, keep={stage.net: after.net})
+
+Everything a viewer reads sits in the caption band at the bottom of the screen; drawings stay
+above it, between ``DRAW_BOTTOM`` and ``DRAW_TOP``. :meth:`ChapterScene.say` shows a beat's
+narration and records it for the subtitle file; the next caption waits until this one has been
+up long enough to read. The camera may move (:meth:`ChapterScene.look_at`); the caption and a
+black band behind it stay put on screen.
+
+Layout rules, checked after every animation (strict with ``NN_EXPLAINER_STRICT_LAYOUT=1``, as
+the tests set it, otherwise logged as warnings):
+
+* with the camera at home, every drawing stays inside the frame and above the caption band;
+* while the viewer reads (a caption held, a wait), the drawing fills the screen: its bounding
+  box covers at least ``MIN_FILL`` of the drawing area, unless the beat says why not with
+  ``with self.sparse("a single word alone"):``; a caption over an empty screen is always wrong.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 from manim import (
     DOWN,
-    GREY_B,
     UP,
+    Animation,
     Create,
     FadeIn,
     FadeOut,
+    ImageMobject,
     Line,
     Mobject,
-    Scene,
+    MovingCameraScene,
+    Rectangle,
+    ReplacementTransform,
+    SingleStringMathTex,
     Text,
+    TransformFromCopy,
     VGroup,
+    VMobject,
     Write,
+    config,
 )
 
 from models.artifacts import load_artifact
-from scenes.pieces import ACCENT, FONT
+from scenes.palette import ACCENT, BACKGROUND, MUTED
+from scenes.pieces import FONT
 
-__all__ = ["CAPTION_Y", "DRAW_BOTTOM", "DRAW_TOP", "ChapterScene", "LayoutError", "artifact_arrays", "reading_time"]
+__all__ = [
+    "CAPTION_Y",
+    "DRAW_BOTTOM",
+    "DRAW_TOP",
+    "MIN_FILL",
+    "ChapterScene",
+    "LayoutError",
+    "Stage",
+    "artifact_arrays",
+    "reading_time",
+]
 
 DRAW_TOP = 3.8
 DRAW_BOTTOM = -2.55  # drawings stay above this line
@@ -46,10 +85,13 @@ CAPTION_Y = -3.3  # centre of the caption band (frame bottom is -4)
 CAPTION_WIDTH = 12.6
 CAPTION_CHARS = 64  # per line, at the caption's font size
 FRAME_HALF_WIDTH = 7.0  # a small margin inside the frame's 7.11
+MIN_FILL = 0.35  # share of the drawing area a held drawing's bounding box must cover
+HOME_WIDTH = 14.0 + 2 / 9  # Manim's default frame width (8 high, 16:9)
+AREA_SHARE = (2 * HOME_WIDTH / 2) * (4.0 - DRAW_BOTTOM)  # the drawing area, in square units at home
 
 
 class LayoutError(AssertionError):
-    """A drawing left the frame or ran under the caption band."""
+    """A drawing left the frame, ran under the caption band, or left the screen nearly empty."""
 
 
 def reading_time(text: str) -> float:
@@ -62,28 +104,86 @@ def artifact_arrays(artifact: str, filename: str) -> dict[str, np.ndarray]:
     return load_artifact(artifact).arrays(filename)
 
 
-class ChapterScene(Scene):
-    """A beat of a chapter. Subclasses set ``chapter`` (e.g. 1) and write ``construct``."""
+class Stage(dict):
+    """The named drawings a beat hands to the next, in drawing order (first drawn at the back).
+
+    A chapter module builds each join's stage with one function, which the beat ending there
+    and the beat starting there both call; names read as attributes: ``stage.net``."""
+
+    def __getattr__(self, name: str) -> Mobject:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"this stage has no {name!r}; it has {', '.join(self)}") from None
+
+
+def _visible_leaves(mob: Mobject) -> Iterator[Mobject]:
+    for m in mob.family_members_with_points():
+        if isinstance(m, ImageMobject):
+            if getattr(m, "fill_opacity", 1) > 0.02:
+                yield m
+        elif isinstance(m, VMobject):
+            if m.get_fill_opacity() > 0.02 or (m.get_stroke_opacity() > 0.02 and m.get_stroke_width() > 0):
+                yield m
+
+
+def _box(mobs: Sequence[Mobject]) -> np.ndarray | None:
+    """[[xmin, ymin], [xmax, ymax]] of the visible parts of ``mobs``, or None if nothing shows."""
+    points = [leaf.points[:, :2] for mob in mobs for leaf in _visible_leaves(mob)]
+    if not points:
+        return None
+    allp = np.concatenate(points)
+    return np.array([allp.min(axis=0), allp.max(axis=0)])
+
+
+def describe(mob: Mobject) -> str:
+    """A mobject named for a reader: its class and the first words it shows."""
+    words = [m.original_text if isinstance(m, Text) else m.tex_string
+             for m in mob.get_family() if isinstance(m, (Text, SingleStringMathTex))]
+    shown = f" showing {words[0][:40]!r}" if words else ""
+    return f"{type(mob).__name__}{shown}"
+
+
+class ChapterScene(MovingCameraScene):
+    """A beat of a chapter. Subclasses set ``chapter`` (e.g. 1) and write ``construct``.
+
+    ``strict_fill`` makes the full-frame rule an error in the tests; a chapter still being
+    rewritten to the one-film style turns it into a warning."""
 
     chapter: int = 0
+    strict_fill: bool = True
 
     def setup(self) -> None:
+        super().setup()
         self.caption: Mobject | None = None
         self.caption_text = ""
         self.caption_start = 0.0
         self.narration: list[tuple[float, str]] = []
+        self.narration_end: float | None = None  # when the last caption faded (a hand-off)
         self.strict_layout = os.environ.get("NN_EXPLAINER_STRICT_LAYOUT") == "1"
+        self.handed_off = False
+        self.sparse_reason: str | None = None
+        self.frame = self.camera.frame
+        # A black band behind the caption: a drawing the camera has zoomed past the band stays
+        # behind it. Invisible on the black background, it is furniture, not drawing.
+        self.band = Rectangle(width=HOME_WIDTH + 0.2, height=4.0 + DRAW_BOTTOM + 0.1, stroke_width=0,
+                              fill_color=BACKGROUND, fill_opacity=1)
+        self.band.move_to([0, (-4.0 + DRAW_BOTTOM) / 2 - 0.05, 0]).set_z_index(90)
+        self._pin(self.band)
+        self.add(self.band)
+        self.furniture: list[Mobject] = [self.band]
+        self.opening_frame = None  # set by the join tests: the picture the scene opens on
 
     # ------------------------------------------------------------------ captions and pace
 
     def say(self, text: str) -> None:
         """Show a beat's narration in the caption band (after the previous one has been read)."""
-        self.check_layout()
         self.finish_reading()
         new = self._caption_mobject(text)
         self.narration.append((self.time, text))  # the subtitle starts as the caption fades in
         start = self.time
         if self.caption is not None:
+            self.furniture.remove(self.caption)
             self.play(FadeOut(self.caption), FadeIn(new), run_time=0.5)
         else:
             self.play(FadeIn(new), run_time=0.5)
@@ -104,79 +204,245 @@ class ChapterScene(Scene):
         caption = VGroup(*[Text(line, font=FONT, font_size=26) for line in lines]).arrange(DOWN, buff=0.12)
         if caption.width > CAPTION_WIDTH:
             caption.scale_to_fit_width(CAPTION_WIDTH)
-        return caption.move_to([0, CAPTION_Y, 0])
+        caption.move_to([0, CAPTION_Y, 0]).set_z_index(100)
+        self._pin(caption)
+        self.furniture.append(caption)
+        return caption
+
+    def _pin(self, mob: Mobject) -> None:
+        """Keep ``mob`` at its place and size on the screen, wherever the camera goes."""
+        home_center, home_width = mob.get_center().copy(), mob.width
+
+        def follow(m: Mobject) -> None:
+            s = self.frame.width / HOME_WIDTH
+            if abs(m.width - home_width * s) > 1e-6:
+                m.scale(home_width * s / m.width)
+            m.move_to(self.frame.get_center() + home_center * s)
+
+        mob.add_updater(follow)
+        follow(mob)
+
+    def drawing(self) -> list[Mobject]:
+        """What is drawn: every mobject on screen but the caption and its band."""
+        return [m for m in self.mobjects if m not in self.furniture and m is not self.frame
+                and m.family_members_with_points()]
 
     def clear_drawing(self, run_time: float = 0.6) -> None:
         """Fade out everything but the caption."""
-        others = [m for m in self.mobjects if m is not self.caption]
+        others = self.drawing()
         if others:
             self.play(*[FadeOut(m) for m in others], run_time=run_time)
 
+    # ------------------------------------------------------------------ one film: hand-offs
+
+    def open(self, stage: Mapping[str, Mobject] | Sequence[Mobject], camera: tuple | None = None):
+        """Start the beat on the drawing the previous beat ended with: ``stage``, built by the same
+        function the previous beat handed off to. Returns ``stage``."""
+        parts = list(stage.values()) if isinstance(stage, Mapping) else list(stage)
+        self.add(*parts)
+        if camera is not None:
+            self.frame.move_to(camera[0]).set(width=camera[1])
+            self._follow()
+        return stage
+
+    def hand_off(self, stage: Mapping[str, Mobject] | Sequence[Mobject], keep: Mapping[Mobject, Mobject] | None = None,
+                 camera: tuple | None = None, run_time: float = 1.2, extra: Sequence[Animation] = ()) -> None:
+        """End the beat on ``stage``, the drawing the next beat opens with (built by the function the
+        next beat calls). Each ``keep`` pair (on screen now -> its part of ``stage``) transforms; the
+        rest of the drawing fades out; parts of ``stage`` kept from nothing fade in; the caption
+        fades; the camera goes to ``camera`` (center, width), home by default. Afterwards the scene
+        holds exactly ``stage``, so the next beat's first frame is this beat's last."""
+        self.finish_reading()
+        keep = dict(keep or {})
+        parts = list(stage.values()) if isinstance(stage, Mapping) else list(stage)
+        on_screen = self.drawing()
+        for now in keep:
+            if now not in on_screen:
+                raise ValueError(f"hand_off: {describe(now)} is not a top-level drawing of {type(self).__name__}; "
+                                 "add it to the scene on its own to hand it on")
+        staying = {id(m) for m in parts if m in on_screen}  # already on screen as the stage has it
+        kept_targets = set(map(id, keep.values())) | staying
+        anims = [ReplacementTransform(now, then) for now, then in keep.items()]
+        anims += [FadeOut(m) for m in on_screen if m not in keep and id(m) not in staying]
+        anims += [FadeIn(m) for m in parts if id(m) not in kept_targets]
+        if self.caption is not None:
+            anims.append(FadeOut(self.caption))
+            self.narration_end = self.time
+        center, width = camera if camera is not None else (np.zeros(3), HOME_WIDTH)
+        if not np.allclose(self.frame.get_center(), center) or abs(self.frame.width - width) > 1e-6:
+            anims.append(self.frame.animate.move_to(center).set(width=width))
+        if anims or extra:
+            self.play(*anims, *extra, run_time=run_time)
+        if self.caption is not None:
+            self.furniture.remove(self.caption)
+            self.caption = None
+        self.remove(*self.drawing())
+        self.add(*parts)
+        self.handed_off = True
+
+    def swap(self, old: Sequence[Mobject], new: Sequence[Mobject]) -> None:
+        """Replace drawings by pixel-identical ones built another way (no animation, no visible
+        change): e.g. a network's parts, drawn one by one, by the whole network."""
+        self.remove(*old)
+        self.add(*new)
+
+    # ------------------------------------------------------------------ the camera
+
+    def look_at(self, target: Mobject | np.ndarray, width: float, run_time: float = 1.5) -> None:
+        """Move the camera to ``target`` so the screen spans ``width`` units (home is ~14.2): the
+        caption stays where it is on screen. The drawing area's centre, not the frame's, lands on
+        the target, so it sits above the captions."""
+        point = target.get_center() if isinstance(target, Mobject) else np.asarray(target, dtype=float)
+        s = width / HOME_WIDTH
+        lift = (4.0 + DRAW_BOTTOM) / 2 * s  # the drawing area's centre sits above the frame's
+        self.play(self.frame.animate.move_to(point - np.array([0, lift, 0])).set(width=width), run_time=run_time)
+
+    def camera_home(self, *extra: Animation, run_time: float = 1.5) -> None:
+        """Bring the camera back to the whole frame (with ``extra`` animations alongside)."""
+        self.play(self.frame.animate.move_to(np.zeros(3)).set(width=HOME_WIDTH), *extra, run_time=run_time)
+
+    def camera_is_home(self) -> bool:
+        return abs(self.frame.width - HOME_WIDTH) < 1e-3 and np.allclose(self.frame.get_center(), 0, atol=1e-3)
+
+    def _follow(self) -> None:
+        for m in self.furniture:
+            m.update()
+
+    # ------------------------------------------------------------------ formulas built up
+
+    def write_terms(self, formula: Mobject, sources: Mapping[int, Mobject] | None = None, run_time: float = 0.7,
+                    groups: Sequence[Sequence[int]] | None = None) -> None:
+        """Write ``formula`` a term at a time. Term ``i`` (its ``i``-th part, e.g. of
+        ``MathTex("w", "a", "+", "b")``) grows out of a copy of ``sources[i]``, the drawing it
+        stands for, when given; otherwise it is written. ``groups`` plays several terms at once."""
+        sources = sources or {}
+        for group in groups or [[i] for i in range(len(formula))]:
+            anims = [TransformFromCopy(sources[i], formula[i]) if i in sources else Write(formula[i]) for i in group]
+            self.play(*anims, run_time=run_time)
+
     # ------------------------------------------------------------------ cards
 
-    def title_card(self, title: str) -> None:
-        """Open a chapter: "Chapter N · title"."""
+    def title_card(self, title: str, keep: bool = False) -> Mobject:
+        """Open a chapter: "Chapter N · title". With ``keep`` the card stays for the first beat to
+        replace it (no black between); otherwise it fades out. Returns the card."""
         head = Text(f"Chapter {self.chapter}", font=FONT, font_size=34, color=ACCENT)
         name = Text(title, font=FONT, font_size=46)
         if name.width > 12.5:
             name.scale_to_fit_width(12.5)
-        rule = Line([-3, 0, 0], [3, 0, 0], stroke_color=GREY_B, stroke_width=2)
+        rule = Line([-3, 0, 0], [3, 0, 0], stroke_color=MUTED, stroke_width=2)
         card = VGroup(head, rule, name).arrange(DOWN, buff=0.35).move_to(UP * 0.5)
-        self.play(FadeIn(head), Create(rule), Write(name), run_time=1.5)
-        self.wait(1.5)
-        self.play(FadeOut(card), run_time=0.6)
+        with self.sparse("the chapter's title card"):
+            self.play(FadeIn(head), Create(rule), Write(name), run_time=1.5)
+            self.wait(1.5)
+            if not keep:
+                self.play(FadeOut(card), run_time=0.6)
+        return card
 
-    def recap_card(self, ideas: list[str]) -> None:
-        """Close a chapter: its ideas, one line each."""
+    def recap_card(self, ideas: list[str], replacing: Sequence[Mobject] = ()) -> None:
+        """Close a chapter: its ideas, one line each (``replacing``: the drawing it fades out as
+        the heading comes in, so there is no black between)."""
         head = Text("Recap", font=FONT, font_size=40, color=ACCENT)
         rows = VGroup(*[Text(f"\u2022  {idea}", font=FONT, font_size=28) for idea in ideas])
         rows.arrange(DOWN, aligned_edge=np.array([-1, 0, 0]), buff=0.35)
         if rows.width > 12.5:
             rows.scale_to_fit_width(12.5)
         VGroup(head, rows).arrange(DOWN, buff=0.6).move_to(UP * 0.6)
-        self.play(FadeIn(head))
-        for row, idea in zip(rows, ideas):
-            self.narration.append((self.time, idea))
-            self.play(FadeIn(row, shift=0.2 * UP), run_time=0.6)
-            self.wait(reading_time(idea) - 0.6)
+        with self.sparse("the recap's heading, before its lines"):
+            self.play(FadeIn(head), *[FadeOut(m) for m in replacing])
+            for row, idea in zip(rows, ideas):
+                self.narration.append((self.time, idea))
+                self.play(FadeIn(row, shift=0.2 * UP), run_time=0.6)
+                self.wait(reading_time(idea) - 0.6)
         self.wait(2.0)
 
     # ------------------------------------------------------------------ checks and endings
 
+    @contextmanager
+    def sparse(self, reason: str) -> Iterator[None]:
+        """A deliberately small drawing (a single word alone, a pause): the full-frame rule rests."""
+        previous, self.sparse_reason = self.sparse_reason, reason
+        try:
+            yield
+        finally:
+            self.sparse_reason = previous
+
+    def play(self, *args, **kwargs) -> None:
+        super().play(*args, **kwargs)
+        self._follow()
+        self.check_layout()
+
+    def wait(self, duration: float = 1.0, *args, **kwargs) -> None:
+        if duration >= 0.3:
+            self.check_fill()
+        super().wait(duration, *args, **kwargs)
+
     def check_layout(self) -> None:
-        """Every drawing inside the frame and above the caption band (strict mode raises)."""
-        for mob in self.mobjects:
-            if mob is self.caption or not mob.get_family():
+        """With the camera at home, every drawing inside the frame and above the caption band."""
+        if not self.camera_is_home():
+            return  # a zoomed camera crops on purpose; the band hides what runs under it
+        for mob in self.drawing():
+            box = _box([mob])
+            if box is None:
                 continue
-            left, right = mob.get_left()[0], mob.get_right()[0]
-            top, bottom = mob.get_top()[1], mob.get_bottom()[1]
+            (left, bottom), (right, top) = box
             problem = None
             if left < -FRAME_HALF_WIDTH - 1e-3 or right > FRAME_HALF_WIDTH + 1e-3:
                 problem = f"spans x {left:.2f}..{right:.2f}, frame is ±{FRAME_HALF_WIDTH}"
             elif top > DRAW_TOP + 1e-3 or bottom < DRAW_BOTTOM - 1e-3:
                 problem = f"spans y {bottom:.2f}..{top:.2f}, drawing area is {DRAW_BOTTOM}..{DRAW_TOP}"
             if problem:
-                self._layout_problem(f"a {type(mob).__name__} {problem} (under caption {self.caption_text!r})")
+                self._layout_problem(f"a {describe(mob)} {problem} (under caption {self.caption_text!r})")
 
-    def _layout_problem(self, message: str) -> None:
+    def fill(self) -> float:
+        """Share of the drawing area (on screen, above the captions) covered by the bounding box of
+        what is drawn."""
+        box = _box(self.drawing())
+        if box is None:
+            return 0.0
+        s = self.frame.width / HOME_WIDTH
+        c = self.frame.get_center()[:2]
+        lo = np.maximum(box[0], c + s * np.array([-HOME_WIDTH / 2, DRAW_BOTTOM]))
+        hi = np.minimum(box[1], c + s * np.array([HOME_WIDTH / 2, 4.0]))
+        area = float(np.prod(np.clip(hi - lo, 0, None)))
+        return area / (AREA_SHARE * s * s)
+
+    def check_fill(self) -> None:
+        """While a viewer looks, the drawing fills the screen (or the beat says why it need not)."""
+        share = self.fill()
+        if share == 0.0:
+            if self.caption is not None:
+                self._layout_problem(f"caption over an empty screen: {self.caption_text!r}", strict=self.strict_fill)
+        elif share < MIN_FILL and self.sparse_reason is None:
+            what = ", ".join(describe(m) for m in self.drawing()[:4])
+            self._layout_problem(f"the drawing covers {share:.0%} of the screen (at least {MIN_FILL:.0%}, or say why "
+                                 f"with `with self.sparse(...)`) under caption {self.caption_text!r}: {what}",
+                                 strict=self.strict_fill)
+
+    def _layout_problem(self, message: str, strict: bool = True) -> None:
         message = f"{type(self).__name__}: {message}"
-        if self.strict_layout:
+        if self.strict_layout and strict:
             raise LayoutError(message)
         from manim import logger
 
         logger.warning(message)
 
     def tear_down(self) -> None:
-        """End every scene alike: let the last caption be read, fade the drawing out, and
-        record the narration for the subtitle file."""
-        self.check_layout()
-        self.finish_reading()
-        self.clear_drawing()
-        self.wait(0.5)
+        """End every scene alike: a beat that handed off ends on the next beat's opening drawing; one
+        that did not (a chapter's last) lets its caption be read and fades to black. Then the
+        narration goes to the subtitle file."""
+        if not self.handed_off:
+            self.check_layout()
+            self.finish_reading()
+            gone = self.drawing() + ([self.caption] if self.caption is not None else [])
+            if gone:
+                self.narration_end = self.time
+                self.play(*[FadeOut(m) for m in gone], run_time=0.6)
+            self.caption = None
+            self.wait(0.5)
         end = self.time
-        times = [t for t, _ in self.narration[1:]] + [end]
-        for (start, text), stop in zip(self.narration, times):
-            self.add_subcaption(text, duration=stop - start, offset=start - self.time)
+        stops = [t for t, _ in self.narration[1:]] + [self.narration_end if self.narration_end is not None else end]
+        for (start, text), stop in zip(self.narration, stops):
+            self.add_subcaption(text, duration=max(stop - start, 0.1), offset=start - self.time)
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -13,11 +13,9 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
-    GREY_B,
     LEFT,
     RIGHT,
     UP,
-    WHITE,
     Axes,
     Create,
     FadeIn,
@@ -35,6 +33,8 @@ from manim import (
     Dot,
     DashedLine,
 )
+
+from scenes.palette import INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, DigitImage, HeatMap, NetworkDiagram, ValueBars, fmt, tex
@@ -62,6 +62,7 @@ def _diagram(d: dict, height: float = 4.6, layer_gap: float = 2.6) -> NetworkDia
 
 class ChapterOneScene(ChapterScene):
     chapter = NUMBER
+    strict_fill = False  # until its one-film rewrite lands
 
 
 class ExampleThrees(ChapterOneScene):
@@ -86,10 +87,10 @@ class DigitAsPixels(ChapterOneScene):
         lines = VGroup()
         for i in range(29):
             top = digit.get_corner(UP + LEFT) + RIGHT * i * side
-            lines.add(Rectangle(width=1e-3, height=digit.height, stroke_width=0.6, stroke_color=GREY_B,
+            lines.add(Rectangle(width=1e-3, height=digit.height, stroke_width=0.6, stroke_color=MUTED,
                                 stroke_opacity=0.35).move_to(top + DOWN * digit.height / 2))
             left = digit.get_corner(UP + LEFT) + DOWN * i * side
-            lines.add(Rectangle(width=digit.width, height=1e-3, stroke_width=0.6, stroke_color=GREY_B,
+            lines.add(Rectangle(width=digit.width, height=1e-3, stroke_width=0.6, stroke_color=MUTED,
                                 stroke_opacity=0.35).move_to(left + RIGHT * digit.width / 2))
 
         # A digit is a grid of brightnesses
@@ -105,7 +106,7 @@ class DigitAsPixels(ChapterOneScene):
         band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
         squares = VGroup(
             *[
-                Square(side, stroke_width=0.5, stroke_color=GREY_B, fill_color=WHITE, fill_opacity=float(p)).move_to(
+                Square(side, stroke_width=0.5, stroke_color=MUTED, fill_color=INK, fill_opacity=float(p)).move_to(
                     digit.pixel_center(row, col0 + i)
                 )
                 for i, p in enumerate(pixels)
@@ -119,7 +120,7 @@ class DigitAsPixels(ChapterOneScene):
         spacing = 0.33
         circles = VGroup(
             *[
-                Dot(radius=0.13, fill_color=WHITE, fill_opacity=float(p), stroke_width=1.5, stroke_color=GREY_B)
+                Dot(radius=0.13, fill_color=INK, fill_opacity=float(p), stroke_width=1.5, stroke_color=MUTED)
                 for p in pixels
             ]
         ).arrange(DOWN, buff=spacing - 0.26).move_to(RIGHT * 1.4 + UP * 0.6)
@@ -153,7 +154,7 @@ class IntroduceLayers(ChapterOneScene):
         self.say("Each output neuron stands for one digit, 0 to 9. The brightest one is the network's answer.")
         self.play(FadeIn(net.output_labels, lag_ratio=0.1), run_time=1.2)
         self.play(LaggedStart(*[c.animate.set_stroke(ACCENT, width=3) for c in net.layers[-1]], lag_ratio=0.1), run_time=1.2)
-        self.play(*[c.animate.set_stroke(GREY_B, width=1.5) for c in net.layers[-1]], run_time=0.4)
+        self.play(*[c.animate.set_stroke(MUTED, width=1.5) for c in net.layers[-1]], run_time=0.4)
 
         # Every neuron connects to the next layer
         self.say("Each neuron feeds every neuron of the next layer. Line colours are the trained weights: blue positive, red negative.")
@@ -202,7 +203,7 @@ class OneHiddenNeuron(ChapterOneScene):
         weights = HeatMap(w.reshape(28, 28), vmax=vmax, height=size)
         product = HeatMap((w * a0).reshape(28, 28), vmax=vmax, height=size)
         row = Group(digit, weights, product).arrange(RIGHT, buff=0.9).move_to(LEFT * 2.55 + UP * 1.85)
-        frames = VGroup(*[Rectangle(width=size, height=size, stroke_color=GREY_B, stroke_width=1.5).move_to(m) for m in row])
+        frames = VGroup(*[Rectangle(width=size, height=size, stroke_color=MUTED, stroke_width=1.5).move_to(m) for m in row])
         titles = VGroup(
             Text("pixels a", font=FONT, font_size=22),
             Text(f"weights w, neuron {j}", font=FONT, font_size=22),
@@ -311,9 +312,9 @@ class MatrixForm(ChapterOneScene):
         expanded.move_to(UP * 0.1)
         if expanded.width > 13:
             expanded.scale_to_fit_width(13)
-        expanded[1].set_color(WHITE)
+        expanded[1].set_color(INK)
         shapes = Text(f"W: {rows_out} × {cols_in}      a(0): {cols_in} × 1      b: {rows_out} × 1", font=FONT,
-                      font_size=22, color=GREY_B).next_to(expanded, DOWN, buff=0.3)
+                      font_size=22, color=MUTED).next_to(expanded, DOWN, buff=0.3)
 
         # With the trained network's real numbers
         self.say(f"Here are the real corners of the trained W, {rows_out} by {cols_in}, of b, and of our digit's pixels "
@@ -341,7 +342,7 @@ class SigmoidVsReLU(ChapterOneScene):
         right = Axes(x_range=[-6, 6, 2], y_range=[0, 6, 2], x_length=5.2, y_length=3.0, tips=False, axis_config=cfg)
         VGroup(left, right).arrange(RIGHT, buff=1.4).move_to(UP * 0.3)
         sigmoid = left.plot(lambda t: 1 / (1 + np.exp(-t)), color=POSITIVE, stroke_width=4)
-        relu = right.plot(lambda t: max(t, 0.0), color=WHITE, stroke_width=4)
+        relu = right.plot(lambda t: max(t, 0.0), color=INK, stroke_width=4)
         sig_label = MathTex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", font_size=34).next_to(left, UP, buff=0.3)
         relu_label = MathTex(r"\mathrm{ReLU}(z) = \max(0, z)", font_size=34).next_to(right, UP, buff=0.3)
 

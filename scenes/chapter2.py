@@ -15,11 +15,9 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
-    GREY_B,
     LEFT,
     RIGHT,
     UP,
-    WHITE,
     Axes,
     Create,
     Dot,
@@ -37,6 +35,8 @@ from manim import (
     Write,
     linear,
 )
+
+from scenes.palette import INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
 from scenes.pieces import (
@@ -64,6 +64,7 @@ def data() -> dict[str, np.ndarray]:
 
 class ChapterTwoScene(ChapterScene):
     chapter = NUMBER
+    strict_fill = False  # until its one-film rewrite lands
 
 
 class TrainingAndTestData(ChapterTwoScene):
@@ -167,7 +168,7 @@ class BallRollingDownhill(ChapterTwoScene):
         curve = axes.plot(f, x_range=[-3.0, 3.1], color=POSITIVE, stroke_width=4)
         x_label = MathTex("w", font_size=32).next_to(axes.x_axis, RIGHT, buff=0.1)
         y_label = MathTex("C(w)", font_size=32).next_to(axes.y_axis, UP, buff=0.1)
-        note = Text("illustration: a made-up cost of one input", font=FONT, font_size=18, color=GREY_B)
+        note = Text("illustration: a made-up cost of one input", font=FONT, font_size=18, color=MUTED)
         note.to_corner(UP + RIGHT, buff=0.3)
 
         # A cost of one input
@@ -190,7 +191,7 @@ class BallRollingDownhill(ChapterTwoScene):
 
         # Local minima
         self.say("Start elsewhere and you may reach another, deeper valley. Where you end depends on where you start.")
-        roll(-0.5, WHITE, 0.5)
+        roll(-0.5, INK, 0.5)
         local = Text("local minimum", font=FONT, font_size=22, color=ACCENT).next_to(ball, DOWN, buff=0.35)
         self.say("The first ball is stuck in a local minimum: downhill from there leads nowhere lower.")
         self.play(FadeIn(local))
@@ -212,7 +213,7 @@ class CostLandscape(ChapterTwoScene):
             Text("through the trained network,", font=FONT, font_size=22),
             Text("along the two directions the", font=FONT, font_size=22),
             Text("training path moved most", font=FONT, font_size=22),
-            Text(f"({explained[0]:.0%} and {explained[1]:.0%} of its motion)", font=FONT, font_size=20, color=GREY_B),
+            Text(f"({explained[0]:.0%} and {explained[1]:.0%} of its motion)", font=FONT, font_size=20, color=MUTED),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(RIGHT * 4.2 + UP * 0.6)
         steps = d["path_steps"]
 
@@ -229,7 +230,7 @@ class CostLandscape(ChapterTwoScene):
         self.play(Create(path), MoveAlongPath(ball, path.copy()), run_time=5.0, rate_func=linear)
 
         # It ends in a valley
-        end_dot = Dot(land.point(*end), radius=0.12, color=WHITE)
+        end_dot = Dot(land.point(*end), radius=0.12, color=INK)
         cost_end = float(d["landscape_cost"][np.argmin(np.abs(d["landscape_betas"])), np.argmin(np.abs(d["landscape_alphas"]))])
         label = Text(f"trained: cost {fmt(cost_end)}", font=FONT, font_size=20, color=ACCENT)
         label.next_to(end_dot, DOWN, buff=0.2).align_to(end_dot, RIGHT)
@@ -313,7 +314,7 @@ class TestingMontage(ChapterTwoScene):
         for i, image in zip(shown, d["montage_images"]):
             ok = preds[i] == labels[i]
             digit = framed_digit(image, 0.8)
-            answer = Text(str(int(preds[i])), font=FONT, font_size=20, color=WHITE if ok else ACCENT)
+            answer = Text(str(int(preds[i])), font=FONT, font_size=20, color=INK if ok else ACCENT)
             answer.next_to(digit, DOWN, buff=0.06)
             cells.add(Group(digit, answer))
         cells.arrange_in_grid(4, n // 4, buff=(0.18, 0.1)).move_to(UP * 0.45)
@@ -357,7 +358,7 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
         vmax = float(np.percentile(np.abs(w), 99))  # a few outliers would leave the rest too dark to see
         maps = Group(*[HeatMap(row.reshape(28, 28), vmax=vmax, height=1.45) for row in w]).arrange_in_grid(2, 8, buff=0.15)
         maps.move_to(UP * 1.6)
-        numbers = VGroup(*[Text(str(i), font=FONT, font_size=16, color=GREY_B).next_to(m, DOWN, buff=0.05)
+        numbers = VGroup(*[Text(str(i), font=FONT, font_size=16, color=MUTED).next_to(m, DOWN, buff=0.05)
                            for i, m in enumerate(maps)])
 
         # The first layer's real weight maps
@@ -365,7 +366,7 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
         self.play(LaggedStart(*[FadeIn(m) for m in maps], lag_ratio=0.06), FadeIn(numbers), run_time=2.5)
         self.say("Not the neat edges and loops one might hope for: mostly blotches that happen to work.")
         scale = Text(f"colour saturates at ±{fmt(vmax, 2)} (99% of weights are smaller)", font=FONT, font_size=18,
-                     color=GREY_B).next_to(numbers, DOWN, buff=0.25)
+                     color=MUTED).next_to(numbers, DOWN, buff=0.25)
         self.play(FadeIn(scale))
         self.wait(1.0)
         self.finish_reading()

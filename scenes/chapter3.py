@@ -15,12 +15,10 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
-    GREY_B,
     LEFT,
     ORIGIN,
     RIGHT,
     UP,
-    WHITE,
     Create,
     Dot,
     FadeIn,
@@ -32,6 +30,8 @@ from manim import (
     Text,
     VGroup,
 )
+
+from scenes.palette import INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
 from scenes.pieces import (
@@ -61,6 +61,7 @@ def data() -> dict[str, np.ndarray]:
 
 class ChapterThreeScene(ChapterScene):
     chapter = NUMBER
+    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
 
 
 class OneExample(ChapterThreeScene):
@@ -104,9 +105,9 @@ class ThreeWaysToRaise(ChapterThreeScene):
         label = int(d["label"])
         a2, w = d["a2"], d["w3_row"]
         spacing = 0.34
-        prev = VGroup(*[Dot(radius=0.13, fill_color=WHITE, fill_opacity=float(a), stroke_color=GREY_B, stroke_width=1.5)
+        prev = VGroup(*[Dot(radius=0.13, fill_color=INK, fill_opacity=float(a), stroke_color=MUTED, stroke_width=1.5)
                         for a in a2]).arrange(DOWN, buff=spacing - 0.26).move_to(LEFT * 4.4 + UP * 0.6)
-        target = Dot(radius=0.22, fill_color=WHITE, fill_opacity=float(d["a3"][label]), stroke_color=ACCENT,
+        target = Dot(radius=0.22, fill_color=INK, fill_opacity=float(d["a3"][label]), stroke_color=ACCENT,
                      stroke_width=3).move_to(LEFT * 1.3 + UP * 0.6)
         vmax = float(np.abs(w).max())
         edges = VGroup(*[Line(p.get_right(), target.get_left(), stroke_width=1 + 3 * abs(x) / vmax,
@@ -132,7 +133,7 @@ class ThreeWaysToRaise(ChapterThreeScene):
                  stroke_color=POSITIVE if n > 0 else NEGATIVE).move_to(p.get_center() + LEFT * 1.6, aligned_edge=LEFT)
             for p, n in zip(prev, nudges)
         ])
-        bars_title = Text("weight nudges", font=FONT, font_size=18, color=GREY_B).next_to(bars, UP, buff=0.1)
+        bars_title = Text("weight nudges", font=FONT, font_size=18, color=MUTED).next_to(bars, UP, buff=0.1)
         ways2 = _lines(["2. change its weights, most those", "   from the brightest neurons"])
         ways2.next_to(bias, DOWN, buff=0.35).align_to(bias, LEFT)
         self.say("Two: change its weights, in proportion to the activations they multiply. Bright neurons matter most.")
@@ -155,10 +156,10 @@ class AddUpTheWishes(ChapterThreeScene):
         wishes, total, first = d["wishes"].T, d["wanted_a2"], d["wanted_a1"]  # wishes: (16 neurons, 10 outputs)
         cell = 0.31
         grid = HeatMap(wishes, vmax=float(np.abs(wishes).max()), height=16 * cell).move_to(LEFT * 3.2 + UP * 0.6)
-        outs = VGroup(*[Text(str(i), font=FONT, font_size=16, color=GREY_B).move_to(
+        outs = VGroup(*[Text(str(i), font=FONT, font_size=16, color=MUTED).move_to(
             [grid.get_left()[0] + (i + 0.5) * cell, grid.get_top()[1] + 0.18, 0]) for i in range(10)])
         outs_title = Text("wishes from output neuron", font=FONT, font_size=18).next_to(outs, UP, buff=0.1)
-        rows = VGroup(*[Text(str(k), font=FONT, font_size=15, color=GREY_B).move_to(
+        rows = VGroup(*[Text(str(k), font=FONT, font_size=15, color=MUTED).move_to(
             [grid.get_left()[0] - 0.25, grid.get_top()[1] - (k + 0.5) * cell, 0]) for k in range(16)])
         rows_title = Text("layer 2", font=FONT, font_size=18).rotate(np.pi / 2).next_to(rows, LEFT, buff=0.12)
 
@@ -217,15 +218,15 @@ class MiniBatches(ChapterThreeScene):
         d = data()
         land = LandscapeMap(d["slice_alphas"], d["slice_betas"], d["slice_cost"], height=4.9, width=6.4)
         land.move_to(LEFT * 3.3 + UP * 0.55)
-        full = land.path(d["full_path"], color=WHITE, width=3)
+        full = land.path(d["full_path"], color=INK, width=3)
         sgd = land.path(d["sgd_path"], color=ACCENT, width=2)
         n_steps = (len(d["sgd_path"]) - 1) * int(d["path_every"])
         info = VGroup(
             Text(f"{n_steps} steps each, same start:", font=FONT, font_size=20),
-            Text(f"full batch ({int(d['n_train']):,} digits a step)", font=FONT, font_size=20, color=WHITE),
-            Text(f"  cost {fmt(d['full_cost'][-1])} at the end", font=FONT, font_size=18, color=GREY_B),
+            Text(f"full batch ({int(d['n_train']):,} digits a step)", font=FONT, font_size=20, color=INK),
+            Text(f"  cost {fmt(d['full_cost'][-1])} at the end", font=FONT, font_size=18, color=MUTED),
             Text(f"mini-batches of {int(d['batch_size'])}", font=FONT, font_size=20, color=ACCENT),
-            Text(f"  cost {fmt(d['sgd_cost'][-1])} at the end", font=FONT, font_size=18, color=GREY_B),
+            Text(f"  cost {fmt(d['sgd_cost'][-1])} at the end", font=FONT, font_size=18, color=MUTED),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(RIGHT * 3.9 + UP * 0.8)
 
         # Mini-batches

@@ -15,12 +15,10 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
-    GREY_B,
     LEFT,
     ORIGIN,
     RIGHT,
     UP,
-    WHITE,
     Arrow,
     Circle,
     Create,
@@ -34,6 +32,8 @@ from manim import (
     VGroup,
     Write,
 )
+
+from scenes.palette import INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, fmt, tex
@@ -53,6 +53,7 @@ def _t(x, sig=3) -> str:
 
 class ChapterFourScene(ChapterScene):
     chapter = NUMBER
+    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
 
 
 class SimplestNetwork(ChapterFourScene):
@@ -60,16 +61,16 @@ class SimplestNetwork(ChapterFourScene):
         d = data()
         self.title_card(TITLE)
         acts, w, b = d["chain_activations"], d["chain_w"], d["chain_b"]
-        neurons = VGroup(*[Circle(radius=0.42, stroke_color=GREY_B, stroke_width=2, fill_color=WHITE,
+        neurons = VGroup(*[Circle(radius=0.42, stroke_color=MUTED, stroke_width=2, fill_color=INK,
                                   fill_opacity=float(np.clip(a, 0, 1))) for a in acts]).arrange(RIGHT, buff=2.1)
         neurons.move_to(UP * 1.9)
         names = VGroup(*[MathTex(n, font_size=34).next_to(c, DOWN, buff=0.2)
                          for n, c in zip([r"a^{(0)}", r"a^{(1)}", r"a^{(L-1)}", r"a^{(L)}"], neurons)])
         values = VGroup(*[Text(fmt(a), font=FONT, font_size=20, color=ACCENT).next_to(nm, DOWN, buff=0.12)
                           for a, nm in zip(acts, names)])
-        edges = VGroup(*[Arrow(a.get_right(), c.get_left(), buff=0.08, stroke_width=3, color=GREY_B)
+        edges = VGroup(*[Arrow(a.get_right(), c.get_left(), buff=0.08, stroke_width=3, color=MUTED)
                          for a, c in zip(neurons[:-1], neurons[1:])])
-        edge_labels = VGroup(*[Text(f"w={fmt(wi)}, b={fmt(bi)}", font=FONT, font_size=16, color=GREY_B)
+        edge_labels = VGroup(*[Text(f"w={fmt(wi)}, b={fmt(bi)}", font=FONT, font_size=16, color=MUTED)
                                .next_to(e, UP, buff=0.12) for e, wi, bi in zip(edges, w, b)])
         n_ex, y = int(d["n_chain_examples"]), int(d["y"])
 
@@ -124,7 +125,7 @@ class ComputationGraph(ChapterFourScene):
             move[1] = move[1].n2p(move[2])
             move[4].move_to(row[3], aligned_edge=LEFT)
         deps = VGroup(*[Arrow(rows[i][0].get_bottom(), rows[i + 1][0].get_top(), buff=0.05, stroke_width=2,
-                              max_tip_length_to_length_ratio=0.3, color=GREY_B) for i in range(3)])
+                              max_tip_length_to_length_ratio=0.3, color=MUTED) for i in range(3)])
 
         # A chain of dependencies
         self.say("The cost depends on a, which depends on z, which depends on the weight w: a chain.")
@@ -222,7 +223,7 @@ class ManyNeurons(ChapterFourScene):
         vmax = float(np.abs(terms).max())
         bars = VGroup()
         for i, t in enumerate(terms):
-            name = Text(f"path via output {i}", font=FONT, font_size=17, color=GREY_B)
+            name = Text(f"path via output {i}", font=FONT, font_size=17, color=MUTED)
             bar = Line(ORIGIN, RIGHT * max(2.6 * abs(t) / vmax, 0.03), stroke_width=10,
                        color=POSITIVE if t > 0 else NEGATIVE)
             value = Text(fmt(t, 2), font=FONT, font_size=17)
@@ -241,7 +242,7 @@ class ManyNeurons(ChapterFourScene):
         check = Text(f"autograd: {fmt(d['deep_autograd'], 4)}", font=FONT, font_size=22, color=POSITIVE)
         check.next_to(result, DOWN, buff=0.35)
         where = Text(f"the digit network, weight w(2)[{j},{k}], Chapter 3's real 2", font=FONT, font_size=18,
-                     color=GREY_B).next_to(general, DOWN, buff=0.2)
+                     color=MUTED).next_to(general, DOWN, buff=0.2)
 
         # Many neurons: indices and a sum over paths
         self.say("A real network has many neurons per layer. Indices j and k name them; the formula barely changes,")

@@ -16,14 +16,11 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
-    GREY_B,
-    GREY_D,
     LEFT,
     ORIGIN,
     PI,
     RIGHT,
     UP,
-    WHITE,
     Arrow,
     Axes,
     Circle,
@@ -43,6 +40,8 @@ from manim import (
     TransformFromCopy,
     VGroup,
 )
+
+from scenes.palette import FAINT, INK, MUTED
 
 from models.artifacts import load_artifact
 from scenes.base import ChapterScene, artifact_arrays
@@ -101,18 +100,18 @@ def bars_with(probs: np.ndarray, vocab: list[str], word: int, k: int = 4, **kwar
 
 def model_box(width: float = 3.6) -> VGroup:
     box = RoundedRectangle(corner_radius=0.12, width=width, height=0.8, stroke_color=POSITIVE, stroke_width=2.5,
-                           fill_color=GREY_D, fill_opacity=0.3)
+                           fill_color=FAINT, fill_opacity=0.3)
     return VGroup(box, Text("language model", font=FONT, font_size=26).move_to(box))
 
 
 def down_arrow(top, bottom) -> Arrow:
-    return Arrow(top.get_bottom(), bottom.get_top(), buff=0.1, stroke_width=3, color=GREY_B,
+    return Arrow(top.get_bottom(), bottom.get_top(), buff=0.1, stroke_width=3, color=MUTED,
                  max_tip_length_to_length_ratio=0.3)
 
 
 def phrase(prompt: list[str], rest: list[str], font_size: int = 22) -> VGroup:
     """A text with its prompt words in grey and the model's words in white."""
-    parts = [Text(" ".join(prompt), font=FONT, font_size=font_size, color=GREY_B)]
+    parts = [Text(" ".join(prompt), font=FONT, font_size=font_size, color=MUTED)]
     if rest:
         parts.append(Text(" ".join(rest), font=FONT, font_size=font_size))
     return VGroup(*parts).arrange(RIGHT, buff=0.16, aligned_edge=DOWN)
@@ -122,10 +121,10 @@ def dial(value: float, vmax: float, radius: float = 0.17) -> VGroup:
     """One parameter as a dial: the needle turns right for positive values, left for negative
     (up to 135 degrees at ``vmax``); the face is coloured on the palette."""
     theta = 0.75 * PI * float(np.clip(value / vmax, -1, 1))
-    face = Circle(radius=radius, stroke_color=GREY_B, stroke_width=1.2, fill_color=value_to_color(value, vmax),
+    face = Circle(radius=radius, stroke_color=MUTED, stroke_width=1.2, fill_color=value_to_color(value, vmax),
                   fill_opacity=1)
     tip = 0.85 * radius * np.array([np.sin(theta), np.cos(theta), 0.0])
-    needle = Line(ORIGIN, tip, stroke_color=WHITE, stroke_width=2.5)
+    needle = Line(ORIGIN, tip, stroke_color=INK, stroke_width=2.5)
     return VGroup(face, needle)
 
 
@@ -140,16 +139,17 @@ def probability_axis(bars: ProbabilityBars, scale: float, ticks: list[float], fo
     """A thin axis under magnified bars: where 0%, ticks... sit (``scale`` units per probability 1)."""
     zero = bars.rows[0][1].get_left()[0]
     y = bars.get_bottom()[1] - 0.2
-    axis = VGroup(Line([zero, y, 0], [zero + scale * max(ticks) + 0.2, y, 0], stroke_color=GREY_B, stroke_width=1.5))
+    axis = VGroup(Line([zero, y, 0], [zero + scale * max(ticks) + 0.2, y, 0], stroke_color=MUTED, stroke_width=1.5))
     for t in [0.0, *ticks]:
         x = zero + scale * t
-        axis.add(Line([x, y - 0.07, 0], [x, y + 0.07, 0], stroke_color=GREY_B, stroke_width=1.5))
-        axis.add(Text(f"{100 * t:g}%", font=FONT, font_size=font_size, color=GREY_B).move_to([x, y - 0.27, 0]))
+        axis.add(Line([x, y - 0.07, 0], [x, y + 0.07, 0], stroke_color=MUTED, stroke_width=1.5))
+        axis.add(Text(f"{100 * t:g}%", font=FONT, font_size=font_size, color=MUTED).move_to([x, y - 0.27, 0]))
     return axis
 
 
 class ChapterFiveScene(ChapterScene):
     chapter = NUMBER
+    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
 
 
 class NextWordPrediction(ChapterFiveScene):
@@ -161,7 +161,7 @@ class NextWordPrediction(ChapterFiveScene):
         row = TokenRow(prompts[0].split(), font_size=26).move_to(UP * 3.05)
         box = model_box().move_to(UP * 1.6)
         arrows = VGroup(down_arrow(row, box))
-        head = Text("next word", font=FONT, font_size=20, color=GREY_B).move_to(UP * 0.55)
+        head = Text("next word", font=FONT, font_size=20, color=MUTED).move_to(UP * 0.55)
         arrows.add(down_arrow(box, head))
 
         def chart(i: int) -> ProbabilityBars:
@@ -213,7 +213,7 @@ class WordByWord(ChapterFiveScene):
         text = TokenRow([vocab[i] for i in ids], font_size=21, buff=0.1).move_to(UP * 3.05)
         box = model_box().move_to(UP * 1.75)
         arrow = down_arrow(text, box)
-        head = Text("next word", font=FONT, font_size=20, color=GREY_B).move_to(UP * 0.75)
+        head = Text("next word", font=FONT, font_size=20, color=MUTED).move_to(UP * 0.75)
         arrow2 = down_arrow(box, head)
         # Steps drawn in full: the first two, then the first two whose draw was not the likeliest word
         not_top = [s for s, p in enumerate(dists) if int(np.argmax(p)) != ids[n_prompt + s]]
@@ -273,7 +273,7 @@ class WordByWord(ChapterFiveScene):
         for b in text.target.boxes[n_prompt:]:
             b.set_stroke(ACCENT, width=2)
         self.play(MoveToTarget(text), run_time=1.2)
-        given = Text("prompt", font=FONT, font_size=20, color=GREY_B).next_to(text.tokens[:n_prompt], DOWN, buff=0.25)
+        given = Text("prompt", font=FONT, font_size=20, color=MUTED).next_to(text.tokens[:n_prompt], DOWN, buff=0.25)
         written = Text("sampled by the model, one word at a time", font=FONT, font_size=20, color=ACCENT)
         written.next_to(text.tokens[n_prompt:], DOWN, buff=0.25)
         self.play(FadeIn(given), FadeIn(written))
@@ -291,12 +291,12 @@ class ParametersAsDials(ChapterFiveScene):
         counter = Text(f"training step {steps[0]:,}", font=FONT, font_size=22, color=ACCENT)
         counter.next_to(grid, UP, buff=0.15).align_to(grid, LEFT)
         note = Text(f"{DIAL_ROWS * DIAL_COLS} of its parameters (a corner of its word-embedding table)", font=FONT,
-                    font_size=18, color=GREY_B).next_to(grid, DOWN, buff=0.18)
+                    font_size=18, color=MUTED).next_to(grid, DOWN, buff=0.18)
         ids, untrained = [int(i) for i in d["generation"]], [int(i) for i in d["untrained_generation"]]
         n_prompt = len(ids) - len(d["generation_probs"])
 
-        labels = VGroup(Text(f"step {steps[0]}:", font=FONT, font_size=20, color=GREY_B),
-                        Text(f"step {steps[-1]:,}:", font=FONT, font_size=20, color=GREY_B))
+        labels = VGroup(Text(f"step {steps[0]}:", font=FONT, font_size=20, color=MUTED),
+                        Text(f"step {steps[-1]:,}:", font=FONT, font_size=20, color=MUTED))
         labels[0].move_to(DOWN * 1.2)
         labels[1].move_to(DOWN * 1.9).align_to(labels[0], RIGHT)
         texts = VGroup(*[phrase([vocab[i] for i in sample[:n_prompt]], [vocab[i] for i in sample[n_prompt:]], 21)
@@ -331,12 +331,12 @@ class ParametersAsDials(ChapterFiveScene):
         big = Text(f"{n:,}", font=FONT, font_size=72, color=ACCENT).move_to(UP * 2.3)
         label = Text("parameters in our model", font=FONT, font_size=26).next_to(big, DOWN, buff=0.2)
         shape = Text(f"{cfg['vocab']} words known  \u00b7  reads up to {cfg['block']} words  \u00b7  "
-                     f"{cfg['n_layer']} layers", font=FONT, font_size=22, color=GREY_B).next_to(label, DOWN, buff=0.3)
+                     f"{cfg['n_layer']} layers", font=FONT, font_size=22, color=MUTED).next_to(label, DOWN, buff=0.3)
         # A published figure about other models, not a measurement of ours (GPT-3, Brown et al. 2020)
         others = VGroup(
-            Text("large language models (not this one):", font=FONT, font_size=22, color=GREY_B),
+            Text("large language models (not this one):", font=FONT, font_size=22, color=MUTED),
             Text("hundreds of billions of parameters", font=FONT, font_size=30),
-            Text("for example GPT-3: 175 billion (published figure)", font=FONT, font_size=20, color=GREY_B),
+            Text("for example GPT-3: 175 billion (published figure)", font=FONT, font_size=20, color=MUTED),
         ).arrange(DOWN, buff=0.15).move_to(DOWN * 1.2)
         self.say(f"Our model has {n:,} parameters, knows {cfg['vocab']} words and reads at most {cfg['block']} words at a time.")
         self.play(FadeIn(big, scale=0.8), FadeIn(label))
@@ -365,7 +365,7 @@ class OneTrainingStep(ChapterFiveScene):
         bars.move_to(DOWN * 0.2 + LEFT * 0.6)
         title = Text("untrained model", font=FONT, font_size=22).next_to(bars, UP, buff=0.3).align_to(bars.rows[0][1], LEFT)
         axis = probability_axis(bars, scale, [0.005, 0.01])
-        rank = Text(f"rank {rank_before} of {len(vocab)}", font=FONT, font_size=20, color=GREY_B)
+        rank = Text(f"rank {rank_before} of {len(vocab)}", font=FONT, font_size=20, color=MUTED)
         rank.next_to(bars.rows[k], RIGHT, buff=0.3)
 
         # One example
@@ -418,8 +418,8 @@ class TrainingLossCurve(ChapterFiveScene):
         start = Dot(axes.c2p(0, float(losses[0])), color=NEGATIVE, radius=0.06)
         start_label = Text(f"{fmt(losses[0])}  (ln {n_vocab} = {fmt(np.log(n_vocab))}: even guessing)", font=FONT,
                            font_size=18).next_to(start, RIGHT, buff=0.2)
-        base = DashedLine(axes.c2p(0, bigram), axes.c2p(steps, bigram), stroke_color=GREY_B, stroke_width=2)
-        base_label = Text(f"bigram model, held-out: {fmt(bigram)}", font=FONT, font_size=18, color=GREY_B)
+        base = DashedLine(axes.c2p(0, bigram), axes.c2p(steps, bigram), stroke_color=MUTED, stroke_width=2)
+        base_label = Text(f"bigram model, held-out: {fmt(bigram)}", font=FONT, font_size=18, color=MUTED)
         base_label.next_to(axes.c2p(steps, bigram), UP, buff=0.12).align_to(axes.c2p(steps, bigram), RIGHT)
         end = Dot(axes.c2p(steps, held), color=ACCENT, radius=0.08)
         end_label = Text(f"held-out: {fmt(held, 2)}", font=FONT, font_size=20, color=ACCENT).next_to(end, RIGHT, 0.15)
@@ -465,7 +465,7 @@ class GlimpseInside(ChapterFiveScene):
             return group
 
         panel = strips(0)
-        frames = VGroup(*[SurroundingRectangle(h, buff=0.02, stroke_color=GREY_D, stroke_width=1) for h in panel])
+        frames = VGroup(*[SurroundingRectangle(h, buff=0.02, stroke_color=FAINT, stroke_width=1) for h in panel])
         frames[last].set_stroke(ACCENT, width=2)
         names = VGroup(*[Text(w, font=FONT, font_size=22).next_to(h, LEFT, buff=0.3) for w, h in zip(words, panel)])
         for name, heat in zip(names, panel):
@@ -484,7 +484,7 @@ class GlimpseInside(ChapterFiveScene):
                             color=ACCENT).next_to(numbers, UP, buff=0.15)
 
         def stage_label(s: int) -> Text:
-            return Text(f"after: {stages[s]}", font=FONT, font_size=20, color=GREY_B).move_to(
+            return Text(f"after: {stages[s]}", font=FONT, font_size=20, color=MUTED).move_to(
                 [panel.get_left()[0], 1.3, 0], aligned_edge=LEFT)
 
         stage_text = stage_label(0)
@@ -523,8 +523,8 @@ class GlimpseInside(ChapterFiveScene):
         bars = ProbabilityBars.top(probs, vocab, k=3, width=2.2, font_size=22)
         bars.move_to([-1.2, -1.8, 0])
         to_bars = Arrow(panel[last].get_bottom(), [panel[last].get_x(), bars.get_top()[1], 0], buff=0.08,
-                        stroke_width=3, color=GREY_B, max_tip_length_to_length_ratio=0.3)
-        next_label = Text("next word", font=FONT, font_size=18, color=GREY_B).next_to(to_bars, RIGHT, buff=0.15)
+                        stroke_width=3, color=MUTED, max_tip_length_to_length_ratio=0.3)
+        next_label = Text("next word", font=FONT, font_size=18, color=MUTED).next_to(to_bars, RIGHT, buff=0.15)
         best = top_words(probs, vocab, 1)[0]
         self.say(f"Finally the last word's vector becomes a probability for every word: {best[1]}, {percent(best[2])}.")
         for s in range(len(stages), n_blocks):

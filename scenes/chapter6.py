@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    BLACK,
     DOWN,
-    GREY_B,
-    GREY_D,
     LEFT,
     RIGHT,
     UP,
-    WHITE,
     Arrow,
     Circle,
     Create,
@@ -42,6 +38,8 @@ from manim import (
     Write,
     interpolate_color,
 )
+
+from scenes.palette import BACKGROUND, FAINT, INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
 from scenes.lm_pieces import (
@@ -97,7 +95,7 @@ def _strip(values: np.ndarray, vmax: float, length: float, thickness: float, ver
     return heat
 
 
-def _frame(mob, color=GREY_B) -> Rectangle:
+def _frame(mob, color=MUTED) -> Rectangle:
     return Rectangle(width=mob.width, height=mob.height, stroke_color=color, stroke_width=1.5).move_to(mob)
 
 
@@ -110,7 +108,7 @@ def _baseline(mob: Text, text: str) -> float:
     return float(min(bottoms)) if bottoms else float(mob.get_bottom()[1])
 
 
-def _cell(text: str, x: float, y: float, align=LEFT, font_size: int = 22, color=WHITE) -> Text:
+def _cell(text: str, x: float, y: float, align=LEFT, font_size: int = 22, color=INK) -> Text:
     """A table cell: its left (or right) edge at ``x``, its baseline at ``y`` (rows line up on their letters)."""
     mob = Text(text, font=FONT, font_size=font_size, color=color).move_to([x, 0, 0], aligned_edge=align)
     return mob.shift(UP * (y - _baseline(mob, text)))
@@ -121,12 +119,13 @@ def _readable(column: NumberColumn, values) -> NumberColumn:
     values = [float(v) for v in values]
     vmax = max(abs(v) for v in values) or 1.0
     for number, v in zip(column.numbers, values):
-        number.set_color(interpolate_color(BLACK, POSITIVE if v >= 0 else NEGATIVE, 0.6 + 0.4 * abs(v) / vmax))
+        number.set_color(interpolate_color(BACKGROUND, POSITIVE if v >= 0 else NEGATIVE, 0.6 + 0.4 * abs(v) / vmax))
     return column
 
 
 class ChapterSixScene(ChapterScene):
     chapter = NUMBER
+    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
 
 
 class TextToTokens(ChapterSixScene):
@@ -139,18 +138,18 @@ class TextToTokens(ChapterSixScene):
         shown = prompt[0].upper() + prompt[1:]  # the text as a person writes it
         text = Text(shown, font=FONT, font_size=44).move_to(UP * 2.8)
         row = TokenRow(words, font_size=36, buff=0.25).move_to(UP * 1.0)
-        rule = Text("lower-case, split at spaces", font=FONT, font_size=20, color=GREY_B)
+        rule = Text("lower-case, split at spaces", font=FONT, font_size=20, color=MUTED)
         rule.move_to((text.get_bottom() + row.get_top()) / 2)
         id_labels = VGroup(*[Text(str(i), font=FONT, font_size=30, color=ACCENT).next_to(box, DOWN, buff=0.3)
                              for i, box in zip(ids, row.boxes)])
-        id_title = Text("token ids", font=FONT, font_size=22, color=GREY_B).next_to(id_labels, LEFT, buff=0.5)
+        id_title = Text("token ids", font=FONT, font_size=22, color=MUTED).next_to(id_labels, LEFT, buff=0.5)
         id_title.align_to(id_labels, DOWN)
         first, last = vocab[:3], vocab[-1]
         listing = VGroup(
             Text(f"the vocabulary: {len(vocab)} words, in alphabetical order", font=FONT, font_size=22),
             Text(f"0 \u201c{first[0]}\u201d   1 \u201c{first[1]}\u201d   2 \u201c{first[2]}\u201d   \u2026   "
                  + "   ".join(f"{i} \u201c{w}\u201d" for i, w in sorted(set(zip(ids, words))))
-                 + f"   \u2026   {len(vocab) - 1} \u201c{last}\u201d", font=FONT, font_size=20, color=GREY_B),
+                 + f"   \u2026   {len(vocab) - 1} \u201c{last}\u201d", font=FONT, font_size=20, color=MUTED),
         ).arrange(DOWN, buff=0.2).move_to(DOWN * 1.6)
         if listing.width > 13.4:
             listing.scale_to_fit_width(13.4)
@@ -180,7 +179,7 @@ class TokensToVectors(ChapterSixScene):
         vmax = _vmax(E)
 
         matrix = MatrixBlock(E, name=r"W_E", cell=0.019, vmax=vmax).move_to(LEFT * 5.4 + UP * 0.55)
-        row_label = Text(f"{rows} rows, one per word", font=FONT, font_size=18, color=GREY_B)
+        row_label = Text(f"{rows} rows, one per word", font=FONT, font_size=18, color=MUTED)
         row_label.next_to(matrix, DOWN, buff=0.12)
         band = matrix.band(king, king + 1)
         band_label = Text(f"row {king}: king", font=FONT, font_size=20, color=ACCENT)
@@ -198,9 +197,9 @@ class TokensToVectors(ChapterSixScene):
         for strip, box in zip(strips, token_row.boxes):
             strip.move_to([box.get_x(), 0.45, 0])
         frames = VGroup(*[_frame(s) for s in strips])
-        strip_ids = VGroup(*[Text(str(i), font=FONT, font_size=20, color=GREY_B).next_to(box, DOWN, buff=0.12)
+        strip_ids = VGroup(*[Text(str(i), font=FONT, font_size=20, color=MUTED).next_to(box, DOWN, buff=0.12)
                              for i, box in zip(ids, token_row.boxes)])
-        strip_note = Text(f"each word: {cols} numbers, blue +, red \u2212", font=FONT, font_size=20, color=GREY_B)
+        strip_note = Text(f"each word: {cols} numbers, blue +, red \u2212", font=FONT, font_size=20, color=MUTED)
         strip_note.next_to(strips, DOWN, buff=0.25)
         bands = VGroup(*[matrix.band(i, i + 1) for i in sorted(set(ids))])
 
@@ -231,11 +230,11 @@ class EmbeddingSpace(ChapterSixScene):
         xy, result = d["space_2d"], d["space_analogy_2d"]
         plot = EmbeddingPlot(xy, words, size=3.9, font_size=22, sides={"man": DOWN, "woman": DOWN})
         plot.move_to(LEFT * 3.9 + UP * 1.4)
-        head = Text("the model's own token embeddings,", font=FONT, font_size=18, color=GREY_B)
-        head.add(Text("projected from 64-D to 2-D", font=FONT, font_size=18, color=GREY_B).next_to(head, DOWN, buff=0.08))
+        head = Text("the model's own token embeddings,", font=FONT, font_size=18, color=MUTED)
+        head.add(Text("projected from 64-D to 2-D", font=FONT, font_size=18, color=MUTED).next_to(head, DOWN, buff=0.08))
         head.next_to(plot, DOWN, buff=0.2)
-        axis_note = VGroup(Text("x: average step from male to female word", font=FONT, font_size=18, color=GREY_B),
-                           Text("y: largest remaining spread", font=FONT, font_size=18, color=GREY_B))
+        axis_note = VGroup(Text("x: average step from male to female word", font=FONT, font_size=18, color=MUTED),
+                           Text("y: largest remaining spread", font=FONT, font_size=18, color=MUTED))
         axis_note.arrange(DOWN, buff=0.08).next_to(head, DOWN, buff=0.15)
 
         a, b, c, _ = (str(x) for x in d["analogies"][0])
@@ -250,9 +249,9 @@ class EmbeddingSpace(ChapterSixScene):
         near, sims = [str(x) for x in d["analogy_neighbours"][0]], d["analogy_similarity"][0]
         x0, x1 = 0.7, 3.1
         near_title = _cell(f"nearest to {name}", x0, 2.85, font_size=22)
-        near_sub = _cell("in all 64 dimensions, by cosine similarity", x0, 2.45, font_size=18, color=GREY_B)
+        near_sub = _cell("in all 64 dimensions, by cosine similarity", x0, 2.45, font_size=18, color=MUTED)
         near_rows = VGroup(*[
-            VGroup(_cell(word, x0, 1.95 - 0.42 * k, font_size=24, color=ACCENT if k == 0 else WHITE),
+            VGroup(_cell(word, x0, 1.95 - 0.42 * k, font_size=24, color=ACCENT if k == 0 else INK),
                    _cell(f"{s:.2f}", x1, 1.95 - 0.42 * k, font_size=22))
             for k, (word, s) in enumerate(zip(near, sims))
         ])
@@ -265,7 +264,7 @@ class EmbeddingSpace(ChapterSixScene):
             y = 0.3 - 0.44 * k
             others.add(VGroup(_cell(f"{a2} \u2212 {b2} + {c2}", x0, y, font_size=20),
                               _cell(f"\u2192 {nb[0]}", 4.35, y, font_size=20, color=ACCENT),
-                              _cell(f"{float(sim[0]):.2f}", 6.9, y, RIGHT, font_size=20, color=GREY_B)))
+                              _cell(f"{float(sim[0]):.2f}", 6.9, y, RIGHT, font_size=20, color=MUTED)))
 
         # Words as points in a space
         self.say(f"Training places words the model uses alike near each other. Here are {len(plot.words)} of its word vectors.")
@@ -304,7 +303,7 @@ class DotProducts(ChapterSixScene):
         strips.arrange(DOWN, buff=0.3).move_to(RIGHT * 0.7 + UP * 2.45)
         frames = VGroup(*[_frame(s) for s in strips])
         labels = VGroup(*[Text(t, font=FONT, font_size=22, color=c).next_to(s, LEFT, buff=0.25)
-                          for t, s, c in zip(["king", names[0], f"king \u00d7 {names[0]}"], strips, [WHITE, WHITE, ACCENT])])
+                          for t, s, c in zip(["king", names[0], f"king \u00d7 {names[0]}"], strips, [INK, INK, ACCENT])])
         total = Text(f"add the {len(king)} products: king \u00b7 {names[0]} = {dots[0]:.2f}", font=FONT, font_size=24,
                      color=ACCENT).next_to(strips, DOWN, buff=0.3)
 
@@ -320,7 +319,7 @@ class DotProducts(ChapterSixScene):
             label = _cell(f"king \u00b7 {name}", -1.0, y - 0.09, RIGHT)
             value = _cell(fmt_dot(v), zero + max(v, 0) * scale + 0.15, y - 0.09)  # right of the bar, or of zero
             bars.add(VGroup(label, bar, value))
-        axis = Line([zero, 0.65, 0], [zero, 0.4 - 0.48 * (len(names) - 1) - 0.25, 0], stroke_color=GREY_B, stroke_width=2)
+        axis = Line([zero, 0.65, 0], [zero, 0.4 - 0.48 * (len(names) - 1) - 0.25, 0], stroke_color=MUTED, stroke_width=2)
 
         # Multiply entry by entry and add
         self.say("How alike are two word vectors? Multiply them entry by entry and add up: the dot product.")
@@ -361,16 +360,16 @@ class TheFlow(ChapterSixScene):
         row = TokenRow(words, font_size=24).move_to(UP * 3.2).align_to(diagram, LEFT)
         first = diagram.blocks[0]
         feed = Arrow([first.get_x(), row.get_bottom()[1], 0], first.get_top() + 0.35 * UP, buff=0.08, stroke_width=3,
-                     color=GREY_B, max_tip_length_to_length_ratio=0.25)
-        note = VGroup(Text("strips: each word's 64 numbers after each block", font=FONT, font_size=18, color=GREY_B),
+                     color=MUTED, max_tip_length_to_length_ratio=0.25)
+        note = VGroup(Text("strips: each word's 64 numbers after each block", font=FONT, font_size=18, color=MUTED),
                       Text("(brightness relative to that block's largest values)", font=FONT, font_size=18,
-                           color=GREY_B)).arrange(DOWN, aligned_edge=RIGHT, buff=0.08)
+                           color=MUTED)).arrange(DOWN, aligned_edge=RIGHT, buff=0.08)
         note.move_to([6.9, 3.2, 0], aligned_edge=RIGHT)
 
         def vectors(stage: int, block: int) -> Group:
             # The stream grows through the blocks, so each stage gets its own brightness scale
             vmax = _vmax(stream[stage])
-            strips = Group(*[Group(strip, _frame(strip, GREY_D)) for strip in
+            strips = Group(*[Group(strip, _frame(strip, FAINT)) for strip in
                              (_strip(v, vmax, 2.0, 0.22) for v in stream[stage])]).arrange(RIGHT, buff=0.05)
             return strips.move_to([diagram.blocks[block].get_x(), y_strips, 0])
 
@@ -425,7 +424,7 @@ class Unembedding(ChapterSixScene):
         shown = list(range(8))
         vector = _readable(NumberColumn(final[shown], shown, width, font_size=20, sig=2, row_gap=0.08), final[shown])
         vector.move_to(LEFT * 4.1 + DOWN * 0.15)
-        vec_title = Text(f"last vector\n({width} numbers)", font=FONT, font_size=18, color=GREY_B, line_spacing=0.8)
+        vec_title = Text(f"last vector\n({width} numbers)", font=FONT, font_size=18, color=MUTED, line_spacing=0.8)
         vec_title.next_to(vector, UP, buff=0.2)
         equals = MathTex("=", font_size=44).move_to(LEFT * 3.0 + DOWN * 0.15)
         top_logits = [float(logits[i]) for i, _, _ in best]
@@ -434,8 +433,8 @@ class Unembedding(ChapterSixScene):
         names = VGroup()
         for (_, word, _), number in zip(best, logit_col.numbers):
             names.add(_cell(word, logit_col.get_left()[0] - 0.2, _baseline(number, number.text), RIGHT, font_size=20,
-                            color=GREY_B))
-        logit_title = Text(f"{n_words} logits,\nlargest first", font=FONT, font_size=18, color=GREY_B, line_spacing=0.8)
+                            color=MUTED))
+        logit_title = Text(f"{n_words} logits,\nlargest first", font=FONT, font_size=18, color=MUTED, line_spacing=0.8)
         logit_title.next_to(logit_col, UP, buff=0.2)
 
         bars = ProbabilityBars([x for _, x, _ in best], [p for _, _, p in best], width=2.2, font_size=22)
@@ -443,8 +442,8 @@ class Unembedding(ChapterSixScene):
         soft = MathTex(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=40).next_to(bars, UP, buff=0.45)
         soft.set_x(bars.get_x())
         arrow = Arrow(logit_col.get_right() + 0.1 * RIGHT, bars.get_left() + 0.1 * LEFT, buff=0.05, stroke_width=3,
-                      color=GREY_B, max_tip_length_to_length_ratio=0.15)
-        arrow_label = Text("softmax", font=FONT, font_size=20, color=GREY_B).next_to(arrow, UP, buff=0.1)
+                      color=MUTED, max_tip_length_to_length_ratio=0.15)
+        arrow_label = Text("softmax", font=FONT, font_size=20, color=MUTED).next_to(arrow, UP, buff=0.1)
 
         # The last vector through the unembedding matrix
         self.say(f"The last word's final vector, {width} numbers, meets the unembedding matrix: {n_words} rows, one per word.")
@@ -486,7 +485,7 @@ class Temperature(ChapterSixScene):
         row.boxes[-1].set_stroke(ACCENT)
         row.labels[-1].set_color(ACCENT)
         x_word, x_z, x_zt, y0 = -6.7, -4.0, -2.3, 1.6
-        head = VGroup(_cell("logit z", x_z, y0 + 0.55, RIGHT, font_size=20, color=GREY_B),
+        head = VGroup(_cell("logit z", x_z, y0 + 0.55, RIGHT, font_size=20, color=MUTED),
                       _cell("z / T", x_zt, y0 + 0.55, RIGHT, font_size=20, color=ACCENT))
 
         def scaled(t: float) -> VGroup:  # the logits divided by the temperature (2 decimals: the gaps are small)
@@ -568,14 +567,14 @@ class WhereTheParametersLive(ChapterSixScene):
         for k, (g, c) in enumerate(zip(groups, counts)):
             y = 2.8 - 0.55 * k
             rows.add(VGroup(
-                _cell(g, name_x, y, font_size=24, color=POSITIVE if g in ("attention", "MLP") else WHITE),
+                _cell(g, name_x, y, font_size=24, color=POSITIVE if g in ("attention", "MLP") else INK),
                 _cell(_count(c), count_x, y, RIGHT, font_size=24),
-                _cell(details[g], detail_x, y, font_size=20, color=GREY_B),
+                _cell(details[g], detail_x, y, font_size=20, color=MUTED),
                 Rectangle(width=max(c * bar_scale, 0.02), height=0.28, stroke_width=0, fill_color=POSITIVE,
                           fill_opacity=0.8).move_to([bar_x, y + 0.1, 0], aligned_edge=LEFT),
             ))
         y_rule = 2.8 - 0.55 * len(groups) + 0.3
-        rule = Line([name_x, y_rule, 0], [count_x, y_rule, 0], stroke_color=GREY_B, stroke_width=1.5)
+        rule = Line([name_x, y_rule, 0], [count_x, y_rule, 0], stroke_color=MUTED, stroke_width=1.5)
         total_row = VGroup(_cell("total", name_x, y_rule - 0.45, font_size=24, color=ACCENT),
                            _cell(_count(total), count_x, y_rule - 0.45, RIGHT, font_size=24, color=ACCENT))
 
@@ -583,7 +582,7 @@ class WhereTheParametersLive(ChapterSixScene):
         x0 = -2.5
         formula = MathTex(r"V d", r"\;+\;", r"L\,(4d^2", r"\;+\;", r"8d^2)", r"\;+\;", r"V d", font_size=44)
         formula.move_to([x0, 3.05, 0], aligned_edge=LEFT)
-        under = VGroup(*[Text(t, font=FONT, font_size=18, color=GREY_B).next_to(formula[i], DOWN, buff=0.12)
+        under = VGroup(*[Text(t, font=FONT, font_size=18, color=MUTED).next_to(formula[i], DOWN, buff=0.12)
                          for i, t in ((0, "embedding"), (2, "attention"), (4, "MLP"), (6, "unembedding"))])
         tiny_dims = Text(f"tiny model: d = {dim}, L = {L}, V = {V}", font=FONT, font_size=22)
         tiny_dims.move_to([x0, 1.75, 0], aligned_edge=LEFT)
@@ -603,7 +602,7 @@ class WhereTheParametersLive(ChapterSixScene):
         ratio = sum(gpt3) / total
         big_note = Text(f"{fmt(ratio / 1e6, 2)} million times our tiny model; MLPs hold {100 * mlp_share:.0f}%",
                         font=FONT, font_size=20,
-                        color=GREY_B).next_to(big_sum, DOWN, buff=0.2).align_to(big_dims, LEFT)
+                        color=MUTED).next_to(big_sum, DOWN, buff=0.2).align_to(big_dims, LEFT)
 
         # Count by matrix
         self.say(f"Where do our model's {_count(total)} parameters live? Here they are, counted matrix by matrix.")

@@ -18,11 +18,9 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
-    GREY_B,
     LEFT,
     RIGHT,
     UP,
-    WHITE,
     ArcBetweenPoints,
     Create,
     FadeIn,
@@ -37,6 +35,8 @@ from manim import (
     Transform,
     VGroup,
 )
+
+from scenes.palette import INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
 from scenes.lm_pieces import (
@@ -101,9 +101,10 @@ class Story:
 
 class ChapterSevenScene(ChapterScene):
     chapter = NUMBER
+    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
 
 
-def _label(text: str, size: int = 20, color=GREY_B) -> Text:
+def _label(text: str, size: int = 20, color=MUTED) -> Text:
     return Text(text, font=FONT, font_size=size, color=color)
 
 
@@ -203,7 +204,7 @@ class QueriesAndKeys(ChapterSevenScene):
         def equation(matrix, name, word_index, result, x_center):
             block = MatrixBlock(matrix[r], name=name, cell=0.045)
             vec = VectorColumn(d["head_input"][word_index], height=block.heat.width, width=0.28, vmax=x_vmax,
-                               label=s.words[word_index], label_color=WHITE)
+                               label=s.words[word_index], label_color=INK)
             column = _numbers(result)
             equals = MathTex("=", font_size=36)
             Group(block, vec, equals, column).arrange(RIGHT, buff=0.25).move_to([x_center, 0.5, 0])
@@ -237,7 +238,7 @@ class QueriesAndKeys(ChapterSevenScene):
         self.play(FadeOut(Group(*q_parts[:3], *k_parts[:3])), run_time=0.6)
         self.play(Group(q_parts[3], q_name).animate.move_to([-2.0, 0.7, 0]),
                   Group(k_parts[3], k_name).animate.move_to([0.0, 0.7, 0]), run_time=1.0)
-        self.play(FadeIn(cdot), Create(SurroundingRectangle(keep, color=GREY_B, buff=0.1)), run_time=0.8)
+        self.play(FadeIn(cdot), Create(SurroundingRectangle(keep, color=MUTED, buff=0.1)), run_time=0.8)
         self.play(FadeIn(result, shift=0.2 * RIGHT))
         self.say("A large dot product means the key answers the query. Every word has a query and a key, "
                  "so every pair gets a score.")
@@ -274,7 +275,7 @@ class AttentionPattern(ChapterSevenScene):
                                           fill_opacity=1).move_to([x, y, 0]))
                     else:
                         text = values(c, k)
-                        color = (NEGATIVE if text.startswith("\u2212") else POSITIVE) if signed else WHITE
+                        color = (NEGATIVE if text.startswith("\u2212") else POSITIVE) if signed else INK
                         col.add(Text(text, font=FONT, font_size=18, color=color).move_to([x, y, 0]))
                 out.add(col)
             return out
@@ -287,7 +288,7 @@ class AttentionPattern(ChapterSevenScene):
         legend.next_to(steps, DOWN, buff=0.6).align_to(steps, LEFT)
 
         def light(i):
-            return [steps[j].animate.set_color(ACCENT if j == i else GREY_B) for j in range(len(steps))]
+            return [steps[j].animate.set_color(ACCENT if j == i else MUTED) for j in range(len(steps))]
 
         # Every query against every key
         self.say("Put the keys down the side and the queries across the top: each square is one real "
@@ -354,7 +355,7 @@ class ValuesAndChange(ChapterSevenScene):
         # A value for every word
         wv = MatrixBlock(s.W_V[r], name="W_V", cell=0.045)
         x_key = VectorColumn(d["head_input"][key], height=wv.heat.width, width=0.28, vmax=x_vmax,
-                             label=words[key], label_color=WHITE)
+                             label=words[key], label_color=INK)
         v_key = _numbers(d["head_v"][key])
         eq1 = MathTex("=", font_size=36)
         Group(wv, x_key, eq1, v_key).arrange(RIGHT, buff=0.25).move_to([-3.6, 0.5, 0])
@@ -407,8 +408,8 @@ class ValuesAndChange(ChapterSevenScene):
             plus, equals = MathTex("+", font_size=36), MathTex("=", font_size=36)
             body = Group(before, plus, add, equals, after).arrange(RIGHT, buff=0.22).move_to([x, 0.2, 0])
             names = VGroup(*[MathTex(t, font_size=30, color=c).next_to(m, UP, buff=0.15) for t, c, m in
-                             ((r"\vec{E}", WHITE, before), (r"\Delta\vec{E}", ACCENT, add),
-                              (r"\vec{E}\,'", WHITE, after))])
+                             ((r"\vec{E}", INK, before), (r"\Delta\vec{E}", ACCENT, add),
+                              (r"\vec{E}\,'", INK, after))])
             names.align_to(names[0], DOWN)
             word = Text(words[pos], font=FONT, font_size=24, color=ACCENT).next_to(names, UP, buff=0.3)
             where = _label(f"word {pos + 1}", 18).next_to(word, RIGHT, buff=0.2)
@@ -436,7 +437,7 @@ class ManyHeads(ChapterSevenScene):
                 title = f"head {head + 1}"
                 ours = (layer, head) == (s.layer, s.head)
                 thumbs.add(PatternThumb(patterns[layer, head], size=1.75, title=title,
-                                        title_color=ACCENT if ours else GREY_B))
+                                        title_color=ACCENT if ours else MUTED))
         thumbs.arrange_in_grid(rows=L, cols=H, buff=(0.45, 0.35)).move_to([0.5, 0.55, 0])
         row_names = VGroup(*[_label(f"layer {layer + 1}", 20).next_to(thumbs[layer * H], LEFT, buff=0.35)
                              for layer in range(L)])
@@ -453,7 +454,7 @@ class ManyHeads(ChapterSevenScene):
         best = max(((lay, hea) for lay in range(L) for hea in range(H) if (lay, hea) != (s.layer, s.head)),
                    key=lambda lh: float(last_rows[lh].max()))
         other_key = int(np.argmax(last_rows[best]))
-        other_box = SurroundingRectangle(thumbs[best[0] * H + best[1]].frame, color=WHITE, buff=0.05)
+        other_box = SurroundingRectangle(thumbs[best[0] * H + best[1]].frame, color=INK, buff=0.05)
         self.say(f"Ours is {s.names[0]}'s {s.names[1]}. Each head learns its own job: head {best[1] + 1} of layer "
                  f"{best[0] + 1} looks from {quote(words[s.last])} to word {other_key + 1}, {quote(words[other_key])} "
                  f"({percent(last_rows[best][other_key])}).")

@@ -17,16 +17,12 @@ from typing import Sequence
 
 import numpy as np
 from manim import (
-    BLACK,
     DOWN,
-    GREY_B,
-    GREY_D,
     LEFT,
     PI,
     RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
-    WHITE,
     Animation,
     AnimationGroup,
     Arrow,
@@ -50,6 +46,8 @@ from manim import (
     VGroup,
     VMobject,
 )
+
+from scenes.palette import MASKED, BACKGROUND, FAINT, INK, MUTED
 
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, fmt, value_to_color, value_to_rgb
 
@@ -96,7 +94,7 @@ class TokenRow(VGroup):
     """
 
     def __init__(self, words: Sequence[str], font_size: int = 24, buff: float = 0.12, min_width: float = 0.45,
-                 stroke_color=GREY_B):
+                 stroke_color=MUTED):
         super().__init__()
         self.words = [str(w) for w in words]
         self.labels = VGroup(*[Text(w, font=FONT, font_size=font_size) for w in self.words])
@@ -105,7 +103,7 @@ class TokenRow(VGroup):
         self.tokens = VGroup()
         for label in self.labels:
             box = RoundedRectangle(corner_radius=0.08, width=max(label.width + 0.22, min_width), height=height,
-                                   stroke_color=stroke_color, stroke_width=1.5, fill_color=GREY_D, fill_opacity=0.25)
+                                   stroke_color=stroke_color, stroke_width=1.5, fill_color=FAINT, fill_opacity=0.25)
             on_line(label.move_to(box), box.get_y())
             self.boxes.add(box)
             self.tokens.add(VGroup(box, label))
@@ -198,8 +196,8 @@ class EmbeddingPlot(VGroup):
         self.axes = VGroup()
         if axes:
             lo, hi = self.coords.min(axis=0) - 0.08 * span.max(), self.coords.max(axis=0) + 0.08 * span.max()
-            self.axes.add(Line(self.point((lo[0], 0)), self.point((hi[0], 0)), stroke_color=GREY_D, stroke_width=1.5),
-                          Line(self.point((0, lo[1])), self.point((0, hi[1])), stroke_color=GREY_D, stroke_width=1.5))
+            self.axes.add(Line(self.point((lo[0], 0)), self.point((hi[0], 0)), stroke_color=FAINT, stroke_width=1.5),
+                          Line(self.point((0, lo[1])), self.point((0, hi[1])), stroke_color=FAINT, stroke_width=1.5))
         self.dots = VGroup(*[Dot(self.point(c), radius=0.07, color=dot_color) for c in self.coords])
         self.labels = VGroup()
         for i, (word, dot) in enumerate(zip(self.words, self.dots)):
@@ -247,25 +245,25 @@ class TransformerDiagram(VGroup):
         self.blocks = VGroup()
         for i, name in enumerate(self.names):
             box = RoundedRectangle(corner_radius=0.1, width=box_width, height=height, stroke_width=2,
-                                   stroke_color=colors.get(name, GREY_B), fill_color=GREY_D, fill_opacity=0.3)
+                                   stroke_color=colors.get(name, MUTED), fill_color=FAINT, fill_opacity=0.3)
             box.move_to([i * (box_width + gap), 0, 0])
             label = Text(name, font=FONT, font_size=font_size)
             if label.width > box_width - 0.12:
                 label.scale_to_fit_width(box_width - 0.12)
             self.blocks.add(VGroup(box, label.move_to(box)))
-        self.arrows = VGroup(*[Arrow(a.get_right(), b.get_left(), buff=0.02, stroke_width=2, color=GREY_B,
+        self.arrows = VGroup(*[Arrow(a.get_right(), b.get_left(), buff=0.02, stroke_width=2, color=MUTED,
                                       max_tip_length_to_length_ratio=0.5) for a, b in zip(self.blocks, self.blocks[1:])])
         self.layer_labels = VGroup()
         for layer in range(n_layer):
             pair = VGroup(self.blocks[1 + 2 * layer], self.blocks[2 + 2 * layer])
             bracket = Line(pair.get_corner(UP + LEFT) + 0.15 * UP, pair.get_corner(UP + RIGHT) + 0.15 * UP,
-                            stroke_color=GREY_B, stroke_width=2)
+                            stroke_color=MUTED, stroke_width=2)
             self.layer_labels.add(VGroup(bracket, Text(f"layer {layer + 1}", font=FONT, font_size=font_size - 2,
-                                                       color=GREY_B).next_to(bracket, UP, buff=0.08)))
+                                                       color=MUTED).next_to(bracket, UP, buff=0.08)))
         self.notes = VGroup()
         if notes is not None:
             for block, note in zip(self.blocks, notes):
-                text = Text(note, font=FONT, font_size=font_size - 4, color=GREY_B)
+                text = Text(note, font=FONT, font_size=font_size - 4, color=MUTED)
                 if text.width > box_width + gap - 0.05:
                     text.scale_to_fit_width(box_width + gap - 0.05)
                 self.notes.add(text.next_to(block, DOWN, buff=0.15))
@@ -276,7 +274,7 @@ class TransformerDiagram(VGroup):
         """An animation: block ``index`` glows yellow, every other block returns to grey."""
         target = self.blocks.copy()
         for i, block in enumerate(target):
-            block[0].set_fill(ACCENT if i == index else GREY_D, opacity=0.45 if i == index else 0.3)
+            block[0].set_fill(ACCENT if i == index else FAINT, opacity=0.45 if i == index else 0.3)
         return Transform(self.blocks, target)
 
 
@@ -288,12 +286,12 @@ class TemperatureSlider(VGroup):
                  value: float = 1.0, font_size: int = 22):
         super().__init__()
         self.low, self.high, self.length, self.font_size = float(low), float(high), float(length), font_size
-        self.track = Line([0, 0, 0], [length, 0, 0], stroke_color=GREY_B, stroke_width=4)
+        self.track = Line([0, 0, 0], [length, 0, 0], stroke_color=MUTED, stroke_width=4)
         self.ticks = VGroup()
         for m in marks:
             x = self._x(m)
-            self.ticks.add(VGroup(Line([x, -0.1, 0], [x, 0.1, 0], stroke_color=GREY_B, stroke_width=2),
-                                  Text(f"{float(m):g}", font=FONT, font_size=font_size - 4, color=GREY_B)
+            self.ticks.add(VGroup(Line([x, -0.1, 0], [x, 0.1, 0], stroke_color=MUTED, stroke_width=2),
+                                  Text(f"{float(m):g}", font=FONT, font_size=font_size - 4, color=MUTED)
                                   .move_to([x, -0.32, 0])))
         self.knob = Dot([self._x(value), 0, 0], radius=0.13, color=ACCENT)
         self.readout = self._readout(value)
@@ -320,7 +318,7 @@ class TemperatureSlider(VGroup):
 
 # ----------------------------------------------------------------------------- Chapters 7 and 8
 
-MASKED_FILL = "#3A3A3A"  # a cell a query may not look at (a later key): grey, not a value
+MASKED_FILL = MASKED  # a cell a query may not look at (a later key): grey, not a value
 
 
 class AttentionGrid(VGroup):
@@ -339,7 +337,7 @@ class AttentionGrid(VGroup):
         self.n, self.cell = len(self.words), cell
         self.cells = VGroup(*[
             VGroup(*[
-                Square(cell, stroke_color=GREY_D, stroke_width=1, fill_color=BLACK, fill_opacity=1)
+                Square(cell, stroke_color=FAINT, stroke_width=1, fill_color=BACKGROUND, fill_opacity=1)
                 .move_to([q * cell, -k * cell, 0])
                 for q in range(self.n)
             ])
@@ -417,7 +415,7 @@ class AttentionGrid(VGroup):
         self.dots = self.pattern_dots(pattern)
         if not animate:
             for q in range(self.n):
-                self.column(q).set_fill(BLACK, opacity=1)
+                self.column(q).set_fill(BACKGROUND, opacity=1)
             self.add(self.dots)
             return self
         frame = Rectangle(width=self.cell, height=self.cell * self.n, stroke_color=frame_color, stroke_width=3)
@@ -427,7 +425,7 @@ class AttentionGrid(VGroup):
             target = self.column(q, masked=False).get_center()
             steps.append(AnimationGroup(
                 frame.animate.move_to(target),
-                self.column(q).animate.set_fill(BLACK, opacity=1),
+                self.column(q).animate.set_fill(BACKGROUND, opacity=1),
                 *[GrowFromCenter(dot) for dot in self.dots[q]],
             ))
         return Succession(*steps, run_time=run_time), frame
@@ -461,12 +459,12 @@ class MatrixBlock(Group):
         values = np.asarray(values)
         self.rows, self.cols = values.shape
         self.heat = HeatMap(values, vmax=vmax, height=self.rows * cell)
-        self.frame = Rectangle(width=self.heat.width, height=self.heat.height, stroke_color=GREY_B,
+        self.frame = Rectangle(width=self.heat.width, height=self.heat.height, stroke_color=MUTED,
                                stroke_width=1.5).move_to(self.heat)
         parts: list = [self.heat, self.frame]
         # ``title``, not ``name``: Mobject.__init__ sets ``name`` to the class name
         self.title = MathTex(name, font_size=font_size).next_to(self.frame, UP, buff=0.12) if name else None
-        self.shape = (Text(f"{self.rows} \u00d7 {self.cols}", font=FONT, font_size=int(font_size * 0.6), color=GREY_B)
+        self.shape = (Text(f"{self.rows} \u00d7 {self.cols}", font=FONT, font_size=int(font_size * 0.6), color=MUTED)
                       .next_to(self.frame, DOWN, buff=0.1) if shape_label else None)
         parts += [m for m in (self.title, self.shape) if m is not None]
         super().__init__(*parts)
@@ -487,12 +485,12 @@ class VectorColumn(Group):
     on the palette, in a thin frame; ``label`` (a word) sits above it."""
 
     def __init__(self, values: np.ndarray, height: float = 3.0, width: float = 0.28, vmax: float | None = None,
-                 label: str | None = None, font_size: int = 20, label_color=GREY_B):
+                 label: str | None = None, font_size: int = 20, label_color=MUTED):
         values = np.asarray(values, dtype=float).reshape(-1)
         self.n = len(values)
         self.heat = HeatMap(values[:, None], vmax=vmax, height=height)
         self.heat.stretch_to_fit_width(width)
-        self.frame = Rectangle(width=width, height=height, stroke_color=GREY_B, stroke_width=1.5).move_to(self.heat)
+        self.frame = Rectangle(width=width, height=height, stroke_color=MUTED, stroke_width=1.5).move_to(self.heat)
         self.label = (Text(label, font=FONT, font_size=font_size, color=label_color).next_to(self.frame, UP, buff=0.12)
                       if label else None)
         super().__init__(*[m for m in (self.heat, self.frame, self.label) if m is not None])
@@ -504,15 +502,15 @@ class PatternThumb(Group):
     half grey. ``title`` goes above."""
 
     def __init__(self, pattern: np.ndarray, size: float = 1.8, title: str | None = None, font_size: int = 18,
-                 title_color=GREY_B):
+                 title_color=MUTED):
         pattern = np.asarray(pattern, dtype=float)
         n = len(pattern)
         rgb = value_to_rgb(pattern.T, 1.0)  # rows are keys now
-        rgb[np.tril(np.ones((n, n), dtype=bool), -1)] = [int(MASKED_FILL[i:i + 2], 16) for i in (1, 3, 5)]
+        rgb[np.tril(np.ones((n, n), dtype=bool), -1)] = np.round(np.array(MASKED_FILL.to_rgb()) * 255).astype(np.uint8)
         self.image = ImageMobject(rgb)
         self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
         self.image.height = size
-        self.frame = Rectangle(width=size, height=size, stroke_color=GREY_D, stroke_width=1.5).move_to(self.image)
+        self.frame = Rectangle(width=size, height=size, stroke_color=FAINT, stroke_width=1.5).move_to(self.image)
         self.title = (Text(title, font=FONT, font_size=font_size, color=title_color).next_to(self.frame, UP, buff=0.16)
                       if title else None)
         super().__init__(*[m for m in (self.image, self.frame, self.title) if m is not None])
@@ -535,7 +533,7 @@ class VectorStrip(VectorColumn):
         self.values = np.asarray(values, dtype=float).reshape(-1)
         # ``title``, not ``name``: Mobject keeps its class name in ``name``
         self.title = MathTex(name, font_size=font_size).next_to(self.frame, UP, buff=0.12) if name else None
-        self.note = (Text(note, font=FONT, font_size=18, color=GREY_B).next_to(self.frame, DOWN, buff=0.1)
+        self.note = (Text(note, font=FONT, font_size=18, color=MUTED).next_to(self.frame, DOWN, buff=0.1)
                      if note else None)
         self.add(*[m for m in (self.title, self.note) if m is not None])
 
@@ -593,21 +591,21 @@ class GeluPlot(_Plot):
         lo, hi = x_range or (math.floor(pre.min()), math.ceil(pre.max()))
         ylo, yhi = y_range or (-0.5, math.ceil(post.max()))
         self._set_frame((lo, hi), (ylo, yhi), width, height)
-        self.axes = VGroup(Line(self.point(lo, 0), self.point(hi, 0), stroke_color=GREY_B, stroke_width=1.5),
-                           Line(self.point(0, ylo), self.point(0, yhi), stroke_color=GREY_B, stroke_width=1.5))
+        self.axes = VGroup(Line(self.point(lo, 0), self.point(hi, 0), stroke_color=MUTED, stroke_width=1.5),
+                           Line(self.point(0, ylo), self.point(0, yhi), stroke_color=MUTED, stroke_width=1.5))
         xs = np.linspace(lo, hi, 120)  # the function itself (the model's exact GELU), drawn as a curve
-        self.curve = VMobject(stroke_color=WHITE, stroke_width=2.5)
+        self.curve = VMobject(stroke_color=INK, stroke_width=2.5)
         self.curve.set_points_smoothly([self.point(x, y) for x, y in zip(xs, _gelu(xs))])
         self.ticks = VGroup()
         for x in range(int(math.ceil(lo)), int(math.floor(hi)) + 1):  # numbers under the plot, clear of the curve
             if x != 0:
-                self.ticks.add(Line(self.point(x, 0) + DOWN * 0.05, self.point(x, 0) + UP * 0.05, stroke_color=GREY_B,
+                self.ticks.add(Line(self.point(x, 0) + DOWN * 0.05, self.point(x, 0) + UP * 0.05, stroke_color=MUTED,
                                     stroke_width=1.5))
-                self.ticks.add(Text(f"{x}".replace("-", "\u2212"), font=FONT, font_size=font_size, color=GREY_B)
+                self.ticks.add(Text(f"{x}".replace("-", "\u2212"), font=FONT, font_size=font_size, color=MUTED)
                                .next_to(self.point(x, ylo), DOWN, buff=0.08))
         for y in range(int(math.ceil(ylo)), int(math.floor(yhi)) + 1):
             if y != 0:
-                self.ticks.add(Text(f"{y}", font=FONT, font_size=font_size, color=GREY_B)
+                self.ticks.add(Text(f"{y}", font=FONT, font_size=font_size, color=MUTED)
                                .next_to(self.point(0, y), LEFT, buff=0.08))
         shown = [int(i) for i in highlight]
         self.dots = VGroup(*[Dot(self.point(x, y), radius=0.035, color=POSITIVE if y >= 0 else NEGATIVE,
@@ -658,7 +656,7 @@ class UpProjection(Group):
         self.pre = VectorStrip(pre, height=height, vmax=vmax, name="z", note=str(n_hidden))
         self.post = VectorStrip(post, height=height, vmax=vmax, name="a", note=str(n_hidden))
         plus, equals = MathTex("+", font_size=40), MathTex("=", font_size=40)
-        arrow = Arrow(LEFT * 0.8, RIGHT * 0.8, buff=0, stroke_width=3, color=WHITE, max_tip_length_to_length_ratio=0.15)
+        arrow = Arrow(LEFT * 0.8, RIGHT * 0.8, buff=0, stroke_width=3, color=INK, max_tip_length_to_length_ratio=0.15)
         self.gelu = VGroup(arrow, Text("GELU", font=FONT, font_size=22).next_to(arrow, UP, buff=0.1))
         self.symbols = VGroup(plus, equals)
         items = [self.w_up, self.x, plus, self.b, equals, self.pre, self.gelu, self.post]
@@ -735,13 +733,13 @@ class NeuronBars(VGroup):
                 x += group_gap
             self.xs.append(x)
             x += spacing
-        self.zero = Line([self.xs[0] - spacing / 2, 0, 0], [self.xs[-1] + spacing / 2, 0, 0], stroke_color=GREY_B,
+        self.zero = Line([self.xs[0] - spacing / 2, 0, 0], [self.xs[-1] + spacing / 2, 0, 0], stroke_color=MUTED,
                          stroke_width=1.5)
         self.bars = self._bars(self.values)
         lowest = min(0.0, *[b.get_bottom()[1] for b in self.bars])
         self.names = VGroup()
         for i, (name, x) in enumerate(zip(names, self.xs)):
-            label = Text(str(name), font=FONT, font_size=font_size, color=ACCENT if i == highlight else WHITE)
+            label = Text(str(name), font=FONT, font_size=font_size, color=ACCENT if i == highlight else INK)
             label.rotate(PI / 2).move_to([x, lowest - 0.1, 0], aligned_edge=UP)
             self.names.add(label)
         self.groups = VGroup()
@@ -751,8 +749,8 @@ class NeuronBars(VGroup):
             for i in range(1, len(groups) + 1):
                 if i == len(groups) or groups[i] != groups[start]:
                     a, b = self.xs[start] - bar_width / 2, self.xs[i - 1] + bar_width / 2
-                    line = Line([a, bottom, 0], [b, bottom, 0], stroke_color=GREY_B, stroke_width=1.5)
-                    text = Text(str(groups[start]), font=FONT, font_size=font_size, color=GREY_B)
+                    line = Line([a, bottom, 0], [b, bottom, 0], stroke_color=MUTED, stroke_width=1.5)
+                    text = Text(str(groups[start]), font=FONT, font_size=font_size, color=MUTED)
                     self.groups.add(VGroup(line, text.next_to(line, DOWN, buff=0.08)))
                     start = i
         self.add(self.zero, self.bars, self.names, self.groups)
@@ -781,7 +779,7 @@ class NeuronBars(VGroup):
         v = self.values[index] if value is None else float(value)
         bar = (bars or self.bars)[index]
         text = Text(fmt(v), font=FONT, font_size=font_size, color=color or (ACCENT if index == self.highlight_index
-                                                                              else WHITE))
+                                                                              else INK))
         return text.next_to(bar, UP if v >= 0 else DOWN, buff=0.08)
 
 
@@ -810,7 +808,7 @@ class SignedBars(VGroup):
                                                                            aligned_edge=RIGHT)
             row.submobjects.insert(0, label)
         top, bottom = self.rows.get_top()[1] + 0.08, self.rows.get_bottom()[1] - 0.08
-        self.zero = Line([0, top, 0], [0, bottom, 0], stroke_color=GREY_B, stroke_width=1.5)
+        self.zero = Line([0, top, 0], [0, bottom, 0], stroke_color=MUTED, stroke_width=1.5)
         self.add(self.zero, self.rows)
         self.move_to(np.zeros(3))
 
@@ -833,12 +831,12 @@ class AngleHistogram(_Plot):
         self.ymax = float(ymax if ymax is not None else counts.max())
         self._set_frame((lo, hi), (0, self.ymax), width, height)
         self.bars = self._bars(counts)
-        self.axis = Line(self.point(lo, 0), self.point(hi, 0), stroke_color=GREY_B, stroke_width=1.5)
+        self.axis = Line(self.point(lo, 0), self.point(hi, 0), stroke_color=MUTED, stroke_width=1.5)
         self.ticks = VGroup()
         for deg in (60, 90 - tolerance, 90, 90 + tolerance, 120):
             if lo <= deg <= hi:
-                tick = Line(self.point(deg, 0), self.point(deg, 0) + DOWN * 0.08, stroke_color=GREY_B, stroke_width=1.5)
-                self.ticks.add(VGroup(tick, Text(f"{deg:g}\u00b0", font=FONT, font_size=font_size, color=GREY_B)
+                tick = Line(self.point(deg, 0), self.point(deg, 0) + DOWN * 0.08, stroke_color=MUTED, stroke_width=1.5)
+                self.ticks.add(VGroup(tick, Text(f"{deg:g}\u00b0", font=FONT, font_size=font_size, color=MUTED)
                                       .next_to(tick, DOWN, buff=0.05)))
         self.band = VGroup(*[DashedLine(self.point(deg, 0), self.point(deg, self.ymax), color=ACCENT, stroke_width=2)
                              for deg in (90 - tolerance, 90 + tolerance)])
@@ -876,21 +874,21 @@ class GrowthPlot(_Plot):
         y_max = y_max or y_step * math.ceil(max(counts) / y_step)
         x_max = x_step * math.ceil(max(dims) / x_step)
         self._set_frame((0, x_max), (0, y_max), width, height)
-        self.axes = VGroup(Line(self.point(0, 0), self.point(x_max, 0), stroke_color=GREY_B, stroke_width=1.5),
-                           Line(self.point(0, 0), self.point(0, y_max), stroke_color=GREY_B, stroke_width=1.5))
+        self.axes = VGroup(Line(self.point(0, 0), self.point(x_max, 0), stroke_color=MUTED, stroke_width=1.5),
+                           Line(self.point(0, 0), self.point(0, y_max), stroke_color=MUTED, stroke_width=1.5))
         self.ticks = VGroup()
         for x in range(0, x_max + 1, x_step):
-            self.ticks.add(Text(str(x), font=FONT, font_size=font_size, color=GREY_B).next_to(self.point(x, 0), DOWN,
+            self.ticks.add(Text(str(x), font=FONT, font_size=font_size, color=MUTED).next_to(self.point(x, 0), DOWN,
                                                                                           buff=0.1))
         for y in range(y_step, int(y_max) + 1, y_step):
-            self.ticks.add(Text(str(y), font=FONT, font_size=font_size, color=GREY_B).next_to(self.point(0, y), LEFT,
+            self.ticks.add(Text(str(y), font=FONT, font_size=font_size, color=MUTED).next_to(self.point(0, y), LEFT,
                                                                                           buff=0.1))
         self.x_label = Text("dimensions", font=FONT, font_size=font_size + 2).next_to(self.ticks[0:1], DOWN, buff=0.1)
         self.x_label.set_x(self.point(x_max / 2, 0)[0])
         self.y_label = Text("directions that fit", font=FONT, font_size=font_size + 2).rotate(PI / 2)
         self.y_label.next_to(self.ticks[-1], LEFT, buff=0.15).set_y(self.point(0, y_max / 2)[1])
         self.reference = DashedLine(self.point(0, 0), self.point(min(x_max, y_max), min(x_max, y_max)),
-                                    color=GREY_B, stroke_width=2)
+                                    color=MUTED, stroke_width=2)
         self.line = VMobject(stroke_color=POSITIVE, stroke_width=3)
         self.line.set_points_as_corners([self.point(d, c) for d, c in zip(dims, counts)])
         self.dots = VGroup(*[Dot(self.point(d, c), radius=0.06, color=POSITIVE) for d, c in zip(dims, counts)])

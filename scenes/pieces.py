@@ -18,20 +18,15 @@ from typing import Sequence
 
 import numpy as np
 from manim import (
-    BLACK,
     DOWN,
-    GREY_B,
-    GREY_D,
     LEFT,
     RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
-    WHITE,
     Circle,
     Group,
     ImageMobject,
     Line,
-    ManimColor,
     MathTex,
     Mobject,
     Rectangle,
@@ -39,7 +34,22 @@ from manim import (
     Transform,
     VGroup,
     VMobject,
-    interpolate_color,
+)
+
+from scenes.palette import (
+    ACCENT,
+    BACKGROUND,
+    COST,
+    FAINT,
+    INK,
+    MUTED,
+    NEGATIVE,
+    POSITIVE,
+    activation_color,
+    cost_to_rgb,
+    signed_color,
+    value_to_color,
+    value_to_rgb,
 )
 
 __all__ = [
@@ -49,6 +59,7 @@ __all__ = [
     "DigitImage",
     "HeatMap",
     "LandscapeMap",
+    "MatrixGrid",
     "NudgeTable",
     "NumberColumn",
     "NetworkDiagram",
@@ -63,9 +74,6 @@ __all__ = [
     "want_arrows",
 ]
 
-POSITIVE = ManimColor("#58C4DD")  # blue
-NEGATIVE = ManimColor("#FC6255")  # red
-ACCENT = ManimColor("#FFFF00")  # yellow: "look here"
 FONT = "DejaVu Sans"
 
 
@@ -84,27 +92,6 @@ def tex(x: float, sig: int = 3) -> str:
     return fmt(x, sig).replace("\u2212", "-")
 
 
-def value_to_rgb(values: np.ndarray, vmax: float) -> np.ndarray:
-    """Signed values -> uint8 RGB: black at 0, blue for positive, red for negative, |v|/vmax bright."""
-    values = np.asarray(values, dtype=np.float64)
-    t = np.clip(np.abs(values) / vmax, 0.0, 1.0)[..., None]
-    pos = np.array(POSITIVE.to_rgb())
-    neg = np.array(NEGATIVE.to_rgb())
-    rgb = np.where(values[..., None] >= 0, pos, neg) * t
-    return np.round(rgb * 255).astype(np.uint8)
-
-
-def value_to_color(value: float, vmax: float) -> ManimColor:
-    """The palette's colour of one signed value (same mapping as :func:`value_to_rgb`)."""
-    r, g, b = value_to_rgb(np.array([value]), vmax)[0]
-    return ManimColor.from_rgb((int(r), int(g), int(b)))
-
-
-def activation_color(a: float) -> ManimColor:
-    """Brightness for an activation in [0, 1]: black (0) to white (1)."""
-    return interpolate_color(BLACK, WHITE, float(np.clip(a, 0.0, 1.0)))
-
-
 def _image(rgb: np.ndarray, height: float) -> ImageMobject:
     img = ImageMobject(rgb)
     img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])  # crisp pixels, no blur
@@ -121,7 +108,7 @@ class DigitImage(ImageMobject):
         self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
         self.height = height
 
-    def frame(self, color=GREY_D) -> Rectangle:
+    def frame(self, color=FAINT) -> Rectangle:
         """A thin border around the image (black pixels vanish into the background)."""
         return Rectangle(width=self.width, height=self.height, stroke_color=color, stroke_width=2).move_to(self)
 
@@ -174,7 +161,7 @@ class NetworkDiagram(VGroup):
         for l, n in enumerate(self.shown):
             col = VGroup(
                 *[
-                    Circle(radius=radius, stroke_color=GREY_B, stroke_width=1.5, fill_color=WHITE, fill_opacity=0)
+                    Circle(radius=radius, stroke_color=MUTED, stroke_width=1.5, fill_color=INK, fill_opacity=0)
                     for _ in range(n)
                 ]
             ).arrange(DOWN, buff=spacing - 2 * radius)
@@ -190,7 +177,7 @@ class NetworkDiagram(VGroup):
         for l in range(len(self.shown) - 1):
             group = VGroup(
                 *[
-                    Line(a.get_right(), b.get_left(), stroke_width=0.6, stroke_color=GREY_B, stroke_opacity=0.35)
+                    Line(a.get_right(), b.get_left(), stroke_width=0.6, stroke_color=MUTED, stroke_opacity=0.35)
                     for a in self.layers[l]
                     for b in self.layers[l + 1]
                 ]
@@ -205,14 +192,14 @@ class NetworkDiagram(VGroup):
     def lit(self, layer: int, activations: Sequence[float]) -> VGroup:
         """Set a layer's neurons to their activations (brightness); returns the layer."""
         for circle, a in zip(self.layers[layer], activations):
-            circle.set_fill(WHITE, opacity=float(np.clip(a, 0, 1)))
+            circle.set_fill(INK, opacity=float(np.clip(a, 0, 1)))
         return self.layers[layer]
 
     def light(self, layer: int, activations: Sequence[float]) -> Transform:
         """An animation that brings one layer's neurons to their activation brightness."""
         target = self.layers[layer].copy()
         for circle, a in zip(target, activations):
-            circle.set_fill(WHITE, opacity=float(np.clip(a, 0, 1)))
+            circle.set_fill(INK, opacity=float(np.clip(a, 0, 1)))
         return Transform(self.layers[layer], target)
 
     def color_edges(self, layer: int, weights: np.ndarray, vmax: float | None = None) -> VGroup:
@@ -226,6 +213,13 @@ class NetworkDiagram(VGroup):
             line.set_stroke(value_to_color(value, vmax), width=0.4 + 2.0 * min(abs(value) / vmax, 1), opacity=0.9)
         return self.edges[layer]
 
+    def edges_into(self, layer: int, j: int) -> VGroup:
+        """The drawn edges into neuron ``j`` of ``layer`` (1 = first hidden), from the shown
+        neurons of the layer before, in their order."""
+        n_out = len(self.layers[layer])
+        lines = self.edges[layer - 1]
+        return VGroup(*[lines[i * n_out + j] for i in range(len(self.layers[layer - 1]))])
+
     def label_layers(self, texts: Sequence[str], font_size: int = 22) -> VGroup:
         """A caption under each layer (or over the input's lower ellipsis)."""
         labels = VGroup()
@@ -237,7 +231,7 @@ class NetworkDiagram(VGroup):
 
 class ValueBars(VGroup):
     """Horizontal bars for values in [0, 1] (activations, probabilities), labelled on the left
-    and with the rounded value on the right."""
+    and with the value on the right, rounded to ``decimals``."""
 
     def __init__(
         self,
@@ -246,18 +240,19 @@ class ValueBars(VGroup):
         width: float = 3.0,
         bar_height: float = 0.32,
         font_size: int = 22,
+        decimals: int = 2,
     ):
         super().__init__()
         self.values = [float(v) for v in values]
         self.rows = VGroup()
         for i, v in enumerate(self.values):
             name = Text(str(labels[i]) if labels is not None else "", font=FONT, font_size=font_size)
-            track = Rectangle(width=width, height=bar_height, stroke_color=GREY_D, stroke_width=1)
+            track = Rectangle(width=width, height=bar_height, stroke_color=FAINT, stroke_width=1)
             bar = Rectangle(
                 width=max(width * v, 1e-3), height=bar_height, stroke_width=0, fill_color=activation_color(0.35 + 0.65 * v), fill_opacity=1
             )
             bar.align_to(track, LEFT)
-            number = Text(f"{v:.2f}", font=FONT, font_size=font_size - 2).next_to(track, RIGHT, buff=0.15)
+            number = Text(_fixed(v, decimals), font=FONT, font_size=font_size - 2).next_to(track, RIGHT, buff=0.15)
             name.next_to(track, LEFT, buff=0.2)
             row = VGroup(name, track, bar, number) if labels is not None else VGroup(track, bar, number)
             self.rows.add(row)
@@ -269,14 +264,6 @@ class ValueBars(VGroup):
         from manim import SurroundingRectangle
 
         return SurroundingRectangle(self.rows[index], color=ACCENT, buff=0.06)
-
-
-def cost_to_rgb(cost: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Costs -> uint8 RGB on a log scale: low cost dark navy, high cost near white."""
-    t = (np.log(np.asarray(cost, dtype=np.float64)) - np.log(lo)) / (np.log(hi) - np.log(lo))
-    t = np.clip(t, 0.0, 1.0)[..., None]
-    dark, light = np.array([0.03, 0.05, 0.20]), np.array([0.95, 0.95, 0.90])
-    return np.round((dark + (light - dark) * t**0.8) * 255).astype(np.uint8)
 
 
 class LandscapeMap(Group):
@@ -297,7 +284,7 @@ class LandscapeMap(Group):
         # The two axes get their own scales (the slice is usually much longer one way).
         self.image.stretch_to_fit_height(height)
         self.image.stretch_to_fit_width(width if width is not None else height)
-        self.border = Rectangle(width=self.image.width, height=self.image.height, stroke_color=GREY_D, stroke_width=1.5)
+        self.border = Rectangle(width=self.image.width, height=self.image.height, stroke_color=FAINT, stroke_width=1.5)
         super().__init__(self.image, self.border)
 
     def point(self, alpha: float, beta: float) -> np.ndarray:
@@ -325,6 +312,44 @@ class LandscapeMap(Group):
         return Group(bar, top, low)
 
 
+class MatrixGrid(VGroup):
+    """A matrix of real numbers in square brackets, with ellipses standing for rows and columns
+    not shown. ``cells[r][c]`` is a string: a number as :func:`fmt` writes it, or ``"..."`` (a
+    horizontal ellipsis), ``":"`` (vertical) or ``"\\"`` (diagonal). ``rows[r]`` is row ``r``'s
+    drawn cells; numbers are coloured by their sign (``values`` gives the signs)."""
+
+    def __init__(self, cells: Sequence[Sequence[str]], values: np.ndarray | None = None, font_size: int = 22,
+                 col_gap: float = 0.22, row_gap: float = 0.16, colored: bool = True):
+        super().__init__()
+        glyphs = {"...": r"\cdots", ":": r"\vdots", "\\": r"\ddots"}
+        self.rows = VGroup()
+        for r, row in enumerate(cells):
+            drawn = VGroup()
+            for c, cell in enumerate(row):
+                if cell in glyphs:
+                    drawn.add(MathTex(glyphs[cell], font_size=font_size + 4, color=MUTED))
+                else:
+                    v = float(values[r][c]) if values is not None else 0.0
+                    drawn.add(Text(cell, font=FONT, font_size=font_size,
+                                   color=signed_color(v) if colored and v != 0 else INK))
+            self.rows.add(drawn)
+        widths = [max(self.rows[r][c].width for r in range(len(cells))) for c in range(len(cells[0]))]
+        height = max(m.height for row in self.rows for m in row)
+        xs = np.concatenate([[0], np.cumsum(np.array(widths[:-1]) / 2 + np.array(widths[1:]) / 2 + col_gap)])
+        for r, row in enumerate(self.rows):
+            for c, m in enumerate(row):
+                m.move_to([xs[c], -r * (height + row_gap), 0])
+                if not isinstance(m, MathTex):
+                    m.align_to(np.array([xs[c] + widths[c] / 2, 0, 0]), RIGHT)  # numbers align on the right
+        self.add(self.rows)
+        self.left_bracket = _bracket(self.rows, self.rows, LEFT)
+        self.right_bracket = _bracket(self.rows, self.rows, RIGHT)
+        self.add(self.left_bracket, self.right_bracket)
+
+    def column(self, c: int) -> VGroup:
+        return VGroup(*[row[c] for row in self.rows])
+
+
 class NumberColumn(VGroup):
     """A column vector of real numbers in brackets: entries ``indices`` of a vector of ``total``,
     with a vertical ellipsis above and below for the entries not shown, and optional row names
@@ -346,7 +371,7 @@ class NumberColumn(VGroup):
         for k, number in enumerate(numbers):
             row = VGroup(number)
             if names is not None:
-                row.add(Text(names[k], font=FONT, font_size=font_size - 4, color=GREY_B).next_to(number, LEFT, buff=0.5))
+                row.add(Text(names[k], font=FONT, font_size=font_size - 4, color=MUTED).next_to(number, LEFT, buff=0.5))
                 row[-1].align_to(number, DOWN)
             self.entries.add(row)
         self.numbers = numbers
@@ -358,7 +383,7 @@ def _bracket(numbers: Mobject, group: Mobject, side: np.ndarray, pad: float = 0.
     x = (numbers.get_right()[0] + pad) if side[0] > 0 else (numbers.get_left()[0] - pad)
     top, bottom = group.get_top()[1] + 0.05, group.get_bottom()[1] - 0.05
     sign = -1 if side[0] > 0 else 1
-    line = VMobject(stroke_color=WHITE, stroke_width=2)
+    line = VMobject(stroke_color=INK, stroke_width=2)
     line.set_points_as_corners([[x + sign * arm, top, 0], [x, top, 0], [x, bottom, 0], [x + sign * arm, bottom, 0]])
     return line
 
@@ -383,7 +408,7 @@ class NudgeTable(VGroup):
         self.cells = VGroup()
         for r, row in enumerate(values):
             cells = VGroup(*[Text(_fixed(v, decimals), font=FONT, font_size=font_size,
-                                  color=(POSITIVE if v > 0 else NEGATIVE) if abs(v) > 0.08 * vmax else GREY_B) for v in row])
+                                  color=(POSITIVE if v > 0 else NEGATIVE) if abs(v) > 0.08 * vmax else MUTED) for v in row])
             for c, cell in enumerate(cells):
                 cell.move_to([c * cell_width, -r * row_height, 0])
             self.cells.add(cells)
@@ -394,13 +419,13 @@ class NudgeTable(VGroup):
             for r, a in enumerate(averages)
         ])
         self.row_names = VGroup(*[
-            Text(name, font=FONT, font_size=font_size - 2, color=GREY_B).move_to([-0.6 * cell_width, -r * row_height, 0], aligned_edge=RIGHT)
+            Text(name, font=FONT, font_size=font_size - 2, color=MUTED).move_to([-0.6 * cell_width, -r * row_height, 0], aligned_edge=RIGHT)
             for r, name in enumerate(row_names)
         ])
         top = row_height * 0.6
         bottom = -(len(values) - 1) * row_height - row_height * 0.6
         x_sep = right + 0.62 * cell_width
-        self.separator = Line([x_sep, top, 0], [x_sep, bottom, 0], stroke_color=GREY_D, stroke_width=1.5)
+        self.separator = Line([x_sep, top, 0], [x_sep, bottom, 0], stroke_color=FAINT, stroke_width=1.5)
         self.add(self.cells, self.average, self.row_names, self.separator)
 
     def column_x(self, c: int) -> float:
@@ -423,7 +448,7 @@ def want_arrows(bars: "ValueBars", changes: Sequence[float], scale: float, font_
         start = np.array([zero, y, 0.0])
         end = start + RIGHT * scale * change
         if abs(change) * scale < 0.08:  # too short to draw as an arrow: a tick
-            arrow = Line(start + UP * 0.08, start + DOWN * 0.08, stroke_width=3, color=GREY_B)
+            arrow = Line(start + UP * 0.08, start + DOWN * 0.08, stroke_width=3, color=MUTED)
         else:
             arrow = Arrow(start, end, buff=0, stroke_width=4, max_tip_length_to_length_ratio=0.3,
                           max_stroke_width_to_length_ratio=20, color=POSITIVE if change > 0 else NEGATIVE)

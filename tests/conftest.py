@@ -10,6 +10,8 @@ import os
 
 import pytest
 
+import models  # noqa: F401  (first: it chooses torch's machine-independent numerics before torch loads)
+
 os.environ.setdefault("NN_EXPLAINER_STRICT_LAYOUT", "1")  # a drawing under the captions fails a test
 
 

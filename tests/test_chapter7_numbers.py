@@ -159,7 +159,7 @@ def test_pattern_thumb_shows_the_pattern(lang):
     n = len(pattern)
     visible = ~np.tril(np.ones((n, n), dtype=bool), -1)
     np.testing.assert_array_equal(pixels[visible], value_to_rgb(pattern.T, 1.0)[visible])
-    grey = [int(MASKED_FILL[i : i + 2], 16) for i in (1, 3, 5)]
+    grey = [int(MASKED_FILL.to_hex()[i : i + 2], 16) for i in (1, 3, 5)]
     assert (pixels[~visible] == grey).all()
 
 

@@ -103,3 +103,45 @@ def test_sgd_step_matches_hand_written_update():
     for i in range(3):
         np.testing.assert_allclose(got[f"w{i}"], arrays[f"w{i}"] - cfg.lr * grads_w[i], atol=1e-5)
         np.testing.assert_allclose(got[f"b{i}"], arrays[f"b{i}"] - cfg.lr * grads_b[i], atol=1e-5)
+
+
+_TRAIN_AND_HASH = """
+import hashlib, sys
+import models
+from models.digit_net import TrainConfig, train
+from models.mnist import load_embedded
+r = train(load_embedded(), TrainConfig(epochs=2))
+print(hashlib.sha256(r.checkpoints.tobytes()).hexdigest())
+"""
+
+
+def _train_in_subprocess(env_extra: dict) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("MKL_CBWR", "ATEN_CPU_CAPABILITY")}
+    out = subprocess.run([sys.executable, "-c", _TRAIN_AND_HASH], env={**env, **env_extra}, capture_output=True,
+                         text=True, check=True, cwd=str(__import__("models").__path__[0] + "/.."))
+    return out.stdout.strip()
+
+
+def test_training_does_not_depend_on_the_cpu_instruction_set():
+    """Training on a CPU without AVX-512 (MKL told to use AVX2 at most) gives the very same bits:
+    the numerics chosen in models/__init__.py make the weights, and so the goldens, the same on
+    every x86 machine. (On a machine without AVX-512 both runs already take the AVX2 path.)"""
+    assert _train_in_subprocess({}) == _train_in_subprocess({"MKL_ENABLE_INSTRUCTIONS": "AVX2"})
+
+
+def test_training_refuses_machine_dependent_numerics():
+    import subprocess
+    import sys
+
+    code = "import torch; torch.ones(2) @ torch.ones(2)\n" + _TRAIN_AND_HASH.replace("import models\n", "")
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("MKL_CBWR", "ATEN_CPU_CAPABILITY")}
+    env["ATEN_CPU_CAPABILITY"] = "avx2"  # what torch would pick by itself on most machines
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         cwd=str(__import__("models").__path__[0] + "/.."))
+    assert out.returncode != 0 and "NumericsError" in out.stderr and "import `models` before torch" in out.stderr

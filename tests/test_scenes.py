@@ -1,14 +1,25 @@
-"""Every scene builds (a dry run at a tiny resolution) inside the layout rules, and narrates."""
+"""Every scene builds inside the layout rules and narrates; every chapter plays as one film.
+
+A scene is built with its animations played to their ends (``tests/scene_runs.py``), the
+layout rules strict: a drawing that leaves the frame or runs under the captions after any
+animation, a caption over an empty screen, or (in chapters written as one film) a held
+drawing that leaves most of the screen empty, fails with the scene and caption named.
+
+The joins: the last frame of each scene and the first frame of the next, both drawn by
+Manim's camera, must be the same picture, so the chapter plays without a visible cut.
+"""
 
 from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pytest
-from manim import tempconfig
+from manim import FadeIn, Text, tempconfig
 
 import render
-from scenes.base import ChapterScene, reading_time
+from scenes.base import ChapterScene, LayoutError, reading_time
+from tests.scene_runs import run_scene
 
 SCENES = [
     (number, cls)
@@ -16,22 +27,94 @@ SCENES = [
     for cls in importlib.import_module(module).SCENES
 ]
 
+# Chapters not yet rewritten as one film: their beats still start from black. Each is its
+# own issue; the test below turns red (XPASS, strict) the day a chapter's joins all match.
+NOT_YET_ONE_FILM = {1: "issue 12", 2: "issue 12", 3: "issue 13", 4: "issue 13", 5: "issue 14", 6: "issue 14", 7: "issue 15", 8: "issue 15"}
 
-def dry_run(cls, tmp_path) -> ChapterScene:
-    settings = {"dry_run": True, "media_dir": str(tmp_path), "pixel_height": 144, "pixel_width": 256, "frame_rate": 5}
-    with tempconfig(settings):
-        scene = cls()
-        scene.render()
-    return scene
+JOIN_MEAN = 0.6  # mean absolute difference per channel (0..255) two frames of one picture may have
+JOIN_PIXELS = 0.001  # share of pixels allowed to differ by more than 48 in some channel
+DRAWING_ROWS = (4.0 + 2.55) / 8.0  # the frame's rows above the caption band
 
 
 @pytest.mark.parametrize("number,cls", SCENES, ids=[f"ch{n}-{c.__name__}" for n, c in SCENES])
-def test_scene_builds_and_narrates(number, cls, story, tmp_path):
-    scene = dry_run(cls, tmp_path)  # strict layout: leaving the frame or the drawing area raises
+def test_scene_builds_and_narrates(number, cls, story):
+    scene = run_scene(cls).scene  # strict layout: a problem raises LayoutError, naming the scene and caption
     assert scene.narration, "every beat has a narration line"
     starts = [t for t, _ in scene.narration] + [scene.time]
     for (start, text), stop in zip(scene.narration, starts[1:]):
-        # each caption stays up long enough to be read
-        # (at the dry run's 5 fps, waits round to 0.2 s)
-        assert stop - start >= reading_time(text) - 0.25, f"{text!r} is up {stop - start:.1f} s"
+        # each caption stays up long enough to be read, even when the next beat takes over
+        assert stop - start >= reading_time(text) - 0.05, f"{text!r} is up {stop - start:.1f} s"
 
+
+def _joins():
+    out = []
+    for number, module in sorted(render.CHAPTER_MODULES.items()):
+        scenes = importlib.import_module(module).SCENES
+        for a, b in zip(scenes, scenes[1:]):
+            marks = [pytest.mark.xfail(reason=f"chapter {number} is not yet one film ({NOT_YET_ONE_FILM[number]})",
+                                       strict=True)] if number in NOT_YET_ONE_FILM else []
+            out.append(pytest.param(a, b, id=f"ch{number}-{a.__name__}-{b.__name__}", marks=marks))
+    return out
+
+
+def frame_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    diff = np.abs(a.astype(np.int16) - b.astype(np.int16))
+    return float(diff.mean()), float((diff.max(axis=2) > 48).mean())
+
+
+@pytest.mark.parametrize("before,after", _joins())
+def test_join_is_invisible(before, after, story, tmp_path):
+    """The last frame of one beat is the first frame of the next."""
+    closing, opening = run_scene(before).closing, run_scene(after).opening
+    drawn = (closing[: int(closing.shape[0] * DRAWING_ROWS)].max(axis=2) > 40).mean()
+    assert drawn > 0.002, f"{before.__name__} fades to black before {after.__name__}: only a chapter's start and end may"
+    mean, share = frame_difference(closing, opening)
+    if mean > JOIN_MEAN or share > JOIN_PIXELS:
+        from PIL import Image
+
+        both = np.concatenate([closing, opening, np.abs(closing.astype(np.int16) - opening).astype(np.uint8)], axis=0)
+        Image.fromarray(both).save(tmp_path / "join.png")
+        pytest.fail(f"{before.__name__} ends on another picture than {after.__name__} opens with (mean difference "
+                    f"{mean:.2f}, {share:.2%} of pixels); end, start and difference: {tmp_path / 'join.png'}")
+
+
+# ----------------------------------------------------------------------------- the rules themselves
+
+
+class _Probe(ChapterScene):
+    """A scene the rule tests fill in."""
+
+    body = staticmethod(lambda scene: None)
+
+    def construct(self):
+        type(self).body(self)
+
+
+def _build(body) -> None:
+    probe = type("Probe", (_Probe,), {"body": staticmethod(body)})
+    with tempconfig({"dry_run": True, "pixel_width": 256, "pixel_height": 144}):
+        probe(skip_animations=True).render()
+
+
+def test_rules_catch_a_drawing_under_the_captions_between_captions():
+    def body(scene):
+        scene.say("A word on a full line.")
+        scene.play(FadeIn(Text("W" * 12).move_to([0, 0.5, 0])))
+        scene.play(FadeIn(Text("low").move_to([0, -2.7, 0])))  # no caption change: still caught
+    with pytest.raises(LayoutError, match="spans y"):
+        _build(body)
+
+
+def test_rules_catch_a_small_drawing_and_an_empty_screen():
+    with pytest.raises(LayoutError, match=r"covers \d+% of the screen"):
+        _build(lambda scene: (scene.say("Just one word."), scene.play(FadeIn(Text("hi").move_to([-5, 3, 0]))),
+                              scene.wait(1)))
+    with pytest.raises(LayoutError, match="caption over an empty screen"):
+        _build(lambda scene: (scene.say("Nothing to see here."), scene.wait(1)))
+
+    def allowed(scene):
+        with scene.sparse("a single word alone"):
+            scene.say("Just one word.")
+            scene.play(FadeIn(Text("hi")))
+            scene.finish_reading()
+    _build(allowed)  # a deliberate exception passes

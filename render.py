@@ -71,12 +71,23 @@ class Chapter:
         return ROOT / (self.module.replace(".", "/") + ".py")
 
 
+SYSTEM_MODULES = ("manim", "cairo", "manimpango", "pangocffi", "av", "numpy", "PIL", "srt")
+
+
 def load_chapter(number: int) -> Chapter:
     try:
         module = importlib.import_module(CHAPTER_MODULES[number])
-    except (ImportError, OSError) as exc:  # Manim, Cairo or Pango missing or broken
-        raise Failure(f"cannot load the scenes of chapter {number} ({exc}). Fix: run `./dev setup`, "
-                      "which installs Cairo, Pango and Manim into .venv") from exc
+    except (ImportError, OSError) as exc:
+        missing = getattr(exc, "name", None) or ""
+        if isinstance(exc, OSError) or (isinstance(exc, ModuleNotFoundError) and missing.split(".")[0] in SYSTEM_MODULES):
+            # Manim, Cairo or Pango missing or broken
+            raise Failure(f"cannot load the scenes of chapter {number} ({exc}). Fix: run `./dev setup`, "
+                          "which installs Cairo, Pango and Manim into .venv") from exc
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        raise Failure(f"scenes/chapter{number}.py does not import: {exc} ({Path(where.filename).name}, line "
+                      f"{where.lineno}). Fix that import; the setup is not the problem") from exc
     return Chapter(number, module.TITLE, module.__name__, [s.__name__ for s in module.SCENES], tuple(module.ARTIFACTS))
 
 

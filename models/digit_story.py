@@ -19,49 +19,84 @@ import torch
 from models.digit_net import DigitNet, DigitNetConfig
 from models.mnist import DigitDataset
 
-__all__ = ["chapter1", "chapter2", "chapter3", "chapter4", "param_names", "plane_costs", "SHOWN_LABEL", "INPUT_SHOWN", "N_THREES"]
+__all__ = ["chapter1", "chapter2", "chapter3", "chapter4", "chapter_digit", "param_names", "plane_costs", "spread_window",
+           "weight_vmax", "SHOWN_LABEL", "INPUT_SHOWN", "N_THREES"]
 
 SHOWN_LABEL = 3  # the chapter follows a "3", like the course
 N_THREES = 6  # how many different handwritten 3s open the chapter
 INPUT_SHOWN = 16  # consecutive pixels of one row stand for the input column
 
 
-def ink_window(pixels: np.ndarray, length: int = INPUT_SHOWN) -> np.ndarray:
-    """Rule: the ``length`` consecutive pixels of one image row holding the most ink (first on ties),
-    so the input neurons drawn are ones this digit actually lights."""
-    image = pixels.reshape(28, 28)
-    sums = np.stack([np.convolve(r, np.ones(length), mode="valid") for r in image])  # (28, 29 - length)
-    row, col = np.unravel_index(int(np.argmax(sums)), sums.shape)
+NEURON_AIM = 0.75  # the hidden neuron Chapter 1 takes apart is lit, but not saturated
+NEURON_BAND = (0.55, 0.9)
+MATRIX_COLS = 5  # consecutive columns of W(1) the matrix form shows, among the input column's pixels
+
+
+def spread_window(pixels: np.ndarray, length: int = INPUT_SHOWN) -> np.ndarray:
+    """Rule: the ``length`` consecutive pixels of one image row whose brightnesses are most spread
+    out (largest standard deviation; first on ties), so the run crosses ink and blank paper and
+    the input neurons drawn show 0s as well as 1s."""
+    image = pixels.reshape(28, 28).astype(np.float64)
+    spread = np.stack([[image[r, c : c + length].std() for c in range(29 - length)] for r in range(28)])
+    row, col = np.unravel_index(int(np.argmax(spread)), spread.shape)
     return np.arange(row * 28 + col, row * 28 + col + length)
+
+
+def chapter_digit(activations: np.ndarray, sums: np.ndarray, biases: np.ndarray, predictions: np.ndarray,
+                  labels: np.ndarray) -> tuple[int, int]:
+    """Rule: the first held-out ``SHOWN_LABEL`` the network reads right whose ink turns a first-layer
+    neuron on part way, past a threshold: a positive weighted sum, a negative bias, an activation
+    within ``NEURON_BAND``. That neuron is the one nearest ``NEURON_AIM``. (``sums``: the weighted
+    sums, without the biases.) Returns (digit index, neuron)."""
+    right = np.flatnonzero((labels == SHOWN_LABEL) & (predictions == SHOWN_LABEL))
+    if len(right) == 0:
+        raise RuntimeError(f"the trained network recognises no held-out {SHOWN_LABEL}; training failed")
+    for index in right:
+        a = activations[index]
+        inside = np.flatnonzero((a > NEURON_BAND[0]) & (a < NEURON_BAND[1]) & (sums[index] > 0) & (biases < 0))
+        if len(inside):
+            return int(index), int(inside[np.argmin(np.abs(a[inside] - NEURON_AIM))])
+    index = int(right[0])  # no such neuron for any digit: the one nearest the aim
+    return index, int(np.argmin(np.abs(activations[index] - NEURON_AIM)))
+
+
+def weight_vmax(net: DigitNet) -> float:
+    """The one colour scale of the digit network's weights, in every chapter: the 99th percentile
+    of the first layer's weight sizes, the weights drawn as maps (the rarer, larger weights of the
+    later layers saturate rather than darken all the maps)."""
+    return float(np.percentile(np.abs(net.weights[0].detach().numpy()), 99))
 
 
 def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
     """Arrays for Chapter 1 ("But what is a neural network?")."""
-    # Rule: the first held-out digit of SHOWN_LABEL that the trained network gets right.
     x_test = torch.from_numpy(data.x_test)
-    predictions = net(x_test)[0].argmax(dim=1).numpy()
-    candidates = np.flatnonzero((data.y_test == SHOWN_LABEL) & (predictions == SHOWN_LABEL))
-    if len(candidates) == 0:
-        raise RuntimeError(f"the trained network recognises no held-out {SHOWN_LABEL}; training failed")
-    index = int(candidates[0])
+    every = net.trace(x_test)
+    predictions = every["a"][3].argmax(dim=1).numpy()
+    b_all = net.biases[0].detach().numpy()
+    sums = every["z"][1].numpy() - b_all
+    index, neuron = chapter_digit(every["a"][1].numpy(), sums, b_all, predictions, data.y_test)
     x = x_test[index : index + 1]
     trace = net.trace(x)
     a = [t[0].numpy() for t in trace["a"]]
     z = [None] + [t[0].numpy() for t in trace["z"][1:]]
-
-    # Rule: the hidden neuron (first layer) that this digit lights up most.
-    neuron = int(np.argmax(a[1]))
     w = net.weights[0][neuron].detach().numpy()
     b = float(net.biases[0][neuron].detach())
 
     accuracy = float((predictions == data.y_test).mean())
-    threes = np.flatnonzero(data.y_train == SHOWN_LABEL)[:N_THREES]
-    window = ink_window(data.x_test[index])
+    # The opening's 3s: the chapter's digit and the held-out 3s that follow it.
+    held_threes = np.flatnonzero(data.y_test == SHOWN_LABEL)
+    at = int(np.flatnonzero(held_threes == index)[0])
+    threes = held_threes[max(0, min(at, len(held_threes) - N_THREES)):][:N_THREES]
+    window = spread_window(data.x_test[index])
+    spread = [data.x_test[index][window[k : k + MATRIX_COLS]].std() for k in range(len(window) - MATRIX_COLS + 1)]
+    k0 = int(np.argmax(spread))
+    cols = window[k0 : k0 + MATRIX_COLS]
+    rows = np.asarray(sorted({0, 1, neuron, len(a[1]) - 1}))  # W(1)'s rows shown: the first two, this neuron's, the last
     sizes = np.asarray(net.config.sizes)
     w0 = net.weights[0].detach().numpy()
     b0 = net.biases[0].detach().numpy()
     return {
-        "threes": data.x_train[threes],  # (N_THREES, 784)
+        "threes": data.x_test[threes],  # (N_THREES, 784)
         "threes_index": threes,
         "digit": data.x_test[index],  # (784,)
         "digit_index": np.asarray(index),
@@ -84,21 +119,24 @@ def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
         "neuron_activation": np.asarray(float(a[1][neuron])),
         "test_accuracy": np.asarray(accuracy),
         "n_test": np.asarray(len(data.y_test)),
+        "n_train": np.asarray(len(data.y_train)),
         # Real weights on the diagram's edges: into layer 1 from the shown input window, then all.
         "w0_window": w0[:, window],  # (16, 16)
         "w1": net.weights[1].detach().numpy(),  # (16, 16)
         "w2": net.weights[2].detach().numpy(),  # (10, 16)
+        "weight_vmax": np.asarray(weight_vmax(net)),
         "sizes": sizes,
         "n_weights": np.asarray(int(sum(sizes[:-1] * sizes[1:]))),
         "n_biases": np.asarray(int(sizes[1:].sum())),
         "n_params": np.asarray(net.n_params()),
-        # Matrix form: the top-left corner of W(1) and the first biases, as the course shows.
-        "w_corner": w0[:3, :3],
-        "w_last_col": w0[:3, -1],
-        "w_last_row": w0[-1, :3],
-        "w_last": np.asarray(w0[-1, -1]),
-        "b_head": b0[:3],
-        "b_last": np.asarray(b0[-1]),
+        # Matrix form: some rows of W(1) and b(1), the columns of the input column's most spread-out
+        # run of MATRIX_COLS pixels, those pixels, and the layer's activations.
+        "matrix_rows": rows,
+        "matrix_cols": cols,
+        "w_matrix": w0[np.ix_(rows, cols)],  # (4, MATRIX_COLS)
+        "b_matrix": b0[rows],
+        "a0_matrix": a[0][cols],
+        "a1_matrix": a[1][rows],
         "w_shape": np.asarray(w0.shape),
     }
 
@@ -110,6 +148,8 @@ N_MISTAKES = 6  # real mistakes shown, evenly spaced through all mistakes
 N_NOISE = 100  # noise images tried; the most confident answer is shown, with how many were confident
 GRID = 41  # landscape grid points per axis
 N_GRADIENT_SHOWN = 12  # largest gradient entries shown
+FULL_STEPS = 6  # full-batch steps shown after the first
+N_HARDEST = 3  # the costliest training digits after training
 
 
 def _flat_layout(sizes) -> list[tuple[str, tuple[int, ...]]]:
@@ -169,7 +209,7 @@ def plane_costs(x: torch.Tensor, y: torch.Tensor, center: torch.Tensor, d1: torc
 
 
 def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray,
-             metrics: dict[str, np.ndarray], ch1: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+             metrics: dict[str, np.ndarray], ch1: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
     """Arrays for Chapter 2 ("Gradient descent, how neural networks learn")."""
     sizes = tuple(int(s) for s in net.config.sizes)
     x_tr, y_tr = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
@@ -182,16 +222,22 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
     digit = torch.from_numpy(ch1["digit"][None])
     label = int(ch1["digit_label"])
     out0 = untrained(digit)[0][0].detach().numpy()
+    trace0 = untrained.trace(digit)
+    window = ch1["input_window"]
     out1 = net(digit)[0][0].detach().numpy()
     onehot = np.eye(10)[label]
 
-    # The landscape: the plane through the trained point spanned by the first two principal
-    # directions of the training path, and the path projected onto it.
+    # The landscape: the plane through the untrained and the trained network (so both lie on it),
+    # tilted to hold as much of the rest of the path as it can: d1 points from the trained network
+    # to the start, d2 is the path's main direction across d1. The path is projected onto it.
     offsets = torch.from_numpy(checkpoints).to(torch.float64) - final.to(torch.float64)  # (n_ck, P)
-    _, sv, vt = torch.linalg.svd(offsets, full_matrices=False)
-    d1, d2 = vt[0], vt[1]  # unit vectors in parameter space
-    path = (offsets @ torch.stack([d1, d2]).T).numpy()  # (n_ck, 2)
-    explained = (sv[:2] ** 2 / (sv**2).sum()).numpy()
+    d1 = offsets[0] / offsets[0].norm()
+    across = offsets - (offsets @ d1)[:, None] * d1[None]  # the path with its d1 part removed
+    _, _, vt = torch.linalg.svd(across, full_matrices=False)
+    d2 = vt[0] - (vt[0] @ d1) * d1
+    d2 = d2 / d2.norm()
+    path = (offsets @ torch.stack([d1, d2]).T).numpy()  # (n_ck, 2): the start is (|start - final|, 0)
+    explained = np.array([float((path**2).sum() / (offsets**2).sum())])  # share of the path's spread in the plane
 
     def axis(values: np.ndarray) -> np.ndarray:
         lo, hi = float(values.min()), float(values.max())
@@ -218,6 +264,36 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
     grads = torch.autograd.grad(cost0, untrained.ordered_params())
     gradient = torch.cat([g.reshape(-1) for g in grads]).numpy()
     biggest = np.sort(np.argsort(-np.abs(gradient), kind="stable")[:N_GRADIENT_SHOWN])
+    # Real steps of gradient descent on the full cost from the untrained network, at the run's
+    # learning rate: the cost after each of the first FULL_STEPS
+    stepped = DigitNet(net.config)
+    stepped.set_flat(torch.from_numpy(checkpoints[0]))
+    full_costs = [cost0.item()]
+    for _ in range(FULL_STEPS):
+        c = stepped(x_tr, y_tr)[1]
+        g = torch.autograd.grad(c, stepped.ordered_params())
+        with torch.no_grad():
+            for p, gp in zip(stepped.ordered_params(), g):
+                p.sub_(lr * gp)
+            full_costs.append(float(stepped(x_tr, y_tr)[1]))
+        plateau_output = stepped(x_tr)[0].mean(dim=0).detach().numpy()  # the average answer after the last step
+    step_cost_after = full_costs[1]
+    # The output's bias for the digit's label: on this one digit, and averaged over all of them
+    bias_index = len(gradient) - sizes[-1] + label  # b(3)[label]: the flat vector ends with b(3)
+    one = torch.autograd.grad(untrained(digit, torch.tensor([label]))[1], untrained.ordered_params())
+    digit_gradient = torch.cat([g.reshape(-1) for g in one]).numpy()
+    # The samples drawn: training digits spread across the classes, with their costs before and
+    # after training; held-out digits spread likewise, with Chapter 1's digit in place of the first
+    # sample of its class.
+    train_idx = np.arange(0, len(data.x_train), len(data.x_train) // 24)[:24]
+    test_idx = np.linspace(0, len(data.x_test) - 1, 12).round().astype(np.int64)
+    same = np.flatnonzero(data.y_test[test_idx] == label)
+    test_idx[same[0] if len(same) else len(test_idx) // 2] = int(ch1["digit_index"])
+    with torch.no_grad():
+        target_tr = torch.nn.functional.one_hot(y_tr[train_idx], 10).double()
+        sample_cost = [((m(x_tr[train_idx])[0].double() - target_tr) ** 2).sum(dim=1).numpy() for m in (untrained, net)]
+        every_cost = ((net(x_tr)[0].double() - torch.nn.functional.one_hot(y_tr, 10).double()) ** 2).sum(dim=1).numpy()
+    hardest = np.argsort(-every_cost, kind="stable")[:N_HARDEST]  # the training digits the trained net does worst on
 
     # Testing: the network's answers on the held-out digits
     with torch.no_grad():
@@ -240,11 +316,25 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
     return {
         "n_train": np.asarray(len(data.y_train)),
         "n_test": np.asarray(len(data.y_test)),
-        "train_samples": data.x_train[:: len(data.x_train) // 24][:24],  # 24 spread across classes
-        "test_samples": data.x_test[:: len(data.x_test) // 12][:12],
+        "train_samples": data.x_train[train_idx],  # 24 spread across classes
+        "train_samples_index": train_idx,
+        "train_samples_label": data.y_train[train_idx],
+        "train_sample_cost_untrained": sample_cost[0],
+        "train_sample_cost_trained": sample_cost[1],
+        "test_samples": data.x_test[test_idx],
+        "test_samples_index": test_idx,
+        "digit_index": np.asarray(int(ch1["digit_index"])),
         "digit": ch1["digit"],
         "digit_label": np.asarray(label),
         "untrained_output": out0,
+        # The untrained network as the diagram draws it (the shown input window, then all)
+        "input_window": window,
+        "a0_window": ch1["digit"][window],
+        "untrained_w0_window": untrained.weights[0].detach().numpy()[:, window],
+        "untrained_w1": untrained.weights[1].detach().numpy(),
+        "untrained_w2": untrained.weights[2].detach().numpy(),
+        "untrained_a1": trace0["a"][1][0].numpy(),
+        "untrained_a2": trace0["a"][2][0].numpy(),
         "trained_output": out1,
         "target": onehot,
         "untrained_digit_cost": np.asarray(float(((out0 - onehot) ** 2).sum())),
@@ -263,6 +353,20 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
         "gradient_shown": biggest,
         "gradient_shown_names": np.asarray([param_names(sizes)[i] for i in biggest]),  # fixed-width strings
         "gradient_cost": np.asarray(cost0.item()),
+        "lr": np.asarray(lr),
+        "step_cost_after": np.asarray(step_cost_after),  # the full cost after one step from the untrained point
+        "full_batch_costs": np.asarray(full_costs),  # before, and after each of FULL_STEPS full steps
+        "full_batch_mean_output": plateau_output,  # (10,) each output's average over the training digits, then
+        "hardest_train_index": hardest,
+        "hardest_train_cost": every_cost[hardest],
+        "hardest_train_images": data.x_train[hardest],
+        "hardest_train_label": data.y_train[hardest],
+        "trained_cost_share_of_hardest": np.asarray(float(np.sort(every_cost)[::-1][: len(every_cost) // 100].sum()
+                                                         / every_cost.sum())),  # share of the cost from the worst 1%
+        "bias_index": np.asarray(bias_index),
+        "bias_gradient_digit": np.asarray(float(digit_gradient[bias_index])),  # on Chapter 1's digit alone
+        "label_share": np.asarray(float((data.y_train == label).mean())),  # of training digits with that label
+        "weight_vmax": ch1["weight_vmax"],
         "epoch_train_cost": metrics["train_cost"],
         "epoch_test_accuracy": metrics["test_accuracy"],
         "test_predictions": predictions,

@@ -128,9 +128,9 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
     ch1 = chapter1(net, data)
     ctx.progress("chapter 2 numbers (loss landscape, gradient, tests)")
     ck = digits.arrays("checkpoints.npz")
-    ch2 = chapter2(net, data, ck["params"], ck["steps"], digits.arrays("metrics.npz"), ch1)
-    ctx.progress("chapter 3 and 4 numbers (hand-written backprop, descent paths, the 1-1-1-1 chain)")
     lr = float(digits.config["train"]["lr"])
+    ch2 = chapter2(net, data, ck["params"], ck["steps"], digits.arrays("metrics.npz"), ch1, lr)
+    ctx.progress("chapter 3 and 4 numbers (hand-written backprop, descent paths, the 1-1-1-1 chain)")
     ch3 = chapter3(data, ck["params"], ck["steps"], lr, net.config.sizes)
     ch4 = chapter4(data, train_chain(data), ch3, ck["params"], ck["steps"], net.config.sizes)
     return write_artifact(

@@ -45,6 +45,7 @@ from manim import (
     DOWN,
     UP,
     Animation,
+    AnimationGroup,
     Create,
     FadeIn,
     FadeOut,
@@ -54,28 +55,35 @@ from manim import (
     MovingCameraScene,
     Rectangle,
     ReplacementTransform,
+    ShowPassingFlash,
     SingleStringMathTex,
+    SurroundingRectangle,
     Text,
     TransformFromCopy,
     VGroup,
     VMobject,
     Write,
-    config,
 )
+from manim.utils.rate_functions import ease_in_out_sine, smooth
 
 from models.artifacts import load_artifact
 from scenes.palette import ACCENT, BACKGROUND, MUTED
 from scenes.pieces import FONT
 
 __all__ = [
+    "ARRIVE",
+    "ARRIVE_LAGGED",
     "CAPTION_Y",
     "DRAW_BOTTOM",
     "DRAW_TOP",
     "MIN_FILL",
     "ChapterScene",
+    "LEAVE",
     "LayoutError",
     "Stage",
     "artifact_arrays",
+    "first_part",
+    "last_part",
     "reading_time",
 ]
 
@@ -87,7 +95,7 @@ CAPTION_CHARS = 64  # per line, at the caption's font size
 FRAME_HALF_WIDTH = 7.0  # a small margin inside the frame's 7.11
 MIN_FILL = 0.35  # share of the drawing area a held drawing's bounding box must cover
 HOME_WIDTH = 14.0 + 2 / 9  # Manim's default frame width (8 high, 16:9)
-AREA_SHARE = (2 * HOME_WIDTH / 2) * (4.0 - DRAW_BOTTOM)  # the drawing area, in square units at home
+DRAWING_AREA = HOME_WIDTH * (4.0 - DRAW_BOTTOM)  # above the caption band, in square units at home
 
 
 class LayoutError(AssertionError):
@@ -95,8 +103,9 @@ class LayoutError(AssertionError):
 
 
 def reading_time(text: str) -> float:
-    """Seconds a caption must stay up: a beat to notice it plus about four words a second."""
-    return 1.0 + len(text.split()) / 4.0
+    """Seconds a caption must stay up: a beat to notice it, plus four words or 17 characters a
+    second, whichever is slower (numbers make for long words)."""
+    return 1.0 + max(len(text.split()) / 4.0, len(text) / 17.0)
 
 
 def artifact_arrays(artifact: str, filename: str) -> dict[str, np.ndarray]:
@@ -115,6 +124,23 @@ class Stage(dict):
             return self[name]
         except KeyError:
             raise AttributeError(f"this stage has no {name!r}; it has {', '.join(self)}") from None
+
+
+def first_part(share: float):
+    """A rate function that runs its animation in the first ``share`` of the time, then rests."""
+    return lambda t: smooth(min(1.0, t / share))
+
+
+def last_part(share: float):
+    """A rate function that waits, then runs its animation in the last ``share`` of the time."""
+    return lambda t: smooth(max(0.0, (t - (1 - share)) / share))
+
+
+# One drawing giving way to another: the old one is nearly gone before the new one shows, so
+# the two never pile up, and they overlap just enough that the screen never goes black.
+LEAVE = first_part(0.7)
+ARRIVE = last_part(0.7)
+ARRIVE_LAGGED = last_part(0.85)  # for a LaggedStart, whose first members take only part of its time
 
 
 def _visible_leaves(mob: Mobject) -> Iterator[Mobject]:
@@ -184,7 +210,9 @@ class ChapterScene(MovingCameraScene):
         start = self.time
         if self.caption is not None:
             self.furniture.remove(self.caption)
-            self.play(FadeOut(self.caption), FadeIn(new), run_time=0.5)
+            # the old line goes before the new one comes: two captions never overlap
+            self.play(FadeOut(self.caption, rate_func=first_part(0.4)), FadeIn(new, rate_func=last_part(0.4)),
+                      run_time=0.6)
         else:
             self.play(FadeIn(new), run_time=0.5)
         self.caption, self.caption_text, self.caption_start = new, text, start
@@ -255,18 +283,59 @@ class ChapterScene(MovingCameraScene):
         self.finish_reading()
         keep = dict(keep or {})
         parts = list(stage.values()) if isinstance(stage, Mapping) else list(stage)
+        # Manim may have split a drawn group into its parts (animating a part can do that), so
+        # what is on screen is judged by families, not by the top-level list.
         on_screen = self.drawing()
+        drawn = {id(f) for m in on_screen for f in m.get_family()}
+
+        def shown(m: Mobject) -> bool:
+            return id(m) in drawn or all(id(f) in drawn for f in m.family_members_with_points())
+
         for now in keep:
-            if now not in on_screen:
-                raise ValueError(f"hand_off: {describe(now)} is not a top-level drawing of {type(self).__name__}; "
-                                 "add it to the scene on its own to hand it on")
-        staying = {id(m) for m in parts if m in on_screen}  # already on screen as the stage has it
-        kept_targets = set(map(id, keep.values())) | staying
-        anims = [ReplacementTransform(now, then) for now, then in keep.items()]
-        anims += [FadeOut(m) for m in on_screen if m not in keep and id(m) not in staying]
-        anims += [FadeIn(m) for m in parts if id(m) not in kept_targets]
+            if not shown(now):
+                raise ValueError(f"hand_off: {describe(now)} is not on screen in {type(self).__name__}")
+        staying = [m for m in parts if shown(m)]  # already on screen as the stage has it
+        held = list(keep) + staying
+        held_ids = {id(f) for m in held for f in m.get_family()}
+        # Rebuild the drawing list in its own order (what was in front stays in front): a piece of
+        # a held mobject stands for the whole of it; a group around something held is opened up.
+        leaving: list[Mobject] = []
+        ordered: list[Mobject] = []
+        placed: set[int] = set()
+        for m in self.mobjects:
+            if m in self.furniture or m is self.frame or m not in on_screen:
+                ordered.append(m)
+                continue
+            owner = next((h for h in held if id(m) == id(h) or id(m) in {id(f) for f in h.get_family()}), None)
+            if owner is not None:
+                if id(owner) not in placed:
+                    ordered.append(owner)
+                    placed.add(id(owner))
+            elif any(id(f) in held_ids for f in m.get_family()):
+                for f in m.family_members_with_points():
+                    h = next((h for h in held if id(f) in {id(g) for g in h.get_family()}), None)
+                    if h is None:
+                        leaving.append(f)
+                        ordered.append(f)
+                    elif id(h) not in placed:
+                        ordered.append(h)
+                        placed.add(id(h))
+            else:
+                leaving.append(m)
+                ordered.append(m)
+        for h in held:
+            if id(h) not in placed:
+                ordered.append(h)
+        self.mobjects = ordered
+        entering = {id(m) for m in keep.values()} | {id(m) for m in staying}
+        # What leaves is mostly gone before what is kept moves, and before what arrives comes:
+        # two layouts never pile up.
+        anims = [ReplacementTransform(now, then, rate_func=last_part(0.75) if leaving else smooth)
+                 for now, then in keep.items()]
+        anims += [FadeOut(m, rate_func=LEAVE) for m in leaving]
+        anims += [FadeIn(m, rate_func=ARRIVE) for m in parts if id(m) not in entering]
         if self.caption is not None:
-            anims.append(FadeOut(self.caption))
+            anims.append(FadeOut(self.caption, rate_func=LEAVE))
             self.narration_end = self.time
         center, width = camera if camera is not None else (np.zeros(3), HOME_WIDTH)
         if not np.allclose(self.frame.get_center(), center) or abs(self.frame.width - width) > 1e-6:
@@ -288,18 +357,20 @@ class ChapterScene(MovingCameraScene):
 
     # ------------------------------------------------------------------ the camera
 
-    def look_at(self, target: Mobject | np.ndarray, width: float, run_time: float = 1.5) -> None:
-        """Move the camera to ``target`` so the screen spans ``width`` units (home is ~14.2): the
-        caption stays where it is on screen. The drawing area's centre, not the frame's, lands on
-        the target, so it sits above the captions."""
+    def look_at(self, target: Mobject | np.ndarray, width: float, *extra: Animation, run_time: float = 1.5) -> None:
+        """Move the camera to ``target`` so the screen spans ``width`` units (home is ~14.2), with
+        ``extra`` animations alongside; the caption stays where it is on screen. The drawing
+        area's centre, not the frame's, lands on the target, so it sits above the captions."""
         point = target.get_center() if isinstance(target, Mobject) else np.asarray(target, dtype=float)
         s = width / HOME_WIDTH
         lift = (4.0 + DRAW_BOTTOM) / 2 * s  # the drawing area's centre sits above the frame's
-        self.play(self.frame.animate.move_to(point - np.array([0, lift, 0])).set(width=width), run_time=run_time)
+        self.play(self.frame.animate.move_to(point - np.array([0, lift, 0])).set(width=width), *extra,
+                  run_time=run_time, rate_func=ease_in_out_sine)  # a gentle start and stop: no jump like a cut
 
     def camera_home(self, *extra: Animation, run_time: float = 1.5) -> None:
         """Bring the camera back to the whole frame (with ``extra`` animations alongside)."""
-        self.play(self.frame.animate.move_to(np.zeros(3)).set(width=HOME_WIDTH), *extra, run_time=run_time)
+        self.play(self.frame.animate.move_to(np.zeros(3)).set(width=HOME_WIDTH), *extra, run_time=run_time,
+                  rate_func=ease_in_out_sine)
 
     def camera_is_home(self) -> bool:
         return abs(self.frame.width - HOME_WIDTH) < 1e-3 and np.allclose(self.frame.get_center(), 0, atol=1e-3)
@@ -316,16 +387,27 @@ class ChapterScene(MovingCameraScene):
         ``MathTex("w", "a", "+", "b")``) grows out of a copy of ``sources[i]``, the drawing it
         stands for, when given; otherwise it is written. ``groups`` plays several terms at once."""
         sources = sources or {}
+
+        def grow(i: int) -> Animation:
+            if i not in sources:
+                return Write(formula[i])
+            source, term = sources[i], formula[i]
+            leaves = source.family_members_with_points()
+            if isinstance(term, VMobject) and leaves and all(isinstance(m, VMobject) for m in leaves):
+                return TransformFromCopy(source if isinstance(source, VMobject) else VGroup(*leaves), term)
+            # a picture into a symbol: the picture is outlined as the symbol appears beside it
+            return AnimationGroup(ShowPassingFlash(SurroundingRectangle(source, color=ACCENT, buff=0.04), time_width=0.8),
+                                  FadeIn(term, shift=0.15 * DOWN))
+
         for group in groups or [[i] for i in range(len(formula))]:
-            anims = [TransformFromCopy(sources[i], formula[i]) if i in sources else Write(formula[i]) for i in group]
-            self.play(*anims, run_time=run_time)
+            self.play(*[grow(i) for i in group], run_time=run_time)
 
     # ------------------------------------------------------------------ cards
 
     def title_card(self, title: str, keep: bool = False) -> Mobject:
         """Open a chapter: "Chapter N · title". With ``keep`` the card stays for the first beat to
         replace it (no black between); otherwise it fades out. Returns the card."""
-        head = Text(f"Chapter {self.chapter}", font=FONT, font_size=34, color=ACCENT)
+        head = Text(f"Chapter {self.chapter}", font=FONT, font_size=34, color=MUTED)
         name = Text(title, font=FONT, font_size=46)
         if name.width > 12.5:
             name.scale_to_fit_width(12.5)
@@ -341,19 +423,20 @@ class ChapterScene(MovingCameraScene):
     def recap_card(self, ideas: list[str], replacing: Sequence[Mobject] = ()) -> None:
         """Close a chapter: its ideas, one line each (``replacing``: the drawing it fades out as
         the heading comes in, so there is no black between)."""
-        head = Text("Recap", font=FONT, font_size=40, color=ACCENT)
-        rows = VGroup(*[Text(f"\u2022  {idea}", font=FONT, font_size=28) for idea in ideas])
-        rows.arrange(DOWN, aligned_edge=np.array([-1, 0, 0]), buff=0.35)
-        if rows.width > 12.5:
-            rows.scale_to_fit_width(12.5)
-        VGroup(head, rows).arrange(DOWN, buff=0.6).move_to(UP * 0.6)
+        head = Text("Recap", font=FONT, font_size=44, color=MUTED)
+        rows = VGroup(*[Text(f"\u2022  {idea}", font=FONT, font_size=31) for idea in ideas])
+        rows.arrange(DOWN, aligned_edge=np.array([-1, 0, 0]), buff=0.5)
+        if rows.width > 13.2:
+            rows.scale_to_fit_width(13.2)
+        VGroup(head, rows).arrange(DOWN, buff=0.7).move_to(UP * 0.62)
         with self.sparse("the recap's heading, before its lines"):
-            self.play(FadeIn(head), *[FadeOut(m) for m in replacing])
+            self.play(FadeIn(head, rate_func=ARRIVE), *[FadeOut(m, rate_func=LEAVE) for m in replacing],
+                      run_time=1.2)
             for row, idea in zip(rows, ideas):
                 self.narration.append((self.time, idea))
                 self.play(FadeIn(row, shift=0.2 * UP), run_time=0.6)
                 self.wait(reading_time(idea) - 0.6)
-        self.wait(2.0)
+        self.wait(1.0)
 
     # ------------------------------------------------------------------ checks and endings
 
@@ -404,7 +487,7 @@ class ChapterScene(MovingCameraScene):
         lo = np.maximum(box[0], c + s * np.array([-HOME_WIDTH / 2, DRAW_BOTTOM]))
         hi = np.minimum(box[1], c + s * np.array([HOME_WIDTH / 2, 4.0]))
         area = float(np.prod(np.clip(hi - lo, 0, None)))
-        return area / (AREA_SHARE * s * s)
+        return area / (DRAWING_AREA * s * s)
 
     def check_fill(self) -> None:
         """While a viewer looks, the drawing fills the screen (or the beat says why it need not)."""

@@ -1,7 +1,16 @@
 """Chapter 1, "But what is a neural network?", drawn from the trained digit network.
 
-Every digit, activation, weight and count on screen comes from the ``digits-story``
-artifact (``models/digit_story.py``); ``tests/golden/chapter1.json`` pins the numbers.
+One film in ten beats. A real handwritten 3 becomes 784 numbers, the numbers become the
+network's input layer, and the network, drawn with its trained weights, reads the digit.
+Then one hidden neuron is taken apart (weights, sum, bias, sigmoid), the knobs are counted on
+the drawing, and a layer becomes a matrix product. Every digit, activation, weight and count
+on screen comes from the ``digits-story`` artifact (``models/digit_story.py``);
+``tests/golden/chapter1.json`` pins the numbers. The "hope" beat (edges, loops, digits) is an
+illustration cut from the pixels of the real 3, and says so on screen; Chapter 2 shows what
+the hidden neurons really look for.
+
+Each beat opens on the drawing the previous one ended with: the ``*_stage`` functions build
+those drawings, and both sides of a join call the same one.
 
 Render the chapter with ``python render.py render 1``, or one scene with Manim itself::
 
@@ -16,350 +25,706 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Arrow,
     Axes,
+    BackgroundRectangle,
+    Circle,
     Create,
+    DashedLine,
+    Dot,
     FadeIn,
+    FadeOut,
     Group,
+    Indicate,
     LaggedStart,
+    Line,
     MathTex,
     Rectangle,
     ReplacementTransform,
+    ShowPassingFlash,
     Square,
     SurroundingRectangle,
     Text,
-    Transform,
+    TransformFromCopy,
     VGroup,
     Write,
-    Dot,
-    DashedLine,
 )
 
-from scenes.palette import INK, MUTED
-
-from scenes.base import ChapterScene, artifact_arrays
-from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, DigitImage, HeatMap, NetworkDiagram, ValueBars, fmt, tex
+from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays, last_part
+from scenes.palette import ACCENT, BACKGROUND, FAINT, FUNCTION, INK, MUTED, signed_color
+from scenes.pieces import (
+    DIGIT_HOME,
+    FONT,
+    LAYER_NAMES,
+    NET_CENTER,
+    DigitImage,
+    HeatMap,
+    MatrixGrid,
+    NetworkDiagram,
+    ValueBars,
+    digit_network,
+    fmt,
+    tex,
+)
 
 NUMBER = 1
 TITLE = "But what is a neural network?"
 ARTIFACTS = ("digits-story",)
-LAYER_NAMES = ("784 inputs", "16 hidden", "16 hidden", "10 outputs")
+
+DIGIT_SMALL = 2.0
 
 
 def data() -> dict[str, np.ndarray]:
     return artifact_arrays("digits-story", "chapter1.npz")
 
 
-def _diagram(d: dict, height: float = 4.6, layer_gap: float = 2.6) -> NetworkDiagram:
-    """The 784-16-16-10 network with its real weights on the edges."""
-    net = NetworkDiagram(d["sizes"], input_shown=len(d["input_window"]), height=height, layer_gap=layer_gap,
-                         output_labels=[str(i) for i in range(10)])
-    vmax = float(max(np.abs(d["w0_window"]).max(), np.abs(d["w1"]).max(), np.abs(d["w2"]).max()))
-    net.color_edges(0, d["w0_window"], vmax)
-    net.color_edges(1, d["w1"], vmax)
-    net.color_edges(2, d["w2"], vmax)
-    return net
+def _text(s: str, size: int = 24, color=INK) -> Text:
+    return Text(s, font=FONT, font_size=size, color=color)
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "{,}")
+
+
+# ----------------------------------------------------------------------------- stages: the joins
+
+
+def network(d: dict, lit: int) -> NetworkDiagram:
+    """The trained network (every weight on one colour scale), its first ``lit`` layers lit by the
+    chapter's digit."""
+    acts = [d["a0"][d["input_window"]], d["a1"], d["a2"], d["a3"]][:lit]
+    return digit_network((d["w0_window"], d["w1"], d["w2"]), float(d["weight_vmax"]), d["input_window"], acts)
+
+
+def small_digit(d: dict) -> Group:
+    """The chapter's digit where it feeds the network: left of the input column."""
+    digit = DigitImage(d["digit"], height=DIGIT_SMALL).move_to(DIGIT_HOME)
+    return Group(digit, digit.frame())
+
+
+def window_band(d: dict, digit: DigitImage, color=MUTED) -> Rectangle:
+    """The outline of the row of pixels the input column shows (yellow while it is introduced)."""
+    window = d["input_window"]
+    row, col0 = divmod(int(window[0]), 28)
+    side = digit.height / 28
+    band = Rectangle(width=side * len(window), height=side, stroke_color=color, stroke_width=2.5)
+    return band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
+
+
+def network_stage(d: dict, lit: int, labels: bool = True) -> Stage:
+    """The whole network, the digit beside it (its shown row outlined), the layer names."""
+    net = network(d, lit)
+    digit = small_digit(d)
+    stage = Stage(digit=digit, band=window_band(d, digit[0]), net=net)
+    if labels:
+        stage["labels"] = net.label_layers(LAYER_NAMES)
+    return stage
+
+
+def input_stage(d: dict) -> Stage:
+    """The digit and the input column of :func:`network_stage`: the other layers are still to come."""
+    full = network_stage(d, lit=1)
+    return Stage(digit=full.digit, band=full.band, inputs=VGroup(full.net.layers[0], full.net.dots))
+
+
+def big_digit_stage(d: dict) -> Stage:
+    digit = DigitImage(d["digit"], height=6.0).move_to([-3.2, 0.62, 0])
+    return Stage(digit=Group(digit, digit.frame()))
+
+
+def threes(d: dict) -> Group:
+    """The opening's real 3s, two rows of three (the chapter's digit among them)."""
+    return Group(*[Group(im, im.frame()) for im in (DigitImage(p, height=2.7) for p in d["threes"])]) \
+        .arrange_in_grid(2, 3, buff=(0.55, 0.45)).move_to(UP * 0.62)
+
+
+def matrix_parts(d: dict) -> dict[str, object]:
+    """Chapter 1's matrix form with real numbers: rows ``matrix_rows`` of W (an ellipsis row
+    wherever rows are skipped) and columns ``matrix_cols`` (among the pixels the input column
+    shows), a(0), b, and a(1) = sigma(W a(0) + b). ``grid_rows[k]`` is the drawn row of data row k."""
+    rows, cols = [int(r) for r in d["matrix_rows"]], [int(c) for c in d["matrix_cols"]]
+    w, b, a0, a1 = d["w_matrix"], d["b_matrix"], d["a0_matrix"], d["a1_matrix"]
+    n = int(d["sizes"][1])
+    w_cells, w_values, b_cells, b_values, a_cells, grid_rows, index_cells = [], [], [], [], [], [], []
+    for k, r in enumerate(rows):
+        if r > (rows[k - 1] + 1 if k else 0):  # skipped rows: an ellipsis row
+            w_cells.append(["..."] + [":"] * len(cols) + ["\\"])
+            w_values.append([0] * (len(cols) + 2))
+            b_cells.append([":"]), b_values.append([0]), a_cells.append([":"]), index_cells.append("")
+        grid_rows.append(len(w_cells))
+        w_cells.append(["..."] + [fmt(v, 2) for v in w[k]] + ["..."])
+        w_values.append([0] + list(w[k]) + [0])
+        b_cells.append([fmt(b[k], 2)]), b_values.append([b[k]]), a_cells.append([f"{a1[k]:.2f}"])
+        index_cells.append(str(r))
+    if rows[-1] < n - 1:
+        w_cells.append(["..."] + [":"] * len(cols) + ["\\"]), w_values.append([0] * (len(cols) + 2))
+        b_cells.append([":"]), b_values.append([0]), a_cells.append([":"]), index_cells.append("")
+    W = MatrixGrid(w_cells, np.array(w_values), font_size=20, col_gap=0.2)
+    A0 = MatrixGrid([[":"]] + [[fmt(v, 2) if v else "0"] for v in a0] + [[":"]], None, font_size=20, colored=False)
+    B = MatrixGrid(b_cells, np.array(b_values), font_size=20)
+    A1 = MatrixGrid(a_cells, None, font_size=20, colored=False)
+    sigma, open_, plus, close, equals = (MathTex(t, font_size=40) for t in (r"\sigma", "(", "+", ")", "="))
+    eq = VGroup(sigma, open_, W, A0, plus, B, close, equals, A1).arrange(RIGHT, buff=0.18)
+    VGroup(*eq[2:]).shift(RIGHT * 0.3)  # room for W's row numbers
+    VGroup(*eq[4:]).shift(RIGHT * 0.75)  # and for the pixel numbers beside a(0)
+    eq.move_to([0.15, -1.1, 0])
+    index = VGroup(*[_text(t, 18, INK if t == str(int(d["neuron"])) else MUTED)
+                     .move_to([W.get_left()[0] - 0.28, W.rows[g].get_y(), 0]) for g, t in enumerate(index_cells) if t])
+    pixels = VGroup(*[_text(f"#{c}", 14, MUTED).move_to([W.rows[0][k + 1].get_x(), W.get_top()[1] + 0.16, 0])
+                      for k, c in enumerate(cols)])
+    pixels.add(*[_text(f"#{c}", 14, MUTED).next_to(A0.rows[k + 1], RIGHT, buff=0.32) for k, c in enumerate(cols)])
+    names = VGroup(*[MathTex(t, font_size=30, color=MUTED).next_to(m, UP, buff=0.12)
+                     for t, m in ((rf"W \; ({n} \times {int(d['sizes'][0])})", W), ("a^{(0)}", A0), ("b", B),
+                                  ("a^{(1)}", A1))])
+    names[0].shift(UP * 0.22)  # above the pixel numbers
+    compact = MathTex("a^{(1)}", "=", r"\sigma(", "W", "a^{(0)}", "+", "b", ")", font_size=40).move_to([4.6, 3.1, 0])
+    return {"eq": eq, "W": W, "A0": A0, "B": B, "A1": A1, "sigma": sigma, "open": open_, "plus": plus, "close": close,
+            "equals": equals, "names": names, "index": index, "pixels": pixels, "compact": compact, "rows": rows,
+            "cols": cols,
+            "grid_rows": grid_rows}
+
+
+def shrunk(stage: Stage, scale: float, center) -> Stage:
+    """A copy of a network stage, scaled and moved as one piece (the network steps aside); the
+    output digits, too small to read at that size, are hidden."""
+    out = Stage({k: v.copy() for k, v in stage.items()})
+    group = Group(*out.values())
+    group.scale(scale).move_to(center)
+    out.net.output_labels.set_opacity(0)
+    return out
+
+
+def matrix_stage(d: dict) -> Stage:
+    """The network drawn small at the top and, under it, the layer as a matrix product."""
+    full = network_stage(d, lit=4)
+    net = shrunk(Stage(digit=full.digit, band=full.band, net=full.net), 0.5, [-2.6, 2.28, 0])
+    parts = matrix_parts(d)
+    return Stage(**net, eq=parts["eq"], names=parts["names"], index=parts["index"], pixels=parts["pixels"],
+                 compact=parts["compact"])
+
+
+def curves_stage() -> Stage:
+    """Sigmoid and ReLU side by side (pure mathematics, not model data)."""
+    cfg = {"stroke_width": 1.5, "include_numbers": True, "font_size": 26, "color": MUTED}
+    left = Axes(x_range=[-6, 6, 2], y_range=[0, 1, 0.5], x_length=5.6, y_length=3.4, tips=False, axis_config=cfg)
+    right = Axes(x_range=[-6, 6, 2], y_range=[0, 6, 2], x_length=5.6, y_length=3.4, tips=False, axis_config=cfg)
+    VGroup(left, right).arrange(RIGHT, buff=1.3).move_to([0, 0.2, 0])
+    sigmoid = left.plot(lambda t: 1 / (1 + np.exp(-t)), color=FUNCTION, stroke_width=4)
+    relu = right.plot(lambda t: max(t, 0.0), color=FUNCTION, stroke_width=4)
+    sig_label = MathTex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", font_size=36).next_to(left, UP, buff=0.3)
+    relu_label = MathTex(r"\mathrm{ReLU}(z) = \max(0, z)", font_size=36).next_to(right, UP, buff=0.3)
+    return Stage(left=left, sigmoid=sigmoid, sig_label=sig_label, right=right, relu=relu, relu_label=relu_label)
+
+
+def _cropped(pixels: np.ndarray, height: float) -> DigitImage:
+    """A piece of the digit, cut down to the square around its ink (so a small piece shows large)."""
+    image = pixels.reshape(28, 28)
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    if not len(rows):
+        return DigitImage(pixels, height=height)
+    size = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 3
+    r0 = int(np.clip((rows[0] + rows[-1]) // 2 - size // 2, 0, 28 - size))
+    c0 = int(np.clip((cols[0] + cols[-1]) // 2 - size // 2, 0, 28 - size))
+    return DigitImage(image[r0:r0 + size, c0:c0 + size], height=height)
+
+
+def hope_pieces(pixels: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Illustration, not model data: the real digit's ink cut into an upper and a lower half
+    ("loops"), and each half into three arcs around its centre ("edges")."""
+    image = pixels.reshape(28, 28)
+    ink = image > 0.25
+    rows = np.flatnonzero(ink.any(axis=1))
+    middle = (rows[0] + rows[-1] + 1) // 2
+    yy, xx = np.mgrid[0:28, 0:28]
+    halves, edges = [], []
+    for part in (yy < middle, yy >= middle):
+        mask = ink & part
+        halves.append(np.where(mask, image, 0.0))
+        cy, cx = yy[mask].mean(), xx[mask].mean()
+        angle = (np.degrees(np.arctan2(cy - yy, xx - cx)) + 360 + 30) % 360  # 0 = east, counter-clockwise
+        for k in range(3):
+            edges.append(np.where(mask & (angle // 120 == k), image, 0.0))
+    return halves, edges
+
+
+# ----------------------------------------------------------------------------- scenes
 
 
 class ChapterOneScene(ChapterScene):
     chapter = NUMBER
-    strict_fill = False  # until its one-film rewrite lands
 
 
 class ExampleThrees(ChapterOneScene):
     def construct(self):
         d = data()
-        self.title_card(TITLE)
+        card = self.title_card(TITLE, keep=True)
 
-        # Show several real handwritten threes
-        threes = Group(*[DigitImage(p, height=1.8) for p in d["threes"]]).arrange(RIGHT, buff=0.4).move_to(UP * 0.6)
-        frames = VGroup(*[t.frame() for t in threes])
+        # Several real handwritten threes
+        row = threes(d)
+        mine = int(np.flatnonzero(d["threes_index"] == d["digit_index"])[0])
+        self.play(FadeOut(card, shift=UP * 0.4, rate_func=LEAVE),
+                  LaggedStart(*[FadeIn(t, shift=UP * 0.3) for t in row], lag_ratio=0.2, rate_func=ARRIVE_LAGGED),
+                  run_time=2.8)
         self.say("These are all threes, written by different people: real digits from the MNIST collection.")
-        self.play(LaggedStart(*[FadeIn(Group(t, f)) for t, f in zip(threes, frames)], lag_ratio=0.25), run_time=2.5)
-        self.say("Their pixels differ a lot, yet you read each one at a glance. Can a program learn to do that?")
-        self.play(LaggedStart(*[f.animate.set_stroke(ACCENT, width=3) for f in frames], lag_ratio=0.15), run_time=1.5)
+        self.say("Their pixels differ a lot, yet you read each one as a 3 at a glance. Can a program learn to do that?")
+        self.play(LaggedStart(*[t[1].animate.set_stroke(ACCENT, width=3) for t in row], lag_ratio=0.15), run_time=1.5)
+        self.play(LaggedStart(*[t[1].animate.set_stroke(FAINT, width=2) for t in row], lag_ratio=0.15), run_time=1.0)
+
+        # Follow one of them
+        self.say("We will follow this one through a network that learned from 4,000 other digits, never from it.")
+        self.play(row[mine][1].animate.set_stroke(ACCENT, width=4), run_time=0.8)
+        after = big_digit_stage(d)
+        self.swap([row], list(row))
+        self.hand_off(after, keep={row[mine]: after.digit}, run_time=1.6)
 
 
 class DigitAsPixels(ChapterOneScene):
     def construct(self):
         d = data()
-        digit = DigitImage(d["digit"], height=5.6).move_to(LEFT * 3.6 + UP * 0.6)
+        stage = self.open(big_digit_stage(d))
+        digit = stage.digit[0]
         side = digit.height / 28
-        lines = VGroup()
-        for i in range(29):
-            top = digit.get_corner(UP + LEFT) + RIGHT * i * side
-            lines.add(Rectangle(width=1e-3, height=digit.height, stroke_width=0.6, stroke_color=MUTED,
-                                stroke_opacity=0.35).move_to(top + DOWN * digit.height / 2))
-            left = digit.get_corner(UP + LEFT) + DOWN * i * side
-            lines.add(Rectangle(width=digit.width, height=1e-3, stroke_width=0.6, stroke_color=MUTED,
-                                stroke_opacity=0.35).move_to(left + RIGHT * digit.width / 2))
+        corner = digit.get_corner(UP + LEFT)
+        grid = VGroup(*[Line(corner + RIGHT * i * side, corner + RIGHT * i * side + DOWN * digit.height)
+                        for i in range(29)],
+                      *[Line(corner + DOWN * i * side, corner + DOWN * i * side + RIGHT * digit.width)
+                        for i in range(29)]).set_stroke(MUTED, width=0.6, opacity=0.45)
+        count = VGroup(MathTex(r"28 \times 28", font_size=56), MathTex("= 784", font_size=56),
+                       _text("pixels", 32, MUTED)).arrange(DOWN, buff=0.3).move_to([3.9, 0.9, 0])
 
         # A digit is a grid of brightnesses
-        self.say("To the network, a digit is a 28 by 28 grid of pixels, each a brightness from 0 (black) to 1 (white).")
-        self.play(FadeIn(digit), FadeIn(digit.frame()), run_time=1.0)
-        self.play(Create(lines), run_time=1.5)
+        self.say("To a computer this 3 is a grid of 28 by 28 pixels, each holding one number: its brightness.")
+        self.play(Create(grid, lag_ratio=0.02), run_time=2.0)
+        self.play(Write(count[0]), run_time=1.0)
+        self.play(Write(count[1]), FadeIn(count[2]), run_time=1.0)
 
-        # Take one row's pixels out, as squares lit by their real values
+        # Zoom in: the numbers in the pixels, where the ink of the shown row begins
         window = d["input_window"]
         row, col0 = divmod(int(window[0]), 28)
-        pixels = d["digit"][window]
-        band = Rectangle(width=side * len(window), height=side, stroke_color=ACCENT, stroke_width=3)
-        band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
-        squares = VGroup(
-            *[
-                Square(side, stroke_width=0.5, stroke_color=MUTED, fill_color=INK, fill_opacity=float(p)).move_to(
-                    digit.pixel_center(row, col0 + i)
-                )
-                for i, p in enumerate(pixels)
-            ]
-        )
-        first, last = int(window[0]), int(window[-1])  # counting from 0, like the output digits
-        self.say(f"Unroll the grid into one column of 784 numbers: here are numbers {first} to {last}, the row in yellow.")
-        self.play(Create(band))
+        pixels = d["digit"].reshape(28, 28)
+        edge = col0 + int(np.argmax(pixels[row, col0 : col0 + len(window)] > 0.5))  # first inked pixel of the row
+        cols = range(max(edge - 2, 0), min(edge + 4, 28))
+        rows = range(max(row - 2, 0), min(row + 3, 28))
+        numbers = VGroup(*[
+            _text(f"{pixels[r, c]:.2f}", 6, BACKGROUND if pixels[r, c] > 0.5 else INK).move_to(digit.pixel_center(r, c))
+            for r in rows for c in cols
+        ])
+        self.say("Zoom in and read them: 0.00 where the paper is blank (black here), up to 1.00 where the ink is (white).")
+        self.look_at(numbers, 6.0, LaggedStart(*[FadeIn(n) for n in numbers], lag_ratio=0.03), run_time=3.5)
+        self.wait(1.5)
+        self.camera_home(FadeOut(numbers), run_time=3.5)
+
+        # Unroll: one row's pixels become a column of numbers, the network's input neurons
+        target = network_stage(d, lit=1)
+        band = window_band(d, digit, color=ACCENT)
+        first, last = int(window[0]), int(window[-1])
+        self.say(f"Unroll the rows into one long column of 784 numbers. Here are numbers {first} to {last}, "
+                 f"part of row {row}, in yellow.")
+        self.play(Create(band), run_time=1.0)
+        squares = VGroup(*[
+            Square(side, stroke_width=0.5, stroke_color=MUTED, fill_color=INK, fill_opacity=float(pixels[row, c]))
+            .move_to(digit.pixel_center(row, c)) for c in range(col0, col0 + len(window))
+        ])
         self.add(squares)
-
-        spacing = 0.33
-        circles = VGroup(
-            *[
-                Dot(radius=0.13, fill_color=INK, fill_opacity=float(p), stroke_width=1.5, stroke_color=MUTED)
-                for p in pixels
-            ]
-        ).arrange(DOWN, buff=spacing - 0.26).move_to(RIGHT * 1.4 + UP * 0.6)
-        values = VGroup(
-            *[Text(f"{p:.2f}", font=FONT, font_size=20).next_to(c, RIGHT, buff=0.25) for c, p in zip(circles, pixels)]
-        )
-        dots_up = MathTex(r"\vdots", font_size=32).next_to(circles, UP, buff=0.1)
-        dots_down = MathTex(r"\vdots", font_size=32).next_to(circles, DOWN, buff=0.1)
-        self.play(ReplacementTransform(squares, circles), run_time=2.0)
-        self.play(FadeIn(values), FadeIn(dots_up), FadeIn(dots_down))
-
-        # These numbers are the input neurons
-        label = Text("784 input neurons", font=FONT, font_size=26, color=ACCENT).next_to(values, RIGHT, buff=0.5)
-        self.say("Each number lights up one input neuron. All 784 of them make the network's first layer.")
-        self.play(Write(label))
+        column = target.net.layers[0].copy()
+        values = VGroup(*[_text(f"{v:.2f}", 19).next_to(c, RIGHT, buff=0.22) for c, v in zip(column, d["a0"][window])])
+        values.add(_text(f"#{first}", 16, MUTED).next_to(values[0], RIGHT, buff=0.25),
+                   _text(f"#{last}", 16, MUTED).next_to(values[len(window) - 1], RIGHT, buff=0.25))
+        self.play(ReplacementTransform(stage.digit, target.digit), ReplacementTransform(band, target.band),
+                  ReplacementTransform(squares, column), FadeOut(grid), count.animate.shift(RIGHT * 0.4), run_time=2.2)
+        self.play(FadeIn(target.net.dots), FadeIn(values, lag_ratio=0.05), run_time=1.0)
+        self.say("Each number sets one input neuron: a thing that holds a number between 0 and 1, its activation.")
+        rings = VGroup(*[Circle(radius=c.width / 2 + 0.07, color=ACCENT, stroke_width=2.5).move_to(c) for c in column])
+        self.play(LaggedStart(*[Create(r) for r in rings], lag_ratio=0.06), run_time=1.4)
+        self.play(FadeOut(rings), run_time=0.5)
+        self.say("Blank paper gives 0, a dark neuron; ink gives nearly 1, a bright one. All 784 make the first layer.")
+        pixels_shown = d["a0"][window]
+        dark = [c for c, v in zip(column, pixels_shown) if v < 0.5]
+        bright = [c for c, v in zip(column, pixels_shown) if v >= 0.5]
+        self.play(LaggedStart(*[Indicate(c, color=MUTED, scale_factor=1.4) for c in dark], lag_ratio=0.1), run_time=1.4)
+        self.play(LaggedStart(*[Indicate(c, color=INK, scale_factor=1.4) for c in bright], lag_ratio=0.1), run_time=1.4)
+        after = input_stage(d)
+        self.hand_off(after, keep={target.digit: after.digit, target.band: after.band, column: after.inputs[0],
+                                   target.net.dots: after.inputs[1]})
 
 
 class IntroduceLayers(ChapterOneScene):
     def construct(self):
         d = data()
-        net = _diagram(d).move_to(UP * 0.75)
-        labels = net.label_layers(LAYER_NAMES)
+        stage = self.open(input_stage(d))
+        full = network_stage(d, lit=1)
+        net = full.net
+        self.swap([stage.inputs], [net.layers[0], net.dots])
 
         # Layers, from input to output
-        self.say("The network is layers of neurons: 784 inputs, two hidden layers of 16, and 10 outputs.")
-        for layer, label in zip(net.layers, labels):
-            extra = [FadeIn(net.dots)] if layer is net.layers[0] else []
-            self.play(FadeIn(layer, lag_ratio=0.05), FadeIn(label), *extra, run_time=0.8)
+        self.say("The network is layers of neurons: the 784 inputs, two hidden layers of 16, and 10 outputs.")
+        self.play(FadeIn(full.labels[0]))
+        for layer, label in zip(net.layers[1:], full.labels[1:]):
+            self.play(FadeIn(layer, lag_ratio=0.06), FadeIn(label), run_time=0.9)
 
         # The outputs are the digits
-        self.say("Each output neuron stands for one digit, 0 to 9. The brightest one is the network's answer.")
+        self.say("Each output neuron stands for one digit, 0 to 9. The brightest one will be the network's answer.")
         self.play(FadeIn(net.output_labels, lag_ratio=0.1), run_time=1.2)
-        self.play(LaggedStart(*[c.animate.set_stroke(ACCENT, width=3) for c in net.layers[-1]], lag_ratio=0.1), run_time=1.2)
+        self.play(LaggedStart(*[c.animate.set_stroke(ACCENT, width=3) for c in net.layers[-1]], lag_ratio=0.1),
+                  run_time=1.2)
         self.play(*[c.animate.set_stroke(MUTED, width=1.5) for c in net.layers[-1]], run_time=0.4)
 
-        # Every neuron connects to the next layer
-        self.say("Each neuron feeds every neuron of the next layer. Line colours are the trained weights: blue positive, red negative.")
-        self.play(LaggedStart(*[FadeIn(e) for e in net.edges], lag_ratio=0.5), run_time=2.5)
+        # Every neuron connects to every neuron of the next layer
+        self.say("Each neuron is wired to every neuron of the next layer. Each wire has a weight, learned in training.")
+        for edges in net.edges:
+            self.play(Create(edges, lag_ratio=0.002), run_time=1.3)
+        self.say("Blue wires carry positive weights, red ones negative; the brighter and thicker, the larger.")
+        self.play(LaggedStart(*[ShowPassingFlash(e.copy().set_stroke(width=3.5, opacity=1), time_width=0.6)
+                                for e in net.edges], lag_ratio=0.4), run_time=2.5)
+        self.wait(1.0)
+
+        self.swap([net.edges, net.layers, net.dots, net.output_labels, *full.labels], [net, full.labels])
+        after = network_stage(d, lit=1)
+        self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net,
+                                   full.labels: after.labels}, run_time=0.6)
 
 
 class ForwardPass(ChapterOneScene):
     def construct(self):
         d = data()
-        net = _diagram(d, layer_gap=2.7).move_to(RIGHT * 0.7 + UP * 0.75)
-        labels = net.label_layers(LAYER_NAMES)
-        digit = DigitImage(d["digit"], height=2.4).move_to(LEFT * 5.5 + UP * 0.75)
-        frame = digit.frame()
-        self.play(FadeIn(net), FadeIn(labels), run_time=0.8)
-
-        # Feed in a real test digit
-        self.say("Feed in a handwritten 3 the network never saw in training: the inputs light up with its pixels.")
-        self.play(FadeIn(digit), FadeIn(frame))
-        self.play(net.light(0, d["a0"][d["input_window"]]), run_time=1.2)
+        stage = self.open(network_stage(d, lit=1))
+        net = stage.net
 
         # Activations flow layer by layer
-        self.say("Each layer's activations set the next layer's. These brightnesses are the network's real activations.")
-        for layer, key in ((1, "a1"), (2, "a2"), (3, "a3")):
-            self.play(net.edges[layer - 1].animate.set_stroke(opacity=1.0), run_time=0.4)
-            self.play(net.light(layer, d[key]), net.edges[layer - 1].animate.set_stroke(opacity=0.5), run_time=1.0)
+        self.say("Now let the network read it: each layer's activations set the next layer's, through the weights.")
+        sources = [d["a0"][d["input_window"]], d["a1"], d["a2"]]
+        for layer in (1, 2, 3):
+            # a pulse along each wire, as bright as the neuron it leaves: dark neurons send nothing
+            n_out = len(net.layers[layer])
+            pulses = [ShowPassingFlash(e.copy().set_stroke(INK, width=1.6, opacity=float(sources[layer - 1][k // n_out])),
+                                       time_width=0.35)
+                      for k, e in enumerate(net.edges[layer - 1]) if sources[layer - 1][k // n_out] > 0.05]
+            self.play(*pulses, run_time=1.0)
+            self.play(net.light(layer, d[f"a{layer}"]), run_time=0.8)
 
         # The brightest output is the answer
-        bars = ValueBars(d["a3"], width=1.0, bar_height=0.22, font_size=18)
+        bars = ValueBars(d["a3"], width=0.85, bar_height=0.2, font_size=19, decimals=3)
         for row, label in zip(bars.rows, net.output_labels):
             row.next_to(label, RIGHT, buff=0.2)
         winner = int(d["prediction"])
         box = SurroundingRectangle(VGroup(net.layers[-1][winner], bars.rows[winner]), color=ACCENT, buff=0.06)
-        self.say(f"The brightest output is {winner}, with activation {float(d['confidence']):.2f}: the network reads this digit as a {winner}.")
+        confidence = float(d["confidence"])
+        self.say(f"These brightnesses are its real activations. The brightest output is the {winner}, at "
+                 f"{confidence:.3f}: it reads a {winner}.")
         self.play(FadeIn(bars, lag_ratio=0.1), run_time=1.0)
         self.play(Create(box), bars.rows[winner][-1].animate.set_color(ACCENT))
+        others = float(np.sort(d["a3"])[-2])
+        self.say(f"The next brightest output is only {others:.3f}. (Each output is its own brightness, not a share of 1.)")
+        self.wait(1.0)
+        acc, n_test = float(d["test_accuracy"]), int(d["n_test"])
+        self.say(f"Over all {n_test:,} held-out digits, this network reads {round(acc * n_test):,} right: {acc:.1%}.")
+        self.wait(1.0)
+        after = network_stage(d, lit=4)
+        self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net,
+                                   stage.labels: after.labels})
+
+
+class TheHope(ChapterOneScene):
+    """Illustration: the pieces are cut from the real digit's pixels; no neuron is claimed to see them."""
+
+    def construct(self):
+        d = data()
+        stage = self.open(network_stage(d, lit=4))
+        net = stage.net
+        halves, edges = hope_pieces(d["digit"])
+        x1, x2, x3 = (float(net.layers[k].get_x()) for k in (1, 2, 3))
+        edge_imgs = Group(*[Group(im, im.frame()) for im in (_cropped(p, 0.78) for p in edges)])
+        edge_imgs.arrange(DOWN, buff=0.12).move_to([x1, NET_CENTER[1], 0])
+        half_imgs = Group(*[Group(im, im.frame()) for im in (DigitImage(p, height=1.55) for p in halves)])
+        half_imgs.arrange(DOWN, buff=0.6).move_to([x2, NET_CENTER[1], 0])
+        whole = Group(*(lambda im: (im, im.frame()))(DigitImage(d["digit"], height=1.8)))
+        whole.move_to([x3 + 1.75, float(net.layers[3][int(d["prediction"])].get_y()), 0])
+        to_half = VGroup(*[Arrow(e.get_right(), half_imgs[k // 3].get_left(), buff=0.08, stroke_width=2.5,
+                                 max_tip_length_to_length_ratio=0.12, color=MUTED) for k, e in enumerate(edge_imgs)])
+        three = net.layers[3][int(d["prediction"])]
+        to_whole = VGroup(*[Arrow(h.get_right(), three.get_left(), buff=0.08, stroke_width=3,
+                                  max_tip_length_to_length_ratio=0.12, color=MUTED) for h in half_imgs])
+        to_whole.add(Line(three.get_right(), whole.get_left(), stroke_width=2, color=MUTED))
+        note = _text("the hope, drawn with pieces of this 3 (an illustration)", 20, MUTED)
+        note.move_to([x2, -2.35, 0])
+
+        # Why layers? The hope
+        self.say("Why layers? The hope: each neuron of the last hidden layer stands for a piece of a digit, like a curve.")
+        self.play(net.animate.set_opacity(0.1), FadeOut(stage.labels), FadeIn(note), run_time=1.2)
+        self.play(FadeIn(whole), run_time=0.8)
+        self.play(LaggedStart(*[FadeIn(h, shift=RIGHT * 0.2) for h in half_imgs], lag_ratio=0.3),
+                  Create(to_whole), run_time=1.6)
+        self.say("And each neuron of the first hidden layer a little edge, a few of which make up each curve.")
+        self.play(LaggedStart(*[FadeIn(e, shift=RIGHT * 0.2) for e in edge_imgs], lag_ratio=0.15), run_time=2.0)
+        self.play(Create(to_half, lag_ratio=0.1), run_time=1.5)
+        self.say("Pixels make edges, edges make curves and lines, and those make digits. That is the hope.")
+        self.wait(1.0)
+        self.say("Whether training finds anything like it is a question Chapter 2 answers, with the real weights.")
+        self.wait(0.5)
+        after = network_stage(d, lit=4)
+        self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net})
 
 
 class OneHiddenNeuron(ChapterOneScene):
     def construct(self):
         d = data()
+        stage = self.open(network_stage(d, lit=4))
+        net = stage.net
         j = int(d["neuron"])
-        w, a0 = d["neuron_weights"], d["digit"]
-        vmax = float(np.abs(w).max())
-        size = 2.3
-        digit = DigitImage(a0, height=size)
-        weights = HeatMap(w.reshape(28, 28), vmax=vmax, height=size)
-        product = HeatMap((w * a0).reshape(28, 28), vmax=vmax, height=size)
-        row = Group(digit, weights, product).arrange(RIGHT, buff=0.9).move_to(LEFT * 2.55 + UP * 1.85)
-        frames = VGroup(*[Rectangle(width=size, height=size, stroke_color=MUTED, stroke_width=1.5).move_to(m) for m in row])
-        titles = VGroup(
-            Text("pixels a", font=FONT, font_size=22),
-            Text(f"weights w, neuron {j}", font=FONT, font_size=22),
-            Text("w × a", font=FONT, font_size=22),
-        )
-        for t, m in zip(titles, row):
-            t.next_to(m, UP, buff=0.15)
-        times = MathTex(r"\times", font_size=40).move_to((digit.get_right() + weights.get_left()) / 2)
-        equals = MathTex(r"=", font_size=40).move_to((weights.get_right() + product.get_left()) / 2)
+        neuron = net.layers[1][j]
+        into = net.edges_into(1, j)
+        others = [e for e in net.edges[0] if e not in into] + list(net.edges[1]) + list(net.edges[2])
+        ring = Circle(radius=neuron.width / 2 + 0.08, color=ACCENT, stroke_width=3).move_to(neuron)
 
-        # A hidden neuron's incoming weights as a map
-        self.say(f"Take hidden neuron {j}, the one this digit lights up most. It has 784 incoming weights, one per pixel.")
-        self.play(FadeIn(digit), FadeIn(frames[0]), FadeIn(titles[0]))
-        self.play(FadeIn(weights), FadeIn(frames[1]), FadeIn(titles[1]), FadeIn(times))
-        self.say("Drawn as a 28 by 28 map: blue weights are positive, red are negative. Ink on blue pushes the neuron up.")
-        self.wait(1.0)
-        self.play(FadeIn(product), FadeIn(frames[2]), FadeIn(titles[2]), FadeIn(equals))
+        # One neuron of the first hidden layer
+        self.say(f"Take one neuron of the first hidden layer: number {j}, counting from 0 like the outputs. "
+                 "What makes it light up?")
+        self.play(Create(ring), *[e.animate.set_stroke(opacity=0.1) for e in others],
+                  *[e.animate.set_stroke(width=2.6, opacity=1) for e in into], run_time=1.4)
 
-        # The weighted sum
+        # The camera goes to it: one weight per input, each beside its input
+        vmax = float(d["weight_vmax"])
+        shown = d["w0_window"][j]
+        labels = VGroup(*[_text(fmt(w, 2), 15, signed_color(w)).next_to(c, RIGHT, buff=0.1).shift(UP * 0.07)
+                          for c, w in zip(net.layers[0], shown)])
+        self.say("Every input is wired to it by its own weight: here are the weights from the 16 inputs we see.")
+        self.look_at(VGroup(net.layers[0], neuron, labels), 11.0, run_time=3.0)
+        self.play(LaggedStart(*[FadeIn(t) for t in labels], lag_ratio=0.06), run_time=1.5)
+        self.say("The other 768 pixels have their weights too, off this drawing: 784 weights into this one neuron.")
+        self.wait(0.8)
+
+        # Step the network aside; its 784 weights as a map
+        small = shrunk(Stage(digit=stage.digit, band=stage.band, net=stage.net), 0.5, [-3.9, 2.3, 0])
+        size = 3.5
+        weights = HeatMap(d["neuron_weights"].reshape(28, 28), vmax=vmax, height=size).move_to([1.05, 1.75, 0])
+        frame = Rectangle(width=size, height=size, stroke_color=FAINT, stroke_width=2).move_to(weights)
+        title = _text(f"the 784 weights into neuron {j}", 22).next_to(frame, DOWN, buff=0.12)
+        self.say("Draw those 784 weights as a 28 by 28 map, each where its pixel is: blue positive, red negative.")
+        self.camera_home(FadeOut(labels, rate_func=LEAVE), FadeOut(stage.labels, rate_func=LEAVE),
+                         *[ReplacementTransform(stage[k], small[k]) for k in small],
+                         ring.animate.scale(0.5).move_to(small.net.layers[1][j]),
+                         FadeIn(weights, rate_func=last_part(0.45)), Create(frame, rate_func=last_part(0.45)),
+                         FadeIn(title, rate_func=last_part(0.45)), run_time=3.5)
+        net, neuron = small.net, small.net.layers[1][j]
+        self.wait(4.0)
+
+        # Laid over the digit: weight times pixel
+        digit = DigitImage(d["digit"], height=size).move_to(weights)
+        product = HeatMap((d["neuron_weights"] * d["digit"]).reshape(28, 28), vmax=vmax, height=size).move_to(weights)
+        self.say("Now lay the digit over it. Only weights under ink count: each weight times its pixel's brightness.")
+        self.play(TransformFromCopy(small.digit[0], digit), run_time=1.4)
+        self.play(FadeIn(product), FadeOut(digit), FadeOut(weights),
+                  title.animate.become(_text("weight × pixel, w × a", 22).move_to(title)), run_time=1.5)
+        self.wait(1.5)
+
+        # The weighted sum, term by term (counting from 0, like the neurons)
         s, b, z, a = (float(d[k]) for k in ("neuron_weighted_sum", "neuron_bias", "neuron_z", "neuron_activation"))
-        weighted = MathTex(r"w_1 a_1 + w_2 a_2 + \cdots + w_{784} a_{784}", "=", tex(s), font_size=40)
-        weighted.move_to(LEFT * 2.55 + DOWN * 0.45)
-        weighted[-1].set_color(POSITIVE if s >= 0 else NEGATIVE)
-        self.say(f"Add up every weight times its pixel: the weighted sum is {fmt(s)}.")
-        self.play(Write(weighted), run_time=1.5)
+        line1 = MathTex("w_0 a_0", "+", "w_1 a_1", r"+ \cdots +", "w_{783} a_{783}", "=", f"{s:.3f}", font_size=40)
+        line1.move_to([-1.2, -0.75, 0])
+        line1[-1].set_color(signed_color(s))
+        self.say(f"Add them all up: the weighted sum is {s:.3f}. Ink on blue pushes it up, ink on red pulls it down.")
+        self.write_terms(line1, sources={6: product}, groups=[[0], [1, 2], [3, 4], [5, 6]], run_time=0.8)
 
-        # Bias and sigmoid: the axis reaches the real z, however far out it is
-        sign = "+" if b >= 0 else "-"
-        full = MathTex(r"\sigma(", tex(s), sign, tex(abs(b)), r") = \sigma(", tex(z), ") =", tex(a, 3), font_size=40)
-        full.next_to(weighted, DOWN, buff=0.5)
-        full[-1].set_color(ACCENT)
-        reach = max(8, int(np.ceil(abs(z) / 10.0)) * 10)
-        axes = Axes(x_range=[-reach, reach, reach // 2], y_range=[0, 1, 0.5], x_length=3.3, y_length=2.0, tips=False,
-                    axis_config={"stroke_width": 1.5, "include_numbers": True, "font_size": 18})
-        axes.move_to(RIGHT * 4.75 + UP * 1.6)
-        z_label = MathTex("z", font_size=26).next_to(axes.x_axis, RIGHT, buff=0.1)
-        curve = axes.plot(lambda t: 1 / (1 + np.exp(-t)), color=POSITIVE, stroke_width=3)
-        sig_label = MathTex(r"\sigma(z) = \frac{1}{1+e^{-z}}", font_size=28).next_to(axes, UP, buff=0.15)
+        # The bias: a threshold the sum must pass
+        line2 = MathTex("z", "=", f"{s:.3f}", "+", "(", f"{b:.3f}", ")", "=", f"{z:.3f}", font_size=40)
+        line2.next_to(line1, DOWN, buff=0.45).align_to(line1, LEFT)
+        line2[2].set_color(signed_color(s))
+        line2[5].set_color(signed_color(b))
+        line2[8].set_color(signed_color(z))
+        self.say(f"Then add the neuron's bias, {b:.3f}. It sets a threshold: the neuron only turns on once the sum "
+                 f"passes {-b:.3f}.")
+        self.play(Write(line2[:2]), TransformFromCopy(line1[-1], line2[2]), run_time=0.9)
+        self.play(Write(line2[3:7]), run_time=0.9)
+        self.play(Write(line2[7:]), run_time=0.8)
+
+        # The sigmoid squishes it into (0, 1); its middle sits at the threshold
+        axes = Axes(x_range=[-6, 6, 2], y_range=[0, 1, 0.5], x_length=3.6, y_length=2.4, tips=False,
+                    axis_config={"stroke_width": 1.5, "color": MUTED, "font_size": 20},
+                    x_axis_config={"include_numbers": True, "numbers_to_exclude": [0]},
+                    y_axis_config={"include_numbers": True, "label_direction": LEFT})
+        axes.move_to([4.95, 1.5, 0])
+        curve = axes.plot(lambda t: 1 / (1 + np.exp(-t)), color=FUNCTION, stroke_width=3)
+        formula = MathTex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", font_size=30).next_to(axes, UP, buff=0.12)
+        zero = _text(f"0: the sum at {-b:.3f}", 17, MUTED).next_to(axes.c2p(0, 0), DOWN, buff=0.45)
         point = Dot(axes.c2p(z, a), color=ACCENT, radius=0.08)
-        self.say(f"Add the bias, {fmt(b)}, then squish with the sigmoid into a number between 0 and 1: the activation, {fmt(a, 3)}.")
-        self.play(Create(axes), FadeIn(z_label), Create(curve), FadeIn(sig_label), run_time=1.2)
-        self.play(Write(full), FadeIn(point), run_time=1.5)
+        drop = DashedLine(axes.c2p(z, a), axes.c2p(z, 0), color=MUTED, stroke_width=2)
+        line3 = MathTex(r"\sigma(", f"{z:.3f}", ")", "=", f"{a:.3f}", font_size=40)
+        line3.next_to(line2, RIGHT, buff=0.8)
+        line3[1].set_color(signed_color(z))
+        line3[-1].set_color(ACCENT)
+        self.say("Last, the sigmoid squishes any z into the range 0 to 1, turning on smoothly around z = 0.")
+        self.play(Create(axes), Create(curve), Write(formula), run_time=1.6)
+        self.play(FadeIn(zero), Indicate(axes.y_axis, color=ACCENT), run_time=1.0)
+        self.say(f"z = 0 is exactly where the sum meets the threshold, {-b:.3f}. Our z is {z:.3f}: just past it.")
+        self.play(TransformFromCopy(line2[8], line3[1]), FadeIn(line3[0]), FadeIn(line3[2]), run_time=1.0)
+        self.play(Write(line3[3:]), FadeIn(point, scale=2), Create(drop), run_time=1.0)
 
-        # The bias as a threshold: z = 0 where the weighted sum equals -b
-        edge = DashedLine(axes.c2p(0, 0), axes.c2p(0, 1.05), color=ACCENT, stroke_width=2)
-        edge_label = Text(f"sum = {fmt(-b)}", font=FONT, font_size=18, color=ACCENT).next_to(axes.x_axis, DOWN, buff=0.38)
-        edge_label.set_x(axes.c2p(0, 0)[0])
-        self.say(f"The bias sets a threshold: with b = {fmt(b)}, the neuron lights up once the weighted sum passes {fmt(-b)}.")
-        self.play(Create(edge), FadeIn(edge_label))
-        self.play(point.animate.scale(1.6), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.0)
+        # That number is the neuron's activation: its brightness
+        self.say(f"The result, {a:.3f}, is neuron {j}'s activation: the very brightness it has in the network.")
+        flying = line3[-1].copy()
+        self.play(flying.animate.move_to(neuron).scale(0.3).set_opacity(0), run_time=1.5)
+        self.remove(flying)
+        self.play(ring.animate.set_stroke(width=6), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=0.8)
+        self.wait(0.5)
+
+        after = network_stage(d, lit=4)
+        self.hand_off(after, keep={small[k]: after[k] for k in small})
 
 
 class CountTheKnobs(ChapterOneScene):
     def construct(self):
         d = data()
+        stage = self.open(network_stage(d, lit=4))
+        net = stage.net
         sizes = [int(s) for s in d["sizes"]]
         n_w, n_b, n = int(d["n_weights"]), int(d["n_biases"]), int(d["n_params"])
-        pairs = list(zip(sizes[:-1], sizes[1:]))
-        weights_tex = " + ".join(rf"{i} \times {o}" for i, o in pairs)
-        biases_tex = " + ".join(str(o) for o in sizes[1:])
-        line_w = MathTex(weights_tex, "=", f"{n_w:,}".replace(",", "{,}"), font_size=42)
-        line_b = MathTex(biases_tex, "=", f"{n_b:,}", font_size=42)
-        line_n = MathTex(f"{n_w:,}".replace(",", "{,}"), "+", str(n_b), "=", f"{n:,}".replace(",", "{,}"), font_size=52)
-        line_n[-1].set_color(ACCENT)
-        names = [Text("weights", font=FONT, font_size=26, color=POSITIVE), Text("biases", font=FONT, font_size=26, color=POSITIVE),
-                 Text("parameters", font=FONT, font_size=26, color=ACCENT)]
-        rows = VGroup(line_w, line_b, line_n).arrange(DOWN, buff=0.7).move_to(LEFT * 0.8 + UP * 0.6)
-        for name, line in zip(names, rows):
-            name.next_to(line, RIGHT, buff=0.5)
 
-        # Count the weights
-        self.say("Count the knobs. Every line between neurons is a weight:")
-        self.play(Write(line_w), FadeIn(names[0]), run_time=2.0)
-        # Count the biases
-        self.say("and every hidden or output neuron has a bias:")
-        self.play(Write(line_b), FadeIn(names[1]), run_time=1.5)
-        # The total
-        self.say(f"{n:,} numbers in all. Learning means finding good values for every one of them.")
-        self.play(Write(line_n), FadeIn(names[2]), run_time=1.5)
+        def tag(lines: list[str], at) -> VGroup:
+            group = VGroup(*[MathTex(t, font_size=30) for t in lines]).arrange(DOWN, buff=0.1).move_to(at)
+            return VGroup(BackgroundRectangle(group, fill_opacity=0.9, buff=0.1), group)
 
+        # Count the weights, on the wires
+        counts = []
+        self.say("How many knobs does this network have? Every wire is a weight. Count them, layer by layer.")
+        for k, (i, o) in enumerate(zip(sizes[:-1], sizes[1:])):
+            x = (net.layers[k].get_x() + net.layers[k + 1].get_x()) / 2
+            t = tag([rf"{i} \times {o}", "= " + _thousands(i * o)], [x, NET_CENTER[1], 0])
+            counts.append(t)
+            self.play(ShowPassingFlash(net.edges[k].copy().set_stroke(width=3.5, opacity=1), time_width=0.6), run_time=1.2)
+            self.play(FadeIn(t), run_time=0.6)
+        self.wait(0.5)
 
-def _num(x: float) -> str:
-    return tex(x, 2)
+        # And the biases, one per neuron
+        self.say("Every neuron after the inputs also has a bias: 16, 16 and 10 of them.")
+        bias_tags = VGroup(*[
+            _text(f"{o} biases", 20, MUTED).move_to([net.layers[k + 1].get_x(), net.layers[k + 1].get_top()[1] + 0.22, 0])
+            for k, o in enumerate(sizes[1:])
+        ])
+        rings = VGroup(*[Circle(radius=c.width / 2 + 0.05, color=ACCENT, stroke_width=2).move_to(c)
+                         for layer in net.layers[1:] for c in layer])
+        self.play(LaggedStart(*[Create(r) for r in rings], lag_ratio=0.01), FadeIn(bias_tags), run_time=1.5)
+        self.play(FadeOut(rings), run_time=0.5)
+
+        # The total, built from the counts on the drawing
+        total = MathTex(*[_thousands(i * o) + " +" for i, o in zip(sizes[:-1], sizes[1:])],
+                        *[f"{o} +" for o in sizes[1:-1]], str(sizes[-1]), "=", _thousands(n), font_size=38)
+        total.move_to([0.4, -2.2, 0])
+        total[-1].set_color(ACCENT)
+        sources = {k: counts[k][1][1] for k in range(3)}
+        sources.update({3 + k: bias_tags[k] for k in range(3)})
+        self.play(FadeOut(stage.labels), run_time=0.5)
+        self.write_terms(total, sources=sources, groups=[[0], [1], [2], [3, 4, 5], [6, 7]], run_time=0.8)
+        self.say(f"Weights and biases together: {n:,} numbers.")
+        self.say("Learning means finding a good value for every one of these 13,002 knobs, from examples.")
+        self.play(Create(SurroundingRectangle(total[-1], color=ACCENT, buff=0.08)), run_time=0.8)
+        self.wait(0.5)
+        after = network_stage(d, lit=4, labels=False)
+        self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net})
 
 
 class MatrixForm(ChapterOneScene):
     def construct(self):
         d = data()
-        rows_out, cols_in = (int(v) for v in d["w_shape"])
-        compact = MathTex(r"a^{(1)}", "=", r"\sigma\left(", "W", r"a^{(0)}", "+", "b", r"\right)", font_size=54)
-        compact.move_to(UP * 2.9)
+        stage = self.open(network_stage(d, lit=4, labels=False))
+        target = matrix_stage(d)
+        parts = matrix_parts(d)
+        # The scene draws the stage's own equation and names, so it ends on exactly that drawing.
+        eq, names, index, pixels, compact = target.eq, target.names, target.index, target.pixels, target.compact
+        W, A0, B, A1 = eq[2], eq[3], eq[5], eq[8]
+        sigma, open_, plus, close, equals = eq[0], eq[1], eq[4], eq[6], eq[7]
+        rows, cols, grid_rows = parts["rows"], parts["cols"], parts["grid_rows"]
+        skeleton = VGroup(sigma, open_, plus, close, equals, W.left_bracket, W.right_bracket, A0.left_bracket,
+                          A0.right_bracket, B.left_bracket, B.right_bracket, A1.left_bracket, A1.right_bracket)
 
-        # One layer is one matrix-vector product
-        self.say("A whole layer at once: the activations a(1) are the sigmoid of W times a(0), plus b.")
-        self.play(Write(compact), run_time=1.5)
+        # The network steps up to make room; the compact form, and the shape of the long one
+        self.say("Now a whole layer at once, the way libraries compute it: one formula.")
+        self.play(*[ReplacementTransform(stage[k], target[k]) for k in ("digit", "band", "net")], run_time=1.6)
+        net = target.net
+        window = [int(p) for p in d["input_window"]]
+        self.write_terms(compact, sources={0: net.layers[1], 3: net.edges[0], 4: net.layers[0]},
+                         groups=[[0, 1], [2, 7], [3, 4], [5, 6]], run_time=0.7)
+        self.play(FadeIn(skeleton), FadeIn(names), run_time=1.0)
 
-        wc, wl, wr, wlast, bh = d["w_corner"], d["w_last_col"], d["w_last_row"], float(d["w_last"]), d["b_head"]
-        a_window = d["digit"][:3]
-        w_rows = [" & ".join(_num(v) for v in wc[i]) + r" & \cdots & " + _num(wl[i]) for i in range(3)]
-        w_rows.append(r"\vdots & \vdots & \vdots & \ddots & \vdots")
-        w_rows.append(" & ".join(_num(v) for v in wr) + r" & \cdots & " + _num(wlast))
-        w_tex = r"\begin{bmatrix}" + r" \\ ".join(w_rows) + r"\end{bmatrix}"
-        a_tex = r"\begin{bmatrix}" + r" \\ ".join([_num(v) for v in a_window] + [r"\vdots", _num(d["digit"][-1])]) + r"\end{bmatrix}"
-        b_tex = r"\begin{bmatrix}" + r" \\ ".join([_num(v) for v in bh] + [r"\vdots", _num(d["b_last"])]) + r"\end{bmatrix}"
-        expanded = MathTex(r"\sigma\left(", w_tex, a_tex, "+", b_tex, r"\right)", font_size=36)
-        expanded.move_to(UP * 0.1)
-        if expanded.width > 13:
-            expanded.scale_to_fit_width(13)
-        expanded[1].set_color(INK)
-        shapes = Text(f"W: {rows_out} × {cols_in}      a(0): {cols_in} × 1      b: {rows_out} × 1", font=FONT,
-                      font_size=22, color=MUTED).next_to(expanded, DOWN, buff=0.3)
+        # a(0): the input activations, as a column
+        self.say("Written out: stack the input activations into a column, a(0). Most of the 784 are off screen.")
+        ins = [net.layers[0][window.index(c)] for c in cols]
+        self.play(*[TransformFromCopy(c, A0.rows[k + 1][0]) for k, c in enumerate(ins)],
+                  FadeIn(A0.rows[0]), FadeIn(A0.rows[-1]), FadeIn(pixels), run_time=1.6)
 
-        # With the trained network's real numbers
-        self.say(f"Here are the real corners of the trained W, {rows_out} by {cols_in}, of b, and of our digit's pixels "
-                 "(its corner is blank, so 0).")
-        self.play(
-            Transform(compact[2].copy(), expanded[0]),
-            Transform(compact[3].copy(), expanded[1]),
-            Transform(compact[4].copy(), expanded[2]),
-            Transform(compact[5].copy(), expanded[3]),
-            Transform(compact[6].copy(), expanded[4]),
-            Transform(compact[7].copy(), expanded[5]),
-            run_time=2.0,
-        )
-        self.play(FadeIn(shapes))
-        self.say("Libraries compute this product fast, and each later layer repeats it with its own W and b.")
-        self.wait(1.0)
+        # W: row j is the weights into neuron j
+        self.say(f"Each row of W holds the weights into one neuron: row {rows[0]} is the wires into neuron {rows[0]}.")
+        dots = [g for g in range(len(W.rows)) if g not in grid_rows]
+        for k, j in enumerate(rows):
+            grid_row = W.rows[grid_rows[k]]
+            wires = [net.edges_into(1, j)[window.index(c)] for c in cols]
+            self.play(*[TransformFromCopy(w, grid_row[m + 1]) for m, w in enumerate(wires)],
+                      FadeIn(grid_row[0]), FadeIn(grid_row[-1]), FadeIn(index[k]),
+                      *([FadeIn(W.rows[g]) for g in dots] if k == len(rows) - 1 else []),
+                      run_time=1.2 if k < 2 else 0.8)
+
+        # Plus b, then sigma: a(1)
+        self.say("Add the biases b, one per neuron, and apply the sigmoid to every entry: that gives a(1).")
+        ellipsis_rows = [g for g in range(len(B.rows)) if g not in grid_rows]
+        self.play(*[TransformFromCopy(net.layers[1][j], B.rows[g]) for j, g in zip(rows, grid_rows)],
+                  *[FadeIn(B.rows[g]) for g in ellipsis_rows], run_time=1.4)
+        self.play(*[TransformFromCopy(net.layers[1][j], A1.rows[g]) for j, g in zip(rows, grid_rows)],
+                  *[FadeIn(A1.rows[g]) for g in ellipsis_rows], run_time=1.4)
+        neuron = int(d["neuron"])
+        mine = grid_rows[rows.index(neuron)]
+        box = VGroup(*[SurroundingRectangle(m, color=ACCENT, buff=0.05)
+                       for m in (VGroup(*W.rows[mine][1:-1]), B.rows[mine], A1.rows[mine])])
+        ring = Circle(radius=net.layers[1][neuron].width / 2 + 0.05, color=ACCENT, stroke_width=2.5)
+        ring.move_to(net.layers[1][neuron])
+        self.say(f"Row {neuron} is the neuron we took apart: its weights, its bias {float(d['neuron_bias']):.3f}, "
+                 f"its activation {float(d['neuron_activation']):.2f}.")
+        self.play(Create(box), Create(ring), run_time=1.0)
+        self.wait(1.5)
+
+        # Back to the compact form
+        self.say("So a(1) is sigma of W times a(0), plus b: one line for a whole layer. The next layers repeat it.")
+        self.play(FadeOut(box), FadeOut(ring), *[ShowPassingFlash(SurroundingRectangle(m, color=ACCENT, buff=0.05), time_width=0.8)
+                                  for m in (W, A0, B, A1)], run_time=1.2)
+        self.play(*[ShowPassingFlash(SurroundingRectangle(compact[k], color=ACCENT, buff=0.05), time_width=0.8)
+                    for k in (3, 4, 6, 0)], run_time=1.2)
+        self.wait(0.5)
+        self.hand_off(target)
 
 
 class SigmoidVsReLU(ChapterOneScene):
     """Pure illustration: the two curves are mathematics, not model data."""
 
     def construct(self):
-        cfg = {"stroke_width": 1.5, "include_numbers": True, "font_size": 20}
-        left = Axes(x_range=[-6, 6, 2], y_range=[0, 1, 0.5], x_length=5.2, y_length=3.0, tips=False, axis_config=cfg)
-        right = Axes(x_range=[-6, 6, 2], y_range=[0, 6, 2], x_length=5.2, y_length=3.0, tips=False, axis_config=cfg)
-        VGroup(left, right).arrange(RIGHT, buff=1.4).move_to(UP * 0.3)
-        sigmoid = left.plot(lambda t: 1 / (1 + np.exp(-t)), color=POSITIVE, stroke_width=4)
-        relu = right.plot(lambda t: max(t, 0.0), color=INK, stroke_width=4)
-        sig_label = MathTex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", font_size=34).next_to(left, UP, buff=0.3)
-        relu_label = MathTex(r"\mathrm{ReLU}(z) = \max(0, z)", font_size=34).next_to(right, UP, buff=0.3)
+        d = data()
+        stage = self.open(matrix_stage(d))
+        curves = curves_stage()
+        sigma = stage.eq[0]
 
-        # The sigmoid squishes
-        self.say("Our network squishes every weighted sum with the sigmoid, as early networks did.")
-        self.play(Create(left), Write(sig_label), run_time=1.2)
-        self.play(Create(sigmoid), run_time=1.5)
+        # The sigma in the formula is the sigmoid
+        self.say("The sigma in every layer is the sigmoid: it squishes any number into the range 0 to 1.")
+        self.play(sigma.animate.set_color(ACCENT), run_time=0.6)
+        left = VGroup(curves.left, curves.sigmoid, curves.sig_label)
+        home = left.copy()
+        left.scale(1.25).move_to([0, 0.62, 0])
+        self.play(*[FadeOut(stage[k], rate_func=LEAVE) for k in stage if k != "eq"],
+                  FadeOut(VGroup(*stage.eq[1:]), rate_func=LEAVE),
+                  ReplacementTransform(sigma, curves.sig_label), Create(curves.left, rate_func=last_part(0.45)),
+                  run_time=2.2)
+        self.play(Create(curves.sigmoid), run_time=1.5)
 
         # ReLU is what modern networks use
-        self.say("Modern networks mostly use ReLU, max(0, z): simpler, and much easier to train when the network is deep.")
-        self.play(Create(right), Write(relu_label), run_time=1.2)
-        self.play(Create(relu), run_time=1.5)
+        self.say("Modern networks mostly use ReLU instead, max(0, z): simpler, and easier to train when deep.")
+        self.play(left.animate.become(home), run_time=1.2)
+        self.play(Create(curves.right), Write(curves.relu_label), run_time=1.2)
+        self.play(Create(curves.relu), run_time=1.5)
+        self.say("Our network keeps the sigmoid, like the early networks that first learned to read digits.")
+        self.wait(0.5)
+        self.hand_off(curves)
 
 
 class Recap(ChapterOneScene):
     def construct(self):
         d = data()
+        stage = self.open(curves_stage())
         acc = float(d["test_accuracy"])
         n_test = int(d["n_test"])
         self.recap_card(
@@ -368,10 +733,11 @@ class Recap(ChapterOneScene):
                 "Each neuron: a weighted sum, plus a bias, squished by a sigmoid.",
                 f"{int(d['n_params']):,} weights and biases, all learned from examples.",
                 f"Ours reads {round(acc * n_test):,} of {n_test:,} unseen digits right ({acc:.1%}).",
-            ]
+            ],
+            replacing=list(stage.values()),
         )
 
 
 # The chapter's scenes, in story order (the command line reads this list).
-SCENES = [ExampleThrees, DigitAsPixels, IntroduceLayers, ForwardPass, OneHiddenNeuron, CountTheKnobs, MatrixForm,
-          SigmoidVsReLU, Recap]
+SCENES = [ExampleThrees, DigitAsPixels, IntroduceLayers, ForwardPass, TheHope, OneHiddenNeuron, CountTheKnobs,
+          MatrixForm, SigmoidVsReLU, Recap]

@@ -1,9 +1,15 @@
 """Chapter 2, "Gradient descent, how neural networks learn", from the real training run.
 
-Every digit, output, cost, gradient entry, landscape value and path point on screen comes
-from the ``digits-story`` artifact (``models/digit_story.py``, ``chapter2``);
-``tests/golden/chapter2.json`` pins the numbers. The one-input "ball rolling downhill"
-beat is a pure illustration and says so.
+One film in eleven beats: the data; the untrained network's trash answer and its cost, term by
+term; the average cost; a ball rolling down a one-weight cost and a two-weight one (an
+illustration, and it says so); the real gradient, all 13,002 entries; real steps of the update
+rule; the real path training took across a plane through the untrained and the trained network;
+the learning curves; the test; what the hidden neurons really look for. Every digit, output,
+cost, gradient entry, landscape value and path point comes from the ``digits-story`` artifact
+(``models/digit_story.py``, ``chapter2``); ``tests/golden/chapter2.json`` pins the numbers.
+
+Each beat opens on the drawing the previous one ended with: the ``*_stage`` functions build
+those drawings, and both sides of a join call the same one.
 
 Render with ``python render.py render 2``, or one scene with Manim::
 
@@ -16,38 +22,47 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
+    Arrow,
     Axes,
+    Circle,
     Create,
+    DashedLine,
     Dot,
     FadeIn,
     FadeOut,
+    GrowArrow,
     Group,
+    ImageMobject,
     LaggedStart,
+    Line,
     MathTex,
-    MoveAlongPath,
     Rectangle,
+    ReplacementTransform,
+    ShowPassingFlash,
     SurroundingRectangle,
     Text,
     Transform,
+    TransformFromCopy,
+    UpdateFromAlphaFunc,
     VGroup,
+    VMobject,
     Write,
     linear,
 )
 
-from scenes.palette import INK, MUTED
-
-from scenes.base import ChapterScene, artifact_arrays
+from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays, last_part
+from scenes.palette import ACCENT, BACKGROUND, COST, FAINT, INK, MUTED, SCORE, cost_to_rgb, signed_color, value_to_rgb_log
 from scenes.pieces import (
-    ACCENT,
+    DIGIT_HOME,
     FONT,
-    NEGATIVE,
-    POSITIVE,
+    LAYER_NAMES,
     HeatMap,
     LandscapeMap,
-    NumberColumn,
     ValueBars,
+    digit_network,
     fmt,
     framed_digit,
     tex,
@@ -56,351 +71,885 @@ from scenes.pieces import (
 NUMBER = 2
 TITLE = "Gradient descent, how neural networks learn"
 ARTIFACTS = ("digits-story",)
+MNIST_TRAINING_DIGITS = 60_000  # a published figure about the MNIST collection, not one of ours
+STEPS_PER_EPOCH = 400  # 4,000 training digits in mini-batches of 10 (the run's settings)
 
 
 def data() -> dict[str, np.ndarray]:
     return artifact_arrays("digits-story", "chapter2.npz")
 
 
+def _text(s: str, size: int = 24, color=INK) -> Text:
+    return Text(s, font=FONT, font_size=size, color=color)
+
+
+def _n(n: int) -> str:
+    return f"{int(n):,}"
+
+
+def _ball(at) -> Dot:
+    return Dot(at, radius=0.11, color=ACCENT, stroke_color=BACKGROUND, stroke_width=2)
+
+
+# ----------------------------------------------------------------------------- stages: the joins
+
+
+def data_grids(d: dict) -> Stage:
+    """The training digits with their labels, and the held-out digits."""
+    cells = Group()
+    for image, label in zip(d["train_samples"], d["train_samples_label"]):
+        digit = framed_digit(image, 0.95)
+        cells.add(Group(digit, _text(str(int(label)), 16, MUTED).next_to(digit, DOWN, buff=0.04)))
+    train = cells.arrange_in_grid(4, 6, buff=(0.14, 0.1))
+    test = Group(*[framed_digit(p, 0.95) for p in d["test_samples"]]).arrange_in_grid(4, 3, buff=(0.14, 0.36))
+    Group(train, test).arrange(RIGHT, buff=1.2).move_to([0, 0.35, 0])
+    test.align_to(train, UP)
+    train_label = _text(f"{_n(d['n_train'])} training digits, with their labels", 24).next_to(train, UP, buff=0.25)
+    test_label = _text(f"{_n(d['n_test'])} held-out digits", 24).next_to(test, UP, buff=0.25)
+    test_label.align_to(train_label, DOWN)
+    return Stage(train=train, train_label=train_label, test=test, test_label=test_label)
+
+
+def untrained_stage(d: dict, lit: int = 0) -> Stage:
+    """Chapter 1's digit beside the network with its random starting weights (one colour scale
+    with every other drawing of the network's weights), its first ``lit`` layers lit."""
+    acts = [d["a0_window"], d["untrained_a1"], d["untrained_a2"], d["untrained_output"]][:lit]
+    net = digit_network((d["untrained_w0_window"], d["untrained_w1"], d["untrained_w2"]), float(d["weight_vmax"]),
+                        d["input_window"], acts)
+    digit = framed_digit(d["digit"], 2.0).move_to(DIGIT_HOME)
+    return Stage(digit=digit, net=net, labels=net.label_layers(LAYER_NAMES))
+
+
+def cost_table(d: dict) -> Stage:
+    """The one-example cost as a table: per output its activation a, the wanted y, (a - y)^2 with
+    three decimals, and their sum with two (so the shown terms add up to the shown sum)."""
+    a, y = d["untrained_output"].astype(np.float64), d["target"]
+    xs = [0.1, 1.25, 2.35, 4.55]
+    head = VGroup(_text("output", 20, MUTED), MathTex("a", font_size=34), MathTex("y", font_size=34),
+                  MathTex("(a - y)^2", font_size=34, color=COST))
+    for m, x in zip(head, xs):
+        m.move_to([x, 3.45, 0])
+    rows = VGroup()
+    for j in range(10):
+        yv = 2.95 - j * 0.46
+        term = (a[j] - y[j]) ** 2
+        rows.add(VGroup(
+            _text(str(j), 22, MUTED).move_to([xs[0], yv, 0]),
+            _text(f"{a[j]:.3f}", 22).move_to([xs[1], yv, 0]),
+            _text(str(int(y[j])), 22).move_to([xs[2], yv, 0]),
+            MathTex(rf"({a[j]:.3f} - {int(y[j])})^2 =", f"{term:.3f}", font_size=30).move_to([xs[3] + 0.45, yv, 0]),
+        ))
+        rows[-1][3][1].set_color(COST)
+    shown_sum = float(np.round(np.round((a - y) ** 2, 3).sum(), 2))
+    total = MathTex(r"C_{\text{this 3}} =", f"{shown_sum:.2f}", font_size=42, color=INK).move_to([2.7, -1.65, 0])
+    total[1].set_color(COST)
+    return Stage(head=head, rows=rows, total=total)
+
+
+def cost_table_stage(d: dict) -> Stage:
+    """The digit, large, beside its cost table under the untrained network."""
+    digit = framed_digit(d["digit"], 3.2).move_to([-4.7, 1.0, 0])
+    caption = _text("Chapter 1's 3", 20, MUTED).next_to(digit, DOWN, buff=0.15)
+    return Stage(digit=digit, digit_name=caption, **cost_table(d))
+
+
+def curve_stage() -> Stage:
+    """Pure illustration: a made-up cost of a single weight (two valleys), not model data."""
+    axes = Axes(x_range=[-3.2, 3.6, 1], y_range=[0, 5, 1], x_length=10.5, y_length=5.0, tips=False,
+                axis_config={"stroke_width": 1.5, "color": MUTED}).move_to([0, 0.55, 0])
+    curve = axes.plot(_one_weight_cost, x_range=[-3.0, 3.1], color=COST, stroke_width=4)
+    x_label = MathTex("w", font_size=36).next_to(axes.x_axis, RIGHT, buff=0.1)
+    y_label = MathTex("C(w)", font_size=36, color=COST).next_to(axes.y_axis, UP, buff=0.1)
+    note = _text("illustration: a made-up cost of one weight", 18, MUTED).move_to([3.6, 3.55, 0])
+    return Stage(axes=axes, curve=curve, x_label=x_label, y_label=y_label, note=note)
+
+
+def _one_weight_cost(x: float) -> float:  # two valleys: a deep one on the left, a shallower one on the right
+    return 0.12 * x**4 - 0.1 * x**3 - 0.9 * x**2 + 0.8 * x + 2.8
+
+
+def _one_weight_slope(x: float) -> float:
+    return 0.48 * x**3 - 0.3 * x**2 - 1.8 * x + 0.8
+
+
+def _two_weight_cost(u: np.ndarray, v: np.ndarray) -> np.ndarray:  # illustration: a tilted bowl with a ridge
+    return 0.35 + 0.18 * (u - 0.8) ** 2 + 0.45 * (v + 0.4) ** 2 + 0.25 * np.sin(1.4 * u) * np.cos(v)
+
+
+def _two_weight_gradient(u: float, v: float) -> np.ndarray:
+    return np.array([0.36 * (u - 0.8) + 0.35 * np.cos(1.4 * u) * np.cos(v),
+                     0.9 * (v + 0.4) - 0.25 * np.sin(1.4 * u) * np.sin(v)])
+
+
+def two_weight_map() -> Group:
+    """Pure illustration: a made-up cost of two weights as a map (dark low, orange high)."""
+    grid = np.linspace(-3, 3, 121)
+    u, v = np.meshgrid(grid, grid[::-1])
+    cost = _two_weight_cost(u, v)
+    image = ImageMobject(cost_to_rgb(cost, cost.min(), cost.max()))
+    image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+    image.height = 5.0
+    image.move_to([-2.2, 0.65, 0])
+    frame = Rectangle(width=5.0, height=5.0, stroke_color=FAINT, stroke_width=1.5).move_to(image)
+    return Group(image, frame)
+
+
+def _on_map(board: Group, u: float, v: float) -> np.ndarray:
+    center, side = board.get_center(), board.height
+    return center + np.array([u / 6 * side, v / 6 * side, 0])
+
+
+GRADIENT_LO, GRADIENT_HI = 1e-4, 0.25  # the gradient's colour scale: a log scale over its decades
+GROUP_NAMES = ("layer 1 weights", "b(1)", "layer 2 weights", "b(2)", "layer 3 weights", "b(3)")
+
+
+def _grad_image(values: np.ndarray, height: float) -> ImageMobject:
+    img = ImageMobject(value_to_rgb_log(values, GRADIENT_LO, GRADIENT_HI))
+    img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+    img.height = height
+    return img
+
+
+def _framed(img: ImageMobject) -> Group:
+    return Group(img, Rectangle(width=img.width, height=img.height, stroke_color=FAINT, stroke_width=1).move_to(img))
+
+
+def gradient_groups(d: dict) -> list[np.ndarray]:
+    """The negative gradient split as the network is built: W(1), b(1), W(2), b(2), W(3), b(3)."""
+    neg = -d["gradient"]
+    sizes = (784, 16, 16, 10)
+    w_sizes = [i * o for i, o in zip(sizes[:-1], sizes[1:])]
+    cut = np.cumsum([0] + w_sizes + list(sizes[1:]))
+    w = [neg[cut[k]:cut[k + 1]] for k in range(3)]
+    b = [neg[cut[3 + k]:cut[4 + k]] for k in range(3)]
+    return [w[0], b[0], w[1], b[1], w[2], b[2]]
+
+
+def gradient_panel(d: dict) -> Stage:
+    """All 13,002 entries of the negative gradient at the untrained network, in the network's order:
+    the first layer's weights as 16 maps of 28 x 28 (one per hidden neuron, each pixel's weight
+    where the pixel is), the later layers' weights as blocks (row j: the weights into neuron j),
+    each layer's biases as a column beside its weights."""
+    w1, b1, w2, b2, w3, b3 = gradient_groups(d)
+    maps = Group(*[_framed(_grad_image(row.reshape(28, 28), 1.15)) for row in w1.reshape(16, 784)])
+    maps.arrange_in_grid(2, 8, buff=0.1).move_to([0.85, 2.4, 0])
+    col = lambda v, h: _framed(_grad_image(v.reshape(-1, 1), h)).stretch_to_fit_width(0.16)  # noqa: E731
+    blocks = Group(
+        col(b1, 1.9),
+        _framed(_grad_image(w2.reshape(16, 16), 1.9)), col(b2, 1.9),
+        _framed(_grad_image(w3.reshape(10, 16), 1.19)), col(b3, 1.19),
+    ).arrange(RIGHT, buff=0.55, aligned_edge=UP).move_to([0.85, -0.35, 0])
+    names = VGroup(
+        _text("layer 1 weights: 16 maps of 784 (12,544)", 18, MUTED).next_to(maps, DOWN, buff=0.1),
+        *[_text(t, 17, MUTED).next_to(b, DOWN, buff=0.12) for t, b in zip(
+            ("b(1)", "layer 2 weights (256)", "b(2)", "layer 3 weights (160)", "b(3)"), blocks)],
+    )
+    return Stage(maps=maps, blocks=blocks, names=names)
+
+
+def gradient_stage(d: dict, full: bool) -> Stage:
+    """The negative gradient's title and colour key, and (``full``) all of its entries."""
+    title = MathTex(r"-\nabla C", font_size=54).move_to([-5.75, 2.45, 0])
+    count = _text(f"{_n(len(d['gradient']))} numbers", 20).next_to(title, DOWN, buff=0.25)
+    legend = _legend().move_to([-5.75, -0.45, 0])
+    head = Stage(title=title, count=count, legend=legend)
+    return Stage(**head, **gradient_panel(d)) if full else head
+
+
+def _legend() -> Group:
+    values = np.geomspace(GRADIENT_HI, GRADIENT_LO, 48)
+    bar = Group(_framed(_grad_image(values[:, None].repeat(3, 1), 1.6)),
+                _framed(_grad_image(-values[:, None].repeat(3, 1), 1.6)))
+    bar.arrange(RIGHT, buff=0.5)
+    for m in bar:
+        m.stretch_to_fit_width(0.22)
+    text = VGroup(_text("up", 16, MUTED).next_to(bar[0], UP, buff=0.08),
+                  _text("down", 16, MUTED).next_to(bar[1], UP, buff=0.08),
+                  _text(f"{GRADIENT_HI}", 15, MUTED).next_to(bar, RIGHT, buff=0.12).align_to(bar, UP),
+                  _text("0.005", 15, MUTED).next_to(bar, RIGHT, buff=0.12),
+                  _text(f"{GRADIENT_LO:g}", 15, MUTED).next_to(bar, RIGHT, buff=0.12).align_to(bar, DOWN))
+    return Group(bar, text, _text("(log scale)", 15, MUTED).next_to(bar, DOWN, buff=0.1))
+
+
+def landscape_stage(d: dict) -> Stage:
+    """The real cost on the plane through the untrained and the trained network, with what it is."""
+    land = LandscapeMap(d["landscape_alphas"], d["landscape_betas"], d["landscape_cost"], height=5.2, width=6.4)
+    land.move_to([-3.55, 0.75, 0])
+    legend = land.legend()
+    share = float(d["landscape_explained"][0])
+    info = VGroup(
+        _text("a flat slice of the 13,002-D", 22), _text("space of weights and biases,", 22),
+        _text("through the untrained and", 22), _text("the trained network", 22),
+        _text("colour is the cost: dark is low;", 20, MUTED), _text("up on the page is not uphill", 20, MUTED),
+    ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([4.1, 1.45, 0])
+    del share
+    return Stage(land=land, legend=legend, info=info)
+
+
+def path_stage(d: dict) -> Stage:
+    """The slice with the whole training path drawn and the ball at its end, in the valley."""
+    base = landscape_stage(d)
+    land = base.land
+    return Stage(land=land, legend=base.legend, path=land.path(d["path"], color=ACCENT, width=3),
+                 ball=_ball(land.point(*d["path"][-1])))
+
+
+def progress_stage(d: dict) -> Stage:
+    """The slice with the path (a little smaller), beside the run's learning curves on one time
+    axis (epochs): the full cost every 200 steps on a log scale, and the held-out accuracy."""
+    stage = path_stage(d)
+    Group(*stage.values()).scale(0.78).move_to([-3.9, 0.75, 0])
+    steps, costs, acc = d["path_steps"], d["checkpoint_cost"], d["epoch_test_accuracy"]
+    epochs = len(acc) - 1
+    cfg = {"stroke_width": 1.5, "color": MUTED}
+    # log10(cost) + 2 on the y axis, so the x axis sits at the bottom (cost 0.01)
+    top = Axes(x_range=[0, epochs, 10], y_range=[0, 3, 1], x_length=5.9, y_length=2.3, tips=False,
+               axis_config=cfg).move_to([3.75, 2.1, 0])
+    ticks = VGroup(*[_text(t, 16, MUTED).next_to(top.c2p(0, e), LEFT, buff=0.1)
+                     for t, e in (("0.01", 0), ("0.1", 1), ("1", 2), ("10", 3))])
+    top_title = _text("cost (log scale), every 200 steps", 18, COST).next_to(top, UP, buff=0.08).align_to(top, LEFT)
+    points = [top.c2p(st / STEPS_PER_EPOCH, np.log10(c) + 2) for st, c in zip(steps, costs)]
+    curve = VMobject(stroke_color=COST, stroke_width=3).set_points_as_corners(points)
+    dot = Dot(points[-1], radius=0.07, color=ACCENT)
+    bottom = Axes(x_range=[0, epochs, 10], y_range=[0, 1, 0.5], x_length=5.9, y_length=1.8, tips=False,
+                  axis_config=cfg).move_to([3.75, -1.0, 0])
+    acc_ticks = VGroup(*[_text(t, 16, MUTED).next_to(bottom.c2p(0, v), LEFT, buff=0.1)
+                         for t, v in (("0%", 0), ("50%", 0.5), ("100%", 1))])
+    epoch_ticks = VGroup(*[_text(str(e), 16, MUTED).next_to(bottom.c2p(e, 0), DOWN, buff=0.1)
+                           for e in range(0, epochs + 1, 10)])
+    bottom_title = _text("held-out accuracy", 18, SCORE).next_to(bottom, UP, buff=0.08).align_to(bottom, LEFT)
+    bottom_x = _text("epoch: one pass over the 4,000 digits (400 steps)", 16, MUTED).next_to(epoch_ticks, DOWN, buff=0.06)
+    acc_line = VMobject(stroke_color=SCORE, stroke_width=3).set_points_as_corners(
+        [bottom.c2p(e, a) for e, a in enumerate(acc)])
+    final = _text(f"{acc[-1]:.1%}", 20, SCORE).next_to(bottom.c2p(epochs, acc[-1]), DOWN, buff=0.15)
+    final.align_to(bottom, RIGHT)
+    return Stage(**stage, top=top, ticks=ticks, top_title=top_title, curve=curve, dot=dot, bottom=bottom,
+                 acc_ticks=acc_ticks, epoch_ticks=epoch_ticks, bottom_title=bottom_title, bottom_x=bottom_x,
+                 acc_line=acc_line, final=final, points=VGroup(*[Dot(p, radius=0) for p in points]))
+
+
+def montage(d: dict) -> tuple[Group, list[int]]:
+    """The held-out digits of the test, with the network's answer under each (wrong ones in yellow);
+    and where each row of five... begins."""
+    preds, labels = d["test_predictions"], d["test_labels"]
+    cells = Group()
+    for i, image in zip(d["montage"], d["montage_images"]):
+        ok = preds[i] == labels[i]
+        digit = framed_digit(image, 0.9)
+        answer = _text(str(int(preds[i])), 20, INK if ok else ACCENT).next_to(digit, DOWN, buff=0.05)
+        cells.add(Group(digit, answer))
+    per_row = len(cells) // 4
+    cells.arrange_in_grid(4, per_row, buff=(0.2, 0.12)).move_to([0, 0.35, 0])
+    return cells, list(range(0, len(cells) + 1, per_row))
+
+
+def maps_stage(d: dict) -> Stage:
+    """The first layer's 16 real weight maps, on the network's one weight colour scale."""
+    vmax = float(d["weight_vmax"])
+    maps = Group(*[HeatMap(row.reshape(28, 28), vmax=vmax, height=1.55) for row in d["first_layer_weights"]])
+    maps.arrange_in_grid(2, 8, buff=(0.16, 0.45)).move_to([0, 1.15, 0])
+    numbers = VGroup(*[_text(f"neuron {i}", 15, MUTED).next_to(m, DOWN, buff=0.06) for i, m in enumerate(maps)])
+    return Stage(maps=maps, numbers=numbers)
+
+
+def noise_stage(d: dict) -> Stage:
+    out = d["noise_output"]
+    guess = int(np.argmax(out))
+    noise = framed_digit(d["noise_image"], 3.8).move_to([-3.3, 0.65, 0])
+    bars = ValueBars(out, [str(i) for i in range(10)], width=3.2, bar_height=0.34, font_size=24, decimals=2)
+    bars.move_to([2.7, 0.65, 0])
+    return Stage(noise=noise, bars=bars, box=bars.highlight(guess))
+
+
+# ----------------------------------------------------------------------------- scenes
+
+
 class ChapterTwoScene(ChapterScene):
     chapter = NUMBER
-    strict_fill = False  # until its one-film rewrite lands
 
 
 class TrainingAndTestData(ChapterTwoScene):
     def construct(self):
         d = data()
-        self.title_card(TITLE)
+        card = self.title_card(TITLE, keep=True)
+        grids = data_grids(d)
         n_train, n_test = int(d["n_train"]), int(d["n_test"])
-        train = Group(*[framed_digit(p, 0.85) for p in d["train_samples"]]).arrange_in_grid(4, 6, buff=0.12)
-        test = Group(*[framed_digit(p, 0.85) for p in d["test_samples"]]).arrange_in_grid(4, 3, buff=0.12)
-        Group(train, test).arrange(RIGHT, buff=1.4).move_to(UP * 0.45)
-        train_label = Text(f"{n_train:,} training digits, with labels", font=FONT, font_size=24).next_to(train, UP, buff=0.25)
-        test_label = Text(f"{n_test:,} held-out test digits", font=FONT, font_size=24, color=ACCENT).next_to(test, UP, buff=0.25)
 
         # Training data: digits with their labels
-        self.say(f"Learning needs examples: {n_train:,} real handwritten digits from MNIST, each with its true label.")
-        self.play(FadeIn(train_label), LaggedStart(*[FadeIn(m) for m in train], lag_ratio=0.05), run_time=2.0)
+        self.play(FadeOut(card, shift=UP * 0.4, rate_func=LEAVE),
+                  FadeIn(grids.train_label, rate_func=ARRIVE),
+                  LaggedStart(*[FadeIn(m) for m in grids.train], lag_ratio=0.04, rate_func=ARRIVE_LAGGED), run_time=2.8)
+        self.say(f"Learning needs examples: {n_train:,} real handwritten digits, each with its true label. "
+                 f"They are part of MNIST's {MNIST_TRAINING_DIGITS:,}.")
+        self.play(LaggedStart(*[m[1].animate.set_color(ACCENT) for m in grids.train], lag_ratio=0.03), run_time=1.2)
+        self.play(*[m[1].animate.set_color(MUTED) for m in grids.train], run_time=0.5)
 
         # Test data: kept apart
         self.say(f"Another {n_test:,} are held out. The network never trains on them: they test what it learned.")
-        self.play(FadeIn(test_label), LaggedStart(*[FadeIn(m) for m in test], lag_ratio=0.05), run_time=1.5)
+        self.play(FadeIn(grids.test_label), LaggedStart(*[FadeIn(m) for m in grids.test], lag_ratio=0.06), run_time=1.6)
+
+        # Chapter 1's digit is one of them
+        mine = int(np.flatnonzero(d["test_samples_index"] == d["digit_index"])[0])
+        self.say("Chapter 1's 3 is one of the held-out digits. What does the network make of it before any learning?")
+        self.play(grids.test[mine][1].animate.set_stroke(ACCENT, width=4), run_time=0.8)
+        after = untrained_stage(d)
+        self.swap([grids.test], list(grids.test))
+        self.hand_off(after, keep={grids.test[mine]: after.digit}, run_time=2.0)
 
 
 class UntrainedOutput(ChapterTwoScene):
     def construct(self):
         d = data()
+        stage = self.open(untrained_stage(d))
+        net = stage.net
         label = int(d["digit_label"])
-        digit = framed_digit(d["digit"], 2.2).move_to(LEFT * 5.4 + UP * 1.6)
-        out = ValueBars(d["untrained_output"], [str(i) for i in range(10)], width=1.6, bar_height=0.26, font_size=20)
-        want = ValueBars(d["target"], [str(i) for i in range(10)], width=1.6, bar_height=0.26, font_size=20)
-        VGroup(out, want).arrange(RIGHT, buff=1.2).move_to(LEFT * 0.6 + UP * 1.35)
-        out_title = Text("untrained output", font=FONT, font_size=22).next_to(out, UP, buff=0.2)
-        want_title = Text("what we want", font=FONT, font_size=22, color=ACCENT).next_to(want, UP, buff=0.2)
 
-        # The untrained network's answer
-        self.say(f"Before training, the weights are random. Shown this {label}, the network's output is utter trash.")
-        self.play(FadeIn(digit))
-        self.play(FadeIn(out_title), FadeIn(out, lag_ratio=0.05), run_time=1.2)
-        self.say(f"What we want instead: 1 for the neuron of {label}, 0 for all the others.")
-        self.play(FadeIn(want_title), FadeIn(want, lag_ratio=0.05), run_time=1.2)
+        # Random weights to begin with
+        self.say("Before training, every weight and bias is random: here are the starting weights, faint because small.")
+        self.play(LaggedStart(*[ShowPassingFlash(e.copy().set_stroke(width=3, opacity=1), time_width=0.6)
+                                for e in net.edges], lag_ratio=0.4), run_time=2.2)
 
-        # The cost of one example: a sum of squares
-        a, y = d["untrained_output"], d["target"]
-        terms = [rf"({tex(a[j], 2)} - {int(y[j])})^2" for j in range(10)]
-        line1 = MathTex("C", "=", *[t + " +" for t in terms[:5]], font_size=30)
-        line2 = MathTex(*[t + (" +" if j < 4 else "") for j, t in enumerate(terms[5:])], "=",
-                        tex(d["untrained_digit_cost"]), font_size=30)
-        line2[-1].set_color(ACCENT)
-        cost = VGroup(line1, line2).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(DOWN * 1.6)
-        if cost.width > 13.4:
-            cost.scale_to_fit_width(13.4)
-        self.say("The cost of this one example: add up the squares of the differences between output and wish.")
-        self.play(Write(line1), run_time=2.0)
-        self.play(Write(line2), run_time=2.0)
-        self.say(f"Trash gives a big cost, {fmt(d['untrained_digit_cost'])}. The trained network's cost here is only "
-                 f"{fmt(d['trained_digit_cost'], 2)}.")
+        # Its answer: trash
+        self.say("Feed in the 3: its pixels light the inputs, and the activations flow through the random weights...")
+        self.play(net.light(0, d["a0_window"]), run_time=1.0)
+        for layer, key in ((1, "untrained_a1"), (2, "untrained_a2"), (3, "untrained_output")):
+            self.play(*[ShowPassingFlash(e.copy().set_stroke(INK, width=2), time_width=0.5) for e in net.edges[layer - 1]],
+                      run_time=0.8)
+            self.play(net.light(layer, d[key]), run_time=0.7)
+        wrong = int(np.argmax(d["untrained_output"]))
+        ring = Circle(radius=0.17, color=ACCENT, stroke_width=3).move_to(net.layers[3][wrong])
+        self.say(f"...and out comes trash: outputs half lit all over, the brightest one a {wrong}. "
+                 "It has learned nothing yet.")
+        self.play(Create(ring), run_time=0.8)
         self.wait(1.0)
+
+        # What it gives against what we want: the network steps aside for the table
+        target = cost_table_stage(d)
+        head, rows, total = target.head, target.rows, target.total
+        aside = Group(stage.digit, net, stage.labels, ring)
+        self.say(f"Write down what it gives, a, and what we want, y: 1 for the {label}'s neuron, 0 for all the others.")
+        self.play(aside.animate.scale(0.5).move_to([-3.75, 1.0, 0]), run_time=1.4)
+        self.play(FadeIn(head[:3]), FadeIn(VGroup(*[r[0] for r in rows])),
+                  *[TransformFromCopy(net.layers[3][j], rows[j][1]) for j in range(10)], run_time=1.6)
+        self.play(LaggedStart(*[FadeIn(r[2], shift=LEFT * 0.2) for r in rows], lag_ratio=0.08),
+                  FadeOut(ring), run_time=1.2)
+        self.play(FadeOut(net, rate_func=LEAVE), FadeOut(stage.labels, rate_func=LEAVE),
+                  ReplacementTransform(stage.digit, target.digit), FadeIn(target.digit_name, rate_func=ARRIVE),
+                  run_time=1.6)
+
+        # The cost of the difference, term by term
+        self.say("The cost of this one example: for each output, square the gap between what it gives and what we want.")
+        self.play(FadeIn(head[3]), run_time=0.5)
+        self.play(LaggedStart(*[Write(r[3]) for r in rows], lag_ratio=0.15), run_time=3.5)
+        self.say(f"Add the ten squares up. The bigger the cost, the worse the answer: {total[1].get_tex_string()} here.")
+        self.play(ReplacementTransform(VGroup(*[r[3][1].copy() for r in rows]), total[1]), Write(total[0]), run_time=1.8)
+        trained = _text(f"the trained network's cost on it: {float(d['trained_digit_cost']):.5f}", 20, MUTED)
+        trained.next_to(total, DOWN, buff=0.2)
+        self.say(f"For comparison, the trained network's cost on this 3 is only {float(d['trained_digit_cost']):.5f}.")
+        self.play(FadeIn(trained), run_time=0.8)
+        self.wait(1.0)
+        self.hand_off(target)
 
 
 class AverageCost(ChapterTwoScene):
     def construct(self):
         d = data()
+        stage = self.open(cost_table_stage(d))
         n = int(d["n_train"])
+        cells = Group()
+        for image, c0 in zip(d["train_samples"][:18], d["train_sample_cost_untrained"][:18]):
+            digit = framed_digit(image, 1.0)
+            cells.add(Group(digit, _text(f"{c0:.3f}", 19, COST).next_to(digit, DOWN, buff=0.06)))
+        cells.arrange_in_grid(3, 6, buff=(0.3, 0.16)).move_to([-1.6, 1.15, 0])
+        more = _text(f"... and {n - len(cells):,} more", 22, MUTED).next_to(cells, RIGHT, buff=0.45)
         before, after = float(d["untrained_avg_cost"]), float(d["trained_avg_cost"])
-        formula = MathTex(r"C(w_1, \ldots, w_{13002}) = \frac{1}{" + f"{n:,}".replace(",", "{,}") + r"} \sum_{x} C_x",
-                          font_size=44).move_to(UP * 2.4)
-        width = 8.0
-        bar_before = Rectangle(width=width, height=0.5, stroke_width=0, fill_color=NEGATIVE, fill_opacity=0.85)
-        bar_after = Rectangle(width=max(width * after / before, 0.03), height=0.5, stroke_width=0, fill_color=POSITIVE,
-                              fill_opacity=0.95)
-        VGroup(bar_before, bar_after).arrange(DOWN, buff=0.6, aligned_edge=LEFT).move_to(DOWN * 0.1 + RIGHT * 0.6)
-        names = VGroup(Text("untrained", font=FONT, font_size=24).next_to(bar_before, LEFT, buff=0.3),
-                       Text("trained", font=FONT, font_size=24).next_to(bar_after, LEFT, buff=0.3))
-        names[1].align_to(names[0], RIGHT)
-        values = VGroup(Text(fmt(before), font=FONT, font_size=24).next_to(bar_before, RIGHT, buff=0.2),
-                        Text(fmt(after), font=FONT, font_size=24, color=ACCENT).next_to(bar_after, RIGHT, buff=0.2))
+        formula = MathTex(r"C", "=", r"\frac{1}{" + f"{n:,}".replace(",", "{,}") + r"}\sum_{x} C_x", "=",
+                          f"{before:.3f}", font_size=46).move_to([0, -1.95, 0])
+        formula[4].set_color(COST)
 
-        # The cost of the whole network: an average over all examples
-        self.say(f"How bad is the network overall? Average the cost over all {n:,} training digits.")
-        self.play(Write(formula), run_time=2.0)
-        self.say("That average is one function of all 13,002 weights and biases: the thing training makes small.")
+        # One digit's cost is not enough
+        self.say(f"That was one digit. How bad is the network overall? Average the cost over all {n:,} training digits.")
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in stage.values()],
+                  LaggedStart(*[FadeIn(c) for c in cells], lag_ratio=0.04, rate_func=ARRIVE_LAGGED), run_time=2.4)
+        self.play(FadeIn(more), run_time=0.6)
+        self.say(f"Each training digit has its own cost. Their average is the network's cost: {before:.3f} before training.")
+        self.write_terms(formula, groups=[[0, 1, 2], [3, 4]], run_time=1.2)
+        self.say("The untrained network answers almost the same trash for every digit, so digits with one label cost alike.")
         self.wait(1.0)
 
-        # Untrained against trained
-        self.say(f"For the untrained network it is {fmt(before)}; after training, {fmt(after)}.")
-        self.play(FadeIn(names[0]), Create(bar_before), FadeIn(values[0]))
-        self.play(FadeIn(names[1]), Create(bar_after), FadeIn(values[1]))
+        # After training
+        new_costs = [_text(f"{c1:.3f}", 19, COST).move_to(c[1]) for c, c1 in zip(cells, d["train_sample_cost_trained"])]
+        new_value = MathTex(f"{after:.3f}", font_size=46, color=COST).move_to(formula[4], aligned_edge=LEFT)
+        self.say(f"After training the same digits cost almost nothing, and the average falls to {after:.3f}.")
+        self.play(*[FadeOut(c[1], rate_func=LEAVE) for c in cells], *[FadeIn(t, rate_func=ARRIVE) for t in new_costs],
+                  FadeOut(formula[4], rate_func=LEAVE), FadeIn(new_value, rate_func=ARRIVE), run_time=2.0)
+        hard = Group()
+        for image, cost, lab in zip(d["hardest_train_images"], d["hardest_train_cost"], d["hardest_train_label"]):
+            digit = framed_digit(image, 0.85)
+            hard.add(Group(digit, _text(f"a {int(lab)}: {cost:.2f}", 17, COST).next_to(digit, DOWN, buff=0.05)))
+        hard.arrange(DOWN, buff=0.18).move_to([5.6, 1.1, 0])
+        hard_title = _text("its costliest", 17, MUTED).next_to(hard, UP, buff=0.12)
+        share = float(d["trained_cost_share_of_hardest"])
+        self.say(f"Most of what is left comes from a few hard digits: the worst 1% of them make {share:.0%} of the cost.")
+        self.play(FadeOut(more, rate_func=LEAVE), FadeIn(hard, rate_func=ARRIVE), FadeIn(hard_title, rate_func=ARRIVE),
+                  run_time=1.4)
+        self.wait(1.0)
+        self.say("So the cost is one function of all 13,002 weights and biases. Learning means making it small.")
+        self.wait(1.0)
+        self.hand_off(curve_stage(), run_time=1.8)
 
 
 class BallRollingDownhill(ChapterTwoScene):
-    """Pure illustration: a made-up one-input cost curve, not model data."""
+    """Pure illustration: made-up costs of one and of two weights, not model data."""
 
     def construct(self):
-        def f(x):  # two valleys: a deep one on the left, a shallower one on the right
-            return 0.12 * x**4 - 0.1 * x**3 - 0.9 * x**2 + 0.8 * x + 2.8
+        stage = self.open(curve_stage())
+        axes = stage.axes
 
-        def slope(x):
-            return 0.48 * x**3 - 0.3 * x**2 - 1.8 * x + 0.8
+        # A cost of one weight
+        self.say("Picture the cost depending on a single weight w, as this made-up curve does. Where is it lowest?")
+        self.wait(1.0)
 
-        axes = Axes(x_range=[-3.2, 3.6, 1], y_range=[0, 5, 1], x_length=9.0, y_length=4.4, tips=False,
-                    axis_config={"stroke_width": 1.5}).move_to(UP * 0.6)
-        curve = axes.plot(f, x_range=[-3.0, 3.1], color=POSITIVE, stroke_width=4)
-        x_label = MathTex("w", font_size=32).next_to(axes.x_axis, RIGHT, buff=0.1)
-        y_label = MathTex("C(w)", font_size=32).next_to(axes.y_axis, UP, buff=0.1)
-        note = Text("illustration: a made-up cost of one input", font=FONT, font_size=18, color=MUTED)
-        note.to_corner(UP + RIGHT, buff=0.3)
+        def step(ball: Dot, x: float, ghost: bool, slow: float) -> float:
+            """One gradient step from x: the tangent shows the slope, the arrow the step (-rate x slope)."""
+            slope = _one_weight_slope(x)
+            new = x - 0.25 * slope
+            p = axes.c2p(x, _one_weight_cost(x))
+            half = min(0.7, 1.1 / max(abs(slope), 1e-6))
+            tangent = DashedLine(axes.c2p(x - half, _one_weight_cost(x) - half * slope),
+                                 axes.c2p(x + half, _one_weight_cost(x) + half * slope), color=MUTED, stroke_width=3)
+            value = _text(f"slope {slope:+.2f}", 18, MUTED).next_to(tangent.get_center(), LEFT, buff=0.6)
+            arrow = Arrow(p, axes.c2p(new, _one_weight_cost(x)), buff=0, color=ACCENT, stroke_width=6,
+                          max_tip_length_to_length_ratio=0.25, max_stroke_width_to_length_ratio=20)
+            self.play(Create(tangent), FadeIn(value), run_time=0.6 * slow)
+            self.play(Create(arrow), run_time=0.5 * slow)
+            trail = [Dot(ball.get_center(), radius=0.07, color=ACCENT).set_opacity(0.35)] if ghost else []
+            self.add(*trail)
+            self.play(ball.animate.move_to(axes.c2p(new, _one_weight_cost(x))), FadeOut(tangent), FadeOut(value),
+                      run_time=0.45 * slow)
+            self.play(ball.animate.move_to(axes.c2p(new, _one_weight_cost(new))), FadeOut(arrow), run_time=0.35 * slow)
+            return new
 
-        # A cost of one input
-        self.say("Picture a cost that depends on a single input w. Where is it lowest?")
-        self.play(Create(axes), FadeIn(x_label), FadeIn(y_label), FadeIn(note))
-        self.play(Create(curve), run_time=1.5)
-
-        def roll(x: float, color, run_time: float) -> Dot:
-            """A ball that takes eight gradient steps downhill from x."""
-            ball = Dot(axes.c2p(x, f(x)), radius=0.12, color=color)
-            self.play(FadeIn(ball))
-            for _ in range(8):
-                x = x - 0.25 * slope(x)
-                self.play(ball.animate.move_to(axes.c2p(x, f(x))), run_time=run_time)
-            return ball
-
-        # Step downhill by the slope
-        self.say("Start anywhere. Find the slope, and step downhill: a big step where it is steep, a small one where flat.")
-        ball = roll(0.9, ACCENT, 0.6)
+        # Step downhill by the slope: big steps where it is steep
+        self.say("Start anywhere. Find the slope there, and step downhill by an amount in proportion to it.")
+        x = 2.95
+        ball = _ball(axes.c2p(x, _one_weight_cost(x)))
+        self.play(FadeIn(ball, scale=2), run_time=0.6)
+        x = step(ball, x, True, 1.6)
+        self.say("Steep ground gives a big step; as the ground flattens the steps shrink, and the ball settles.")
+        for _ in range(4):
+            x = step(ball, x, True, 1.0)
 
         # Local minima
-        self.say("Start elsewhere and you may reach another, deeper valley. Where you end depends on where you start.")
-        roll(-0.5, INK, 0.5)
-        local = Text("local minimum", font=FONT, font_size=22, color=ACCENT).next_to(ball, DOWN, buff=0.35)
-        self.say("The first ball is stuck in a local minimum: downhill from there leads nowhere lower.")
-        self.play(FadeIn(local))
+        self.say("Start elsewhere and you may reach another, deeper valley: where you end depends on where you start.")
+        y = -0.6
+        other = _ball(axes.c2p(y, _one_weight_cost(y)))
+        self.play(FadeIn(other, scale=2), run_time=0.5)
+        for _ in range(5):
+            y = step(other, y, False, 0.7)
+        local = _text("a local minimum", 22, ACCENT).next_to(ball, DOWN, buff=0.35)
+        deeper = _text("a deeper one", 22, MUTED).next_to(other, DOWN, buff=0.35)
+        self.say("The first ball is stuck in a local minimum: every way out of it leads uphill.")
+        self.play(FadeIn(local), FadeIn(deeper), run_time=0.8)
+        self.wait(1.0)
 
-
-class CostLandscape(ChapterTwoScene):
-    def construct(self):
-        d = data()
-        land = LandscapeMap(d["landscape_alphas"], d["landscape_betas"], d["landscape_cost"], height=5.0, width=6.6)
-        land.move_to(LEFT * 3.4 + UP * 0.6)
-        legend = land.legend()
-        path = land.path(d["path"])
-        start, end = d["path"][0], d["path"][-1]
-        ball = Dot(land.point(*start), radius=0.1, color=ACCENT)
-        explained = d["landscape_explained"]
-        info = VGroup(
-            Text("a 2-D slice of a", font=FONT, font_size=22),
-            Text("13,002-dimensional space", font=FONT, font_size=22),
-            Text("through the trained network,", font=FONT, font_size=22),
-            Text("along the two directions the", font=FONT, font_size=22),
-            Text("training path moved most", font=FONT, font_size=22),
-            Text(f"({explained[0]:.0%} and {explained[1]:.0%} of its motion)", font=FONT, font_size=20, color=MUTED),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(RIGHT * 4.2 + UP * 0.6)
-        steps = d["path_steps"]
-
-        # The real cost landscape, sliced
-        self.say("Our network's real cost: each point of this map is a setting of all 13,002 parameters. Dark is low.")
-        self.play(FadeIn(land), FadeIn(legend), run_time=1.5)
-        self.play(FadeIn(info, lag_ratio=0.1), run_time=1.5)
-
-        # The real training path, projected onto the slice
-        self.say(f"Here is the path training really took over {int(steps[-1]):,} steps, projected onto this slice.")
-        start_label = Text(f"start: cost {fmt(d['path_cost_on_plane'][0])} on this slice", font=FONT, font_size=20,
-                           color=ACCENT).next_to(land, DOWN, buff=0.12).align_to(land, LEFT)
-        self.play(FadeIn(ball), FadeIn(start_label))
-        self.play(Create(path), MoveAlongPath(ball, path.copy()), run_time=5.0, rate_func=linear)
-
-        # It ends in a valley
-        end_dot = Dot(land.point(*end), radius=0.12, color=INK)
-        cost_end = float(d["landscape_cost"][np.argmin(np.abs(d["landscape_betas"])), np.argmin(np.abs(d["landscape_alphas"]))])
-        label = Text(f"trained: cost {fmt(cost_end)}", font=FONT, font_size=20, color=ACCENT)
-        label.next_to(end_dot, DOWN, buff=0.2).align_to(end_dot, RIGHT)
-        self.say("It runs downhill and settles in the dark valley where the trained network sits.")
-        self.play(FadeIn(end_dot), FadeIn(label))
+        # Two weights: the slope becomes a direction
+        board = two_weight_map()
+        axis_names = VGroup(MathTex("w_1", font_size=32).next_to(board, DOWN, buff=0.1),
+                            MathTex("w_2", font_size=32).next_to(board, LEFT, buff=0.1))
+        note = _text("illustration: a made-up cost of two weights", 18, MUTED).move_to([3.6, 3.55, 0])
+        u, v = 2.2, 2.1
+        ball2 = _ball(_on_map(board, u, v))
+        g = _two_weight_gradient(u, v)
+        up = Arrow(_on_map(board, u, v), _on_map(board, u, v) + 0.7 * np.append(g / np.linalg.norm(g), 0), buff=0,
+                   color=MUTED, stroke_width=5, max_tip_length_to_length_ratio=0.25)
+        down = Arrow(_on_map(board, u, v), _on_map(board, u, v) - 0.9 * np.append(g / np.linalg.norm(g), 0), buff=0,
+                     color=ACCENT, stroke_width=5, max_tip_length_to_length_ratio=0.25)
+        words = VGroup(
+            VGroup(MathTex(r"\nabla C", font_size=40, color=MUTED), _text("uphill, the steepest way", 22))
+            .arrange(RIGHT, buff=0.25),
+            VGroup(MathTex(r"-\nabla C", font_size=40, color=ACCENT), _text("downhill: step this way", 22))
+            .arrange(RIGHT, buff=0.25),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.4).move_to([3.75, 0.9, 0])
+        self.say("With two weights the cost is a landscape (dark is low), and the slope becomes a direction.")
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in self.drawing()],
+                  FadeIn(board, rate_func=ARRIVE), FadeIn(axis_names, rate_func=ARRIVE),
+                  FadeIn(note, rate_func=ARRIVE), run_time=2.0)
+        self.play(FadeIn(ball2, scale=2), run_time=0.5)
+        self.say("That direction is the gradient: it points uphill, the steepest way. Minus the gradient points downhill.")
+        self.play(Create(up), FadeIn(words[0]), run_time=1.0)
+        self.play(Create(down), FadeIn(words[1]), run_time=1.0)
+        self.wait(1.0)
+        self.play(FadeOut(up), FadeOut(down), run_time=0.5)
+        for _ in range(5):
+            g = _two_weight_gradient(u, v)
+            self.add(Dot(ball2.get_center(), radius=0.06, color=ACCENT).set_opacity(0.35))
+            u, v = u - 0.9 * g[0], v - 0.9 * g[1]
+            self.play(ball2.animate.move_to(_on_map(board, u, v)), run_time=0.6)
+        self.wait(0.5)
+        self.say("Our network has not two weights but 13,002. Its gradient is 13,002 numbers, one for each knob.")
+        self.wait(0.5)
+        self.hand_off(gradient_stage(data(), full=False), run_time=1.8)
 
 
 class NegativeGradient(ChapterTwoScene):
     def construct(self):
         d = data()
-        grad = d["gradient"]
-        shown = [int(i) for i in d["gradient_shown"]]
-        names = [str(n) for n in d["gradient_shown_names"]]
-        neg = -grad
-        column = NumberColumn([float(neg[i]) for i in shown], shown, len(grad),
-                              names=[f"#{i:,}  {name}" for i, name in zip(shown, names)], font_size=20)
-        column.move_to(RIGHT * 2.6 + UP * 0.6)
-        formula = MathTex(r"-\nabla C", "=", font_size=48).move_to(LEFT * 4.6 + UP * 1.6)
-        note = VGroup(
-            Text(f"{len(grad):,} numbers:", font=FONT, font_size=22),
-            Text(f"the {len(shown)} largest are shown,", font=FONT, font_size=22),
-            Text("with their place in the vector", font=FONT, font_size=22),
-            Text("and the weight or bias they nudge", font=FONT, font_size=22),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(formula, DOWN, buff=0.5).align_to(formula, LEFT)
+        stage = self.open(gradient_stage(d, full=False))
+        full = gradient_stage(d, full=True)
+        maps, blocks, names = full.maps, full.blocks, full.names
+        groups = gradient_groups(d)
         cost = float(d["gradient_cost"])
 
-        # The gradient is a direction in 13,002 dimensions
-        self.say("With 13,002 inputs, the slope becomes the gradient: the direction in which the cost climbs fastest.")
-        self.play(Write(formula))
-        self.say(f"Its negative says how to nudge every weight and bias to lower the cost, here at {fmt(cost)} before training.")
-        self.play(FadeIn(column, lag_ratio=0.05), FadeIn(note), run_time=2.0)
+        # The gradient, group by group, in the network's order
+        self.say(f"Here is minus the real gradient of our untrained network (cost {cost:.3f}): how to nudge each knob.")
+        self.play(LaggedStart(*[FadeIn(m) for m in maps], lag_ratio=0.05), FadeIn(names[0]), run_time=2.0)
+        box = SurroundingRectangle(Group(maps, names[0]), color=ACCENT, buff=0.06)
+        self.say("The first layer's 12,544 weights, as 16 maps: each pixel's weight sits where the pixel is.")
+        self.play(Create(box), run_time=0.8)
+        self.wait(1.0)
+        self.say("Blue means nudge up, red nudge down, brighter means a bigger nudge (the scale spans over three decades).")
+        self.play(box.animate.become(SurroundingRectangle(stage.legend, color=ACCENT, buff=0.15)), run_time=0.8)
+        self.wait(1.0)
+        self.say("Then the biases and the weights of the later layers, each as a block: 13,002 numbers in all.")
+        self.play(FadeOut(box), LaggedStart(*[FadeIn(Group(b, n)) for b, n in zip(blocks, names[1:])], lag_ratio=0.3),
+                  run_time=2.0)
+        self.wait(0.5)
 
-        # The biggest nudges, and where they are
-        top3 = np.argsort(-np.abs(neg[shown]), kind="stable")[:3]
-        boxes = VGroup(*[SurroundingRectangle(column.entries[k], color=ACCENT, buff=0.04) for k in top3])
-        layers = sorted({name.split("(")[1][0] for name in names})
-        where = f"layer {layers[0]}" if len(layers) == 1 else "layers " + " and ".join(layers)
-        self.say(f"All of these biggest nudges are in {where}: changing those parameters lowers the cost fastest.")
-        self.play(Create(boxes), run_time=1.0)
+        # Where the big nudges are
+        rms = [float(np.sqrt(np.mean(g**2))) for g in groups]
+        ratio = rms[4] / rms[0]
+        box = SurroundingRectangle(Group(blocks[3], blocks[4]), color=ACCENT, buff=0.06)
+        self.say(f"The nudges are biggest near the outputs: about {ratio:,.0f} times those of the first layer "
+                 "(root mean square).")
+        self.play(Create(box), run_time=0.8)
+        self.wait(1.0)
+
+        # The largest of all 13,002
+        shown = [int(i) for i in d["gradient_shown"]]
+        top = int(np.argmax(np.abs(d["gradient"][shown])))
+        name, value = str(d["gradient_shown_names"][top]), float(-d["gradient"][shown[top]])
+        where = _entry_point(maps, blocks, name)
+        pointer = Arrow(where + np.array([1.3, -1.0, 0]), where, buff=0.05, color=ACCENT, stroke_width=4,
+                        max_tip_length_to_length_ratio=0.2)
+        biggest = _text(f"the largest: {name}, {fmt(value, 2)}", 20, ACCENT).next_to(pointer.get_start(), DOWN, buff=0.08)
+        self.say(f"The largest of all 13,002 entries is {name}: nudge it by {fmt(value, 2)}.")
+        self.play(FadeOut(box), GrowArrow(pointer), FadeIn(biggest), run_time=1.0)
+        self.wait(1.0)
+        self.play(FadeOut(pointer), FadeOut(biggest), run_time=0.6)
+
+        # The output biases, up close
+        b3 = blocks[4]
+        label = int(d["digit_label"])
+        values = groups[5]
+        side = b3.height / 10
+        tags = VGroup(*[_text(f"nudge to output {j}'s bias  {fmt(v, 2)}", 7, signed_color(v))
+                        .next_to(b3, RIGHT, buff=0.1).set_y(b3.get_top()[1] - (j + 0.5) * side) for j, v in enumerate(values)])
+        alone = _text(f"+{-float(d['bias_gradient_digit']):.2f} on Chapter 1's 3 alone", 7, signed_color(1.0))
+        alone.next_to(tags[label], RIGHT, buff=0.15)
+        self.say("Look at the output biases. Every one of them is pushed down, even the bias of the 3.")
+        away = [maps, names, stage.title, stage.count, stage.legend, *blocks[:4]]
+        self.play(*[FadeOut(m) for m in away], run_time=0.8)
+        self.look_at(Group(b3, tags, alone), 3.6, run_time=3.0)
+        self.play(LaggedStart(*[FadeIn(t) for t in tags], lag_ratio=0.08), run_time=1.2)
+        share = float(d["label_share"])
+        self.say(f"The gradient averages over all digits, and only {share:.0%} of them are 3s: for the rest the 3's "
+                 "output should be off.")
+        self.wait(1.0)
+        self.say("On Chapter 1's 3 alone, the 3's bias would be pushed up. Averaged over every digit, it goes down.")
+        self.play(tags[label].animate.set_color(ACCENT), FadeIn(alone), run_time=0.8)
+        self.wait(2.5)
+        self.camera_home(FadeOut(tags), FadeOut(alone), *[FadeIn(m, rate_func=last_part(0.5)) for m in away], run_time=3.0)
+        self.hand_off(full, keep={stage.title: full.title, stage.count: full.count, stage.legend: full.legend},
+                      run_time=0.4)
+
+
+def _entry_point(maps: Group, blocks: Group, name: str) -> np.ndarray:
+    """Where a named entry of the gradient panel (``w(2)[3,14]``, ``b(3)[7]``...) is drawn."""
+    layer = int(name[2])
+    index = [int(v) for v in name[name.index("[") + 1 : -1].split(",")]
+    rows = {1: 16, 2: 16, 3: 10}[layer]
+    if name[0] == "w" and layer == 1:  # neuron j's map, at pixel k
+        image = maps[index[0]][0]
+        r, c = divmod(index[1], 28)
+        return image.get_corner(UP + LEFT) + np.array([(c + 0.5) * image.width / 28, -(r + 0.5) * image.height / 28, 0])
+    if name[0] == "b":
+        column = {1: blocks[0], 2: blocks[2], 3: blocks[4]}[layer]
+        return column.get_top() + DOWN * (index[0] + 0.5) * column.height / rows
+    block = {2: blocks[1], 3: blocks[3]}[layer]
+    return block.get_corner(UP + LEFT) + np.array([(index[1] + 0.5) * block.width / 16,
+                                                   -(index[0] + 0.5) * block.height / rows, 0])
+
+
+def step_stage(d: dict) -> Stage:
+    """The gradient panel stepped aside (smaller, right, its small names dropped), under a label
+    that says where it was measured."""
+    panel = gradient_panel(d)
+    group = Group(panel.maps, panel.blocks)
+    group.scale(0.66).move_to([2.85, 0.95, 0])
+    label = VGroup(MathTex(r"-\nabla C", font_size=36), _text("at the untrained network (step 0)", 20, MUTED))
+    label.arrange(RIGHT, buff=0.25).next_to(group, UP, buff=0.12)
+    return Stage(maps=panel.maps, blocks=panel.blocks, label=label)
+
+
+class OneStep(ChapterTwoScene):
+    def construct(self):
+        d = data()
+        stage = self.open(gradient_stage(d, full=True))
+        after = step_stage(d)
+        lr = float(d["lr"])
+        costs = d["full_batch_costs"]
+
+        # The update rule, term by term
+        rule = MathTex(r"\theta", r"\;\leftarrow\;", r"\theta", "-", r"\eta", r"\nabla C", font_size=50)
+        rule.move_to([-4.2, 3.1, 0])
+        theta_note = _text("θ: all 13,002 weights and biases", 18, MUTED).next_to(rule, DOWN, buff=0.3)
+        eta = MathTex(rf"\eta = {tex(lr, 2)}", font_size=36).next_to(theta_note, DOWN, buff=0.3)
+        eta_note = _text("the learning rate of our run", 18, MUTED).next_to(eta, DOWN, buff=0.1)
+        self.say("Gradient descent turns it into a rule: move every weight and bias a little against the gradient.")
+        self.play(FadeOut(stage.title), FadeOut(stage.count), FadeOut(stage.legend),
+                  *[ReplacementTransform(stage[k], after[k]) for k in ("maps", "blocks")], FadeOut(stage.names),
+                  FadeIn(after.label, rate_func=ARRIVE), run_time=1.6)
+        self.write_terms(rule, sources={5: Group(after.maps, after.blocks)}, groups=[[0, 1, 2], [3, 4], [5]], run_time=1.0)
+        self.play(FadeIn(theta_note), run_time=0.6)
+        self.say(f"The size of the step, the learning rate, was {fmt(lr, 2)} in our training run.")
+        self.play(Write(eta), FadeIn(eta_note), run_time=1.0)
+
+        # Real steps, and what they do to the cost
+        base_y, height, gap = -2.0, 2.1, 0.62
+        bars = VGroup(*[Rectangle(width=0.42, height=max(height * c / costs[0], 0.02), stroke_width=0, fill_color=COST,
+                                  fill_opacity=0.9).move_to([-6.4 + k * gap, base_y, 0], aligned_edge=DOWN)
+                        for k, c in enumerate(costs)])
+        values = VGroup(*[_text(f"{c:.2f}", 15, COST).next_to(b, UP, buff=0.06) for b, c in zip(bars, costs)])
+        steps = VGroup(*[_text(str(k), 15, MUTED).next_to(b, DOWN, buff=0.06) for k, b in enumerate(bars)])
+        axis = _text("cost after each step", 16, MUTED).next_to(steps, DOWN, buff=0.08).align_to(bars, LEFT)
+        self.say(f"Take one such step from the untrained network: its cost on the training digits drops from "
+                 f"{costs[0]:.2f} to {costs[1]:.2f}.")
+        self.play(Create(bars[0]), FadeIn(values[0]), FadeIn(steps[0]), FadeIn(axis), run_time=0.8)
+        self.play(ShowPassingFlash(SurroundingRectangle(Group(after.maps, after.blocks), color=ACCENT), time_width=0.5),
+                  run_time=1.0)
+        self.play(TransformFromCopy(bars[0], bars[1]), FadeIn(values[1]), FadeIn(steps[1]), run_time=1.2)
+        self.say(f"Then compute the gradient again where it landed, and step again. Here are {len(costs) - 1} real steps.")
+        for k in range(2, len(costs)):
+            self.play(TransformFromCopy(bars[k - 1], bars[k]), FadeIn(values[k]), FadeIn(steps[k]), run_time=0.7)
+        self.say(f"Big gains first, then small ones: by step {len(costs) - 1} it is stuck near {costs[-1]:.2f}.")
+        self.wait(1.0)
+        mean = d["full_batch_mean_output"]
+        self.say(f"There it answers about {float(mean.mean()):.1f} on every output, whatever the digit. "
+                 "Only many more steps get it out of that rut.")
+        self.wait(1.0)
+        self.say("(Our run stepped on mini-batches of 10 digits at a time, a cheaper estimate: that is Chapter 3.)")
+        self.wait(0.5)
+        self.hand_off(landscape_stage(d), run_time=1.8)
+
+
+class CostLandscape(ChapterTwoScene):
+    def construct(self):
+        d = data()
+        stage = self.open(landscape_stage(d))
+        land = stage.land
+        path, steps = d["path"], d["path_steps"]
+        start = float(d["path_cost_on_plane"][0])
+
+        # The real cost, sliced
+        self.say("Here is our network's real cost. Each point of this map is a setting of all 13,002 knobs; dark is low.")
+        self.play(ShowPassingFlash(SurroundingRectangle(land, color=ACCENT, buff=0.02), time_width=0.5), run_time=1.2)
+        self.wait(1.0)
+
+        # Where training started
+        ball = _ball(land.point(*path[0]))
+        start_label = _text(f"untrained: {start:.3f}", 20, COST).next_to(ball, UP, buff=0.15)
+        self.say(f"The plane runs through the untrained network, where training started: cost {start:.3f}, "
+                 "as we measured.")
+        self.play(FadeIn(ball, scale=2), FadeIn(start_label), run_time=1.0)
+        self.wait(1.0)
+
+        # The path, at the pace of the real steps
+        line = land.path(path, color=ACCENT, width=3)
+        fractions = steps / float(steps[-1])
+
+        def at(alpha: float) -> np.ndarray:
+            k = min(max(int(np.searchsorted(fractions, alpha, side="right")) - 1, 0), len(path) - 2)
+            t = (alpha - fractions[k]) / (fractions[k + 1] - fractions[k])
+            return land.point(*(path[k] + (path[k + 1] - path[k]) * t))
+
+        drawn = VMobject(stroke_color=ACCENT, stroke_width=3).set_points_as_corners([at(0), at(0)])
+
+        def trace(mob, alpha):
+            k = int(np.searchsorted(fractions, alpha, side="right"))
+            mob.set_points_as_corners([land.point(*p) for p in path[: max(k, 1)]] + [at(alpha)])
+
+        self.say(f"Now the path training really took, {int(steps[-1]):,} steps, every step given equal time. "
+                 "Watch its pace.")
+        self.play(FadeOut(start_label), run_time=0.4)
+        self.play(UpdateFromAlphaFunc(ball, lambda m, a: m.move_to(at(a))), UpdateFromAlphaFunc(drawn, trace),
+                  run_time=9.0, rate_func=linear)
+        self.remove(drawn)
+        self.add(line, ball)
+        self.say("It rushed downhill at first, then crawled: the ground got flatter, so its steps got smaller.")
+        self.wait(1.5)
+        end = float(d["trained_avg_cost"])
+        end_label = _text(f"trained: {end:.4f}", 20, COST).next_to(ball, RIGHT, buff=0.2)
+        self.say(f"It settled in the dark valley where the trained network sits, at a cost of {end:.4f}.")
+        self.play(FadeIn(end_label), run_time=0.8)
+        self.wait(0.5)
+        after = path_stage(d)
+        self.hand_off(after, keep={land: after.land, stage.legend: after.legend, line: after.path, ball: after.ball})
 
 
 class LearningCurve(ChapterTwoScene):
     def construct(self):
         d = data()
-        cost, acc = d["epoch_train_cost"], d["epoch_test_accuracy"]
-        epochs = len(cost) - 1
-        cfg = {"stroke_width": 1.5, "include_numbers": True, "font_size": 20}
-        left = Axes(x_range=[0, epochs, 10], y_range=[0, float(np.ceil(cost.max())), 1], x_length=5.4, y_length=3.6,
-                    tips=False, axis_config=cfg)
-        right = Axes(x_range=[0, epochs, 10], y_range=[0, 1, 0.25], x_length=5.4, y_length=3.6, tips=False, axis_config=cfg)
-        VGroup(left, right).arrange(RIGHT, buff=1.3).move_to(UP * 0.3)
-        cost_line = left.plot_line_graph(list(range(len(cost))), list(cost), line_color=NEGATIVE, add_vertex_dots=False,
-                                         stroke_width=3)
-        acc_line = right.plot_line_graph(list(range(len(acc))), list(acc), line_color=POSITIVE, add_vertex_dots=False,
-                                         stroke_width=3)
-        titles = VGroup(Text("average training cost", font=FONT, font_size=22).next_to(left, UP, buff=0.2),
-                        Text("held-out accuracy", font=FONT, font_size=22).next_to(right, UP, buff=0.2))
-        xl = VGroup(Text("epoch", font=FONT, font_size=18).next_to(left.x_axis, DOWN, buff=0.4),
-                    Text("epoch", font=FONT, font_size=18).next_to(right.x_axis, DOWN, buff=0.4))
-        final = Text(f"{acc[-1]:.1%}", font=FONT, font_size=22, color=ACCENT).next_to(right.c2p(epochs, acc[-1]), UP, buff=0.15)
+        stage = self.open(path_stage(d))
+        after = progress_stage(d)
+        path = d["path"]
+        costs, acc = d["checkpoint_cost"], d["epoch_test_accuracy"]
+        points = [p.get_center() for p in after.points]
+        land = after.land
 
-        # The cost falls epoch by epoch
-        self.say(f"One epoch is one pass over all training digits. Over {epochs} epochs the real cost falls fast, then slowly.")
-        self.play(Create(left), FadeIn(titles[0]), FadeIn(xl[0]))
-        self.play(Create(cost_line), run_time=2.0)
+        # The same run, as a curve
+        self.say("The same run as curves against time: first the network's full cost every 200 steps, on a log scale.")
+        self.play(*[ReplacementTransform(stage[k], after[k]) for k in stage], run_time=1.4)
+        self.play(Create(after.top), FadeIn(after.ticks), FadeIn(after.top_title), run_time=1.0)
+        ball = after.ball
+        dot = after.dot.move_to(points[0])
+        drawn = VMobject(stroke_color=COST, stroke_width=3).set_points_as_corners([points[0], points[0]])
+        n = len(path)
+
+        def along(alpha):
+            x = alpha * (n - 1)
+            k = min(int(x), n - 2)
+            return k, x - k
+
+        def move_ball(mob, alpha):
+            k, t = along(alpha)
+            mob.move_to(land.point(*(path[k] + (path[k + 1] - path[k]) * t)))
+
+        def move_dot(mob, alpha):
+            k, t = along(alpha)
+            mob.move_to(points[k] + (points[k + 1] - points[k]) * t)
+
+        def grow(mob, alpha):
+            k, _ = along(alpha)
+            mob.set_points_as_corners(points[: k + 1] + [dot.get_center()])
+
+        tenth = len(costs) // 10
+        self.say(f"It falls fast, then slowly: from {costs[0]:.2f} to {costs[tenth]:.2f} in the first tenth of the run, "
+                 f"then on to {costs[-1]:.3f}.")
+        self.play(FadeIn(dot), run_time=0.3)
+        self.play(UpdateFromAlphaFunc(ball, move_ball), UpdateFromAlphaFunc(dot, move_dot), UpdateFromAlphaFunc(drawn, grow),
+                  run_time=7.0, rate_func=linear)
+        self.remove(drawn)
+        self.add(after.curve, dot)
+        self.wait(1.0)
 
         # Accuracy on digits it never saw
-        self.say(f"Meanwhile, accuracy on the held-out digits climbs from {acc[0]:.0%} (guessing) to {acc[-1]:.1%}.")
-        self.play(Create(right), FadeIn(titles[1]), FadeIn(xl[1]))
-        self.play(Create(acc_line), run_time=2.0)
-        self.play(FadeIn(final))
+        self.say(f"And accuracy on the held-out digits, epoch by epoch: from {acc[0]:.0%}, a guess, to {acc[-1]:.1%}.")
+        self.play(Create(after.bottom), FadeIn(after.bottom_title), FadeIn(after.acc_ticks), FadeIn(after.epoch_ticks),
+                  FadeIn(after.bottom_x), run_time=1.0)
+        self.play(Create(after.acc_line), run_time=2.0)
+        self.play(FadeIn(after.final), run_time=0.6)
+        self.wait(1.0)
+        self.hand_off(after)
 
 
 class TestingMontage(ChapterTwoScene):
     def construct(self):
         d = data()
+        stage = self.open(progress_stage(d))
         preds, labels = d["test_predictions"], d["test_labels"]
         shown = d["montage"]
-        n = len(shown)
-        cells = Group()
-        for i, image in zip(shown, d["montage_images"]):
-            ok = preds[i] == labels[i]
-            digit = framed_digit(image, 0.8)
-            answer = Text(str(int(preds[i])), font=FONT, font_size=20, color=INK if ok else ACCENT)
-            answer.next_to(digit, DOWN, buff=0.06)
-            cells.add(Group(digit, answer))
-        cells.arrange_in_grid(4, n // 4, buff=(0.18, 0.1)).move_to(UP * 0.45)
-        per_row = n // 4
-        counter = Text("correct: 0 of 0", font=FONT, font_size=24).move_to(UP * 3.45)
+        cells, rows = montage(d)
+
+        def count(seen: int) -> Text:
+            right = int((preds[shown[:seen]] == labels[shown[:seen]]).sum())
+            return _text(f"right: {right} of {seen}", 26).move_to([0, 3.55, 0])
 
         # Held-out digits and the network's answers
-        self.say("Now the test: held-out digits the network has never seen, each with the network's answer below.")
-        self.play(FadeIn(counter))
-        for row in range(4):
-            group = cells[row * per_row:(row + 1) * per_row]
-            seen = (row + 1) * per_row
-            right = int((preds[shown[:seen]] == labels[shown[:seen]]).sum())
-            new = Text(f"correct: {right} of {seen}", font=FONT, font_size=24).move_to(counter)
-            self.play(LaggedStart(*[FadeIn(c) for c in group], lag_ratio=0.08), Transform(counter, new), run_time=1.4)
-            self.wait(0.4)
+        counter = count(rows[1])
+        self.say("Now the test: held-out digits the network never saw, with its answer under each one.")
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in stage.values()],
+                  FadeIn(counter, rate_func=ARRIVE),
+                  LaggedStart(*[FadeIn(c) for c in cells[rows[0]:rows[1]]], lag_ratio=0.08, rate_func=ARRIVE_LAGGED),
+                  run_time=2.2)
+        for r in range(1, len(rows) - 1):
+            self.play(LaggedStart(*[FadeIn(c) for c in cells[rows[r]:rows[r + 1]]], lag_ratio=0.08),
+                      Transform(counter, count(rows[r + 1])), run_time=1.4)
+            self.wait(0.3)
         total_right = int((preds == labels).sum())
+        everything = _text(f"all {len(preds):,} held-out digits: {total_right:,} right ({total_right / len(preds):.1%})", 26)
+        everything.move_to(counter)
         self.say(f"On all {len(preds):,} held-out digits it is right {total_right:,} times. Its wrong answers are in yellow.")
+        self.play(Transform(counter, everything), run_time=0.8)
         self.wait(1.0)
-        self.finish_reading()
-        self.play(FadeOut(cells), FadeOut(counter))
 
         # Some real mistakes
         mistakes = Group()
         for img, idx in zip(d["mistake_images"], d["mistakes"]):
-            digit = framed_digit(img, 1.6)
-            text = Text(f"a {int(labels[idx])}, read as {int(preds[idx])}", font=FONT, font_size=20)
-            text.next_to(digit, DOWN, buff=0.12)
+            digit = framed_digit(img, 2.3)
+            true = int(labels[idx])
+            article = "an" if true == 8 else "a"
+            text = _text(f"{article} {true}, read as {int(preds[idx])}", 22).next_to(digit, DOWN, buff=0.12)
             mistakes.add(Group(digit, text))
-        mistakes.arrange(RIGHT, buff=0.35).move_to(UP * 0.6)
-        if mistakes.width > 13.5:
-            mistakes.scale_to_fit_width(13.5)
-        self.say("Some of its real mistakes. A few are hard even for us; others show what it has not learned.")
-        self.play(LaggedStart(*[FadeIn(m) for m in mistakes], lag_ratio=0.15), run_time=2.0)
+        mistakes.arrange_in_grid(2, 3, buff=(0.9, 0.3)).move_to([0, 0.6, 0])
+        self.say("Some of its real mistakes, picked evenly from all of them. Would you have read each one right?")
+        self.play(FadeOut(cells, rate_func=LEAVE), FadeOut(counter, rate_func=LEAVE),
+                  LaggedStart(*[FadeIn(m) for m in mistakes], lag_ratio=0.15, rate_func=ARRIVE_LAGGED), run_time=2.2)
+        self.wait(1.5)
+        self.say("And what did its hidden neurons learn to look for? Chapter 1 hoped for edges and loops.")
+        self.wait(0.5)
+        self.hand_off(maps_stage(d), run_time=1.8)
 
 
 class WhatHiddenNeuronsSee(ChapterTwoScene):
     def construct(self):
         d = data()
-        w = d["first_layer_weights"]
-        vmax = float(np.percentile(np.abs(w), 99))  # a few outliers would leave the rest too dark to see
-        maps = Group(*[HeatMap(row.reshape(28, 28), vmax=vmax, height=1.45) for row in w]).arrange_in_grid(2, 8, buff=0.15)
-        maps.move_to(UP * 1.6)
-        numbers = VGroup(*[Text(str(i), font=FONT, font_size=16, color=MUTED).next_to(m, DOWN, buff=0.05)
-                           for i, m in enumerate(maps)])
+        stage = self.open(maps_stage(d))
+        vmax = float(d["weight_vmax"])
 
         # The first layer's real weight maps
-        self.say("What do the 16 hidden neurons of the first layer look for? Here are their real incoming weights.")
-        self.play(LaggedStart(*[FadeIn(m) for m in maps], lag_ratio=0.06), FadeIn(numbers), run_time=2.5)
-        self.say("Not the neat edges and loops one might hope for: mostly blotches that happen to work.")
-        scale = Text(f"colour saturates at ±{fmt(vmax, 2)} (99% of weights are smaller)", font=FONT, font_size=18,
-                     color=MUTED).next_to(numbers, DOWN, buff=0.25)
-        self.play(FadeIn(scale))
-        self.wait(1.0)
-        self.finish_reading()
-        self.play(FadeOut(maps), FadeOut(numbers), FadeOut(scale))
+        self.say("Here are the real incoming weights of the 16 first-layer neurons, each drawn as a 28 by 28 map.")
+        self.play(ShowPassingFlash(SurroundingRectangle(Group(stage.maps, stage.numbers), color=ACCENT, buff=0.1),
+                                   time_width=0.7), run_time=1.5)
+        scale = _text(f"the same colour scale as Chapter 1: full blue or red at ±{fmt(vmax, 2)}", 18, MUTED)
+        scale.next_to(stage.numbers, DOWN, buff=0.3)
+        self.say("Not the neat edges and loops we hoped for: mostly blotches that happen to work together.")
+        self.play(FadeIn(scale), run_time=0.8)
+        self.wait(2.0)
 
         # A noise image, confidently classified
+        after = noise_stage(d)
         out = d["noise_output"]
         guess = int(np.argmax(out))
-        noise = framed_digit(d["noise_image"], 3.0).move_to(LEFT * 3.2 + UP * 0.6)
-        bars = ValueBars(out, [str(i) for i in range(10)], width=2.4, bar_height=0.28, font_size=20)
-        bars.move_to(RIGHT * 2.4 + UP * 0.6)
-        box = bars.highlight(guess)
         n_conf, n_noise = int(d["noise_confident"]), int(d["n_noise"])
-        self.say("Feed it pure random noise, and it still answers. It has no way to say: this is not a digit.")
-        self.play(FadeIn(noise))
-        self.play(FadeIn(bars, lag_ratio=0.05), run_time=1.2)
-        self.say(f"Here it says {guess}, with activation {out[guess]:.2f}: the most confident answer it gave "
-                 f"to {n_noise} noise images ({n_conf} of them got one above 0.5).")
-        self.play(Create(box))
+        self.say("It has no notion of what a digit is. Feed it pure random noise, and it still answers.")
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in (stage.maps, stage.numbers, scale)],
+                  FadeIn(after.noise, rate_func=ARRIVE), run_time=1.6)
+        self.play(FadeIn(after.bars, lag_ratio=0.05), run_time=1.2)
+        self.say(f"Here it says {guess}, at {out[guess]:.2f}: its most confident answer to {n_noise} noise images "
+                 f"({n_conf} of them got an output above 0.5).")
+        self.play(Create(after.box), run_time=0.8)
+        self.wait(1.0)
+        self.hand_off(after)
 
 
 class Recap(ChapterTwoScene):
     def construct(self):
         d = data()
+        stage = self.open(noise_stage(d))
+        n_conf, n_noise = int(d["noise_confident"]), int(d["n_noise"])
         self.recap_card(
             [
                 "The cost: how wrong the outputs are, averaged over every training digit.",
-                f"Training lowered ours from {fmt(d['untrained_avg_cost'])} to {fmt(d['trained_avg_cost'])}.",
-                "Gradient descent: nudge all 13,002 parameters down the negative gradient.",
-                f"It reads {float(d['epoch_test_accuracy'][-1]):.1%} of unseen digits right, yet calls noise a digit.",
-            ]
+                f"Training lowered ours from {float(d['untrained_avg_cost']):.3f} to {float(d['trained_avg_cost']):.3f}.",
+                "Gradient descent: nudge all 13,002 knobs against the gradient, again and again.",
+                f"It reads {float(d['epoch_test_accuracy'][-1]):.1%} of unseen digits right, and sometimes calls "
+                f"noise a digit ({n_conf} of {n_noise}).",
+            ],
+            replacing=list(stage.values()),
         )
 
 
 # The chapter's scenes, in story order (the command line reads this list).
-SCENES = [TrainingAndTestData, UntrainedOutput, AverageCost, BallRollingDownhill, CostLandscape, NegativeGradient,
-          LearningCurve, TestingMontage, WhatHiddenNeuronsSee, Recap]
+SCENES = [TrainingAndTestData, UntrainedOutput, AverageCost, BallRollingDownhill, NegativeGradient, OneStep,
+          CostLandscape, LearningCurve, TestingMontage, WhatHiddenNeuronsSee, Recap]

@@ -54,6 +54,7 @@ __all__ = [
     "signed_color",
     "value_to_color",
     "value_to_rgb",
+    "value_to_rgb_log",
 ]
 
 POSITIVE = ManimColor("#58C4DD")
@@ -79,6 +80,16 @@ def value_to_rgb(values: np.ndarray, vmax: float) -> np.ndarray:
     return np.round(rgb * 255).astype(np.uint8)
 
 
+def value_to_rgb_log(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Signed values spanning decades -> uint8 RGB: blue or red by sign as :func:`value_to_rgb`,
+    brightness on a log scale from ``lo`` (black) to ``hi`` (full)."""
+    values = np.asarray(values, dtype=np.float64)
+    size = np.maximum(np.abs(values), lo)
+    t = np.clip(np.log(size / lo) / np.log(hi / lo), 0.0, 1.0)[..., None]
+    rgb = np.where(values[..., None] >= 0, np.array(POSITIVE.to_rgb()), np.array(NEGATIVE.to_rgb())) * t
+    return np.round(rgb * 255).astype(np.uint8)
+
+
 def value_to_color(value: float, vmax: float) -> ManimColor:
     """The palette's colour of one signed value (same mapping as :func:`value_to_rgb`)."""
     r, g, b = value_to_rgb(np.array([value]), vmax)[0]
@@ -100,4 +111,4 @@ def cost_to_rgb(cost: np.ndarray, lo: float, hi: float) -> np.ndarray:
     t = (np.log(np.asarray(cost, dtype=np.float64)) - np.log(lo)) / (np.log(hi) - np.log(lo))
     t = np.clip(t, 0.0, 1.0)[..., None]
     dark, bright = np.array([0.04, 0.03, 0.02]), np.array(COST.to_rgb())
-    return np.round((dark + (bright - dark) * t**0.9) * 255).astype(np.uint8)
+    return np.round((dark + (bright - dark) * t**1.6) * 255).astype(np.uint8)  # dark mid-range: the valleys show

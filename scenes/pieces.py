@@ -56,6 +56,7 @@ __all__ = [
     "ACCENT",
     "NEGATIVE",
     "POSITIVE",
+    "DIGIT_HOME",
     "DigitImage",
     "HeatMap",
     "LandscapeMap",
@@ -66,6 +67,7 @@ __all__ = [
     "ValueBars",
     "activation_color",
     "cost_to_rgb",
+    "digit_network",
     "fmt",
     "framed_digit",
     "tex",
@@ -100,10 +102,12 @@ def _image(rgb: np.ndarray, height: float) -> ImageMobject:
 
 
 class DigitImage(ImageMobject):
-    """A 28x28 digit as one image (not 784 shapes), brightness = pixel value."""
+    """A 28x28 digit (or any square of pixels) as one image (not 784 shapes), brightness = pixel value."""
 
     def __init__(self, pixels: np.ndarray, height: float = 3.0, **kwargs):
-        gray = np.round(np.clip(np.asarray(pixels).reshape(28, 28), 0, 1) * 255).astype(np.uint8)
+        pixels = np.asarray(pixels)
+        self.side = int(round(np.sqrt(pixels.size)))
+        gray = np.round(np.clip(pixels.reshape(self.side, self.side), 0, 1) * 255).astype(np.uint8)
         super().__init__(np.repeat(gray[:, :, None], 3, axis=2), **kwargs)
         self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
         self.height = height
@@ -114,7 +118,7 @@ class DigitImage(ImageMobject):
 
     def pixel_center(self, row: int, col: int) -> np.ndarray:
         """Scene coordinates of one pixel's centre."""
-        side = self.height / 28
+        side = self.height / self.side
         return self.get_corner(UP + LEFT) + np.array([(col + 0.5) * side, -(row + 0.5) * side, 0])
 
 
@@ -229,6 +233,30 @@ class NetworkDiagram(VGroup):
         return labels
 
 
+# Where the digit network sits in every beat that shows it whole (Chapters 1 and 2).
+NET_HEIGHT = 5.0
+NET_GAP = 2.75
+NET_CENTER = np.array([0.15, 0.8, 0.0])  # of its layers
+DIGIT_HOME = np.array([-5.95, 0.8, 0.0])  # the digit that feeds it, left of the input column
+LAYER_NAMES = ("784 inputs", "16 hidden", "16 hidden", "10 outputs")
+
+
+def digit_network(weights: Sequence[np.ndarray], vmax: float, window: Sequence[int],
+                  activations: Sequence[np.ndarray] = ()) -> NetworkDiagram:
+    """The 784-16-16-10 digit network as the chapters draw it: ``weights`` are W(1) restricted to
+    the shown input ``window`` (16, 16), W(2) and W(3), all on one colour scale ``vmax``; the
+    first ``len(activations)`` layers are lit (``activations[0]`` the window's pixels)."""
+    sizes = (784,) + tuple(int(w.shape[0]) for w in weights)
+    net = NetworkDiagram(sizes, input_shown=len(window), height=NET_HEIGHT, layer_gap=NET_GAP,
+                         output_labels=[str(i) for i in range(sizes[-1])])
+    net.shift(NET_CENTER - net.layers.get_center())
+    for layer, w in enumerate(weights):
+        net.color_edges(layer, w, vmax)
+    for layer, a in enumerate(activations):
+        net.lit(layer, a)
+    return net
+
+
 class ValueBars(VGroup):
     """Horizontal bars for values in [0, 1] (activations, probabilities), labelled on the left
     and with the value on the right, rounded to ``decimals``."""
@@ -301,15 +329,27 @@ class LandscapeMap(Group):
         line.set_points_as_corners([self.point(a, b) for a, b in coords])
         return line
 
-    def legend(self, font_size: int = 18) -> VGroup:
-        """A small colour bar: dark = low cost, light = high cost (log scale)."""
+    def legend(self, font_size: int = 18) -> Group:
+        """A colour bar on the map's log scale: dark = low cost, bright = high, with the ends and
+        the powers of ten between them marked."""
         n = 64
         bar = ImageMobject(cost_to_rgb(np.geomspace(self.hi, self.lo, n)[:, None].repeat(4, 1), self.lo, self.hi))
         bar.stretch_to_fit_height(self.image.height * 0.6).stretch_to_fit_width(0.22)
         bar.next_to(self.border, RIGHT, buff=0.25)
-        top = Text(f"cost {fmt(self.hi, 2)}", font=FONT, font_size=font_size).next_to(bar, UP, buff=0.1)
-        low = Text(fmt(self.lo, 2), font=FONT, font_size=font_size).next_to(bar, DOWN, buff=0.1)
-        return Group(bar, top, low)
+        top = Text(fmt(self.hi, 2), font=FONT, font_size=font_size).next_to(bar, RIGHT, buff=0.1).align_to(bar, UP)
+        low = Text(fmt(self.lo, 2), font=FONT, font_size=font_size).next_to(bar, RIGHT, buff=0.1).align_to(bar, DOWN)
+        head = Text("cost (log)", font=FONT, font_size=font_size).next_to(bar, UP, buff=0.12).align_to(bar, LEFT)
+        ticks = Group()
+        span = np.log(self.hi) - np.log(self.lo)
+        for power in range(int(np.ceil(np.log10(self.lo))), int(np.floor(np.log10(self.hi))) + 1):
+            t = (np.log(10.0**power) - np.log(self.lo)) / span
+            if 0.12 < t < 0.88:  # clear of the end labels
+                y = bar.get_bottom()[1] + t * bar.height
+                ticks.add(Line([bar.get_right()[0], y, 0], [bar.get_right()[0] + 0.08, y, 0], stroke_color=MUTED,
+                               stroke_width=1.5),
+                          Text(fmt(10.0**power, 1), font=FONT, font_size=font_size - 2, color=MUTED)
+                          .move_to([bar.get_right()[0] + 0.12, y, 0], aligned_edge=LEFT))
+        return Group(bar, head, top, low, ticks)
 
 
 class MatrixGrid(VGroup):

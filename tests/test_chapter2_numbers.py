@@ -30,15 +30,21 @@ def test_landscape_centre_is_the_trained_network(ch2, digits_artifact, dataset):
 
 
 def test_landscape_points_match_a_direct_forward_pass(ch2, digits_artifact, dataset):
-    """Rebuild the slice's directions independently and re-evaluate two grid points."""
+    """Rebuild the slice's directions independently (the plane through the untrained and the
+    trained network, tilted along the path) and re-evaluate grid points by a forward pass."""
     final = DigitNet.from_arrays(digits_artifact.arrays("weights.npz")).get_flat().double().numpy()
     ck = digits_artifact.arrays("checkpoints.npz")["params"].astype(np.float64) - final
-    _, _, vt = np.linalg.svd(ck, full_matrices=False)
-    path = ck @ vt[:2].T
-    # singular vectors are defined up to sign
-    signs = np.sign(np.sum(path * ch2["path"], axis=0))
-    np.testing.assert_allclose(path * signs, ch2["path"], rtol=1e-6, atol=1e-6)
+    d1 = ck[0] / np.linalg.norm(ck[0])
+    across = ck - np.outer(ck @ d1, d1)
+    d2 = np.linalg.svd(across, full_matrices=False)[2][0]
+    d2 -= (d2 @ d1) * d1
+    d2 /= np.linalg.norm(d2)
+    vt = np.stack([d1, d2])
+    path = ck @ vt.T
+    signs = np.array([1.0, np.sign(np.sum(path[:, 1] * ch2["path"][:, 1]))])  # d2 is defined up to sign
+    np.testing.assert_allclose(path * signs, ch2["path"], rtol=1e-6, atol=1e-5)
     assert np.allclose(ch2["path"][-1], 0.0)  # the path ends at the trained point
+    assert ch2["path"][0][1] == pytest.approx(0.0, abs=1e-6)  # and starts on the plane's first axis
     net = DigitNet()
     for bi, ai in ((0, 0), (len(ch2["landscape_betas"]) - 1, 7)):
         theta = final + ch2["landscape_alphas"][ai] * signs[0] * vt[0] + ch2["landscape_betas"][bi] * signs[1] * vt[1]
@@ -46,7 +52,14 @@ def test_landscape_points_match_a_direct_forward_pass(ch2, digits_artifact, data
         acts = numpy_forward(net.to_arrays(), dataset.x_train)
         direct = float(((acts[3] - np.eye(10)[dataset.y_train]) ** 2).sum(axis=1).mean())
         assert ch2["landscape_cost"][bi, ai] == pytest.approx(direct, rel=1e-4)
-    assert ch2["landscape_cost"].min() <= ch2["landscape_cost"][0].max()
+    # The start as the slice shows it: the untrained network projected onto the plane
+    theta = final + ch2["path"][0][0] * signs[0] * vt[0] + ch2["path"][0][1] * signs[1] * vt[1]
+    net.set_flat(torch.from_numpy(theta.astype(np.float32)))
+    acts = numpy_forward(net.to_arrays(), dataset.x_train)
+    on_plane = float(((acts[3] - np.eye(10)[dataset.y_train]) ** 2).sum(axis=1).mean())
+    assert ch2["path_cost_on_plane"][0] == pytest.approx(on_plane, rel=1e-4)
+    # the untrained network lies on the plane: the map's start is its real cost
+    assert ch2["path_cost_on_plane"][0] == pytest.approx(float(ch2["untrained_avg_cost"]), rel=1e-4)
     assert ch2["path_cost_on_plane"][-1] == pytest.approx(ch2["trained_avg_cost"], rel=1e-5)
 
 
@@ -67,6 +80,115 @@ def test_gradient_matches_hand_backprop(ch2, digits_artifact, dataset):
     shown = ch2["gradient_shown"]
     assert set(shown) == set(np.argsort(-np.abs(flat))[: len(shown)])
     assert [param_names((784, 16, 16, 10))[i] for i in shown] == [str(n) for n in ch2["gradient_shown_names"]]
+
+
+def _cost(arrays: dict, x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per-example quadratic cost, in plain numpy."""
+    return ((numpy_forward(arrays, x)[3] - np.eye(10)[labels]) ** 2).sum(axis=1)
+
+
+def _hand_gradient(w: dict, x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The mean cost's gradient by backpropagation written out in numpy, in the flat order."""
+    acts = numpy_forward(w, x)
+    delta = 2 * (acts[3] - np.eye(10)[labels]) * acts[3] * (1 - acts[3]) / len(x)
+    gw, gb = [None] * 3, [None] * 3
+    for layer in (2, 1, 0):
+        gw[layer], gb[layer] = delta.T @ acts[layer], delta.sum(axis=0)
+        delta = (delta @ w[f"w{layer}"].astype(np.float64)) * acts[layer] * (1 - acts[layer])
+    return np.concatenate([g.reshape(-1) for g in gw + gb])
+
+
+def test_costs_on_screen_match_a_numpy_forward_pass(ch2, story, digits_artifact, dataset):
+    """The untrained and trained costs (one digit, the drawn training digits, the average, the
+    learning curve) and the untrained network's activations, recomputed in numpy."""
+    ck = digits_artifact.arrays("checkpoints.npz")
+    start = DigitNet()
+    start.set_flat(torch.from_numpy(ck["params"][0]))
+    w0, w1 = start.to_arrays(), digits_artifact.arrays("weights.npz")
+    digit, label = story["digit"][None], np.array([int(story["digit_label"])])
+    acts = numpy_forward(w0, digit)
+    np.testing.assert_allclose(ch2["untrained_output"], acts[3][0], atol=2e-6)
+    np.testing.assert_allclose(ch2["untrained_a1"], acts[1][0], atol=2e-6)
+    np.testing.assert_allclose(ch2["untrained_a2"], acts[2][0], atol=2e-6)
+    win = story["input_window"]
+    np.testing.assert_array_equal(ch2["untrained_w0_window"], w0["w0"][:, win])
+    np.testing.assert_array_equal(ch2["untrained_w2"], w0["w2"])
+    assert ch2["untrained_digit_cost"] == pytest.approx(_cost(w0, digit, label)[0], rel=1e-5)
+    assert ch2["trained_digit_cost"] == pytest.approx(_cost(w1, digit, label)[0], rel=1e-3, abs=1e-7)
+    idx = ch2["train_samples_index"]
+    np.testing.assert_array_equal(ch2["train_samples"], dataset.x_train[idx])
+    np.testing.assert_allclose(ch2["train_sample_cost_untrained"], _cost(w0, dataset.x_train[idx], dataset.y_train[idx]),
+                               rtol=1e-5)
+    np.testing.assert_allclose(ch2["train_sample_cost_trained"], _cost(w1, dataset.x_train[idx], dataset.y_train[idx]),
+                               rtol=1e-3, atol=1e-7)
+    assert ch2["untrained_avg_cost"] == pytest.approx(_cost(w0, dataset.x_train, dataset.y_train).mean(), rel=1e-5)
+    assert ch2["gradient_cost"] == pytest.approx(float(ch2["untrained_avg_cost"]), rel=1e-6)
+    for k in (0, 5, len(ck["params"]) - 1):  # the learning curve's points
+        net = DigitNet()
+        net.set_flat(torch.from_numpy(ck["params"][k]))
+        assert ch2["checkpoint_cost"][k] == pytest.approx(_cost(net.to_arrays(), dataset.x_train, dataset.y_train).mean(),
+                                                          rel=1e-4)
+    metrics = digits_artifact.arrays("metrics.npz")
+    np.testing.assert_array_equal(ch2["epoch_train_cost"], metrics["train_cost"])
+    assert metrics["train_cost"][-1] == pytest.approx(_cost(w1, dataset.x_train, dataset.y_train).mean(), rel=1e-4)
+    acc = (numpy_forward(w1, dataset.x_test)[3].argmax(1) == dataset.y_test).mean()
+    assert ch2["epoch_test_accuracy"][-1] == pytest.approx(acc, abs=1e-6)  # stored as float32
+    # The held-out samples drawn include Chapter 1's digit
+    assert int(story["digit_index"]) in ch2["test_samples_index"].tolist()
+    np.testing.assert_array_equal(ch2["test_samples"], dataset.x_test[ch2["test_samples_index"]])
+
+
+def test_one_step_and_the_output_bias(ch2, story, digits_artifact, dataset):
+    """One full step at the run's learning rate lowers the cost to what the chapter says; the 3's
+    output bias is pushed down on average and up on the 3 alone: both by numpy backprop."""
+    ck = digits_artifact.arrays("checkpoints.npz")
+    start = DigitNet()
+    start.set_flat(torch.from_numpy(ck["params"][0]))
+    w0 = start.to_arrays()
+    lr = float(digits_artifact.config["train"]["lr"])
+    assert float(ch2["lr"]) == lr == 1.5
+    grad = _hand_gradient(w0, dataset.x_train, dataset.y_train)
+    stepped = DigitNet()
+    stepped.set_flat(torch.from_numpy((start.get_flat().double().numpy() - lr * grad).astype(np.float32)))
+    after = _cost(stepped.to_arrays(), dataset.x_train, dataset.y_train).mean()
+    assert ch2["step_cost_after"] == pytest.approx(after, rel=1e-4) == float(ch2["full_batch_costs"][1])
+    costs = ch2["full_batch_costs"]
+    assert costs[0] == pytest.approx(float(ch2["gradient_cost"])) and np.all(np.diff(costs) < 0)  # each step lowers it
+    assert ch2["step_cost_after"] < ch2["gradient_cost"]
+    label = int(story["digit_label"])
+    index = int(ch2["bias_index"])
+    assert param_names((784, 16, 16, 10))[index] == f"b(3)[{label}]"
+    assert grad[index] > 0  # the average pushes the 3's bias down (minus the gradient is negative)
+    one = _hand_gradient(w0, story["digit"][None], np.array([label]))
+    assert ch2["bias_gradient_digit"] == pytest.approx(one[index], rel=1e-4)
+    assert one[index] < 0  # on the 3 alone it would go up
+    assert ch2["label_share"] == pytest.approx((dataset.y_train == label).mean())
+
+
+def test_the_plateau_and_the_hardest_digits(ch2, digits_artifact, dataset):
+    """After the full steps shown, the network answers about 0.1 on every output whatever the digit
+    (so the cost is about 9 x 0.1^2 + 0.9^2 = 0.90); after training, the worst 1% of the training
+    digits make most of the cost: both recomputed in numpy."""
+    ck = digits_artifact.arrays("checkpoints.npz")
+    start = DigitNet()
+    start.set_flat(torch.from_numpy(ck["params"][0]))
+    lr = float(ch2["lr"])
+    theta = start.get_flat().double().numpy()
+    for _ in range(len(ch2["full_batch_costs"]) - 1):
+        net = DigitNet()
+        net.set_flat(torch.from_numpy(theta.astype(np.float32)))
+        theta = theta - lr * _hand_gradient(net.to_arrays(), dataset.x_train, dataset.y_train)
+    net = DigitNet()
+    net.set_flat(torch.from_numpy(theta.astype(np.float32)))
+    mean = numpy_forward(net.to_arrays(), dataset.x_train)[3].mean(axis=0)
+    np.testing.assert_allclose(ch2["full_batch_mean_output"], mean, atol=1e-3)
+    assert np.all(np.abs(mean - 0.1) < 0.03)  # "about 0.1 on every output"
+    cost = _cost(digits_artifact.arrays("weights.npz"), dataset.x_train, dataset.y_train)
+    worst = np.argsort(-cost, kind="stable")[:3]
+    np.testing.assert_array_equal(ch2["hardest_train_index"], worst)
+    np.testing.assert_allclose(ch2["hardest_train_cost"], cost[worst], rtol=1e-4)
+    share = np.sort(cost)[::-1][: len(cost) // 100].sum() / cost.sum()
+    assert ch2["trained_cost_share_of_hardest"] == pytest.approx(share, rel=1e-3)
 
 
 def test_param_names_follow_the_flat_order():
@@ -92,7 +214,10 @@ def test_chapter2_golden(ch2, update_goldens):
         "n_train", "n_test", "digit_label", "untrained_output", "trained_output", "untrained_digit_cost",
         "trained_digit_cost", "untrained_avg_cost", "trained_avg_cost", "landscape_explained",
         "path_cost_on_plane", "gradient_shown", "gradient_cost", "epoch_train_cost", "epoch_test_accuracy",
-        "montage", "mistakes", "noise_output", "noise_confident",
+        "montage", "mistakes", "noise_output", "noise_confident", "untrained_a1", "untrained_a2",
+        "train_samples_index", "train_sample_cost_untrained", "train_sample_cost_trained", "test_samples_index",
+        "lr", "step_cost_after", "full_batch_costs", "full_batch_mean_output", "hardest_train_index",
+        "hardest_train_cost", "trained_cost_share_of_hardest", "bias_index", "bias_gradient_digit", "label_share", "weight_vmax", "checkpoint_cost",
     ]
     values = {k: ch2[k] for k in keys}
     values["gradient_shown_values"] = ch2["gradient"][ch2["gradient_shown"]]
@@ -104,3 +229,13 @@ def test_chapter2_golden(ch2, update_goldens):
     values["montage_predictions"] = ch2["test_predictions"][ch2["montage"]]
     values["test_correct"] = int((ch2["test_predictions"] == ch2["test_labels"]).sum())
     check_golden("chapter2", values, update_goldens)
+
+
+def test_the_cost_table_on_screen_adds_up(ch2):
+    """Chapter 2 writes each (a - y)^2 with three decimals and their sum with two: the shown terms
+    make the shown sum, and that is the real cost of the digit at that precision."""
+    a, y = ch2["untrained_output"].astype(np.float64), ch2["target"]
+    shown_terms = np.round((a - y) ** 2, 3)
+    assert round(float(shown_terms.sum()), 2) == round(float(ch2["untrained_digit_cost"]), 2)
+    for aj, yj, term in zip(a, y, shown_terms):  # each term from its shown a, to the shown precision
+        assert abs((round(aj, 3) - yj) ** 2 - term) < 0.0015

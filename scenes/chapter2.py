@@ -630,9 +630,10 @@ class NegativeGradient(ChapterTwoScene):
         top = int(np.argmax(np.abs(d["gradient"][shown])))
         name, value = str(d["gradient_shown_names"][top]), float(-d["gradient"][shown[top]])
         where = _entry_point(maps, blocks, name)
-        pointer = Arrow(where + np.array([1.3, -1.0, 0]), where, buff=0.05, color=ACCENT, stroke_width=4,
-                        max_tip_length_to_length_ratio=0.2)
-        biggest = _text(f"the largest: {name}, {fmt(value, 2)}", 20, ACCENT).next_to(pointer.get_start(), DOWN, buff=0.08)
+        biggest = _text(f"the largest: {name}, {fmt(value, 2)}", 20, ACCENT)
+        biggest.move_to([min(where[0] - 0.8, 6.9 - biggest.width / 2), -2.3, 0])
+        start = np.array([min(where[0] + 0.45, biggest.get_right()[0] - 0.1), biggest.get_top()[1] + 0.05, 0])
+        pointer = Arrow(start, where, buff=0.05, color=ACCENT, stroke_width=4, max_tip_length_to_length_ratio=0.15)
         self.say(f"The largest of all 13,002 entries is {name}: nudge it by {fmt(value, 2)}.")
         self.play(FadeOut(box), GrowArrow(pointer), FadeIn(biggest), run_time=1.0)
         self.wait(1.0)

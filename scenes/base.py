@@ -198,7 +198,6 @@ class ChapterScene(MovingCameraScene):
         self._pin(self.band)
         self.add(self.band)
         self.furniture: list[Mobject] = [self.band]
-        self.opening_frame = None  # set by the join tests: the picture the scene opens on
 
     # ------------------------------------------------------------------ captions and pace
 

@@ -441,7 +441,7 @@ class UntrainedOutput(ChapterTwoScene):
         self.say("The cost of this one example: for each output, square the gap between what it gives and what we want.")
         self.play(FadeIn(head[3]), run_time=0.5)
         self.play(LaggedStart(*[Write(r[3]) for r in rows], lag_ratio=0.15), run_time=3.5)
-        self.say(f"Add the ten squares up. The bigger the cost, the worse the answer: {total[1].get_tex_string()} here.")
+        self.say(f"Add the ten squares up. The bigger the cost, the worse the answer: {total[1].tex_string} here.")
         self.play(ReplacementTransform(VGroup(*[r[3][1].copy() for r in rows]), total[1]), Write(total[0]), run_time=1.8)
         trained = _text(f"the trained network's cost on it: {float(d['trained_digit_cost']):.5f}", 20, MUTED)
         trained.next_to(total, DOWN, buff=0.2)

@@ -8,6 +8,8 @@ Example::
 
     t = numpy_trace(weights, ids)          # weights: the `lm` artifact's weights.npz arrays
     t["probs"], t["layers"][0]["pattern"][head], t["stages"][-1]
+    t["logits"][p]                         # the next-word logits after position p (every position)
+    numpy_loss(weights, xs, ys)            # mean next-word cross-entropy over windows of ids
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import math
 
 import numpy as np
 
-__all__ = ["gelu", "numpy_trace"]
+try:  # exact erf, vectorised (SciPy comes with Manim); math.erf element by element otherwise
+    from scipy.special import erf as _erf
+except ImportError:  # pragma: no cover
+    _erf = np.vectorize(math.erf)
 
-_erf = np.vectorize(math.erf)
+__all__ = ["gelu", "numpy_loss", "numpy_trace"]
 
 
 def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -41,8 +46,9 @@ def numpy_trace(w: dict, ids: list[int], n_head: int = 4, silence_mlp: tuple[int
 
     Returns ``stages`` (the vectors after the embedding and after every attention and MLP
     block), ``layers`` (per layer: ``resid``, ``input``, per head ``q k v scores pattern mixed
-    change``, and the MLP's ``mlp_pre``/``mlp_post`` before any silencing), and ``probs`` (the
-    last position's next-word distribution)."""
+    change``, and the MLP's ``mlp_pre``/``mlp_post`` before any silencing), ``final`` (T, C) the
+    vectors after the final layer norm, ``logits`` (T, vocab) the unembedding's output at every
+    position, and ``probs`` (the last position's next-word distribution)."""
     if "config" in w:
         n_head = int(np.asarray(w["config"])[3])
     g = {k: np.asarray(v, dtype=np.float64) for k, v in w.items() if k not in ("vocab", "config")}
@@ -83,6 +89,21 @@ def numpy_trace(w: dict, ids: list[int], n_head: int = 4, silence_mlp: tuple[int
         x = x + out
         stages.append(x)
         layers.append(t)
-    logits = _layer_norm(x[-1], g["transformer.ln_f.weight"], g["transformer.ln_f.bias"]) @ g["lm_head.weight"].T
-    e = np.exp(logits - logits.max())
-    return {"stages": stages, "layers": layers, "probs": e / e.sum(), "n_layer": n_layer, "n_head": n_head, "C": C, "hd": hd}
+    final = _layer_norm(x, g["transformer.ln_f.weight"], g["transformer.ln_f.bias"])
+    logits = final @ g["lm_head.weight"].T  # (T, vocab)
+    e = np.exp(logits[-1] - logits[-1].max())
+    return {"stages": stages, "layers": layers, "final": final, "logits": logits, "probs": e / e.sum(),
+            "n_layer": n_layer, "n_head": n_head, "C": C, "hd": hd}
+
+
+def numpy_loss(w: dict, xs, ys, n_head: int = 4) -> float:
+    """Mean next-word cross-entropy (natural log) of the weights ``w`` over windows: ``xs[b]`` a
+    window of token ids, ``ys[b]`` the true next id after each of its positions."""
+    total, count = 0.0, 0
+    for x, y in zip(xs, ys):
+        logits = numpy_trace(w, [int(i) for i in x], n_head)["logits"]
+        top = logits.max(axis=1, keepdims=True)
+        log_probs = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+        total -= float(log_probs[np.arange(len(y)), np.asarray(y, dtype=np.int64)].sum())
+        count += len(y)
+    return total / count

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
 
 from models.backprop import backward, chain_rule_paths, forward
 from models.digit_net import DigitNet
+from models.digit_story import param_names
 from tests.golden import check_golden
+from tests.threads import one_blas_thread
 
 
 def random_net(seed):
@@ -91,13 +95,158 @@ def test_chapter3_numbers_against_autograd(story34, digits_artifact, dataset):
     batch = torch.cat([g.reshape(-1) for g in torch.autograd.grad(batch_cost, net.ordered_params())]).numpy()
     np.testing.assert_allclose(ch3["batch_gradient"], batch, atol=1e-6)
     np.testing.assert_allclose(ch3["table_average"], -batch[ch3["table_rows"]], atol=1e-6)
-    np.testing.assert_allclose(ch3["table"].mean(axis=1), ch3["table_average"], atol=1e-12)
+    # each cell: one example's nudge -dC_x/dtheta, by autograd on that example alone; the rows are
+    # the parameters whose average nudge is largest
+    assert [int(dataset.y_train[e]) for e in idx] == list(range(10))
+    assert all(int(np.flatnonzero(dataset.y_train == d)[0]) == e for d, e in enumerate(idx))
+    each = -autograd_per_example(net, dataset.x_train[idx], dataset.y_train[idx])  # (examples, 13002)
+    rows = np.sort(np.argsort(-np.abs(each.mean(axis=0)), kind="stable")[: len(ch3["table_rows"])])
+    np.testing.assert_array_equal(ch3["table_rows"], rows)
+    assert [str(n) for n in ch3["table_row_names"]] == [param_names((784, 16, 16, 10))[r] for r in rows]
+    np.testing.assert_allclose(ch3["table"], each[:, rows].T, rtol=1e-4, atol=1e-7)
+
+
+def test_chapter3_forward_and_wishes_by_numpy_and_autograd(story34, digits_artifact, dataset):
+    """The partly trained network on the first training "2": its activations and cost by a numpy
+    forward pass, the wanted change of each output, the weights and bias into the "2" neuron read
+    from the checkpoint, and each output's wish for layer 2 as the derivative of that output's own
+    cost term (autograd); -dC/da(1) by autograd through the whole network."""
+    ch3, _ = story34
+    ck = digits_artifact.arrays("checkpoints.npz")
+    at = list(ck["steps"]).index(int(ch3["checkpoint_step"]))
+    net = DigitNet()
+    net.set_flat(torch.from_numpy(ck["params"][at]))
+    p = {k: v.astype(np.float64) for k, v in net.to_arrays().items()}
+    label = int(ch3["label"])
+    i = int(np.flatnonzero(dataset.y_train == label)[0])
+    assert int(ch3["digit_index"]) == i
+    np.testing.assert_array_equal(ch3["digit"], dataset.x_train[i])
+    a = [dataset.x_train[i].astype(np.float64)]
+    z = [None]
+    for layer in range(3):
+        z.append(p[f"w{layer}"] @ a[-1] + p[f"b{layer}"])
+        a.append(1 / (1 + np.exp(-z[-1])))
+    target = np.zeros(10)
+    target[label] = 1.0
+    close = dict(rtol=1e-6, atol=1e-9)
+    for layer in (1, 2, 3):
+        np.testing.assert_allclose(ch3[f"a{layer}"], a[layer], **close)
+    np.testing.assert_allclose(ch3["z3"], z[3], **close)
+    np.testing.assert_array_equal(ch3["target"], target)
+    np.testing.assert_allclose(ch3["wanted_change"], target - a[3], **close)
+    assert float(ch3["cost"]) == pytest.approx(float(((a[3] - target) ** 2).sum()), rel=1e-6)
+    np.testing.assert_array_equal(ch3["w3_row"], p["w2"][label])
+    assert float(ch3["b3"]) == p["b2"][label]
+    # output o's wish for layer 2: minus how its own term (a_o - y_o)^2 changes with a(2)
+    a2 = torch.tensor(a[2], requires_grad=True)
+    out = torch.sigmoid(torch.from_numpy(p["w2"]) @ a2 + torch.from_numpy(p["b2"]))
+    wishes = [-torch.autograd.grad((out[o] - target[o]) ** 2, a2, retain_graph=True)[0].numpy() for o in range(10)]
+    np.testing.assert_allclose(ch3["wishes"], wishes, rtol=1e-6, atol=1e-12)
+    a1 = torch.tensor(a[1], requires_grad=True)
+    h = torch.sigmoid(torch.from_numpy(p["w1"]) @ a1 + torch.from_numpy(p["b1"]))
+    cost = ((torch.sigmoid(torch.from_numpy(p["w2"]) @ h + torch.from_numpy(p["b2"])) - torch.from_numpy(target)) ** 2).sum()
+    np.testing.assert_allclose(ch3["wanted_a1"], -torch.autograd.grad(cost, a1)[0].numpy(), rtol=1e-6, atol=1e-12)
+
+
+def _flat_to_arrays(flat: np.ndarray, sizes=(784, 16, 16, 10)) -> tuple[list, list]:
+    """The flat parameter vector (all weight matrices row by row, then all biases) as arrays."""
+    ws, bs, at = [], [], 0
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        ws.append(flat[at : at + n_in * n_out].reshape(n_out, n_in))
+        at += n_in * n_out
+    for n_out in sizes[1:]:
+        bs.append(flat[at : at + n_out])
+        at += n_out
+    return ws, bs
+
+
+def _numpy_cost_and_gradient(flat: np.ndarray, x, onehot: np.ndarray, grad: bool = True):
+    """Mean quadratic cost and its gradient (flat order) by backpropagation written out in numpy
+    (``x`` dense, or a SciPy sparse matrix: the digits are mostly blank paper)."""
+    ws, bs = _flat_to_arrays(flat)
+    acts = [x]
+    for w, b in zip(ws, bs):
+        acts.append(1 / (1 + np.exp(-(np.asarray(acts[-1] @ w.T) + b))))
+    cost = float(((acts[-1] - onehot) ** 2).sum(axis=1).mean())
+    if not grad:
+        return cost, None
+    delta = 2 * (acts[-1] - onehot) * acts[-1] * (1 - acts[-1]) / x.shape[0]
+    gw, gb = [None] * 3, [None] * 3
+    for layer in (2, 1, 0):
+        gw[layer] = np.asarray(acts[layer].T @ delta).T
+        gb[layer] = delta.sum(axis=0)
+        if layer:  # (no gradient for the input pixels)
+            delta = (delta @ ws[layer]) * acts[layer] * (1 - acts[layer])
+    return cost, np.concatenate([g.reshape(-1) for g in gw + gb])
+
+
+def test_chapter3_paths_by_numpy_descent(story34, digits_artifact, dataset):
+    """The two paths across the slice and their costs: mini-batch and full-batch gradient descent
+    from the untrained network, done again with numpy backprop (the mini-batches in the order the
+    stage's seeded generator shuffles them), the cost every ``path_every`` steps measured in numpy,
+    the two paths projected on the plane of their own two main directions, and the slice's cost at
+    two grid corners."""
+    from scipy.sparse import csr_matrix
+
+    from models.artifacts import derive_seed
+
+    ch3, _ = story34
+    start = digits_artifact.arrays("checkpoints.npz")["params"][0].astype(np.float64)
+    x = dataset.x_train.astype(np.float64)
+    sparse = csr_matrix(x)  # the same numbers, stored without the blank pixels: the full batch is 5x cheaper
+    onehot = np.eye(10)[dataset.y_train]
+    lr, batch, every = float(ch3["lr"]), int(ch3["batch_size"]), int(ch3["path_every"])
+    steps = (len(ch3["sgd_cost"]) - 1) * every
+    assert lr == float(digits_artifact.config["train"]["lr"]) and batch == digits_artifact.config["train"]["batch_size"]
+
+    def descend(batches):
+        theta, points = start.copy(), [start.copy()]
+        for step in range(1, steps + 1):
+            idx = next(batches)
+            inputs = sparse if isinstance(idx, slice) else x[idx]
+            theta = theta - lr * _numpy_cost_and_gradient(theta, inputs, onehot[idx])[1]
+            if step % every == 0:
+                points.append(theta)
+        return np.stack(points)
+
+    def shuffled():
+        order = torch.Generator().manual_seed(derive_seed("chapter3", "minibatches"))
+        perm, pos = torch.randperm(len(x), generator=order).numpy(), 0
+        while True:
+            if pos + batch > len(perm):
+                perm, pos = torch.randperm(len(x), generator=order).numpy(), 0
+            yield perm[pos : pos + batch]
+            pos += batch
+
+    def everything():
+        while True:
+            yield slice(None)
+
+    with one_blas_thread():  # small matrices: threads only wait for each other
+        sgd, full = descend(shuffled()), descend(everything())
+        costs = {name: [_numpy_cost_and_gradient(t, sparse, onehot, grad=False)[0] for t in points]
+                 for name, points in (("sgd", sgd), ("full", full))}
+    for name in ("sgd", "full"):
+        np.testing.assert_allclose(ch3[f"{name}_cost"], costs[name], rtol=1e-4, err_msg=name)
+    # the paths on screen: the offsets from the start on their two main directions (signs free)
+    offsets = np.concatenate([sgd, full]) - start
+    d = np.linalg.svd(offsets, full_matrices=False)[2][:2]
+    shown = np.concatenate([ch3["sgd_path"], ch3["full_path"]])
+    projected = offsets @ d.T
+    projected *= np.sign((projected * shown).sum(axis=0))
+    scale = np.abs(shown).max()
+    np.testing.assert_allclose(shown, projected, rtol=0, atol=1e-4 * scale)
+    # the slice: the cost at two corners of the grid, straight from the parameters there
+    d *= np.sign((offsets @ d.T * shown).sum(axis=0))[:, None]
+    al, be = ch3["slice_alphas"], ch3["slice_betas"]
+    for bi, ai in ((0, 0), (len(be) - 1, len(al) - 1)):
+        theta = start + al[ai] * d[0] + be[bi] * d[1]
+        cost = _numpy_cost_and_gradient(theta, sparse, onehot, grad=False)[0]
+        assert ch3["slice_cost"][bi, ai] == pytest.approx(cost, rel=1e-4)
 
 
 def test_chapter3_paths(story34):
     ch3, _ = story34
-    assert np.allclose(ch3["sgd_path"][0], 0) and np.allclose(ch3["full_path"][0], 0)  # the same start
-    assert ch3["sgd_cost"][0] == ch3["full_cost"][0]
     assert ch3["sgd_cost"][-1] < ch3["sgd_cost"][0] / 2 and ch3["full_cost"][-1] < ch3["full_cost"][0] / 2
     # the full-batch path only goes downhill; the mini-batch path does not
     assert np.all(np.diff(ch3["full_cost"]) < 0)
@@ -106,7 +255,6 @@ def test_chapter3_paths(story34):
 
 def test_chapter4_chain_rule_against_autograd(story34):
     _, ch4 = story34
-    assert float(ch4["dc_dw"]) == pytest.approx(float(ch4["dz_dw"] * ch4["da_dz"] * ch4["dc_da"]))
     # an independent autograd pass over the chain
     w = torch.tensor(ch4["chain_w"], requires_grad=True)
     b = torch.tensor(ch4["chain_b"], requires_grad=True)
@@ -120,17 +268,146 @@ def test_chapter4_chain_rule_against_autograd(story34):
     assert (float(ch4["a"]) > 0.5) != (float(ch4["y"]) > 0.5)  # the shown example is one it gets wrong
     # the deep weight: the sum over paths against float32 autograd
     assert float(ch4["deep_grad"]) == pytest.approx(float(ch4["deep_autograd"]), rel=1e-4)
-    assert float(ch4["deep_grad"]) == pytest.approx(
-        float(ch4["deep_a_prev"] * ch4["deep_sigma_prime"] * ch4["deep_terms"].sum()), rel=1e-9)
 
 
-def test_chain_is_trained_and_reproducible(dataset):
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _chain_run(w, b, x: float) -> list[float]:
+    """The 1-1-1-1 chain's activations a(0) .. a(L), one plain float at a time."""
+    acts = [float(x)]
+    for wi, bi in zip(w, b):
+        acts.append(_sigmoid(float(wi) * acts[-1] + float(bi)))
+    return acts
+
+
+def _slope(f, x: float, h: float = 1e-6) -> float:
+    """Central finite difference: the second opinion on every derivative of Chapter 4."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@pytest.fixture(scope="module")
+def trained_chain(dataset):
+    """The 1-1-1-1 chain trained again by its own seeded trainer (a fraction of a second)."""
+    from models.chain import train_chain
+
+    return train_chain(dataset)
+
+
+def test_chapter4_chain_numbers_by_plain_arithmetic(story34, trained_chain, dataset):
+    """Every number of the chain beats, again: the chain retrained (its own seeded trainer, cheap),
+    its inputs counted from the digits, the example picked by its rule, a forward pass in plain
+    floats, the nudge followed through z, a and C, and each derivative by finite differences."""
+    _, ch4 = story34
+    chain = trained_chain
+    np.testing.assert_array_equal(ch4["chain_w"], chain.weights)
+    np.testing.assert_array_equal(ch4["chain_b"], chain.biases)
+    w, b = [float(v) for v in ch4["chain_w"]], [float(v) for v in ch4["chain_b"]]
+    # inputs: the share of bright pixels (x4) of each training 0 and 1; target 1 for a "1"
+    keep = [i for i, y in enumerate(dataset.y_train) if y in (0, 1)]
+    xs = [4.0 * float(np.count_nonzero(dataset.x_train[i] > 0.5)) / 784 for i in keep]
+    ys = [1.0 if dataset.y_train[i] == 1 else 0.0 for i in keep]
+    assert int(ch4["n_chain_examples"]) == len(xs)
+    e = next(i for i, (x, y) in enumerate(zip(xs, ys)) if (_chain_run(w, b, x)[-1] > 0.5) != (y > 0.5))
+    assert int(ch4["chain_example"]) == e
+    x, y = xs[e], ys[e]
+    acts = _chain_run(w, b, x)
+    close = dict(rel=1e-9, abs=1e-12)
+    assert float(ch4["chain_x"]) == pytest.approx(x, **close) and float(ch4["y"]) == y
+    np.testing.assert_allclose(ch4["chain_activations"], acts, rtol=1e-9)
+    a_prev, z = acts[-2], w[-1] * acts[-2] + b[-1]
+    assert float(ch4["a_prev"]) == pytest.approx(a_prev, **close)
+    assert float(ch4["z"]) == pytest.approx(z, **close)
+    assert float(ch4["a"]) == pytest.approx(acts[-1], **close)
+    assert float(ch4["cost"]) == pytest.approx((acts[-1] - y) ** 2, **close)
+    # the nudge: w(L) moved by the shown amount, the chain run forward again
+    nudge = float(ch4["nudge"])
+    moved = _chain_run(w[:-1] + [w[-1] + nudge], b, x)
+    assert float(ch4["nudged_z"]) == pytest.approx((w[-1] + nudge) * moved[-2] + b[-1], **close)
+    assert float(ch4["nudged_a"]) == pytest.approx(moved[-1], **close)
+    assert float(ch4["nudged_cost"]) == pytest.approx((moved[-1] - y) ** 2, **close)
+
+    # the derivatives, each by finite differences of the function it stands for
+    def cost_with(i_w=None, i_b=None, a_in=None):
+        def f(v):
+            ww, bb = list(w), list(b)
+            if i_w is not None:
+                ww[i_w] = v
+            if i_b is not None:
+                bb[i_b] = v
+            if a_in is not None:  # a(L-1) set by hand: only the last neuron runs
+                return (_sigmoid(w[-1] * v + b[-1]) - y) ** 2
+            return (_chain_run(ww, bb, x)[-1] - y) ** 2
+        return f
+
+    fd = dict(rel=1e-6, abs=1e-9)
+    assert float(ch4["dz_dw"]) == pytest.approx(_slope(lambda v: v * a_prev + b[-1], w[-1]), **fd)
+    assert float(ch4["da_dz"]) == pytest.approx(_slope(_sigmoid, z), **fd)
+    assert float(ch4["dc_da"]) == pytest.approx(_slope(lambda v: (v - y) ** 2, acts[-1]), **fd)
+    assert float(ch4["dc_dw"]) == pytest.approx(_slope(cost_with(i_w=len(w) - 1), w[-1]), **fd)
+    assert float(ch4["dc_db"]) == pytest.approx(_slope(cost_with(i_b=len(b) - 1), b[-1]), **fd)
+    assert float(ch4["dc_daprev"]) == pytest.approx(_slope(cost_with(a_in=True), a_prev), **fd)
+
+    # averaged over every training example: the slope of the mean cost
+    def mean_cost(v):
+        ww = w[:-1] + [v]
+        return sum((_chain_run(ww, b, xi)[-1] - yi) ** 2 for xi, yi in zip(xs, ys)) / len(xs)
+
+    assert float(ch4["average_dc_dw"]) == pytest.approx(_slope(mean_cost, w[-1], 1e-5), rel=1e-6, abs=1e-9)
+
+
+def test_chapter4_deep_weight_by_finite_differences(story34, digits_artifact, dataset):
+    """The general case: the weight of layer 2 with the largest gradient on Chapter 3's "2"
+    (found again from autograd's whole gradient), its factors from a numpy forward pass, each
+    path's term as the derivative of one output's cost term (autograd), and the total as the
+    slope of the cost when that one weight moves (finite differences in float64)."""
+    ch3, ch4 = story34
+    ck = digits_artifact.arrays("checkpoints.npz")
+    net = DigitNet()
+    net.set_flat(torch.from_numpy(ck["params"][list(ck["steps"]).index(int(ch3["checkpoint_step"]))]))
+    p = {k: v.astype(np.float64) for k, v in net.to_arrays().items()}
+    i = int(ch3["digit_index"])
+    x, label = dataset.x_train[i].astype(np.float64), int(ch4["deep_label"])
+    assert label == int(ch3["label"]) == int(dataset.y_train[i])
+    target = np.eye(10)[label]
+    auto = autograd_per_example(net, dataset.x_train[i : i + 1], dataset.y_train[i : i + 1])[0]
+    grad_w2 = auto[784 * 16 : 784 * 16 + 256].reshape(16, 16)
+    j, k = np.unravel_index(int(np.argmax(np.abs(grad_w2))), grad_w2.shape)
+    assert (int(ch4["deep_j"]), int(ch4["deep_k"])) == (int(j), int(k))
+
+    def forward(w1):
+        a1 = 1 / (1 + np.exp(-(p["w0"] @ x + p["b0"])))
+        a2 = 1 / (1 + np.exp(-(w1 @ a1 + p["b1"])))
+        return a1, a2, 1 / (1 + np.exp(-(p["w2"] @ a2 + p["b2"])))
+
+    a1, a2, _ = forward(p["w1"])
+    assert float(ch4["deep_a_prev"]) == pytest.approx(a1[k], rel=1e-9)
+    assert float(ch4["deep_sigma_prime"]) == pytest.approx(
+        _slope(_sigmoid, float(p["w1"][j] @ a1 + p["b1"][j])), rel=1e-6)
+    np.testing.assert_array_equal(ch4["deep_w_next"], p["w2"][:, j])
+    # path i: how output i's own term (a_i - y_i)^2 changes with a(2)_j
+    a2_leaf = torch.tensor(a2, requires_grad=True)
+    out = torch.sigmoid(torch.from_numpy(p["w2"]) @ a2_leaf + torch.from_numpy(p["b2"]))
+    terms = [torch.autograd.grad((out[o] - float(target[o])) ** 2, a2_leaf, retain_graph=True)[0][j].item()
+             for o in range(10)]
+    np.testing.assert_allclose(ch4["deep_terms"], terms, rtol=1e-9, atol=1e-15)
+
+    def cost(v):
+        w1 = p["w1"].copy()
+        w1[j, k] = v
+        return float(((forward(w1)[2] - target) ** 2).sum())
+
+    assert float(ch4["deep_grad"]) == pytest.approx(_slope(cost, float(p["w1"][j, k])), rel=1e-6, abs=1e-12)
+
+
+def test_chain_is_trained_and_reproducible(dataset, trained_chain):
     from models.chain import ChainConfig, train_chain
 
     one = train_chain(dataset, ChainConfig(steps=300))
     two = train_chain(dataset, ChainConfig(steps=300))
     np.testing.assert_array_equal(one.weights, two.weights)
-    full = train_chain(dataset)
+    full = trained_chain
     assert full.cost_curve[-1] < full.cost_curve[0] / 2
 
 

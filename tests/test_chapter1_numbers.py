@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 
 from tests.golden import check_golden
 from tests.test_digit_net import numpy_forward
@@ -83,6 +86,60 @@ def test_numbers_agree_with_a_second_computation(story, digits_artifact, dataset
     # Accuracy shown in the recap
     acts = numpy_forward(w, dataset.x_test)[3]
     assert abs(float(story["test_accuracy"]) - (acts.argmax(1) == dataset.y_test).mean()) < 1e-9
+
+
+def _most_spread_run(values: np.ndarray, length: int) -> int:
+    """Start of the first run of ``length`` consecutive entries whose brightnesses spread most
+    (population standard deviation), by running sums rather than per-window calls."""
+    x = np.asarray(values, dtype=np.float64)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    best, start = -1.0, -1
+    for c in range(len(x) - length + 1):
+        mean = (s1[c + length] - s1[c]) / length
+        var = (s2[c + length] - s2[c]) / length - mean * mean
+        if var > best + 1e-12:  # the first on (numerical) ties
+            best, start = var, c
+    return start
+
+
+def test_diagram_edges_and_matrix_are_the_trained_weights_at_the_chapters_indices(story, digits_artifact, dataset):
+    """The network diagram colours its edges by W(1) restricted to the pixels the input column
+    shows, then W(2) and W(3); the matrix form prints some rows and columns of W(1), b(1), a(0)
+    and a(1). Here the shown pixels, the printed columns and rows are found again from the image
+    and the chapter's stated rules, and every number drawn is read from the trained network's own
+    arrays at those indices (a(1) by a numpy sigmoid)."""
+    w = digits_artifact.arrays("weights.npz")
+    x = dataset.x_test[int(story["digit_index"])].astype(np.float64)
+    image = x.reshape(28, 28)
+    length = len(story["input_window"])
+    runs = [(image[r, c : c + length].std(), r, c) for r in range(28) for c in [_most_spread_run(image[r], length)]]
+    top = max(v for v, _, _ in runs)
+    _, row, col = next(t for t in runs if t[0] > top - 1e-12)  # first row holding the largest spread
+    window = np.arange(row * 28 + col, row * 28 + col + length)
+    np.testing.assert_array_equal(story["input_window"], window)
+    # the diagram's edges: W(1) at those pixels (16 x 16), W(2) (16 x 16), W(3) (10 x 16)
+    W0, W1, W2 = (np.asarray(w[k]) for k in ("w0", "w1", "w2"))
+    for j in range(W0.shape[0]):
+        for k, pixel in enumerate(window):
+            assert story["w0_window"][j, k] == W0[j, pixel]
+    np.testing.assert_array_equal(story["w1"], W1)
+    np.testing.assert_array_equal(story["w2"], W2)
+    assert story["w0_window"].shape == (W0.shape[0], length) and story["w2"].shape == (10, W1.shape[0])
+    # the matrix form: the most spread-out run of 5 pixels within the window; rows 0, 1, the neuron, the last
+    n_cols = len(story["matrix_cols"])
+    k0 = _most_spread_run(x[window], n_cols)
+    cols = window[k0 : k0 + n_cols]
+    rows = sorted({0, 1, int(story["neuron"]), W0.shape[0] - 1})
+    np.testing.assert_array_equal(story["matrix_cols"], cols)
+    np.testing.assert_array_equal(story["matrix_rows"], rows)
+    for a, r in enumerate(rows):
+        assert story["b_matrix"][a] == w["b0"][r]
+        for b, c in enumerate(cols):
+            assert story["w_matrix"][a, b] == W0[r, c]
+        z = sum(float(W0[r, p]) * x[p] for p in range(784)) + float(w["b0"][r])
+        assert story["a1_matrix"][a] == pytest.approx(1 / (1 + math.exp(-z)), rel=1e-5)
+    np.testing.assert_allclose(story["a0_matrix"], x[cols], rtol=1e-6)
 
 
 def test_chapter1_golden(story, update_goldens):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -10,6 +12,7 @@ from models.digit_net import DigitNet
 from models.digit_story import param_names
 from tests.golden import check_golden
 from tests.test_digit_net import numpy_forward
+from tests.threads import one_blas_thread
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +46,16 @@ def test_landscape_points_match_a_direct_forward_pass(ch2, digits_artifact, data
     path = ck @ vt.T
     signs = np.array([1.0, np.sign(np.sum(path[:, 1] * ch2["path"][:, 1]))])  # d2 is defined up to sign
     np.testing.assert_allclose(path * signs, ch2["path"], rtol=1e-6, atol=1e-5)
-    assert np.allclose(ch2["path"][-1], 0.0)  # the path ends at the trained point
-    assert ch2["path"][0][1] == pytest.approx(0.0, abs=1e-6)  # and starts on the plane's first axis
+    # the path starts at the untrained network, as far from the trained one (the map's origin) as
+    # their parameter vectors are apart, and every drawn point is no farther from the origin than
+    # its checkpoint is from the trained network (a projection cannot lengthen)
+    untrained = DigitNet()
+    untrained.set_flat(torch.from_numpy(digits_artifact.arrays("checkpoints.npz")["params"][0]))
+    apart = math.sqrt(sum((float(a) - float(b)) ** 2 for a, b in zip(untrained.get_flat().tolist(), final.tolist())))
+    assert np.linalg.norm(ch2["path"][0]) == pytest.approx(apart, rel=1e-6)
+    assert np.all(np.linalg.norm(ch2["path"], axis=1) <= np.linalg.norm(ck, axis=1) * (1 + 1e-9) + 1e-9)
+    # the share of the path's spread the plane holds, as the chapter states it
+    assert float(ch2["landscape_explained"][0]) == pytest.approx(float((path**2).sum() / (ck**2).sum()), rel=1e-6)
     net = DigitNet()
     for bi, ai in ((0, 0), (len(ch2["landscape_betas"]) - 1, 7)):
         theta = final + ch2["landscape_alphas"][ai] * signs[0] * vt[0] + ch2["landscape_betas"][bi] * signs[1] * vt[1]
@@ -110,8 +121,11 @@ def test_costs_on_screen_match_a_numpy_forward_pass(ch2, story, digits_artifact,
     np.testing.assert_allclose(ch2["untrained_output"], acts[3][0], atol=2e-6)
     np.testing.assert_allclose(ch2["untrained_a1"], acts[1][0], atol=2e-6)
     np.testing.assert_allclose(ch2["untrained_a2"], acts[2][0], atol=2e-6)
-    win = story["input_window"]
+    win = story["input_window"]  # found again from the image in test_chapter1_numbers.py
+    np.testing.assert_array_equal(ch2["input_window"], win)
+    np.testing.assert_array_equal(ch2["a0_window"], dataset.x_test[int(story["digit_index"])][win])
     np.testing.assert_array_equal(ch2["untrained_w0_window"], w0["w0"][:, win])
+    np.testing.assert_array_equal(ch2["untrained_w1"], w0["w1"])
     np.testing.assert_array_equal(ch2["untrained_w2"], w0["w2"])
     assert ch2["untrained_digit_cost"] == pytest.approx(_cost(w0, digit, label)[0], rel=1e-5)
     assert ch2["trained_digit_cost"] == pytest.approx(_cost(w1, digit, label)[0], rel=1e-3, abs=1e-7)
@@ -138,6 +152,32 @@ def test_costs_on_screen_match_a_numpy_forward_pass(ch2, story, digits_artifact,
     np.testing.assert_array_equal(ch2["test_samples"], dataset.x_test[ch2["test_samples_index"]])
 
 
+def test_learning_curves_from_the_stored_checkpoints(ch2, digits_artifact, dataset):
+    """The two curves: the full training cost at every stored checkpoint (every 200 steps) and, per
+    epoch, the training cost and held-out accuracy. The checkpoints hold the weights at each step,
+    and every epoch ends on one of them, so each point is recomputed from them by the numpy forward
+    pass (epoch 0: before any training)."""
+    ck = digits_artifact.arrays("checkpoints.npz")
+    train = digits_artifact.config["train"]
+    np.testing.assert_array_equal(ch2["path_steps"], ck["steps"])
+    per_epoch = math.ceil(len(dataset.y_train) / int(train["batch_size"]))
+    net = DigitNet()
+    costs, right = [], {}
+    with one_blas_thread():
+        for flat in ck["params"]:
+            net.set_flat(torch.from_numpy(flat))
+            costs.append(_cost(net.to_arrays(), dataset.x_train, dataset.y_train).mean())
+        for epoch in range(int(train["epochs"]) + 1):
+            net.set_flat(torch.from_numpy(ck["params"][int(np.flatnonzero(ck["steps"] == epoch * per_epoch)[0])]))
+            right[epoch] = int((numpy_forward(net.to_arrays(), dataset.x_test)[3].argmax(axis=1) == dataset.y_test).sum())
+    np.testing.assert_allclose(ch2["checkpoint_cost"], costs, rtol=1e-4)
+    assert len(ch2["epoch_train_cost"]) == len(ch2["epoch_test_accuracy"]) == len(right)
+    for epoch, (cost, accuracy) in enumerate(zip(ch2["epoch_train_cost"], ch2["epoch_test_accuracy"])):
+        at = int(np.flatnonzero(ck["steps"] == epoch * per_epoch)[0])
+        assert cost == pytest.approx(costs[at], rel=1e-4), epoch
+        assert accuracy == pytest.approx(right[epoch] / len(dataset.y_test), abs=1e-6), epoch  # stored as float32
+
+
 def test_one_step_and_the_output_bias(ch2, story, digits_artifact, dataset):
     """One full step at the run's learning rate lowers the cost to what the chapter says; the 3's
     output bias is pushed down on average and up on the 3 alone: both by numpy backprop."""
@@ -153,8 +193,8 @@ def test_one_step_and_the_output_bias(ch2, story, digits_artifact, dataset):
     after = _cost(stepped.to_arrays(), dataset.x_train, dataset.y_train).mean()
     assert ch2["step_cost_after"] == pytest.approx(after, rel=1e-4) == float(ch2["full_batch_costs"][1])
     costs = ch2["full_batch_costs"]
-    assert costs[0] == pytest.approx(float(ch2["gradient_cost"])) and np.all(np.diff(costs) < 0)  # each step lowers it
-    assert ch2["step_cost_after"] < ch2["gradient_cost"]
+    assert costs[0] == pytest.approx(_cost(w0, dataset.x_train, dataset.y_train).mean(), rel=1e-5)
+    assert np.all(np.diff(costs) < 0)  # each step lowers it
     label = int(story["digit_label"])
     index = int(ch2["bias_index"])
     assert param_names((784, 16, 16, 10))[index] == f"b(3)[{label}]"
@@ -174,10 +214,14 @@ def test_the_plateau_and_the_hardest_digits(ch2, digits_artifact, dataset):
     start.set_flat(torch.from_numpy(ck["params"][0]))
     lr = float(ch2["lr"])
     theta = start.get_flat().double().numpy()
-    for _ in range(len(ch2["full_batch_costs"]) - 1):
+    for k in range(1, len(ch2["full_batch_costs"])):
         net = DigitNet()
         net.set_flat(torch.from_numpy(theta.astype(np.float32)))
         theta = theta - lr * _hand_gradient(net.to_arrays(), dataset.x_train, dataset.y_train)
+        net.set_flat(torch.from_numpy(theta.astype(np.float32)))
+        # the cost after each step drawn, by the numpy forward pass
+        assert ch2["full_batch_costs"][k] == pytest.approx(_cost(net.to_arrays(), dataset.x_train, dataset.y_train).mean(),
+                                                           rel=1e-4), k
     net = DigitNet()
     net.set_flat(torch.from_numpy(theta.astype(np.float32)))
     mean = numpy_forward(net.to_arrays(), dataset.x_train)[3].mean(axis=0)
@@ -206,6 +250,14 @@ def test_testing_and_noise_numbers(ch2, digits_artifact, dataset):
     np.testing.assert_array_equal(ch2["montage_images"], dataset.x_test[ch2["montage"]])
     noise = numpy_forward(digits_artifact.arrays("weights.npz"), ch2["noise_image"][None])[3][0]
     np.testing.assert_allclose(ch2["noise_output"], noise, atol=2e-6)
+    # "n of the N noise images get a confident answer": the seeded uniform images, through numpy
+    from models.artifacts import derive_seed
+
+    n = int(ch2["n_noise"])
+    images = np.random.default_rng(derive_seed("chapter2", "noise")).random((n, 784)).astype(np.float32)
+    out = numpy_forward(digits_artifact.arrays("weights.npz"), images)[3]
+    assert int(ch2["noise_confident"]) == int((out.max(axis=1) > 0.5).sum())
+    np.testing.assert_array_equal(ch2["noise_image"], images[int(np.argmax(out.max(axis=1)))])
 
 
 def test_chapter2_golden(ch2, update_goldens):

@@ -3,12 +3,17 @@
 The second opinion is a transformer forward pass written out in numpy from the ``lm``
 artifact's weights (no torch, no model code): it recomputes the next-word distributions,
 every step of the sampled text, the vectors after each block, and the untrained model's
-and the once-stepped model's distributions. Update the golden file on purpose with
+and the once-stepped model's distributions; the training-loss curve at the stored checkpoints,
+on the very batches training drew; the held-out loss; and the bigram baseline, counted again
+here from the stored corpus. Update the golden file on purpose with
 ``python -m pytest tests/test_chapter5_numbers.py --update-goldens``.
 """
 
 from __future__ import annotations
 
+import inspect
+import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -16,9 +21,9 @@ import torch
 
 from models.artifacts import derive_seed
 from models.lm_story import GENERATION_PROMPT, ONE_STEP_LR
-from models.tiny_gpt import TinyGPT, load_lm
+from models.tiny_gpt import TinyGPT, bigram_loss, load_lm
 from tests.golden import check_golden
-from tests.numpy_gpt import numpy_trace
+from tests.numpy_gpt import numpy_loss, numpy_trace
 
 STEP0 = "step0__"
 
@@ -118,6 +123,64 @@ def test_dials_and_counts(lm, lang, weights):
     assert np.abs(values[0]).max() < 0.1 < np.abs(values[-1]).max()
     assert int(lang["n_params"]) == int(lang["param_counts"].sum()) == sum(v.size for v in weights.values())
     assert model_config() == {"vocab": 225, "block": 24, "n_layer": 2, "n_head": 4, "n_embd": 64}
+
+
+def _split_streams(lm, vocab: list[str]) -> tuple[list[str], list[str], list[int], list[int]]:
+    """The stored corpus split as training split it (the first share of the sentences trains, the
+    rest is held out), and each part as one stream of word ids."""
+    sentences = [str(x) for x in lm.arrays("corpus.npz")["sentences"]]
+    n = int(len(sentences) * (1 - float(lm.config["train"]["held_out"])))
+    index = {w: i for i, w in enumerate(vocab)}
+    streams = [[index[w] for s in part for w in s.split()] for part in (sentences[:n], sentences[n:])]
+    return sentences[:n], sentences[n:], streams[0], streams[1]
+
+
+def test_bigram_loss_counted_again(lm, vocab):
+    """The dashed line: an add-alpha bigram model (the stage's alpha), its counts taken here from the
+    stored training sentences, scored on the held-out stream by cross-entropy (natural log)."""
+    alpha = inspect.signature(bigram_loss).parameters["alpha"].default
+    _, _, train, test = _split_streams(lm, vocab)
+    pairs = Counter(zip(train[:-1], train[1:]))
+    firsts = Counter(train[:-1])
+    V = len(vocab)
+    nll = [-math.log((pairs[(a, b)] + alpha) / (firsts[a] + alpha * V)) for a, b in zip(test[:-1], test[1:])]
+    assert float(lm.metrics["bigram_loss"]) == pytest.approx(sum(nll) / len(nll), rel=1e-9)
+
+
+def test_held_out_loss_by_numpy_forward(lm, weights, vocab):
+    """The curve's end point: the trained weights' mean cross-entropy on the held-out text, cut into
+    consecutive windows of the context length, by the numpy forward pass."""
+    _, _, _, test = _split_streams(lm, vocab)
+    T = int(lm.arrays("weights.npz")["config"][1])
+    starts = range(0, len(test) - T - 1, T)
+    xs = [test[i : i + T] for i in starts]
+    ys = [test[i + 1 : i + T + 1] for i in starts]
+    assert float(lm.metrics["held_out_loss"]) == pytest.approx(numpy_loss(weights, xs, ys), rel=1e-4)
+
+
+def test_loss_curve_at_the_checkpoints_by_numpy_forward(lm, vocab):
+    """Each point of the curve is the loss on that step's batch before the step: where a checkpoint
+    was stored (every ``checkpoint_every`` steps) the point is recomputed from the checkpoint's
+    weights by the numpy forward pass, on the batch drawn again from training's seeded generator."""
+    cfg = lm.config["train"]
+    losses = lm.arrays("training.npz")["loss_every_50_steps"]
+    every = cfg["steps"] // len(losses)
+    T = int(lm.arrays("weights.npz")["config"][1])
+    _, _, train, _ = _split_streams(lm, vocab)
+    data = np.asarray(train)
+    ck = lm.arrays("checkpoints.npz")
+    order = torch.Generator().manual_seed(derive_seed(cfg["seed"], "lm", "batches"))
+    checked = []
+    for step in range(cfg["steps"]):
+        ix = torch.randint(len(data) - T - 1, (cfg["batch_size"],), generator=order).numpy()
+        if step % cfg["checkpoint_every"] or step % every:
+            continue
+        prefix = f"step{step}__"
+        w = {k[len(prefix):]: v for k, v in ck.items() if k.startswith(prefix)}
+        xs, ys = [data[i : i + T] for i in ix], [data[i + 1 : i + T + 1] for i in ix]
+        assert float(losses[step // every]) == pytest.approx(numpy_loss(w, xs, ys), rel=1e-4), step
+        checked.append(step)
+    assert checked == list(range(0, cfg["steps"], cfg["checkpoint_every"]))
 
 
 def test_loss_curve_claims(lm):

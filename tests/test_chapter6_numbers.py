@@ -1,15 +1,15 @@
 """Chapter 6's on-screen numbers: tokens, embeddings, the analogy, dot products, the flow, the
 unembedding, temperature and the parameter count, each checked by a second computation (numpy on
-the ``lm`` artifact's weight arrays) and pinned in ``tests/golden/chapter6.json``."""
+the ``lm`` artifact's weight arrays; the forward pass is the shared one of ``tests/numpy_gpt.py``)
+and pinned in ``tests/golden/chapter6.json``."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 
 from tests.golden import check_golden
+from tests.numpy_gpt import numpy_trace
 
 
 @pytest.fixture(scope="module")
@@ -22,40 +22,6 @@ def w():
 
 def _vocab(w) -> list[str]:
     return [str(x) for x in w["vocab"]]
-
-
-def _layer_norm(x, g, b, eps=1e-5):
-    mu = x.mean(-1, keepdims=True)
-    return (x - mu) / np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps) * g + b
-
-
-def _gelu(x):
-    return 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
-
-
-def numpy_stream(w: dict, ids: list[int]) -> list[np.ndarray]:
-    """The residual stream, written out in numpy from the weights: after the embedding, then after
-    every attention block and every MLP block; each (T, C)."""
-    _, _, n_layer, n_head, C = (int(x) for x in w["config"])
-    T, hd = len(ids), C // n_head
-    x = w["transformer.wte.weight"][ids] + w["transformer.wpe.weight"][:T]
-    stream = [x]
-    for l in range(n_layer):
-        p = f"transformer.h.{l}."
-        h = _layer_norm(x, w[p + "ln_1.weight"], w[p + "ln_1.bias"])
-        qkv = h @ w[p + "attn.c_attn.weight"].T + w[p + "attn.c_attn.bias"]
-        q, k, v = (qkv[:, i * C:(i + 1) * C].reshape(T, n_head, hd).transpose(1, 0, 2) for i in range(3))
-        s = q @ k.transpose(0, 2, 1) / math.sqrt(hd)  # (heads, T, T)
-        s = np.where(np.tril(np.ones((T, T), bool)), s, -np.inf)
-        a = np.exp(s - s.max(-1, keepdims=True))
-        y = ((a / a.sum(-1, keepdims=True)) @ v).transpose(1, 0, 2).reshape(T, C)
-        x = x + y @ w[p + "attn.c_proj.weight"].T + w[p + "attn.c_proj.bias"]
-        stream.append(x)
-        h = _layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"])
-        x = x + _gelu(h @ w[p + "mlp.c_fc.weight"].T + w[p + "mlp.c_fc.bias"]) @ w[p + "mlp.c_proj.weight"].T \
-            + w[p + "mlp.c_proj.bias"]
-        stream.append(x)
-    return stream
 
 
 def _softmax(z):
@@ -137,13 +103,15 @@ def test_dot_products_and_the_words_chosen_by_rule(lang, w):
 
 def test_stream_unembedding_and_softmax_by_a_numpy_forward_pass(lang, w):
     ids = [int(i) for i in lang["unembed_ids"]]
-    stream = numpy_stream(w, ids)
-    np.testing.assert_allclose(lang["unembed_stream"], np.stack(stream), atol=2e-5)
-    final = _layer_norm(stream[-1][-1], w["transformer.ln_f.weight"], w["transformer.ln_f.bias"])
+    t = numpy_trace(w, ids)
+    np.testing.assert_allclose(lang["unembed_stream"], np.stack(t["stages"]), atol=2e-5)
+    final = t["final"][-1]  # the last word's vector after the final layer norm
     np.testing.assert_allclose(lang["unembed_final"], final, atol=2e-5)
     logits = w["lm_head.weight"] @ final  # one dot product per row: per word
+    np.testing.assert_allclose(logits, t["logits"][-1], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(lang["unembed_logits"], logits, atol=1e-4)
     np.testing.assert_allclose(lang["unembed_probs"], _softmax(logits), atol=1e-6)
+    np.testing.assert_allclose(lang["unembed_probs"], t["probs"], atol=1e-6)
     assert _vocab(w)[int(np.argmax(logits))] == "throne"
 
 
@@ -153,8 +121,7 @@ def test_temperature_numbers_shown(lang, w):
         np.testing.assert_allclose(probs, _softmax(z / t), atol=1e-6)
     # the same logits from the numpy forward pass
     ids = [_vocab(w).index(x) for x in str(lang["temperature_prompt"]).split()]
-    final = _layer_norm(numpy_stream(w, ids)[-1][-1], w["transformer.ln_f.weight"], w["transformer.ln_f.bias"])
-    np.testing.assert_allclose(z, w["lm_head.weight"] @ final, atol=1e-4)
+    np.testing.assert_allclose(z, numpy_trace(w, ids)["logits"][-1], atol=1e-4)
 
 
 # ----------------------------------------------------------------------------- where the parameters live

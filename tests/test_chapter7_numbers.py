@@ -94,6 +94,39 @@ def _row_norms(m: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(m, dtype=np.float64), axis=1)
 
 
+def test_shaded_matrices_are_the_heads_maps_and_their_row_norms(lang, weights, forward):
+    """The blocks Chapter 7 shades as W_Q, W_K, W_V and W_O (their row norms pinned in the golden
+    file) are this head's real maps: the shown bands times the normalised vectors, plus the biases,
+    give the numpy forward pass's queries, keys and values, and W_O's slice takes the weighted
+    values to the head's change. Their row norms, summed square by square from the raw weight
+    arrays at the rows the head owns, equal those of the blocks drawn."""
+    from scenes.chapter7 import Story
+
+    s = Story()
+    layer, head = (int(x) for x in lang["attention_layer_head"])
+    t, C, hd = forward["layers"][layer], forward["C"], forward["hd"]
+    c_attn = np.asarray(weights[f"transformer.h.{layer}.attn.c_attn.weight"], dtype=np.float64)
+    bias = np.asarray(weights[f"transformer.h.{layer}.attn.c_attn.bias"], dtype=np.float64)
+    proj = np.asarray(weights[f"transformer.h.{layer}.attn.c_proj.weight"], dtype=np.float64)
+    r = s.head_rows
+    close = dict(rtol=1e-6, atol=1e-6)
+    for part, (name, shown) in enumerate((("q", s.W_Q), ("k", s.W_K), ("v", s.W_V))):
+        band = np.asarray(shown, dtype=np.float64)[r]
+        b = bias[part * C + head * hd : part * C + (head + 1) * hd]
+        np.testing.assert_allclose(t["input"] @ band.T + b, t[name][head], err_msg=name, **close)
+    np.testing.assert_allclose(t["mixed"][head] @ np.asarray(s.W_O, dtype=np.float64)[:, r].T, t["change"][head], **close)
+
+    def norms(rows, cols=slice(None), of=c_attn):
+        return np.array([math.sqrt(sum(float(x) ** 2 for x in of[i, cols])) for i in rows])
+
+    whole = range(C)
+    np.testing.assert_allclose(_row_norms(s.W_Q), norms(whole), rtol=1e-6)
+    np.testing.assert_allclose(_row_norms(s.W_K), norms([C + i for i in whole]), rtol=1e-6)
+    own = range(head * hd, (head + 1) * hd)
+    np.testing.assert_allclose(_row_norms(s.W_V[r]), norms([2 * C + i for i in own]), rtol=1e-6)
+    np.testing.assert_allclose(_row_norms(s.W_O[:, r]), norms(whole, slice(head * hd, (head + 1) * hd), proj), rtol=1e-6)
+
+
 def test_chapter7_golden(lang, weights, update_goldens):
     """Every number Chapter 7 shows, pinned (shaded matrices by their row norms and colour scale)."""
     from scenes.chapter7 import Story

@@ -2,11 +2,12 @@
 narration makes about them, and pinned.
 
 The second opinions: a numpy forward pass written from the weight arrays (with one MLP's
-neurons silenced where the chapter silences them), the unembedding read from the ``lm``
-weights, and, for the random directions of the superposition beat, the exact distribution of
-the angle between two random directions in d dimensions. ``tests/test_facts.py`` already checks
-the site's ablation, the logit split, the neuron pushes and the up-projection; nothing here
-repeats those.
+neurons silenced where the chapter silences them; its stream also splits the answer's logit into
+the parts drawn), the unembedding read from the ``lm`` weights, every superposition count's
+vectors checked angle by angle, and, for the random directions of the superposition beat, the
+exact distribution of the angle between two random directions in d dimensions.
+``tests/test_facts.py`` already checks the site's ablation, that the logit split adds up to the
+model's logit, the neuron pushes and the up-projection; nothing here repeats those.
 """
 
 from __future__ import annotations
@@ -88,6 +89,59 @@ def test_down_projection_and_unembedding(facts, weights):
     np.testing.assert_array_equal(facts["down_weight"], weights[f"transformer.h.{layer}.mlp.c_proj.weight"])
     assert float(facts["up_weight"][n] @ facts["mlp_in"].astype(np.float64)) == pytest.approx(
         float(facts["mlp_pre"][n] - facts["up_bias"][n]), abs=1e-4)
+
+
+def test_logit_parts_by_numpy_forward(facts, weights):
+    """The bars of the score split: the answer's logit is the unembedding of the final layer norm
+    of the last word's vector, and that vector is the sum of what the embedding and each block
+    added (read off the numpy forward pass's stream). The norm's scale is the whole vector's, so
+    each piece's share is its own centred part through gain and unembedding; the norm's bias adds
+    the rest. The parts shown are those shares, and they add to the numpy logit."""
+    ids = _ids(weights, " ".join(facts["prompt"]))
+    t = numpy_trace(weights, ids)
+    vocab = [str(v) for v in weights["vocab"]]
+    answer = vocab.index(str(facts["answer"]))
+    stages = [np.asarray(x[-1]) for x in t["stages"]]  # the last word's vector after each block
+    pieces = [stages[0]] + [b - a for a, b in zip(stages[:-1], stages[1:])]
+    x = stages[-1]
+    sigma = math.sqrt(((x - x.mean()) ** 2).mean() + 1e-5)
+    gain, shift = (np.asarray(weights[f"transformer.ln_f.{k}"], dtype=np.float64) for k in ("weight", "bias"))
+    row = np.asarray(weights["lm_head.weight"], dtype=np.float64)[answer]
+    want = [float(np.sum(row * gain * (v - v.mean()))) / sigma for v in pieces] + [float(row @ shift)]
+    names = ["embedding"] + [f"{kind} {layer}" for layer in range(t["n_layer"]) for kind in ("attention", "MLP")]
+    assert [str(n) for n in facts["logit_part_names"]] == names + ["final norm bias"]
+    np.testing.assert_allclose(facts["logit_parts"], want, rtol=1e-4, atol=2e-4)
+    assert sum(want) == pytest.approx(float(t["logits"][-1][answer]), rel=1e-9)
+    assert float(np.sum(facts["logit_parts"])) == pytest.approx(float(t["logits"][-1][answer]), rel=1e-4)
+
+
+def test_superposition_counts_are_real(sup):
+    """Each count on the chart is a number of unit vectors that really fit within 90 deg +- the
+    tolerance of each other in that many dimensions: for the largest dimension the stored vectors,
+    for every other the optimiser's vectors for exactly that count, found again (one torch thread:
+    several times faster here, and any set that fits will do); every angle is checked here in
+    numpy. (That no more fit is the search's claim; linear algebra bounds it only where
+    d cos < 1, in test_facts.py.)"""
+    from models.artifacts import reproducible
+    from models.superposition import _near_perpendicular
+
+    tol = float(sup["tolerance_deg"])
+
+    def assert_fit(vectors: np.ndarray, n: int, d: int) -> None:
+        v = np.asarray(vectors, dtype=np.float64)
+        assert v.shape == (n, d)
+        np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+        unit = v / np.linalg.norm(v, axis=1, keepdims=True)
+        angles = np.degrees(np.arccos(np.clip(unit @ unit.T, -1, 1)[np.triu_indices(n, 1)]))
+        assert np.all(np.abs(angles - 90.0) <= tol + 1e-3), (d, n, float(np.abs(angles - 90).max()))
+
+    dims, counts = [int(d) for d in sup["dimensions"]], [int(c) for c in sup["counts"]]
+    assert_fit(sup["vectors"], counts[-1], dims[-1])
+    max_cos = math.cos(math.radians(90.0 - tol))
+    with reproducible(threads=1):
+        for d, n in zip(dims[:-1], counts[:-1]):
+            _, _, vectors = _near_perpendicular(n, d, max_cos)
+            assert_fit(vectors, n, d)
 
 
 def test_random_angles_match_the_exact_distribution(sup):

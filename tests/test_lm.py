@@ -21,6 +21,7 @@ from models.tiny_gpt import (
     train_lm,
 )
 from tests.golden import check_golden
+from tests.numpy_gpt import numpy_trace
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +160,7 @@ def story(lm):
 
 
 def test_language_story_against_second_computations(lm, story):
-    _, model, vocab = lm
+    art, model, vocab = lm
     assert [str(w) for w in story["vocab"]] == vocab.itos
     # next-word distributions and temperatures are softmaxes of the real logits
     logits = story["temperature_logits"].astype(np.float64)
@@ -167,11 +168,16 @@ def test_language_story_against_second_computations(lm, story):
         want = np.exp(logits / t - (logits / t).max())
         np.testing.assert_allclose(probs, want / want.sum(), atol=1e-6)
     assert story["temperature_probs"][0].max() > story["temperature_probs"][1].max() > story["temperature_probs"][2].max()
-    # each generated word was sampled from the distribution shown for its step
-    ids = story["generation"]
+    # each step's distribution shown is the model's on the text written so far (the numpy forward
+    # pass on the artifact's weights), a distribution, and gives the word it drew its real chance
+    ids = [int(i) for i in story["generation"]]
     n_prompt = len(ids) - len(story["generation_probs"])
+    weights = art.arrays("weights.npz")
     for i, probs in enumerate(story["generation_probs"]):
-        assert probs[ids[n_prompt + i]] > 0
+        want = numpy_trace(weights, ids[: n_prompt + i])["probs"]
+        assert probs.sum() == pytest.approx(1.0, abs=1e-6)
+        np.testing.assert_allclose(probs, want, atol=2e-6)
+        assert probs[ids[n_prompt + i]] == pytest.approx(want[ids[n_prompt + i]], rel=1e-4, abs=1e-9)
     # one step of training raised the true word's probability
     before, after = story["one_step_probs"]
     assert after > before

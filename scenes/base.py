@@ -59,6 +59,7 @@ from manim import (
     SingleStringMathTex,
     SurroundingRectangle,
     Text,
+    Transform,
     TransformFromCopy,
     VGroup,
     VMobject,
@@ -66,9 +67,10 @@ from manim import (
 )
 from manim.utils.rate_functions import ease_in_out_sine, smooth
 
-from models.artifacts import load_artifact
+from scenes import transcript as _transcript
 from scenes.palette import ACCENT, BACKGROUND, MUTED
 from scenes.pieces import FONT
+from scenes.transcript import Transcript, traced_arrays, traced_metrics
 
 __all__ = [
     "ARRIVE",
@@ -82,6 +84,7 @@ __all__ = [
     "LayoutError",
     "Stage",
     "artifact_arrays",
+    "artifact_metrics",
     "first_part",
     "last_part",
     "reading_time",
@@ -108,9 +111,16 @@ def reading_time(text: str) -> float:
     return 1.0 + max(len(text.split()) / 4.0, len(text) / 17.0)
 
 
-def artifact_arrays(artifact: str, filename: str) -> dict[str, np.ndarray]:
-    """Arrays a scene draws, from an intact artifact (hashes checked; torch not needed)."""
-    return load_artifact(artifact).arrays(filename)
+def artifact_arrays(artifact: str, filename: str) -> Mapping[str, np.ndarray]:
+    """Arrays a scene draws, from an intact artifact (hashes checked; torch not needed). They
+    carry their source (``scenes/transcript.py``), so the screen transcript can say where every
+    number and drawing on screen comes from."""
+    return traced_arrays(artifact, filename)
+
+
+def artifact_metrics(artifact: str) -> dict:
+    """An artifact's metrics (accuracy, losses, training time), known to the screen transcript."""
+    return traced_metrics(artifact)
 
 
 class Stage(dict):
@@ -198,6 +208,7 @@ class ChapterScene(MovingCameraScene):
         self._pin(self.band)
         self.add(self.band)
         self.furniture: list[Mobject] = [self.band]
+        self.transcript: Transcript = _transcript.begin(f"chapter {self.chapter} {type(self).__name__}")
 
     # ------------------------------------------------------------------ captions and pace
 
@@ -452,6 +463,16 @@ class ChapterScene(MovingCameraScene):
         super().play(*args, **kwargs)
         self._follow()
         self.check_layout()
+        self.note_screen(_transform_targets(getattr(self, "animations", None) or []))
+
+    def note_screen(self, shown: Sequence[Mobject] = ()) -> None:
+        """Write what is on screen now into the scene's transcript (new texts, formulas, drawings);
+        ``shown``: what transforms turned drawings into (a mobject transformed into a new text
+        looks like it but still holds its old text)."""
+        items: list[tuple[str, str, bool]] = []
+        for mob in [*self.drawing(), *shown]:
+            _screen_items(mob, items)
+        self.transcript.note(self.caption_text, items)
 
     def wait(self, duration: float = 1.0, *args, **kwargs) -> None:
         if duration >= 0.3:
@@ -512,6 +533,7 @@ class ChapterScene(MovingCameraScene):
         """End every scene alike: a beat that handed off ends on the next beat's opening drawing; one
         that did not (a chapter's last) lets its caption be read and fades to black. Then the
         narration goes to the subtitle file."""
+        self.note_screen()
         if not self.handed_off:
             self.check_layout()
             self.finish_reading()
@@ -525,6 +547,52 @@ class ChapterScene(MovingCameraScene):
         stops = [t for t, _ in self.narration[1:]] + [self.narration_end if self.narration_end is not None else end]
         for (start, text), stop in zip(self.narration, stops):
             self.add_subcaption(text, duration=max(stop - start, 0.1), offset=start - self.time)
+
+
+def _transform_targets(animations: Sequence[Animation]) -> list[Mobject]:
+    """What the transforms among ``animations`` made their mobjects look like (not replacements:
+    those put their target on screen themselves)."""
+    out: list[Mobject] = []
+    for anim in animations:
+        if isinstance(anim, AnimationGroup):
+            out += _transform_targets(anim.animations)
+        elif isinstance(anim, Transform) and not isinstance(anim, (ReplacementTransform, TransformFromCopy)):
+            target = getattr(anim, "target_mobject", None)
+            if target is not None and target is not anim.mobject:
+                out.append(target)
+    return out
+
+
+_plain_become = Mobject.become
+
+
+def _become(self: Mobject, other: Mobject, *args, **kwargs) -> Mobject:
+    """Manim's ``become``, and the mobject then also says what it shows (its text, its notes)."""
+    out = _plain_become(self, other, *args, **kwargs)
+    for attr in ("original_text", "tex_string", "transcript_notes"):
+        if hasattr(other, attr):
+            setattr(self, attr, getattr(other, attr))
+    return out
+
+
+Mobject.become = _become  # a text that becomes another then reads as the other in the transcript
+
+
+def _screen_items(mob: Mobject, out: list[tuple[str, str, bool]]) -> None:
+    """The texts, formulas and data-driven drawings in ``mob`` that show (in drawing order)."""
+    notes = getattr(mob, "transcript_notes", None)
+    if notes:
+        for role, what in notes.items():
+            out.append(("draw", f"{type(mob).__name__} {role}: {what}", False))
+    if isinstance(mob, (Text, SingleStringMathTex)):
+        if any(True for _ in _visible_leaves(mob)):
+            if isinstance(mob, Text):
+                out.append(("text", mob.original_text, False))
+            else:
+                out.append(("tex", mob.tex_string, True))
+        return
+    for sub in mob.submobjects:
+        _screen_items(sub, out)
 
 
 def _wrap(text: str, width: int) -> list[str]:

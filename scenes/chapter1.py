@@ -66,6 +66,7 @@ from scenes.pieces import (
     fmt,
     tex,
 )
+from scenes.transcript import computed
 
 NUMBER = 1
 TITLE = "But what is a neural network?"
@@ -82,8 +83,10 @@ def _text(s: str, size: int = 24, color=INK) -> Text:
     return Text(s, font=FONT, font_size=size, color=color)
 
 
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "{,}")
+def _thousands(n: int, how: str | None = None) -> str:
+    """``n`` with TeX's thousands separator; ``how``: the computation it comes from, if it does."""
+    text = f"{n:,}" if how is None else computed(f"{n:,}", how)
+    return text.replace(",", "{,}")
 
 
 # ----------------------------------------------------------------------------- stages: the joins
@@ -271,7 +274,8 @@ class ExampleThrees(ChapterOneScene):
         self.play(LaggedStart(*[t[1].animate.set_stroke(FAINT, width=2) for t in row], lag_ratio=0.15), run_time=1.0)
 
         # Follow one of them
-        self.say("We will follow this one through a network that learned from 4,000 other digits, never from it.")
+        self.say(f"We will follow this one through a network that learned from {int(d['n_train']):,} other digits, "
+                 "never from it.")
         self.play(row[mine][1].animate.set_stroke(ACCENT, width=4), run_time=0.8)
         after = big_digit_stage(d)
         self.swap([row], list(row))
@@ -289,11 +293,13 @@ class DigitAsPixels(ChapterOneScene):
                         for i in range(29)],
                       *[Line(corner + DOWN * i * side, corner + DOWN * i * side + RIGHT * digit.width)
                         for i in range(29)]).set_stroke(MUTED, width=0.6, opacity=0.45)
-        count = VGroup(MathTex(r"28 \times 28", font_size=56), MathTex("= 784", font_size=56),
+        n_pixels = int(d["digit"].size)
+        across = computed(int(round(np.sqrt(n_pixels))), "the image's side: the square root of its pixel count")
+        count = VGroup(MathTex(rf"{across} \times {across}", font_size=56), MathTex(f"= {n_pixels}", font_size=56),
                        _text("pixels", 32, MUTED)).arrange(DOWN, buff=0.3).move_to([3.9, 0.9, 0])
 
         # A digit is a grid of brightnesses
-        self.say("To a computer this 3 is a grid of 28 by 28 pixels, each holding one number: its brightness.")
+        self.say(f"To a computer this 3 is a grid of {across} by {across} pixels, each holding one number: its brightness.")
         self.play(Create(grid, lag_ratio=0.02), run_time=2.0)
         self.play(Write(count[0]), run_time=1.0)
         self.play(Write(count[1]), FadeIn(count[2]), run_time=1.0)
@@ -305,11 +311,14 @@ class DigitAsPixels(ChapterOneScene):
         edge = col0 + int(np.argmax(pixels[row, col0 : col0 + len(window)] > 0.5))  # first inked pixel of the row
         cols = range(max(edge - 2, 0), min(edge + 4, 28))
         rows = range(max(row - 2, 0), min(row + 3, 28))
+        block = pixels[rows.start:rows.stop, cols.start:cols.stop]  # the pixels the camera zooms in on
         numbers = VGroup(*[
-            _text(f"{pixels[r, c]:.2f}", 6, BACKGROUND if pixels[r, c] > 0.5 else INK).move_to(digit.pixel_center(r, c))
-            for r in rows for c in cols
+            _text(f"{v:.2f}", 6, BACKGROUND if v > 0.5 else INK).move_to(digit.pixel_center(r, c))
+            for r in rows for c in cols for v in [block[r - rows.start, c - cols.start]]
         ])
-        self.say("Zoom in and read them: 0.00 where the paper is blank (black here), up to 1.00 where the ink is (white).")
+        lo, hi = (computed(f"{f(d['digit']):.2f}", f"the {name} pixel of the digit")
+                  for f, name in ((np.min, "darkest"), (np.max, "brightest")))
+        self.say(f"Zoom in and read them: {lo} where the paper is blank (black here), up to {hi} where the ink is (white).")
         self.look_at(numbers, 6.0, LaggedStart(*[FadeIn(n) for n in numbers], lag_ratio=0.03), run_time=3.5)
         self.wait(1.5)
         self.camera_home(FadeOut(numbers), run_time=3.5)
@@ -318,8 +327,9 @@ class DigitAsPixels(ChapterOneScene):
         target = network_stage(d, lit=1)
         band = window_band(d, digit, color=ACCENT)
         first, last = int(window[0]), int(window[-1])
-        self.say(f"Unroll the rows into one long column of 784 numbers. Here are numbers {first} to {last}, "
-                 f"part of row {row}, in yellow.")
+        row_shown = computed(row, "the shown numbers' row in the image: the first one's index // 28")
+        self.say(f"Unroll the rows into one long column of {int(d['digit'].size)} numbers. Here are numbers {first} "
+                 f"to {last}, part of row {row_shown}, in yellow.")
         self.play(Create(band), run_time=1.0)
         squares = VGroup(*[
             Square(side, stroke_width=0.5, stroke_color=MUTED, fill_color=INK, fill_opacity=float(pixels[row, c]))
@@ -417,7 +427,8 @@ class ForwardPass(ChapterOneScene):
         self.say(f"The next brightest output is only {others:.3f}. (Each output is its own brightness, not a share of 1.)")
         self.wait(1.0)
         acc, n_test = float(d["test_accuracy"]), int(d["n_test"])
-        self.say(f"Over all {n_test:,} held-out digits, this network reads {round(acc * n_test):,} right: {acc:.1%}.")
+        right = computed(f"{round(acc * n_test):,}", "test_accuracy × n_test")
+        self.say(f"Over all {n_test:,} held-out digits, this network reads {right} right: {acc:.1%}.")
         self.wait(1.0)
         after = network_stage(d, lit=4)
         self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net,
@@ -490,7 +501,9 @@ class OneHiddenNeuron(ChapterOneScene):
         self.say("Every input is wired to it by its own weight: here are the weights from the 16 inputs we see.")
         self.look_at(VGroup(net.layers[0], neuron, labels), 11.0, run_time=3.0)
         self.play(LaggedStart(*[FadeIn(t) for t in labels], lag_ratio=0.06), run_time=1.5)
-        self.say("The other 768 pixels have their weights too, off this drawing: 784 weights into this one neuron.")
+        n_pixels = int(d["neuron_weights"].size)
+        others = computed(n_pixels - len(shown), "the pixels whose weights are not drawn: all of them but those shown")
+        self.say(f"The other {others} pixels have their weights too, off this drawing: {n_pixels} weights into this one neuron.")
         self.wait(0.8)
 
         # Step the network aside; its 784 weights as a map
@@ -499,7 +512,8 @@ class OneHiddenNeuron(ChapterOneScene):
         weights = HeatMap(d["neuron_weights"].reshape(28, 28), vmax=vmax, height=size).move_to([1.05, 1.75, 0])
         frame = Rectangle(width=size, height=size, stroke_color=FAINT, stroke_width=2).move_to(weights)
         title = _text(f"the 784 weights into neuron {j}", 22).next_to(frame, DOWN, buff=0.12)
-        self.say("Draw those 784 weights as a 28 by 28 map, each where its pixel is: blue positive, red negative.")
+        across = computed(int(round(np.sqrt(n_pixels))), "the image's side: the square root of its pixel count")
+        self.say(f"Draw those {n_pixels} weights as a {across} by {across} map, each where its pixel is: blue positive, red negative.")
         self.camera_home(FadeOut(labels, rate_func=LEAVE), FadeOut(stage.labels, rate_func=LEAVE),
                          *[ReplacementTransform(stage[k], small[k]) for k in small],
                          ring.animate.scale(0.5).move_to(small.net.layers[1][j]),
@@ -588,7 +602,7 @@ class CountTheKnobs(ChapterOneScene):
         self.say("How many knobs does this network have? Every wire is a weight. Count them, layer by layer.")
         for k, (i, o) in enumerate(zip(sizes[:-1], sizes[1:])):
             x = (net.layers[k].get_x() + net.layers[k + 1].get_x()) / 2
-            t = tag([rf"{i} \times {o}", "= " + _thousands(i * o)], [x, NET_CENTER[1], 0])
+            t = tag([rf"{i} \times {o}", "= " + _thousands(i * o, "one weight per input and output: inputs × outputs")], [x, NET_CENTER[1], 0])
             counts.append(t)
             self.play(ShowPassingFlash(net.edges[k].copy().set_stroke(width=3.5, opacity=1), time_width=0.6), run_time=1.2)
             self.play(FadeIn(t), run_time=0.6)
@@ -606,7 +620,7 @@ class CountTheKnobs(ChapterOneScene):
         self.play(FadeOut(rings), run_time=0.5)
 
         # The total, built from the counts on the drawing
-        total = MathTex(*[_thousands(i * o) + " +" for i, o in zip(sizes[:-1], sizes[1:])],
+        total = MathTex(*[_thousands(i * o, "one weight per input and output: inputs × outputs") + " +" for i, o in zip(sizes[:-1], sizes[1:])],
                         *[f"{o} +" for o in sizes[1:-1]], str(sizes[-1]), "=", _thousands(n), font_size=38)
         total.move_to([0.4, -2.2, 0])
         total[-1].set_color(ACCENT)
@@ -729,10 +743,10 @@ class Recap(ChapterOneScene):
         n_test = int(d["n_test"])
         self.recap_card(
             [
-                "A digit is 784 pixel brightnesses: the input layer.",
+                f"A digit is {int(d['digit'].size)} pixel brightnesses: the input layer.",
                 "Each neuron: a weighted sum, plus a bias, squished by a sigmoid.",
                 f"{int(d['n_params']):,} weights and biases, all learned from examples.",
-                f"Ours reads {round(acc * n_test):,} of {n_test:,} unseen digits right ({acc:.1%}).",
+                f"Ours reads {computed(f'{round(acc * n_test):,}', 'test_accuracy × n_test')} of {n_test:,} unseen digits right ({acc:.1%}).",
             ],
             replacing=list(stage.values()),
         )

@@ -67,12 +67,12 @@ from scenes.pieces import (
     framed_digit,
     tex,
 )
+from scenes.transcript import computed, constant, traced_config
 
 NUMBER = 2
 TITLE = "Gradient descent, how neural networks learn"
 ARTIFACTS = ("digits-story",)
 MNIST_TRAINING_DIGITS = 60_000  # a published figure about the MNIST collection, not one of ours
-STEPS_PER_EPOCH = 400  # 4,000 training digits in mini-batches of 10 (the run's settings)
 
 
 def data() -> dict[str, np.ndarray]:
@@ -120,6 +120,21 @@ def untrained_stage(d: dict, lit: int = 0) -> Stage:
     return Stage(digit=digit, net=net, labels=net.label_layers(LAYER_NAMES))
 
 
+def run_settings() -> dict:
+    """How the digit network was trained (batch size, checkpoints), as its artifact records it."""
+    return traced_config("digits")["train"]
+
+
+def steps_per_epoch(d) -> int:
+    """SGD steps in one pass over the training digits."""
+    return int(d["n_train"]) // int(run_settings()["batch_size"])
+
+
+def n_params() -> str:
+    """The network's count of weights and biases, as the captions write it."""
+    return f"{int(artifact_arrays('digits-story', 'chapter1.npz')['n_params']):,}"
+
+
 def cost_table(d: dict) -> Stage:
     """The one-example cost as a table: per output its activation a, the wanted y, (a - y)^2 with
     three decimals, and their sum with two (so the shown terms add up to the shown sum)."""
@@ -137,11 +152,11 @@ def cost_table(d: dict) -> Stage:
             _text(str(j), 22, MUTED).move_to([xs[0], yv, 0]),
             _text(f"{a[j]:.3f}", 22).move_to([xs[1], yv, 0]),
             _text(str(int(y[j])), 22).move_to([xs[2], yv, 0]),
-            MathTex(rf"({a[j]:.3f} - {int(y[j])})^2 =", f"{term:.3f}", font_size=30).move_to([xs[3] + 0.45, yv, 0]),
+            MathTex(rf"({a[j]:.3f} - {int(y[j])})^2 =", computed(f"{term:.3f}", "(a - y)² of this output"), font_size=30).move_to([xs[3] + 0.45, yv, 0]),
         ))
         rows[-1][3][1].set_color(COST)
     shown_sum = float(np.round(np.round((a - y) ** 2, 3).sum(), 2))
-    total = MathTex(r"C_{\text{this 3}} =", f"{shown_sum:.2f}", font_size=42, color=INK).move_to([2.7, -1.65, 0])
+    total = MathTex(r"C_{\text{this 3}} =", computed(f"{shown_sum:.2f}", "the sum of the ten squares as shown"), font_size=42, color=INK).move_to([2.7, -1.65, 0])
     total[1].set_color(COST)
     return Stage(head=head, rows=rows, total=total)
 
@@ -216,12 +231,11 @@ def _framed(img: ImageMobject) -> Group:
 
 def gradient_groups(d: dict) -> list[np.ndarray]:
     """The negative gradient split as the network is built: W(1), b(1), W(2), b(2), W(3), b(3)."""
-    neg = -d["gradient"]
     sizes = (784, 16, 16, 10)
     w_sizes = [i * o for i, o in zip(sizes[:-1], sizes[1:])]
     cut = np.cumsum([0] + w_sizes + list(sizes[1:]))
-    w = [neg[cut[k]:cut[k + 1]] for k in range(3)]
-    b = [neg[cut[3 + k]:cut[4 + k]] for k in range(3)]
+    parts = [d["gradient"][cut[k]:cut[k + 1]] for k in range(6)]  # picked out, so their entries are traced
+    w, b = [-p for p in parts[:3]], [-p for p in parts[3:]]
     return [w[0], b[0], w[1], b[1], w[2], b[2]]
 
 
@@ -240,9 +254,11 @@ def gradient_panel(d: dict) -> Stage:
         _framed(_grad_image(w3.reshape(10, 16), 1.19)), col(b3, 1.19),
     ).arrange(RIGHT, buff=0.55, aligned_edge=UP).move_to([0.85, -0.35, 0])
     names = VGroup(
-        _text("layer 1 weights: 16 maps of 784 (12,544)", 18, MUTED).next_to(maps, DOWN, buff=0.1),
+        _text(f"layer 1 weights: {computed(f'{len(maps)} maps of {w1.size // len(maps)} ({w1.size:,})', 'the gradient split as the network is built')}",
+              18, MUTED).next_to(maps, DOWN, buff=0.1),
         *[_text(t, 17, MUTED).next_to(b, DOWN, buff=0.12) for t, b in zip(
-            ("b(1)", "layer 2 weights (256)", "b(2)", "layer 3 weights (160)", "b(3)"), blocks)],
+            ("b(1)", f"layer 2 weights ({computed(w2.size, 'entries of the gradient block')})", "b(2)",
+             f"layer 3 weights ({computed(w3.size, 'entries of the gradient block')})", "b(3)"), blocks)],
     )
     return Stage(maps=maps, blocks=blocks, names=names)
 
@@ -265,9 +281,9 @@ def _legend() -> Group:
         m.stretch_to_fit_width(0.22)
     text = VGroup(_text("up", 16, MUTED).next_to(bar[0], UP, buff=0.08),
                   _text("down", 16, MUTED).next_to(bar[1], UP, buff=0.08),
-                  _text(f"{GRADIENT_HI}", 15, MUTED).next_to(bar, RIGHT, buff=0.12).align_to(bar, UP),
-                  _text("0.005", 15, MUTED).next_to(bar, RIGHT, buff=0.12),
-                  _text(f"{GRADIENT_LO:g}", 15, MUTED).next_to(bar, RIGHT, buff=0.12).align_to(bar, DOWN))
+                  _text(constant(f"{GRADIENT_HI}", "the top of the gradient's colour scale"), 15, MUTED).next_to(bar, RIGHT, buff=0.12).align_to(bar, UP),
+                  _text(constant("0.005", "a tick of the gradient's colour scale"), 15, MUTED).next_to(bar, RIGHT, buff=0.12),
+                  _text(constant(f"{GRADIENT_LO:g}", "the bottom of the gradient's colour scale"), 15, MUTED).next_to(bar, RIGHT, buff=0.12).align_to(bar, DOWN))
     return Group(bar, text, _text("(log scale)", 15, MUTED).next_to(bar, DOWN, buff=0.1))
 
 
@@ -278,7 +294,7 @@ def landscape_stage(d: dict) -> Stage:
     legend = land.legend()
     share = float(d["landscape_explained"][0])
     info = VGroup(
-        _text("a flat slice of the 13,002-D", 22), _text("space of weights and biases,", 22),
+        _text(f"a flat slice of the {n_params()}-D", 22), _text("space of weights and biases,", 22),
         _text("through the untrained and", 22), _text("the trained network", 22),
         _text("colour is the cost: dark is low;", 20, MUTED), _text("up on the page is not uphill", 20, MUTED),
     ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([4.1, 1.45, 0])
@@ -305,20 +321,22 @@ def progress_stage(d: dict) -> Stage:
     # log10(cost) + 2 on the y axis, so the x axis sits at the bottom (cost 0.01)
     top = Axes(x_range=[0, epochs, 10], y_range=[0, 3, 1], x_length=5.9, y_length=2.3, tips=False,
                axis_config=cfg).move_to([3.75, 2.1, 0])
-    ticks = VGroup(*[_text(t, 16, MUTED).next_to(top.c2p(0, e), LEFT, buff=0.1)
+    ticks = VGroup(*[_text(constant(t, "an axis tick"), 16, MUTED).next_to(top.c2p(0, e), LEFT, buff=0.1)
                      for t, e in (("0.01", 0), ("0.1", 1), ("1", 2), ("10", 3))])
-    top_title = _text("cost (log scale), every 200 steps", 18, COST).next_to(top, UP, buff=0.08).align_to(top, LEFT)
-    points = [top.c2p(st / STEPS_PER_EPOCH, np.log10(c) + 2) for st, c in zip(steps, costs)]
+    top_title = _text(f"cost (log scale), every {int(run_settings()['checkpoint_every'])} steps", 18, COST).next_to(top, UP, buff=0.08).align_to(top, LEFT)
+    per_epoch = steps_per_epoch(d)
+    points = [top.c2p(st / per_epoch, np.log10(c) + 2) for st, c in zip(steps, costs)]
     curve = VMobject(stroke_color=COST, stroke_width=3).set_points_as_corners(points)
     dot = Dot(points[-1], radius=0.07, color=ACCENT)
     bottom = Axes(x_range=[0, epochs, 10], y_range=[0, 1, 0.5], x_length=5.9, y_length=1.8, tips=False,
                   axis_config=cfg).move_to([3.75, -1.0, 0])
-    acc_ticks = VGroup(*[_text(t, 16, MUTED).next_to(bottom.c2p(0, v), LEFT, buff=0.1)
+    acc_ticks = VGroup(*[_text(constant(t, "an axis tick"), 16, MUTED).next_to(bottom.c2p(0, v), LEFT, buff=0.1)
                          for t, v in (("0%", 0), ("50%", 0.5), ("100%", 1))])
-    epoch_ticks = VGroup(*[_text(str(e), 16, MUTED).next_to(bottom.c2p(e, 0), DOWN, buff=0.1)
+    epoch_ticks = VGroup(*[_text(constant(e, "an epoch tick"), 16, MUTED).next_to(bottom.c2p(e, 0), DOWN, buff=0.1)
                            for e in range(0, epochs + 1, 10)])
     bottom_title = _text("held-out accuracy", 18, SCORE).next_to(bottom, UP, buff=0.08).align_to(bottom, LEFT)
-    bottom_x = _text("epoch: one pass over the 4,000 digits (400 steps)", 16, MUTED).next_to(epoch_ticks, DOWN, buff=0.06)
+    bottom_x = _text(f"epoch: one pass over the {int(d['n_train']):,} digits "
+                     f"({computed(steps_per_epoch(d), 'n_train ÷ batch_size')} steps)", 16, MUTED).next_to(epoch_ticks, DOWN, buff=0.06)
     acc_line = VMobject(stroke_color=SCORE, stroke_width=3).set_points_as_corners(
         [bottom.c2p(e, a) for e, a in enumerate(acc)])
     final = _text(f"{acc[-1]:.1%}", 20, SCORE).next_to(bottom.c2p(epochs, acc[-1]), DOWN, buff=0.15)
@@ -348,7 +366,7 @@ def maps_stage(d: dict) -> Stage:
     vmax = float(d["weight_vmax"])
     maps = Group(*[HeatMap(row.reshape(28, 28), vmax=vmax, height=1.55) for row in d["first_layer_weights"]])
     maps.arrange_in_grid(2, 8, buff=(0.16, 0.45)).move_to([0, 1.15, 0])
-    numbers = VGroup(*[_text(f"neuron {i}", 15, MUTED).next_to(m, DOWN, buff=0.06) for i, m in enumerate(maps)])
+    numbers = VGroup(*[_text(f"neuron {constant(i, 'a neuron index')}", 15, MUTED).next_to(m, DOWN, buff=0.06) for i, m in enumerate(maps)])
     return Stage(maps=maps, numbers=numbers)
 
 
@@ -380,7 +398,7 @@ class TrainingAndTestData(ChapterTwoScene):
                   FadeIn(grids.train_label, rate_func=ARRIVE),
                   LaggedStart(*[FadeIn(m) for m in grids.train], lag_ratio=0.04, rate_func=ARRIVE_LAGGED), run_time=2.8)
         self.say(f"Learning needs examples: {n_train:,} real handwritten digits, each with its true label. "
-                 f"They are part of MNIST's {MNIST_TRAINING_DIGITS:,}.")
+                 f"They are part of MNIST's {constant(f'{MNIST_TRAINING_DIGITS:,}', 'the MNIST collection, as published')}.")
         self.play(LaggedStart(*[m[1].animate.set_color(ACCENT) for m in grids.train], lag_ratio=0.03), run_time=1.2)
         self.play(*[m[1].animate.set_color(MUTED) for m in grids.train], run_time=0.5)
 
@@ -461,7 +479,7 @@ class AverageCost(ChapterTwoScene):
             digit = framed_digit(image, 1.0)
             cells.add(Group(digit, _text(f"{c0:.3f}", 19, COST).next_to(digit, DOWN, buff=0.06)))
         cells.arrange_in_grid(3, 6, buff=(0.3, 0.16)).move_to([-1.6, 1.15, 0])
-        more = _text(f"... and {n - len(cells):,} more", 22, MUTED).next_to(cells, RIGHT, buff=0.45)
+        more = _text(f"... and {computed(f'{n - len(cells):,}', 'the training digits not drawn')} more", 22, MUTED).next_to(cells, RIGHT, buff=0.45)
         before, after = float(d["untrained_avg_cost"]), float(d["trained_avg_cost"])
         formula = MathTex(r"C", "=", r"\frac{1}{" + f"{n:,}".replace(",", "{,}") + r"}\sum_{x} C_x", "=",
                           f"{before:.3f}", font_size=46).move_to([0, -1.95, 0])
@@ -494,7 +512,7 @@ class AverageCost(ChapterTwoScene):
         self.play(FadeOut(more, rate_func=LEAVE), FadeIn(hard, rate_func=ARRIVE), FadeIn(hard_title, rate_func=ARRIVE),
                   run_time=1.4)
         self.wait(1.0)
-        self.say("So the cost is one function of all 13,002 weights and biases. Learning means making it small.")
+        self.say(f"So the cost is one function of all {n_params()} weights and biases. Learning means making it small.")
         self.wait(1.0)
         self.hand_off(curve_stage(), run_time=1.8)
 
@@ -518,7 +536,7 @@ class BallRollingDownhill(ChapterTwoScene):
             half = min(0.7, 1.1 / max(abs(slope), 1e-6))
             tangent = DashedLine(axes.c2p(x - half, _one_weight_cost(x) - half * slope),
                                  axes.c2p(x + half, _one_weight_cost(x) + half * slope), color=MUTED, stroke_width=3)
-            value = _text(f"slope {slope:+.2f}", 18, MUTED).next_to(tangent.get_center(), LEFT, buff=0.6)
+            value = _text(f"slope {constant(f'{slope:+.2f}', 'a slope of the illustrative one-weight curve')}", 18, MUTED).next_to(tangent.get_center(), LEFT, buff=0.6)
             arrow = Arrow(p, axes.c2p(new, _one_weight_cost(x)), buff=0, color=ACCENT, stroke_width=6,
                           max_tip_length_to_length_ratio=0.25, max_stroke_width_to_length_ratio=20)
             self.play(Create(tangent), FadeIn(value), run_time=0.6 * slow)
@@ -587,7 +605,7 @@ class BallRollingDownhill(ChapterTwoScene):
             u, v = u - 0.9 * g[0], v - 0.9 * g[1]
             self.play(ball2.animate.move_to(_on_map(board, u, v)), run_time=0.6)
         self.wait(0.5)
-        self.say("Our network has not two weights but 13,002. Its gradient is 13,002 numbers, one for each knob.")
+        self.say(f"Our network has not two weights but {n_params()}. Its gradient is {n_params()} numbers, one for each knob.")
         self.wait(0.5)
         self.hand_off(gradient_stage(data(), full=False), run_time=1.8)
 
@@ -611,7 +629,7 @@ class NegativeGradient(ChapterTwoScene):
         self.say("Blue means nudge up, red nudge down, brighter means a bigger nudge (the scale spans over three decades).")
         self.play(box.animate.become(SurroundingRectangle(stage.legend, color=ACCENT, buff=0.15)), run_time=0.8)
         self.wait(1.0)
-        self.say("Then the biases and the weights of the later layers, each as a block: 13,002 numbers in all.")
+        self.say(f"Then the biases and the weights of the later layers, each as a block: {n_params()} numbers in all.")
         self.play(FadeOut(box), LaggedStart(*[FadeIn(Group(b, n)) for b, n in zip(blocks, names[1:])], lag_ratio=0.3),
                   run_time=2.0)
         self.wait(0.5)
@@ -620,7 +638,7 @@ class NegativeGradient(ChapterTwoScene):
         rms = [float(np.sqrt(np.mean(g**2))) for g in groups]
         ratio = rms[4] / rms[0]
         box = SurroundingRectangle(Group(blocks[3], blocks[4]), color=ACCENT, buff=0.06)
-        self.say(f"The nudges are biggest near the outputs: about {ratio:,.0f} times those of the first layer "
+        self.say(f"The nudges are biggest near the outputs: about {computed(f'{ratio:,.0f}', 'root mean square of the layer 3 nudges ÷ layer 1 nudges')} times those of the first layer "
                  "(root mean square).")
         self.play(Create(box), run_time=0.8)
         self.wait(1.0)
@@ -634,7 +652,7 @@ class NegativeGradient(ChapterTwoScene):
         biggest.move_to([min(where[0] - 0.8, 6.9 - biggest.width / 2), -2.3, 0])
         start = np.array([min(where[0] + 0.45, biggest.get_right()[0] - 0.1), biggest.get_top()[1] + 0.05, 0])
         pointer = Arrow(start, where, buff=0.05, color=ACCENT, stroke_width=4, max_tip_length_to_length_ratio=0.15)
-        self.say(f"The largest of all 13,002 entries is {name}: nudge it by {fmt(value, 2)}.")
+        self.say(f"The largest of all {n_params()} entries is {name}: nudge it by {fmt(value, 2)}.")
         self.play(FadeOut(box), GrowArrow(pointer), FadeIn(biggest), run_time=1.0)
         self.wait(1.0)
         self.play(FadeOut(pointer), FadeOut(biggest), run_time=0.6)
@@ -704,7 +722,7 @@ class OneStep(ChapterTwoScene):
         # The update rule, term by term
         rule = MathTex(r"\theta", r"\;\leftarrow\;", r"\theta", "-", r"\eta", r"\nabla C", font_size=50)
         rule.move_to([-4.2, 3.1, 0])
-        theta_note = _text("θ: all 13,002 weights and biases", 18, MUTED).next_to(rule, DOWN, buff=0.3)
+        theta_note = _text(f"θ: all {n_params()} weights and biases", 18, MUTED).next_to(rule, DOWN, buff=0.3)
         eta = MathTex(rf"\eta = {tex(lr, 2)}", font_size=36).next_to(theta_note, DOWN, buff=0.3)
         eta_note = _text("the learning rate of our run", 18, MUTED).next_to(eta, DOWN, buff=0.1)
         self.say("Gradient descent turns it into a rule: move every weight and bias a little against the gradient.")
@@ -739,7 +757,8 @@ class OneStep(ChapterTwoScene):
         self.say(f"There it answers about {float(mean.mean()):.1f} on every output, whatever the digit. "
                  "Only many more steps get it out of that rut.")
         self.wait(1.0)
-        self.say("(Our run stepped on mini-batches of 10 digits at a time, a cheaper estimate: that is Chapter 3.)")
+        self.say(f"(Our run stepped on mini-batches of {int(run_settings()['batch_size'])} digits at a time, a cheaper "
+                 "estimate: that is Chapter 3.)")
         self.wait(0.5)
         self.hand_off(landscape_stage(d), run_time=1.8)
 
@@ -753,7 +772,7 @@ class CostLandscape(ChapterTwoScene):
         start = float(d["path_cost_on_plane"][0])
 
         # The real cost, sliced
-        self.say("Here is our network's real cost. Each point of this map is a setting of all 13,002 knobs; dark is low.")
+        self.say(f"Here is our network's real cost. Each point of this map is a setting of all {n_params()} knobs; dark is low.")
         self.play(ShowPassingFlash(SurroundingRectangle(land, color=ACCENT, buff=0.02), time_width=0.5), run_time=1.2)
         self.wait(1.0)
 
@@ -809,7 +828,8 @@ class LearningCurve(ChapterTwoScene):
         land = after.land
 
         # The same run, as a curve
-        self.say("The same run as curves against time: first the network's full cost every 200 steps, on a log scale.")
+        self.say(f"The same run as curves against time: first the network's full cost every "
+                 f"{int(run_settings()['checkpoint_every'])} steps, on a log scale.")
         self.play(*[ReplacementTransform(stage[k], after[k]) for k in stage], run_time=1.4)
         self.play(Create(after.top), FadeIn(after.ticks), FadeIn(after.top_title), run_time=1.0)
         ball = after.ball
@@ -864,7 +884,8 @@ class TestingMontage(ChapterTwoScene):
 
         def count(seen: int) -> Text:
             right = int((preds[shown[:seen]] == labels[shown[:seen]]).sum())
-            return _text(f"right: {right} of {seen}", 26).move_to([0, 3.55, 0])
+            return _text(f"right: {computed(right, 'predictions equal to labels so far')} of "
+                         f"{computed(seen, 'digits shown so far')}", 26).move_to([0, 3.55, 0])
 
         # Held-out digits and the network's answers
         counter = count(rows[1])
@@ -880,7 +901,7 @@ class TestingMontage(ChapterTwoScene):
         total_right = int((preds == labels).sum())
         everything = _text(f"all {len(preds):,} held-out digits: {total_right:,} right ({total_right / len(preds):.1%})", 26)
         everything.move_to(counter)
-        self.say(f"On all {len(preds):,} held-out digits it is right {total_right:,} times. Its wrong answers are in yellow.")
+        self.say(f"On all {len(preds):,} held-out digits it is right {computed(f'{total_right:,}', 'predictions equal to labels')} times. Its wrong answers are in yellow.")
         self.play(Transform(counter, everything), run_time=0.8)
         self.wait(1.0)
 
@@ -909,7 +930,8 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
         vmax = float(d["weight_vmax"])
 
         # The first layer's real weight maps
-        self.say("Here are the real incoming weights of the 16 first-layer neurons, each drawn as a 28 by 28 map.")
+        across = computed(int(round(np.sqrt(d["digit"].size))), "the image's side: the square root of its pixel count")
+        self.say(f"Here are the real incoming weights of the 16 first-layer neurons, each drawn as a {across} by {across} map.")
         self.play(ShowPassingFlash(SurroundingRectangle(Group(stage.maps, stage.numbers), color=ACCENT, buff=0.1),
                                    time_width=0.7), run_time=1.5)
         scale = _text(f"the same colour scale as Chapter 1: full blue or red at ±{fmt(vmax, 2)}", 18, MUTED)
@@ -928,7 +950,7 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
                   FadeIn(after.noise, rate_func=ARRIVE), run_time=1.6)
         self.play(FadeIn(after.bars, lag_ratio=0.05), run_time=1.2)
         self.say(f"Here it says {guess}, at {out[guess]:.2f}: its most confident answer to {n_noise} noise images "
-                 f"({n_conf} of them got an output above 0.5).")
+                 f"({n_conf} of them got an output above {constant('0.5', 'where an output counts as confident')}).")
         self.play(Create(after.box), run_time=0.8)
         self.wait(1.0)
         self.hand_off(after)
@@ -943,7 +965,7 @@ class Recap(ChapterTwoScene):
             [
                 "The cost: how wrong the outputs are, averaged over every training digit.",
                 f"Training lowered ours from {float(d['untrained_avg_cost']):.3f} to {float(d['trained_avg_cost']):.3f}.",
-                "Gradient descent: nudge all 13,002 knobs against the gradient, again and again.",
+                f"Gradient descent: nudge all {n_params()} knobs against the gradient, again and again.",
                 f"It reads {float(d['epoch_test_accuracy'][-1]):.1%} of unseen digits right, and sometimes calls "
                 f"noise a digit ({n_conf} of {n_noise}).",
             ],

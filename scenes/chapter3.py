@@ -49,6 +49,7 @@ from scenes.pieces import (
     value_to_color,
     want_arrows,
 )
+from scenes.transcript import computed, constant
 
 NUMBER = 3
 TITLE = "Backpropagation, intuitively"
@@ -159,7 +160,7 @@ class AddUpTheWishes(ChapterThreeScene):
         outs = VGroup(*[Text(str(i), font=FONT, font_size=16, color=MUTED).move_to(
             [grid.get_left()[0] + (i + 0.5) * cell, grid.get_top()[1] + 0.18, 0]) for i in range(10)])
         outs_title = Text("wishes from output neuron", font=FONT, font_size=18).next_to(outs, UP, buff=0.1)
-        rows = VGroup(*[Text(str(k), font=FONT, font_size=15, color=MUTED).move_to(
+        rows = VGroup(*[Text(constant(k, "a neuron's index in layer 2"), font=FONT, font_size=15, color=MUTED).move_to(
             [grid.get_left()[0] - 0.25, grid.get_top()[1] - (k + 0.5) * cell, 0]) for k in range(16)])
         rows_title = Text("layer 2", font=FONT, font_size=18).rotate(np.pi / 2).next_to(rows, LEFT, buff=0.12)
 
@@ -222,7 +223,8 @@ class MiniBatches(ChapterThreeScene):
         sgd = land.path(d["sgd_path"], color=ACCENT, width=2)
         n_steps = (len(d["sgd_path"]) - 1) * int(d["path_every"])
         info = VGroup(
-            Text(f"{n_steps} steps each, same start:", font=FONT, font_size=20),
+            Text(f"{computed(n_steps, 'path points × steps between them (path_every)')} steps each, same start:",
+                 font=FONT, font_size=20),
             Text(f"full batch ({int(d['n_train']):,} digits a step)", font=FONT, font_size=20, color=INK),
             Text(f"  cost {fmt(d['full_cost'][-1])} at the end", font=FONT, font_size=18, color=MUTED),
             Text(f"mini-batches of {int(d['batch_size'])}", font=FONT, font_size=20, color=ACCENT),
@@ -239,7 +241,7 @@ class MiniBatches(ChapterThreeScene):
         self.say("White: careful full-batch steps. Yellow: quick mini-batch steps. Both go downhill from the same start.")
         self.play(Create(full), FadeIn(info[1:3]), run_time=3.0)
         self.play(Create(sgd), FadeIn(info[3:]), run_time=3.0)
-        self.say(f"The mini-batch path staggers like a drunk walking downhill, but each step is {n // batch} times cheaper.")
+        self.say(f"The mini-batch path staggers like a drunk walking downhill, but each step is {computed(n // batch, 'n_train ÷ batch_size')} times cheaper.")
         self.wait(0.5)
 
 

@@ -37,6 +37,7 @@ from scenes.palette import INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, fmt, tex
+from scenes.transcript import computed
 
 NUMBER = 4
 TITLE = "Backpropagation calculus"
@@ -117,7 +118,8 @@ class ComputationGraph(ChapterFourScene):
             label = MathTex(name, font_size=34).next_to(line, LEFT, buff=0.4)
             dot = Dot(line.n2p(before), color=ACCENT, radius=0.09)
             value = Text(fmt(before), font=FONT, font_size=20).next_to(line, RIGHT, buff=0.35)
-            new_value = Text(f"{fmt(before)} \u2192 {fmt(after)}", font=FONT, font_size=20).move_to(value, aligned_edge=LEFT)
+            shown_after = computed(fmt(after), "w plus the nudge") if name.startswith("w") else fmt(after)
+            new_value = Text(f"{fmt(before)} \u2192 {shown_after}", font=FONT, font_size=20).move_to(value, aligned_edge=LEFT)
             rows.add(VGroup(label, line, dot, value))
             moves.append([dot, line, after, value, new_value])
         rows.arrange(DOWN, buff=0.45, aligned_edge=LEFT).move_to(LEFT * 0.6 + UP * 0.7)
@@ -138,9 +140,9 @@ class ComputationGraph(ChapterFourScene):
         self.say("How sensitive the cost is to w is the ratio of these changes, for ever tinier nudges: dC/dw.")
         ratio = (float(d["nudged_cost"]) - float(d["cost"])) / nudge
         estimate = MathTex(r"\frac{\Delta C_0}{\Delta w^{(L)}} = \frac{" + _t(d["nudged_cost"]) + " - " + _t(d["cost"])
-                           + "}{" + _t(nudge) + "} = " + _t(ratio), font_size=36).next_to(rows, DOWN, buff=0.45)
+                           + "}{" + _t(nudge) + "} = " + computed(_t(ratio), "the cost's change ÷ the nudge"), font_size=36).next_to(rows, DOWN, buff=0.45)
         self.play(Write(estimate), run_time=1.5)
-        self.say(f"With this big nudge the ratio is {fmt(ratio)}; the exact derivative, next, is {fmt(d['dc_dw'])}.")
+        self.say(f"With this big nudge the ratio is {computed(fmt(ratio), 'the cost change ÷ the nudge')}; the exact derivative, next, is {fmt(d['dc_dw'])}.")
         self.wait(0.5)
 
 
@@ -234,7 +236,7 @@ class ManyNeurons(ChapterFourScene):
         bars.arrange(DOWN, buff=0.1, aligned_edge=LEFT).move_to(LEFT * 3.3 + DOWN * 0.25)
         total = float(terms.sum())
         result = VGroup(
-            MathTex(r"\sum_i = " + _t(total), font_size=34),
+            MathTex(r"\sum_i = " + computed(_t(total), "the sum of the paths shown"), font_size=34),
             MathTex(r"\times\, a^{(L-2)}_k = " + _t(d["deep_a_prev"]), font_size=34),
             MathTex(r"\times\, \sigma'(z^{(L-1)}_j) = " + _t(d["deep_sigma_prime"]), font_size=34),
             MathTex(r"= " + _t(d["deep_grad"], 4), font_size=40, color=ACCENT),

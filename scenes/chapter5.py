@@ -43,8 +43,8 @@ from manim import (
 
 from scenes.palette import FAINT, INK, MUTED
 
-from models.artifacts import load_artifact
-from scenes.base import ChapterScene, artifact_arrays
+from scenes.base import ChapterScene, artifact_arrays, artifact_metrics
+from scenes.transcript import computed, constant, traced_config
 from scenes.lm_pieces import ProbabilityBars, TokenRow, TransformerDiagram, on_line, percent, top_words
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, fmt, value_to_color
 
@@ -94,7 +94,7 @@ def bars_with(probs: np.ndarray, vocab: list[str], word: int, k: int = 4, **kwar
     ids = [i for i, _, _ in best]
     if word not in ids:
         ids.append(word)
-    bars = ProbabilityBars([vocab[i] for i in ids], [float(probs[i]) for i in ids], **kwargs)
+    bars = ProbabilityBars([vocab[i] for i in ids], probs[ids], **kwargs)  # the drawn entries, picked out together
     return bars, ids.index(word)
 
 
@@ -143,7 +143,8 @@ def probability_axis(bars: ProbabilityBars, scale: float, ticks: list[float], fo
     for t in [0.0, *ticks]:
         x = zero + scale * t
         axis.add(Line([x, y - 0.07, 0], [x, y + 0.07, 0], stroke_color=MUTED, stroke_width=1.5))
-        axis.add(Text(f"{100 * t:g}%", font=FONT, font_size=font_size, color=MUTED).move_to([x, y - 0.27, 0]))
+        axis.add(Text(constant(f"{100 * t:g}%", "a tick of the magnified probability axis"), font=FONT,
+                      font_size=font_size, color=MUTED).move_to([x, y - 0.27, 0]))
     return axis
 
 
@@ -285,12 +286,14 @@ class ParametersAsDials(ChapterFiveScene):
         vocab = words_of(d)
         cfg = model_config()
         steps, values = dial_values()
+        traced_config("lm")  # the training run's settings: its steps, its checkpoints
         vmax = float(np.abs(values).max())
         grids = [dial_grid(v, vmax).move_to(UP * 1.55) for v in values]
         grid = grids[0]
         counter = Text(f"training step {steps[0]:,}", font=FONT, font_size=22, color=ACCENT)
         counter.next_to(grid, UP, buff=0.15).align_to(grid, LEFT)
-        note = Text(f"{DIAL_ROWS * DIAL_COLS} of its parameters (a corner of its word-embedding table)", font=FONT,
+        n_dials = computed(DIAL_ROWS * DIAL_COLS, f"the dials drawn: {DIAL_ROWS} rows × {DIAL_COLS} columns of the table")
+        note = Text(f"{n_dials} of its parameters (a corner of its word-embedding table)", font=FONT,
                     font_size=18, color=MUTED).next_to(grid, DOWN, buff=0.18)
         ids, untrained = [int(i) for i in d["generation"]], [int(i) for i in d["untrained_generation"]]
         n_prompt = len(ids) - len(d["generation_probs"])
@@ -308,7 +311,7 @@ class ParametersAsDials(ChapterFiveScene):
         before, after = VGroup(labels[0], texts[0]), VGroup(labels[1], texts[1])
 
         # The behaviour lives in parameters, like dials
-        self.say(f"What the model says is set by its parameters: plain numbers, like dials. Here are {DIAL_ROWS * DIAL_COLS} of its real ones.")
+        self.say(f"What the model says is set by its parameters: plain numbers, like dials. Here are {n_dials} of its real ones.")
         self.play(LaggedStart(*[FadeIn(g, scale=0.5) for g in grid], lag_ratio=0.005), FadeIn(counter), FadeIn(note),
                   run_time=2.0)
 
@@ -319,7 +322,7 @@ class ParametersAsDials(ChapterFiveScene):
         # Training turns the dials
         self.say(f"Training turns every dial, step by step. After {steps[-1]:,} steps, the same draws give sensible text.")
         for s, g in zip(steps[1:], grids[1:]):
-            new = Text(f"training step {s:,}", font=FONT, font_size=22, color=ACCENT).move_to(counter, aligned_edge=LEFT)
+            new = Text(f"training step {computed(f'{s:,}', 'a saved checkpoint: the step in its name')}", font=FONT, font_size=22, color=ACCENT).move_to(counter, aligned_edge=LEFT)
             self.play(Transform(grid, g), Transform(counter, new), run_time=0.8)
         self.play(FadeIn(after, shift=0.2 * UP), run_time=1.0)
         self.say("Same model, same random draws: only the settings of the dials differ.")
@@ -336,7 +339,8 @@ class ParametersAsDials(ChapterFiveScene):
         others = VGroup(
             Text("large language models (not this one):", font=FONT, font_size=22, color=MUTED),
             Text("hundreds of billions of parameters", font=FONT, font_size=30),
-            Text("for example GPT-3: 175 billion (published figure)", font=FONT, font_size=20, color=MUTED),
+            Text(f"for example GPT-3: {constant(175, 'GPT-3 parameters in billions, as published (Brown et al. 2020)')} "
+                 "billion (published figure)", font=FONT, font_size=20, color=MUTED),
         ).arrange(DOWN, buff=0.15).move_to(DOWN * 1.2)
         self.say(f"Our model has {n:,} parameters, knows {cfg['vocab']} words and reads at most {cfg['block']} words at a time.")
         self.play(FadeIn(big, scale=0.8), FadeIn(label))
@@ -365,7 +369,8 @@ class OneTrainingStep(ChapterFiveScene):
         bars.move_to(DOWN * 0.2 + LEFT * 0.6)
         title = Text("untrained model", font=FONT, font_size=22).next_to(bars, UP, buff=0.3).align_to(bars.rows[0][1], LEFT)
         axis = probability_axis(bars, scale, [0.005, 0.01])
-        rank = Text(f"rank {rank_before} of {len(vocab)}", font=FONT, font_size=20, color=MUTED)
+        shown_rank = computed(rank_before, f"the rank of {q(sentence[-1])}: 1 + the words the untrained model rates higher")
+        rank = Text(f"rank {shown_rank} of {len(vocab)}", font=FONT, font_size=20, color=MUTED)
         rank.next_to(bars.rows[k], RIGHT, buff=0.3)
 
         # One example
@@ -381,7 +386,7 @@ class OneTrainingStep(ChapterFiveScene):
         self.play(Create(mark), FadeIn(rank))
 
         # One step of gradient descent
-        new_bars = bars.reshaped([after[vocab.index(w)] for w in bars.words])
+        new_bars = bars.reshaped(after[[vocab.index(w) for w in bars.words]])
         new_title = Text("after one training step", font=FONT, font_size=22).move_to(title, aligned_edge=LEFT)
         new_rank = Text(f"rank {rank_after} of {len(vocab)}", font=FONT, font_size=20, color=ACCENT)
         new_rank.next_to(new_bars.rows[k], RIGHT, buff=0.3)
@@ -398,13 +403,11 @@ class OneTrainingStep(ChapterFiveScene):
 
 class TrainingLossCurve(ChapterFiveScene):
     def construct(self):
-        lm = load_artifact("lm")
+        block, n_vocab = model_config()["block"], model_config()["vocab"]
         losses = artifact_arrays("lm", "training.npz")["loss_every_50_steps"]
-        train_cfg = lm.config["train"]
+        train_cfg = traced_config("lm")["train"]  # read after the model's shape: the first caption names the run
         steps, batch = int(train_cfg["steps"]), int(train_cfg["batch_size"])
         every = steps // len(losses)
-        held, bigram = float(lm.metrics["held_out_loss"]), float(lm.metrics["bigram_loss"])
-        block, n_vocab = model_config()["block"], model_config()["vocab"]
         cfg = {"stroke_width": 1.5, "include_numbers": True, "font_size": 24}
         axes = Axes(x_range=[0, steps, 500], y_range=[0, 6, 1], x_length=9.0, y_length=4.3, tips=False,
                     axis_config=cfg).move_to(UP * 0.85 + LEFT * 0.6)
@@ -413,16 +416,13 @@ class TrainingLossCurve(ChapterFiveScene):
                                      stroke_width=3)
         x_label = Text("training step", font=FONT, font_size=18).next_to(axes.x_axis, DOWN, buff=0.45)
         y_label = Text("loss", font=FONT, font_size=20).next_to(axes.y_axis, UP, buff=0.15)
-        curve_label = Text(f"training loss (a batch of {batch}, every {every} steps)", font=FONT, font_size=18,
+        shown_every = computed(every, "the training steps ÷ the losses recorded")
+        curve_label = Text(f"training loss (a batch of {batch}, every {shown_every} steps)", font=FONT, font_size=18,
                            color=NEGATIVE).move_to(axes.c2p(steps * 0.55, 2.9))
         start = Dot(axes.c2p(0, float(losses[0])), color=NEGATIVE, radius=0.06)
-        start_label = Text(f"{fmt(losses[0])}  (ln {n_vocab} = {fmt(np.log(n_vocab))}: even guessing)", font=FONT,
+        even = computed(fmt(np.log(n_vocab)), "ln of the vocabulary size: the loss of guessing evenly")
+        start_label = Text(f"{fmt(losses[0])}  (ln {n_vocab} = {even}: even guessing)", font=FONT,
                            font_size=18).next_to(start, RIGHT, buff=0.2)
-        base = DashedLine(axes.c2p(0, bigram), axes.c2p(steps, bigram), stroke_color=MUTED, stroke_width=2)
-        base_label = Text(f"bigram model, held-out: {fmt(bigram)}", font=FONT, font_size=18, color=MUTED)
-        base_label.next_to(axes.c2p(steps, bigram), UP, buff=0.12).align_to(axes.c2p(steps, bigram), RIGHT)
-        end = Dot(axes.c2p(steps, held), color=ACCENT, radius=0.08)
-        end_label = Text(f"held-out: {fmt(held, 2)}", font=FONT, font_size=20, color=ACCENT).next_to(end, RIGHT, 0.15)
 
         # The real training run
         self.say(f"Our model's training showed it {batch} snippets of {block} words at a time, for {steps:,} steps.")
@@ -434,7 +434,14 @@ class TrainingLossCurve(ChapterFiveScene):
         self.say(f"It starts at {fmt(losses[0])}, the loss of guessing evenly among all {n_vocab} words, and falls fast.")
         self.play(FadeIn(start), FadeIn(start_label))
 
-        # Where it ends, against a simple baseline
+        # Where it ends, against a simple baseline (the metrics read here, where they are drawn)
+        metrics = artifact_metrics("lm")
+        held, bigram = float(metrics["held_out_loss"]), float(metrics["bigram_loss"])
+        base = DashedLine(axes.c2p(0, bigram), axes.c2p(steps, bigram), stroke_color=MUTED, stroke_width=2)
+        base_label = Text(f"bigram model, held-out: {fmt(bigram)}", font=FONT, font_size=18, color=MUTED)
+        base_label.next_to(axes.c2p(steps, bigram), UP, buff=0.12).align_to(axes.c2p(steps, bigram), RIGHT)
+        end = Dot(axes.c2p(steps, held), color=ACCENT, radius=0.08)
+        end_label = Text(f"held-out: {fmt(held, 2)}", font=FONT, font_size=20, color=ACCENT).next_to(end, RIGHT, 0.15)
         self.say(f"On text it never trained on it ends at {fmt(held, 2)}, far below {fmt(bigram)}: a bigram model "
                  "that only counts which word follows which.")
         self.play(Create(base), FadeIn(base_label), run_time=1.0)

@@ -42,6 +42,7 @@ from manim import (
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
+from scenes.transcript import computed
 from scenes.lm_pieces import (
     EmbeddingPlot,
     MatrixBlock,
@@ -82,6 +83,17 @@ def _count(n: int) -> str:
 
 def _tex_count(n: int) -> str:
     return f"{int(n):,}".replace(",", "{,}")
+
+
+def _tex_computed(n: int, how: str) -> str:
+    """:func:`_tex_count` of a count computed in the scene (``how`` says from what), declared so."""
+    computed(_count(n), how)
+    return _tex_count(n)
+
+
+def _share(part: float, whole: float, how: str) -> str:
+    """A share as a whole percentage, computed in the scene from two traced counts."""
+    return computed(f"{100 * part / whole:.0f}%", how)
 
 
 def _strip(values: np.ndarray, vmax: float, length: float, thickness: float, vertical: bool = True) -> HeatMap:
@@ -135,6 +147,7 @@ class TextToTokens(ChapterSixScene):
         prompt = str(d["unembed_prompt"])
         words, ids = prompt.split(), [int(i) for i in d["unembed_ids"]]
         vocab = _words(d, "vocab")
+        n_vocab = int(weights()["config"][0])  # the vocabulary size the model was built with: len(vocab)
         shown = prompt[0].upper() + prompt[1:]  # the text as a person writes it
         text = Text(shown, font=FONT, font_size=44).move_to(UP * 2.8)
         row = TokenRow(words, font_size=36, buff=0.25).move_to(UP * 1.0)
@@ -145,11 +158,12 @@ class TextToTokens(ChapterSixScene):
         id_title = Text("token ids", font=FONT, font_size=22, color=MUTED).next_to(id_labels, LEFT, buff=0.5)
         id_title.align_to(id_labels, DOWN)
         first, last = vocab[:3], vocab[-1]
+        last_id = computed(n_vocab - 1, "the last word's id: the vocabulary size − 1")
         listing = VGroup(
-            Text(f"the vocabulary: {len(vocab)} words, in alphabetical order", font=FONT, font_size=22),
+            Text(f"the vocabulary: {n_vocab} words, in alphabetical order", font=FONT, font_size=22),
             Text(f"0 \u201c{first[0]}\u201d   1 \u201c{first[1]}\u201d   2 \u201c{first[2]}\u201d   \u2026   "
                  + "   ".join(f"{i} \u201c{w}\u201d" for i, w in sorted(set(zip(ids, words))))
-                 + f"   \u2026   {len(vocab) - 1} \u201c{last}\u201d", font=FONT, font_size=20, color=MUTED),
+                 + f"   \u2026   {last_id} \u201c{last}\u201d", font=FONT, font_size=20, color=MUTED),
         ).arrange(DOWN, buff=0.2).move_to(DOWN * 1.6)
         if listing.width > 13.4:
             listing.scale_to_fit_width(13.4)
@@ -161,7 +175,7 @@ class TextToTokens(ChapterSixScene):
         self.play(FadeIn(rule), LaggedStart(*[FadeIn(t, shift=0.3 * DOWN) for t in row.tokens], lag_ratio=0.15),
                   run_time=1.8)
         # Each token is a number
-        self.say(f"Each token becomes a number: its place in the model's vocabulary of {len(vocab)} words.")
+        self.say(f"Each token becomes a number: its place in the model's vocabulary of {n_vocab} words.")
         self.play(FadeIn(id_title), LaggedStart(*[FadeIn(i) for i in id_labels], lag_ratio=0.15), run_time=1.5)
         self.play(FadeIn(listing), run_time=1.0)
         self.say("Large models cut text into pieces of words instead, but each piece still becomes an id like these.")
@@ -327,8 +341,9 @@ class DotProducts(ChapterSixScene):
         self.play(FadeIn(strips[2], shift=0.3 * DOWN), FadeIn(frames[2]), FadeIn(labels[2]), run_time=1.2)
         self.play(Write(total), run_time=1.0)
         agree = int((product > 0).sum())
+        shown_agree = computed(agree, f"the entries where king × {names[0]} is positive")
         self.say(f"Where both are blue or both red, the product is positive (blue): for king and {names[0]}, in "
-                 f"{agree} of {len(king)} places.")
+                 f"{shown_agree} of {len(king)} places.")
         self.wait(0.5)
         # Compare king with other words
         self.say("Large and positive: similar. Near zero: unrelated. Negative: pointing away. Here is king against other words.")
@@ -353,6 +368,7 @@ class TheFlow(ChapterSixScene):
         stream, probs = d["unembed_stream"], d["unembed_probs"]  # stream: (stages, words, 64)
         rows, cols = w["transformer.wte.weight"].shape
         n_layer = int(w["config"][2])
+        gpt3_layers = int(d["gpt3_dims"][1])  # GPT-3's published depth
         u_rows, u_cols = w["lm_head.weight"].shape
         notes = [f"{rows} \u00d7 {cols}", "", "", "", "", f"{u_rows} \u00d7 {u_cols}", ""]
         diagram = TransformerDiagram(n_layer, width=12.8, height=1.1, font_size=20, notes=notes).move_to(UP * 0.95)
@@ -390,9 +406,9 @@ class TheFlow(ChapterSixScene):
         self.play(diagram.light(2), Transform(current, vectors(2, 2)),
                   Transform(text, role("MLP: each vector is changed on its own")), run_time=1.2)
         # Repeat
-        self.say(f"Then again: our tiny model has {n_layer} such layers. GPT-3, by its published design, has 96.")
+        self.say(f"Then again: our tiny model has {n_layer} such layers. GPT-3, by its published design, has {gpt3_layers}.")
         self.play(diagram.light(3), Transform(current, vectors(3, 3)),
-                  Transform(text, role(f"repeated: {n_layer} layers here, 96 in GPT-3")), run_time=1.2)
+                  Transform(text, role(f"repeated: {n_layer} layers here, {gpt3_layers} in GPT-3")), run_time=1.2)
         self.play(diagram.light(4), Transform(current, vectors(4, 4)), run_time=1.2)
         # Unembedding and softmax: only the last vector predicts
         last = current[-1]
@@ -427,7 +443,7 @@ class Unembedding(ChapterSixScene):
         vec_title = Text(f"last vector\n({width} numbers)", font=FONT, font_size=18, color=MUTED, line_spacing=0.8)
         vec_title.next_to(vector, UP, buff=0.2)
         equals = MathTex("=", font_size=44).move_to(LEFT * 3.0 + DOWN * 0.15)
-        top_logits = [float(logits[i]) for i, _, _ in best]
+        top_logits = logits[[i for i, _, _ in best]]  # the shown logits, picked out together
         logit_col = _readable(NumberColumn(top_logits, list(range(k)), n_words, font_size=22, sig=3), top_logits)
         logit_col.move_to(DOWN * 0.15).set_x(-0.3, direction=LEFT)
         names = VGroup()
@@ -437,7 +453,7 @@ class Unembedding(ChapterSixScene):
         logit_title = Text(f"{n_words} logits,\nlargest first", font=FONT, font_size=18, color=MUTED, line_spacing=0.8)
         logit_title.next_to(logit_col, UP, buff=0.2)
 
-        bars = ProbabilityBars([x for _, x, _ in best], [p for _, _, p in best], width=2.2, font_size=22)
+        bars = ProbabilityBars([x for _, x, _ in best], probs[[i for i, _, _ in best]], width=2.2, font_size=22)
         bars.move_to(RIGHT * 4.6 + DOWN * 0.6)
         soft = MathTex(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=40).next_to(bars, UP, buff=0.45)
         soft.set_x(bars.get_x())
@@ -449,8 +465,8 @@ class Unembedding(ChapterSixScene):
         self.say(f"The last word's final vector, {width} numbers, meets the unembedding matrix: {n_words} rows, one per word.")
         self.play(FadeIn(row), run_time=0.8)
         self.play(FadeIn(matrix), FadeIn(vector), FadeIn(vec_title), run_time=1.5)
-        top_word, top_logit = best[0][1], top_logits[0]
-        second, second_logit = best[1][1], top_logits[1]
+        top_word, top_logit = best[0][1], float(top_logits[0])
+        second, second_logit = best[1][1], float(top_logits[1])
         self.say(f"Each row's dot product with the vector is that word's score, its logit: {top_word} {fmt(top_logit)}, "
                  f"{second} {fmt(second_logit)}.")
         self.play(FadeIn(equals), FadeIn(logit_col, lag_ratio=0.1), FadeIn(names), FadeIn(logit_title), run_time=1.5)
@@ -459,7 +475,8 @@ class Unembedding(ChapterSixScene):
         self.play(Write(soft), GrowArrow(arrow), FadeIn(arrow_label), run_time=1.5)
         self.play(FadeIn(bars, lag_ratio=0.1), run_time=1.2)
         self.play(Create(bars.highlight(0)), run_time=0.5)
-        self.say(f"A gap of {fmt(top_logit - second_logit, 2)} in the logits makes {top_word} {percent(best[0][2])} likely: "
+        gap = computed(fmt(top_logit - second_logit, 2), f"the logit of {top_word} minus that of {second}")
+        self.say(f"A gap of {gap} in the logits makes {top_word} {percent(best[0][2])} likely: "
                  f"the model finishes the sentence with it.")
         self.wait(0.5)
 
@@ -475,10 +492,12 @@ class Temperature(ChapterSixScene):
         k = 5
         best = top_words(P[normal], vocab, k)
         ids = [i for i, _, _ in best]
-        rest_name = f"other {len(vocab) - k} words"
+        n_rest = computed(len(vocab) - k, f"the vocabulary's words but the {k} shown")
+        rest_name = f"other {n_rest} words"
+        rest_how = f"1 − the {k} shown probabilities: every other word, together"
 
         def probs_at(t: int) -> list[float]:
-            shown = [float(P[t][i]) for i in ids]
+            shown = [float(p) for p in P[t][ids]]  # picked out together
             return shown + [1.0 - sum(shown)]  # everything not shown, together
 
         row = TokenRow(prompt.split() + ["?"], font_size=24).move_to(UP * 3.2 + LEFT * 3.5)
@@ -489,16 +508,17 @@ class Temperature(ChapterSixScene):
                       _cell("z / T", x_zt, y0 + 0.55, RIGHT, font_size=20, color=ACCENT))
 
         def scaled(t: float) -> VGroup:  # the logits divided by the temperature (2 decimals: the gaps are small)
-            return VGroup(*[_cell(f"{float(logits[i]) / t:.2f}", x_zt, y0 - 0.45 * r, RIGHT, color=ACCENT)
+            return VGroup(*[_cell(computed(f"{float(logits[i]) / t:.2f}", "the logit ÷ T"), x_zt, y0 - 0.45 * r, RIGHT, color=ACCENT)
                             for r, i in enumerate(ids)])
 
         logit_rows = VGroup(*[
-            VGroup(_cell(word, x_word, y0 - 0.45 * r), _cell(f"{float(logits[i]):.2f}", x_z, y0 - 0.45 * r, RIGHT))
-            for r, (i, word, _) in enumerate(best)
+            VGroup(_cell(word, x_word, y0 - 0.45 * r), _cell(f"{float(z):.2f}", x_z, y0 - 0.45 * r, RIGHT))
+            for r, ((_, word, _), z) in enumerate(zip(best, logits[ids]))
         ])
         divided = scaled(temps[normal])
         logit_block = VGroup(head, logit_rows, divided)
 
+        computed(percent(probs_at(normal)[-1]), rest_how)
         bars = ProbabilityBars([w for _, w, _ in best] + [rest_name], probs_at(normal), width=6.0, font_size=22)
         bars.shift(RIGHT * (1.2 - bars.rows[0][1].get_left()[0]) + UP * (1.7 - bars.rows[0].get_y()))
         formula = MathTex(r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}", font_size=40).move_to(RIGHT * 3.8 + UP * 3.0)
@@ -521,8 +541,8 @@ class Temperature(ChapterSixScene):
         self.play(*slider.move(temps[low]), Transform(divided, scaled(temps[low])), Transform(bars, bars.reshaped(cold)),
                   run_time=1.5)
         # High temperature
-        self.say(f"At T = {temps[high]:g} the gaps halve and the distribution flattens: the {len(vocab) - k} other "
-                 f"words now share {percent(hot[-1])}.")
+        self.say(f"At T = {temps[high]:g} the gaps halve and the distribution flattens: the {n_rest} other "
+                 f"words now share {computed(percent(hot[-1]), rest_how)}.")
         self.play(*slider.move(temps[high]), Transform(divided, scaled(temps[high])), Transform(bars, bars.reshaped(hot)),
                   run_time=2.0)
         self.say("Low temperatures pick safe, predictable words, high ones more surprising words. At 1: the model's own odds.")
@@ -537,26 +557,25 @@ class WhereTheParametersLive(ChapterSixScene):
         names, sizes = _words(d, "param_names"), [int(c) for c in d["param_counts"]]
         total = int(d["n_params"])
         V, _, L, _, dim = (int(x) for x in w["config"])
-        tiny, gpt3 = [int(x) for x in d["weight_formula_tiny"]], [int(x) for x in d["weight_formula_gpt3"]]
-        gd, gl, gv = (int(x) for x in d["gpt3_dims"])
+        tiny = [int(x) for x in d["weight_formula_tiny"]]
 
         def size(name: str) -> int:
             return sizes[names.index(name)]
 
-        def layer_sum(part: str) -> int:  # one layer's count (every layer has the same shapes)
-            return size(f"transformer.h.0.{part}")
+        def layer_sizes(*parts: str) -> np.ndarray:  # one layer's counts (every layer has the same shapes)
+            return d["param_counts"][[names.index(f"transformer.h.0.{p}") for p in parts]]  # picked out together
 
-        attn_w = [layer_sum("attn.c_attn.weight"), layer_sum("attn.c_proj.weight")]
-        attn_b = layer_sum("attn.c_attn.bias") + layer_sum("attn.c_proj.bias")
-        mlp_w = [layer_sum("mlp.c_fc.weight"), layer_sum("mlp.c_proj.weight")]
-        mlp_b = layer_sum("mlp.c_fc.bias") + layer_sum("mlp.c_proj.bias")
+        attn_w = layer_sizes("attn.c_attn.weight", "attn.c_proj.weight")
+        attn_b = computed(int(layer_sizes("attn.c_attn.bias", "attn.c_proj.bias").sum()), "an attention layer's two biases")
+        mlp_w = layer_sizes("mlp.c_fc.weight", "mlp.c_proj.weight")
+        mlp_b = computed(int(layer_sizes("mlp.c_fc.bias", "mlp.c_proj.bias").sum()), "an MLP layer's two biases")
         n_norms = sum(1 for n in names if "ln_" in n and n.endswith("weight"))
         details = {
             "embedding": f"{V} words \u00d7 {dim}",
             "positions": f"{size('transformer.wpe.weight') // dim} positions \u00d7 {dim}",
             "attention": f"{L} \u00d7 ({_count(attn_w[0])} + {_count(attn_w[1])} + {attn_b} biases)",
             "MLP": f"{L} \u00d7 ({_count(mlp_w[0])} + {_count(mlp_w[1])} + {mlp_b} biases)",
-            "layer norms": f"{n_norms} \u00d7 {2 * dim}",
+            "layer norms": f"{n_norms} \u00d7 {computed(2 * dim, 'a norm: d weights and d biases')}",
             "unembedding": f"{V} words \u00d7 {dim}",
         }
 
@@ -586,23 +605,14 @@ class WhereTheParametersLive(ChapterSixScene):
                          for i, t in ((0, "embedding"), (2, "attention"), (4, "MLP"), (6, "unembedding"))])
         tiny_dims = Text(f"tiny model: d = {dim}, L = {L}, V = {V}", font=FONT, font_size=22)
         tiny_dims.move_to([x0, 1.75, 0], aligned_edge=LEFT)
-        tiny_sum = MathTex(" + ".join(_tex_count(t) for t in tiny), "=", _tex_count(sum(tiny)), font_size=36)
+        tiny_sum = MathTex(" + ".join(_tex_count(t) for t in tiny), "=",
+                           _tex_computed(sum(tiny), "the four terms of the formula, added"), font_size=36)
         tiny_sum.next_to(tiny_dims, DOWN, buff=0.2).align_to(tiny_dims, LEFT)
         extra = total - sum(tiny)
-        tiny_rest = Text(f"+ {_count(extra)} biases, norms, positions = {_count(total)}", font=FONT, font_size=22,
+        extra_how = "the model's parameters minus the formula's"
+        tiny_rest = Text(f"+ {computed(_count(extra), extra_how)} biases, norms, positions = {_count(total)}", font=FONT,
+                         font_size=22,
                          color=ACCENT).next_to(tiny_sum, DOWN, buff=0.2).align_to(tiny_dims, LEFT)
-        big_dims = Text(f"GPT-3's published sizes: d = {gd:,}, L = {gl}, V = {gv:,}", font=FONT, font_size=22)
-        big_dims.move_to([x0, -0.45, 0], aligned_edge=LEFT)
-        big_terms = MathTex(" + ".join(fmt(t / 1e9, 3) for t in gpt3), r"\ \text{billion}", font_size=36)
-        big_terms.next_to(big_dims, DOWN, buff=0.2).align_to(big_dims, LEFT)
-        big_sum = MathTex("=", _tex_count(sum(gpt3)), r"\approx", rf"{sum(gpt3) / 1e9:.0f}\ \text{{billion}}",
-                          font_size=40, color=ACCENT)
-        big_sum.next_to(big_terms, DOWN, buff=0.2).align_to(big_dims, LEFT)
-        mlp_share = gpt3[2] / sum(gpt3)
-        ratio = sum(gpt3) / total
-        big_note = Text(f"{fmt(ratio / 1e6, 2)} million times our tiny model; MLPs hold {100 * mlp_share:.0f}%",
-                        font=FONT, font_size=20,
-                        color=MUTED).next_to(big_sum, DOWN, buff=0.2).align_to(big_dims, LEFT)
 
         # Count by matrix
         self.say(f"Where do our model's {_count(total)} parameters live? Here they are, counted matrix by matrix.")
@@ -610,8 +620,9 @@ class WhereTheParametersLive(ChapterSixScene):
         self.play(Create(rule), FadeIn(total_row), run_time=0.8)
         mlp, attn = counts[groups.index("MLP")], counts[groups.index("attention")]
         emb = counts[groups.index("embedding")]
-        self.say(f"The MLPs hold {100 * mlp / total:.0f}% of them, attention {100 * attn / total:.0f}%, "
-                 f"the embedding and unembedding {100 * emb / total:.0f}% each.")
+        self.say(f"The MLPs hold {_share(mlp, total, 'the MLP count ÷ the total')} of them, "
+                 f"attention {_share(attn, total, 'the attention count ÷ the total')}, "
+                 f"the embedding and unembedding {_share(emb, total, 'the embedding count ÷ the total')} each.")
         self.finish_reading()
         # The standard formula
         compact = -3.1  # the counts' right edge once details and bars are gone
@@ -621,18 +632,36 @@ class WhereTheParametersLive(ChapterSixScene):
         self.say("The big matrices follow one formula: V\u00b7d each for embedding and unembedding, 4d\u00b2 + 8d\u00b2 per layer.")
         self.play(Write(formula), FadeIn(under), run_time=1.5)
         self.say(f"With d = {dim}, L = {L}, V = {V} it gives {_count(sum(tiny))}, exactly our matrices; biases, "
-                 f"norms and positions add {_count(extra)}.")
+                 f"norms and positions add {computed(_count(extra), extra_how)}.")
         self.play(FadeIn(tiny_dims), run_time=0.6)
         self.play(Write(tiny_sum), run_time=1.2)
         self.play(FadeIn(tiny_rest), run_time=0.8)
         # The same formula for a large model
+        # (GPT-3's figures are read here, where they are drawn: its d = 12,288 reads like an attention count)
+        gpt3 = [int(x) for x in d["weight_formula_gpt3"]]
+        gd, gl, gv = (int(x) for x in d["gpt3_dims"])
+        big_dims = Text(f"GPT-3's published sizes: d = {gd:,}, L = {gl}, V = {gv:,}", font=FONT, font_size=22)
+        big_dims.move_to([x0, -0.45, 0], aligned_edge=LEFT)
+        big_terms = MathTex(" + ".join(computed(fmt(t / 1e9, 3), "a term of GPT-3's formula, in billions") for t in gpt3),
+                            r"\ \text{billion}", font_size=36)
+        big_terms.next_to(big_dims, DOWN, buff=0.2).align_to(big_dims, LEFT)
+        gpt3_billions = computed(f"{sum(gpt3) / 1e9:.0f}", "GPT-3's formula, added, in billions")
+        big_sum = MathTex("=", _tex_computed(sum(gpt3), "the four terms of GPT-3's formula, added"), r"\approx",
+                          rf"{gpt3_billions}\ \text{{billion}}", font_size=40, color=ACCENT)
+        big_sum.next_to(big_terms, DOWN, buff=0.2).align_to(big_dims, LEFT)
+        mlp_share = gpt3[2] / sum(gpt3)
+        ratio = sum(gpt3) / total
+        times = computed(fmt(ratio / 1e6, 2), "GPT-3's count ÷ ours, in millions")
+        mlp_percent = computed(f"{100 * mlp_share:.0f}%", "GPT-3's MLP term ÷ its whole formula")
+        big_note = Text(f"{times} million times our tiny model; MLPs hold {mlp_percent}",
+                        font=FONT, font_size=20,
+                        color=MUTED).next_to(big_sum, DOWN, buff=0.2).align_to(big_dims, LEFT)
         self.say(f"With GPT-3's published sizes, d = {gd:,}, {gl} layers, {gv:,} tokens, it gives about "
-                 f"{sum(gpt3) / 1e9:.0f} billion.")
+                 f"{gpt3_billions} billion.")
         self.play(FadeIn(big_dims), run_time=0.8)
         self.play(Write(big_terms), run_time=1.2)
         self.play(Write(big_sum), run_time=1.2)
-        self.say(f"That is {fmt(ratio / 1e6, 2)} million times our model, and the MLPs alone hold "
-                 f"{100 * mlp_share:.0f}% of it.")
+        self.say(f"That is {times} million times our model, and the MLPs alone hold {mlp_percent} of it.")
         self.play(FadeIn(big_note), run_time=0.8)
 
 

@@ -39,6 +39,7 @@ from manim import (
 from scenes.palette import INK, MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
+from scenes.transcript import computed
 from scenes.lm_pieces import (
     MASKED_FILL,
     AttentionGrid,
@@ -74,7 +75,7 @@ class Story:
         self.sentence = " ".join(self.words)
         self.layer, self.head = (int(x) for x in d["attention_layer_head"])
         self.vocab_size, _, self.n_layer, self.n_head, self.n_embd = (int(x) for x in w["config"])
-        self.hd = self.n_embd // self.n_head
+        self.hd = int(d["head_q"].shape[1])  # a head's size: each query has this many numbers (n_embd // n_head)
         self.adjectives = [str(a) for a in d["shown_adjectives"]]
         self.adj_pos = [self.words.index(a) for a in self.adjectives]
         self.noun = max(self.adj_pos) + 1  # the word right after its adjectives
@@ -118,11 +119,15 @@ def _vec(letter: str, word: str, font_size: int = 40) -> MathTex:
     return MathTex(rf"\vec{{{letter}}}_{{\text{{{word}}}}}", font_size=font_size, color=ACCENT)
 
 
-def _numbers(values: np.ndarray, shown: int | None = None, sig: int = 3, row_gap: float = 0.1) -> NumberColumn:
+def _numbers(values: np.ndarray, shown: int | None = None, sig: int = 3, row_gap: float = 0.1,
+             how: str | None = None) -> NumberColumn:
     """A column of real numbers (the first ``shown`` of them), each in its sign's colour at full
-    brightness: small entries stay readable."""
-    values = np.asarray(values)
+    brightness: small entries stay readable. For values computed in the scene, ``how`` says from
+    what (the screen transcript writes it beside them); an artifact's array keeps its source."""
     shown = len(values) if shown is None else shown
+    if how is not None:
+        for v in values[:shown]:
+            computed(fmt(v, sig), how)
     column = NumberColumn(values[:shown], range(shown), len(values), font_size=18, sig=sig, row_gap=row_gap)
     for text, v in zip(column.numbers, values[:shown]):
         text.set_color(POSITIVE if v >= 0 else NEGATIVE)
@@ -185,7 +190,9 @@ class QueriesAndKeys(ChapterSevenScene):
         wq = _place(MatrixBlock(s.W_Q, name="W_Q", cell=0.045), -2.4, 0.5)
         wk = _place(MatrixBlock(s.W_K, name="W_K", cell=0.045), 2.4, 0.5)
         bands = VGroup(wq.band(r.start, r.stop), wk.band(r.start, r.stop))
-        band_names = VGroup(*[_label(f"{head_name}: rows {r.start + 1}\u2013{r.stop}", 18, ACCENT)
+        rows_how = f"{head_name}'s rows: {hd} per head, after those of the heads before it"
+        first_row, last_row = computed(r.start + 1, rows_how), computed(r.stop, rows_how)
+        band_names = VGroup(*[_label(f"{head_name}: rows {first_row}\u2013{last_row}", 18, ACCENT)
                               .next_to(b, LEFT if i == 0 else RIGHT, buff=0.15) for i, b in enumerate(bands)])
 
         # Two learned matrices, one band per head
@@ -233,8 +240,10 @@ class QueriesAndKeys(ChapterSevenScene):
         dot = float(d["head_scores"][last, key]) * np.sqrt(hd)  # the scores are stored already divided by sqrt(hd)
         keep = Group(q_parts[3], q_name, k_parts[3], k_name)
         cdot = MathTex(r"\cdot", font_size=60).move_to([-1.0, 0.5, 0])
-        result = MathTex(rf"= {tex(dot)}", font_size=44).move_to([2.0, 0.5, 0])
-        self.say(f"Multiply them entry by entry and add: the dot product of query and key is {fmt(dot)}.")
+        dot_how = f"query · key, entry by entry (the stored score × √{hd})"
+        result = MathTex(rf"= {computed(tex(dot), dot_how)}", font_size=44).move_to([2.0, 0.5, 0])
+        self.say(f"Multiply them entry by entry and add: the dot product of query and key is "
+                 f"{computed(fmt(dot), dot_how)}.")
         self.play(FadeOut(Group(*q_parts[:3], *k_parts[:3])), run_time=0.6)
         self.play(Group(q_parts[3], q_name).animate.move_to([-2.0, 0.7, 0]),
                   Group(k_parts[3], k_name).animate.move_to([0.0, 0.7, 0]), run_time=1.0)
@@ -295,7 +304,8 @@ class AttentionPattern(ChapterSevenScene):
                  "query-key dot product.")
         self.play(FadeIn(grid), FadeIn(queries_title), FadeIn(keys_title), FadeIn(steps), run_time=1.2)
         vmax = float(np.abs(raw).max())
-        raw_numbers = numbers(lambda c, k: fmt(raw[c, k]))
+        raw_how = f"query · key: the stored score × √{hd}"
+        raw_numbers = numbers(lambda c, k: computed(fmt(raw[c, k]), raw_how))
         self.play(grid.shade(raw, vmax), *light(0), FadeIn(legend[:2]), run_time=1.5)
         grid.settle(self)
         self.say(f"Beside it, the numbers of two columns: the queries of {quote(words[s.noun])} and of "
@@ -337,8 +347,9 @@ class AttentionPattern(ChapterSevenScene):
         self.play(Create(box), Create(num_box))
         noun = s.noun
         noun_adj = float(s.pattern[noun, s.adj_pos].sum())
+        noun_share = computed(percent(noun_adj), f"the weights of {quote(words[noun])} on the two adjectives, added")
         noun_box = SurroundingRectangle(VGroup(*[raw_numbers[0][i] for i in s.adj_pos]), color=ACCENT, buff=0.06)
-        self.say(f"From the first {quote(words[noun])}, {percent(noun_adj)} of it goes to {quote(words[a0])} and "
+        self.say(f"From the first {quote(words[noun])}, {noun_share} of it goes to {quote(words[a0])} and "
                  f"{quote(words[a1])}: the noun looks back at its adjectives.")
         self.play(Create(noun_box))
         self.wait(0.5)
@@ -404,7 +415,8 @@ class ValuesAndChange(ChapterSevenScene):
         resid = d["head_resid"]
         panels = Group()
         for pos, x in ((noun, -3.4), (last, 3.4)):
-            before, add, after = (_numbers(v, shown, sig=2) for v in (resid[pos], change[pos], resid[pos] + change[pos]))
+            before, add = _numbers(resid[pos], shown, sig=2), _numbers(change[pos], shown, sig=2)
+            after = _numbers(resid[pos] + change[pos], shown, sig=2, how="the vector before plus the change, entry by entry")
             plus, equals = MathTex("+", font_size=36), MathTex("=", font_size=36)
             body = Group(before, plus, add, equals, after).arrange(RIGHT, buff=0.22).move_to([x, 0.2, 0])
             names = VGroup(*[MathTex(t, font_size=30, color=c).next_to(m, UP, buff=0.15) for t, c, m in
@@ -419,7 +431,9 @@ class ValuesAndChange(ChapterSevenScene):
                  f"{C} numbers, before and after.")
         self.play(FadeOut(Group(wo, mixed, mixed_name, eq2, delta, delta_name)), run_time=0.6)
         self.play(FadeIn(panels[1]), run_time=1.2)
-        self.say(f"The noun {quote(words[noun])} gets a change too, with {percent(s.pattern[noun, s.adj_pos].sum())} "
+        noun_share = computed(percent(s.pattern[noun, s.adj_pos].sum()),
+                              f"the weights of {quote(words[noun])} on the two adjectives, added")
+        self.say(f"The noun {quote(words[noun])} gets a change too, with {noun_share} "
                  f"of its weight on the values of {quote(s.adjectives[0])} and {quote(s.adjectives[1])}.")
         self.play(FadeIn(panels[0]), run_time=1.2)
         self.wait(0.5)
@@ -473,11 +487,13 @@ class ManyHeads(ChapterSevenScene):
         for name, m, b in (("W_Q", c_attn[:C], c_bias[:C]), ("W_K", c_attn[C : 2 * C], c_bias[C : 2 * C]),
                            ("W_V", c_attn[2 * C :], c_bias[2 * C :]), ("W_O", proj, proj_bias)):
             rows.append((name, m.shape, m.size, b.size))
-        per_layer = sum(size + bias for _, _, size, bias in rows)
-        biases = sum(bias for _, _, _, bias in rows)
-        attn_total = sum(w[f"transformer.h.{lay}.attn.{part}"].size for lay in range(L)
-                         for part in ("c_attn.weight", "c_attn.bias", "c_proj.weight", "c_proj.bias"))
+        per_layer = computed(f"{sum(size + bias for _, _, size, bias in rows):,}",
+                             "the four matrices' weights and biases, added")
+        biases = computed(sum(bias for _, _, _, bias in rows), "the four bias vectors' sizes, added")
+        groups = [str(g) for g in d["param_groups"]]
+        attn_total = int(d["param_group_counts"][groups.index("attention")])  # both layers' attention parameters
         total = int(d["n_params"])
+        attn_share = computed(percent(attn_total / total), "the attention parameters ÷ all the model's")
         table = VGroup()
         header = VGroup(_label("matrix", 20), _label("shape", 20), _label("weights", 20), _label("biases", 20))
         table.add(header)
@@ -490,19 +506,20 @@ class ManyHeads(ChapterSevenScene):
                 cell.move_to([col_x[j], 2.6 - 0.6 * i, 0])
         for cell in header:
             cell.align_to(header[0], UP)  # words with and without descenders on one line
-        per_head = sum(size for _, _, size, _ in rows) // s.n_head  # its rows of W_Q, W_K, W_V, its columns of W_O
+        # a head's weights: its rows of W_Q, W_K, W_V and its columns of W_O
+        per_head = computed(f"{sum(size for _, _, size, _ in rows) // s.n_head:,}",
+                            f"the four matrices' weights ÷ {s.n_head} heads")
         total_line = VGroup(
-            Text(f"one layer: {per_layer:,} parameters ({s.n_head} heads \u00d7 {per_head:,} weights + {biases} biases)",
+            Text(f"one layer: {per_layer} parameters ({s.n_head} heads \u00d7 {per_head} weights + {biases} biases)",
                  font=FONT, font_size=22),
-            Text(f"{L} layers: {attn_total:,} of the model's {total:,} parameters ({percent(attn_total / total)})",
+            Text(f"{L} layers: {attn_total:,} of the model's {total:,} parameters ({attn_share})",
                  font=FONT, font_size=22, color=ACCENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to([0, -1.3, 0])
         self.say(f"The cost: in each layer, W_Q, W_K, W_V and W_O are {C} \u00d7 {C}, plus a bias of "
                  f"{C} numbers each.")
         self.play(FadeOut(Group(thumbs, row_names, ours_box, other_box)), run_time=0.6)
         self.play(FadeIn(table, lag_ratio=0.1), run_time=1.5)
-        self.say(f"That is {per_layer:,} parameters per layer and {attn_total:,} for both: "
-                 f"{percent(attn_total / total)} of the whole model.")
+        self.say(f"That is {per_layer} parameters per layer and {attn_total:,} for both: {attn_share} of the whole model.")
         self.play(FadeIn(total_line, lag_ratio=0.2), run_time=1.2)
 
 

@@ -38,6 +38,7 @@ from manim import (
 from scenes.palette import MUTED
 
 from scenes.base import ChapterScene, artifact_arrays
+from scenes.transcript import computed, constant
 from scenes.lm_pieces import (
     AngleHistogram,
     DownProjection,
@@ -71,6 +72,11 @@ def site_of(f: dict) -> tuple[int, int, str]:
     """(layer, position, word) of the fact site; layers are counted from 1 on screen."""
     layer, pos = (int(x) for x in f["site"])
     return layer, pos, str(f["prompt"][pos])
+
+
+def n_athletes(f: dict) -> int:
+    """How many athletes the model learned: one row of activations each."""
+    return int(f["athlete_activations"].shape[0])
 
 
 def part_name(name: str) -> str:
@@ -118,7 +124,7 @@ class MichaelJordanPlays(ChapterEightScene):
         self.play(FadeIn(row, lag_ratio=0.2), run_time=1.2)
         self.play(Create(arrow), FadeIn(model), FadeIn(head), FadeIn(bars, lag_ratio=0.1), run_time=1.5)
         self.play(Create(bars.highlight(0)), run_time=0.6)
-        self.say(f"It read sentences about {len(f['athletes'])} athletes and their sports in training. "
+        self.say(f"It read sentences about {n_athletes(f)} athletes and their sports in training. "
                  "Where in its weights is this fact kept?")
         self.wait(0.5)
 
@@ -148,7 +154,7 @@ class FindTheFactSite(ChapterEightScene):
         rows = VGroup(*[_text(f"MLP, layer {l + 1}", 22).move_to([-cell_w / 2 - 0.25, -l * cell_h, 0], aligned_edge=RIGHT)
                         for l in range(n_layer)])
         grid = VGroup(cells, heads, rows).move_to(UP * 0.35)
-        note = _text(f"mean fall of the right sport's probability when that MLP is silenced ({len(f['athletes'])} athletes)",
+        note = _text(f"mean fall of the right sport's probability when that MLP is silenced ({n_athletes(f)} athletes)",
                      20, MUTED).next_to(grid, DOWN, buff=0.3)
         best = cells[layer * len(words) + pos]
         mark = SurroundingRectangle(best, color=ACCENT, buff=0.04)
@@ -156,7 +162,7 @@ class FindTheFactSite(ChapterEightScene):
         # Silence one MLP at one word, for every athlete
         self.play(FadeIn(diagram), run_time=1.0)
         self.say(f"Silence one MLP at one word, and measure how far the right sport's probability falls, "
-                 f"averaged over all {len(f['athletes'])} athletes.")
+                 f"averaged over all {n_athletes(f)} athletes.")
         self.play(FadeIn(heads), FadeIn(rows), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(c) for c in cells], lag_ratio=0.15), FadeIn(note), run_time=2.0)
 
@@ -185,9 +191,10 @@ class InsideTheMLP(ChapterEightScene):
         gelu_name = _text("GELU, every neuron's (z, a)", 20, MUTED).next_to(gelu, UP, buff=0.15)
         n_hidden, n_in = f["up_weight"].shape
         row_dot = float(f["mlp_pre"][n] - f["up_bias"][n])  # the row's dot product with x (z minus the bias)
+        shown_dot = computed(fmt(row_dot), f"row {n} of W↑ · x: z minus the bias")
         lines = VGroup(
             _text(f"neuron {n}:", 22, ACCENT),
-            _text(f"row {n} \u00b7 x = {fmt(row_dot)}", 22),
+            _text(f"row {n} \u00b7 x = {shown_dot}", 22),
             _text(f"+ bias {fmt(f['up_bias'][n], 2)}  \u2192  z = {fmt(f['mlp_pre'][n])}", 22),
             _text(f"GELU(z) = a = {fmt(f['mlp_post'][n])}", 22),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.14).move_to(RIGHT * 4.0 + DOWN * 1.35)
@@ -204,7 +211,7 @@ class InsideTheMLP(ChapterEightScene):
         self.say(f"Add a bias, one small number per row: {n_hidden} values z, one per neuron of the MLP.")
         self.play(FadeIn(up.symbols[0]), FadeIn(up.b), run_time=0.8)
         self.play(FadeIn(up.symbols[1]), FadeIn(up.pre, shift=0.2 * RIGHT), run_time=1.0)
-        self.say(f"Follow neuron {n}: its row of weights gives {fmt(row_dot)}; with its bias, "
+        self.say(f"Follow neuron {n}: its row of weights gives {shown_dot}; with its bias, "
                  f"z = {fmt(f['mlp_pre'][n])}.")
         self.play(FadeIn(marks[:3]), FadeIn(lines[:3]), run_time=1.2)
         # The non-linearity
@@ -214,8 +221,9 @@ class InsideTheMLP(ChapterEightScene):
                   run_time=1.2)
         self.play(FadeIn(gelu.dots, lag_ratio=0.01), FadeIn(gelu.highlighted), run_time=1.2)
         self.play(FadeIn(up.post, shift=0.2 * RIGHT), FadeIn(marks[3]), FadeIn(lines[3]), run_time=1.0)
-        busy = int(np.sum(f["mlp_post"] > 0.5))
-        self.say(f"These are the neurons' activations a. Only {busy} of the {n_hidden} are above 0.5 here.")
+        busy = computed(int(np.sum(f["mlp_post"] > 0.5)), "the activations above 0.5, counted")
+        self.say(f"These are the neurons' activations a. Only {busy} of the {n_hidden} are above "
+                 f"{constant('0.5', 'a threshold chosen for the caption')} here.")
         self.wait(0.5)
 
         # Down-projection, added back to the vector
@@ -238,7 +246,8 @@ class InsideTheMLP(ChapterEightScene):
         self.play(FadeIn(down.symbols[0]), FadeIn(down.b), FadeIn(down.symbols[1]), FadeIn(down.out, shift=0.2 * RIGHT),
                   run_time=1.2)
         ratio = float(np.linalg.norm(f["mlp_out"]) / np.linalg.norm(f["resid_in"]))
-        self.say(f"The output is added to the vector v at {_q(word)}. It is {fmt(ratio, 2)} times as long "
+        times = computed(fmt(ratio, 2), "the length of the output ÷ the length of v")
+        self.say(f"The output is added to the vector v at {_q(word)}. It is {times} times as long "
                  "as v: it dominates the result v\u2032.")
         resid_in, plus, out_again, equals, resid_out = down.residual
         self.play(FadeIn(resid_in), FadeIn(plus), ReplacementTransform(down.out.copy(), out_again), run_time=1.2)
@@ -280,8 +289,9 @@ class TheBasketballNeuron(ChapterEightScene):
         self.play(LaggedStart(*[FadeIn(b, shift=0.1 * UP) for b in chart.bars], lag_ratio=0.06), run_time=2.0)
         self.play(FadeIn(me_label), run_time=0.5)
         others = " and ".join(names[i].title() for i in namesakes)
+        rest = computed(len(names) - same, f"the athletes but the {answer} players")
         self.say(f"It fires for all {_count(same)} {answer} players and stays low for the other "
-                 f"{len(names) - same}, even {others}.")
+                 f"{rest}, even {others}.")
         self.play(FadeIn(namesake_labels), run_time=0.8)
         self.wait(1.0)
 
@@ -312,6 +322,9 @@ class PushTowardBasketball(ChapterEightScene):
         answer = str(f["answer"])
         column = f["down_weight"][:, n]
         unembed = f["answer_unembedding"]
+        # the top neurons' numbers, picked out together (the first is neuron n's)
+        cosine_n, alignment_n, activation_n = (float(f[key][top][0]) for key in ("neuron_cosine", "neuron_alignment",
+                                                                                  "mlp_post"))
         left = VectorStrip(column, height=2.6, width=0.34)
         right = VectorStrip(unembed, height=2.6, width=0.34)
         strips = Group(left, right).arrange(RIGHT, buff=2.0).move_to(LEFT * 4.0 + UP * 1.65)
@@ -320,10 +333,10 @@ class PushTowardBasketball(ChapterEightScene):
         right_name = VGroup(_text(_q(answer), 20), _text("unembedding", 20)).arrange(DOWN, buff=0.06)
         right_name.next_to(right, UP, buff=0.12)
         sizes = _text(f"{len(column)} numbers each", 18, MUTED).next_to(strips, DOWN, buff=0.15)
-        cosine = _text(f"cosine {fmt(f['neuron_cosine'][n], 2)}", 24, ACCENT).next_to(sizes, DOWN, buff=0.2)
+        cosine = _text(f"cosine {fmt(cosine_n, 2)}", 24, ACCENT).next_to(sizes, DOWN, buff=0.2)
         push_line = VGroup(
-            _text(f"activation {fmt(f['mlp_post'][n])}", 22),
-            _text(f"\u00d7 {fmt(f['neuron_alignment'][n], 2)} per unit of activation", 22),
+            _text(f"activation {fmt(activation_n)}", 22),
+            _text(f"\u00d7 {fmt(alignment_n, 2)} per unit of activation", 22),
             _text(f"= +{fmt(f['neuron_push'][n], 2)} to the score of {_q(answer)}", 22, ACCENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(cosine, DOWN, buff=0.35)
         pushes = SignedBars(f["neuron_push"][top], [f"neuron {i}" for i in top], max_length=2.6, font_size=22, sig=2)
@@ -337,12 +350,12 @@ class PushTowardBasketball(ChapterEightScene):
                  f"{len(column)}-number vectors.")
         self.play(FadeIn(left), FadeIn(left_name), FadeIn(sizes), run_time=1.0)
         self.say(f"It leans toward the unembedding of {_q(answer)}, which reads out that word's score: "
-                 f"cosine {fmt(f['neuron_cosine'][n], 2)}.")
+                 f"cosine {fmt(cosine_n, 2)}.")
         self.play(FadeIn(right), FadeIn(right_name), run_time=1.0)
         self.play(FadeIn(cosine), run_time=0.6)
         # Its push on the answer's score
-        self.say(f"Through the final norm, each unit of activation adds {fmt(f['neuron_alignment'][n], 2)} "
-                 f"to that score; at {fmt(f['mlp_post'][n])}, that is +{fmt(f['neuron_push'][n], 2)}.")
+        self.say(f"Through the final norm, each unit of activation adds {fmt(alignment_n, 2)} "
+                 f"to that score; at {fmt(activation_n)}, that is +{fmt(f['neuron_push'][n], 2)}.")
         self.play(FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
         pushes_top = f["neuron_push"][top]
         self.say(f"The top {_count(len(top))} push alike, from {fmt(pushes_top.max(), 2)} down to "
@@ -362,7 +375,8 @@ class SpreadOverManyNeurons(ChapterEightScene):
         parts.move_to(LEFT * 3.0 + UP * 0.8)
         logit = float(np.sum(f["logit_parts"]))
         parts_head = _text(f"score (logit) of {_q(answer)}, part by part", 22).next_to(parts, UP, buff=0.3)
-        total = _text(f"sum: {fmt(logit)}", 22).next_to(parts, DOWN, buff=0.35)
+        logit_sum = computed(fmt(logit), "the parts, added")
+        total = _text(f"sum: {logit_sum}", 22).next_to(parts, DOWN, buff=0.35)
         counts = [int(k) for k in f["ablation_counts"]]
         labels = ["none"] + [f"top {k}" for k in counts]
         probs = [float(f["answer_prob"])] + [float(p) for p in f["ablation_curve"]]
@@ -373,7 +387,7 @@ class SpreadOverManyNeurons(ChapterEightScene):
 
         # The answer's score, part by part
         self.say(f"Split the score of {_q(answer)} into what each part of the model adds: this MLP gives "
-                 f"{fmt(f['logit_parts'][site_part])} of {fmt(logit)}.")
+                 f"{fmt(f['logit_parts'][site_part])} of {logit_sum}.")
         self.play(FadeIn(parts_head), FadeIn(parts, lag_ratio=0.1), run_time=1.5)
         self.play(Create(parts.highlight(site_part)), FadeIn(total), run_time=0.8)
         # Silence more and more of its neurons
@@ -405,14 +419,16 @@ class Superposition(ChapterEightScene):
         share_after = float(after[inside].sum() / after.sum())
         hist = AngleHistogram(before, edges, tolerance=tol, ymax=float(max(before.max(), after.max())),
                               width=7.0, height=3.6).move_to(LEFT * 2.4 + UP * 0.8)
-        head = _text(f"angles between {n_vec} directions in {dim} dimensions ({n_vec * (n_vec - 1) // 2:,} pairs)",
-                     22).move_to(UP * 3.3)
+        pairs = computed(f"{n_vec * (n_vec - 1) // 2:,}", f"the pairs of {n_vec} directions: {n_vec} × {n_vec - 1} ÷ 2")
+        head = _text(f"angles between {n_vec} directions in {dim} dimensions ({pairs} pairs)", 22).move_to(UP * 3.3)
         state = _text("random", 24, MUTED).move_to(RIGHT * 4.6 + UP * 1.9)
-        within = _text(f"{percent(share_before)} of pairs", 22).next_to(state, DOWN, buff=0.3)
+        share_how = f"the pairs within {_deg(tol)} of 90°, counted in the histogram, ÷ all pairs"
+        before_share, after_share = computed(percent(share_before), share_how), computed(percent(share_after), share_how)
+        within = _text(f"{before_share} of pairs", 22).next_to(state, DOWN, buff=0.3)
         band = _text(f"within {_deg(lo)}\u2013{_deg(hi)}", 22, ACCENT).next_to(within, DOWN, buff=0.1)
         ghost = hist.bars.copy().set_fill(MUTED, opacity=0.35)
         state2 = _text("optimised", 24, POSITIVE).next_to(band, DOWN, buff=0.5)
-        within_after = _text(f"{percent(share_after)} of pairs", 22).next_to(state2, DOWN, buff=0.3)
+        within_after = _text(f"{after_share} of pairs", 22).next_to(state2, DOWN, buff=0.3)
         band2 = band.copy().next_to(within_after, DOWN, buff=0.1)
 
         # Why spread out? Nearly perpendicular directions
@@ -424,7 +440,7 @@ class Superposition(ChapterEightScene):
                  "These are the angles between them.")
         self.play(FadeIn(head), Create(hist.axis), FadeIn(hist.ticks), run_time=1.0)
         self.play(LaggedStart(*[FadeIn(b) for b in hist.bars], lag_ratio=0.02), FadeIn(state), run_time=1.5)
-        self.say(f"In high dimensions, random directions are nearly perpendicular: {percent(share_before)} "
+        self.say(f"In high dimensions, random directions are nearly perpendicular: {before_share} "
                  f"of pairs lie within {_deg(tol)} of 90\u00b0.")
         self.play(Create(hist.band), FadeIn(within), FadeIn(band), run_time=1.0)
         # A real optimisation packs all pairs into the band
@@ -439,7 +455,7 @@ class Superposition(ChapterEightScene):
         # How the count grows with the dimension
         self.finish_reading()
         self.clear_drawing()
-        plot = GrowthPlot(dims, counts, width=6.0, height=3.9).move_to(LEFT * 1.9 + UP * 0.75)
+        plot = GrowthPlot(s["dimensions"], s["counts"], width=6.0, height=3.9).move_to(LEFT * 1.9 + UP * 0.75)
         legend_ref = VGroup(_text("exactly perpendicular:", 20, MUTED),
                             _text("one per dimension", 20, MUTED)).arrange(DOWN, aligned_edge=LEFT, buff=0.06)
         legend_ref.next_to(plot.point(dims[-1], dims[-1]), RIGHT, buff=0.25)

@@ -50,6 +50,7 @@ from manim import (
 from scenes.palette import MASKED, BACKGROUND, FAINT, INK, MUTED
 
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, fmt, value_to_color, value_to_rgb
+from scenes.transcript import constant, current, note_drawing, numbers_in
 
 __all__ = [
     "AttentionGrid",
@@ -77,6 +78,16 @@ __all__ = [
 ]
 
 
+def _tick(text: str, why: str) -> str:
+    """An axis tick's text. A tick is no model quantity: where the screen transcript has nothing
+    else that reads the same, it is declared a constant (a declaration names a text for the
+    whole scene, so a tick that reads like a traced count or dimension is left to that trace)."""
+    t = current()
+    if t is not None and any(t.explain(n) is None for n in numbers_in(text)):
+        constant(text, why)
+    return text
+
+
 def on_line(text: Text, y: float) -> Text:
     """Put a word's line of type (not its ink) centred at height ``y``, so that words in a row share
     a baseline: Manim centres a Text's ink, which would lift "on" above "the" and sink "play"."""
@@ -96,6 +107,7 @@ class TokenRow(VGroup):
     def __init__(self, words: Sequence[str], font_size: int = 24, buff: float = 0.12, min_width: float = 0.45,
                  stroke_color=MUTED):
         super().__init__()
+        note_drawing(self, "words", words)
         self.words = [str(w) for w in words]
         self.labels = VGroup(*[Text(w, font=FONT, font_size=font_size) for w in self.words])
         height = Text("|", font=FONT, font_size=font_size).height + 0.14  # a line of type, whatever the words
@@ -130,7 +142,9 @@ def percent(p: float) -> str:
 def top_words(probs: np.ndarray, vocab: Sequence[str], k: int = 5) -> list[tuple[int, str, float]]:
     """The ``k`` most likely words of a distribution over ``vocab``: (id, word, probability), best first."""
     ids = np.argsort(-np.asarray(probs), kind="stable")[:k]
-    return [(int(i), str(vocab[i]), float(probs[i])) for i in ids]
+    # picked out together, so an artifact's array says which of its entries are shown
+    shown = probs[ids] if isinstance(probs, np.ndarray) else [probs[i] for i in ids]
+    return [(int(i), str(vocab[i]), float(p)) for i, p in zip(ids, shown)]
 
 
 class ProbabilityBars(VGroup):
@@ -144,6 +158,7 @@ class ProbabilityBars(VGroup):
     def __init__(self, words: Sequence[str], probs: Sequence[float], width: float = 3.0, bar_height: float = 0.3,
                  font_size: int = 22, color=POSITIVE):
         super().__init__()
+        note_drawing(self, "bars", probs)
         self.words, self.probs = [str(w) for w in words], [float(p) for p in probs]
         self.settings = dict(width=width, bar_height=bar_height, font_size=font_size, color=color)
         names = [Text(w, font=FONT, font_size=font_size) for w in self.words]
@@ -164,7 +179,9 @@ class ProbabilityBars(VGroup):
     def top(cls, probs: np.ndarray, vocab: Sequence[str], k: int = 5, **kwargs) -> "ProbabilityBars":
         """The ``k`` most likely next words of one distribution over ``vocab``."""
         best = top_words(probs, vocab, k)
-        return cls([w for _, w, _ in best], [p for _, _, p in best], **kwargs)
+        ids = [i for i, _, _ in best]
+        shown = probs[ids] if isinstance(probs, np.ndarray) else [p for _, _, p in best]  # the drawn entries
+        return cls([w for _, w, _ in best], shown, **kwargs)
 
     def reshaped(self, probs: Sequence[float]) -> "ProbabilityBars":
         """The same words with new probabilities, drawn where this chart is (animate with Transform)."""
@@ -188,6 +205,7 @@ class EmbeddingPlot(VGroup):
     def __init__(self, coords: np.ndarray, words: Sequence[str], size: float = 4.5, font_size: int = 22,
                  axes: bool = True, dot_color=POSITIVE, sides: dict | None = None):
         super().__init__()
+        note_drawing(self, "points", coords)
         self.coords = np.asarray(coords, dtype=float)
         self.words = [str(w) for w in words]
         span = self.coords.max(axis=0) - self.coords.min(axis=0)
@@ -377,6 +395,7 @@ class AttentionGrid(VGroup):
         """Colour every cell by its signed value ``values[q, k]`` (palette, ``|v| / vmax`` bright).
 
         Returns an animation, or the grid itself (shaded at once) when ``animate`` is False."""
+        note_drawing(self, "cells shaded", values)
         fills = self._fills(values, vmax)
         if not animate:
             for square, color in fills:
@@ -394,8 +413,9 @@ class AttentionGrid(VGroup):
 
     def pattern_dots(self, pattern: np.ndarray, max_fill: float = 0.92) -> VGroup:
         """Dots for ``pattern[q, k]``: area and brightness grow with the weight; ``dots[q]`` is a column."""
-        pattern = np.asarray(pattern)
         dots = VGroup()
+        note_drawing(dots, "dots", pattern)
+        pattern = np.asarray(pattern)
         for q in range(self.n):
             column = VGroup()
             for k in range(q + 1):
@@ -455,7 +475,8 @@ class MatrixBlock(Group):
     a thin frame, its name above (LaTeX, ``title``) and ``rows × cols`` below (``shape``)."""
 
     def __init__(self, values: np.ndarray, name: str | None = None, cell: float = 0.05,
-                 vmax: float | None = None, font_size: int = 30, shape_label: bool = True):
+                 vmax: float | None = None, font_size: int = 30, shape_label: bool = True, role: str = "weights"):
+        note_drawing(self, role, values)
         values = np.asarray(values)
         self.rows, self.cols = values.shape
         self.heat = HeatMap(values, vmax=vmax, height=self.rows * cell)
@@ -485,7 +506,8 @@ class VectorColumn(Group):
     on the palette, in a thin frame; ``label`` (a word) sits above it."""
 
     def __init__(self, values: np.ndarray, height: float = 3.0, width: float = 0.28, vmax: float | None = None,
-                 label: str | None = None, font_size: int = 20, label_color=MUTED):
+                 label: str | None = None, font_size: int = 20, label_color=MUTED, role: str = "entries"):
+        note_drawing(self, role, values)
         values = np.asarray(values, dtype=float).reshape(-1)
         self.n = len(values)
         self.heat = HeatMap(values[:, None], vmax=vmax, height=height)
@@ -503,6 +525,7 @@ class PatternThumb(Group):
 
     def __init__(self, pattern: np.ndarray, size: float = 1.8, title: str | None = None, font_size: int = 18,
                  title_color=MUTED):
+        note_drawing(self, "pattern", pattern)
         pattern = np.asarray(pattern, dtype=float)
         n = len(pattern)
         rgb = value_to_rgb(pattern.T, 1.0)  # rows are keys now
@@ -527,8 +550,8 @@ class VectorStrip(VectorColumn):
     triangle pointing at an entry."""
 
     def __init__(self, values: np.ndarray, height: float = 3.0, width: float = 0.26, vmax: float | None = None,
-                 name: str | None = None, note: str | None = None, font_size: int = 30):
-        super().__init__(values, height=height, width=width, vmax=vmax)
+                 name: str | None = None, note: str | None = None, font_size: int = 30, role: str = "entries"):
+        super().__init__(values, height=height, width=width, vmax=vmax, role=role)
         self.frame.set_stroke(width=1.2)
         self.values = np.asarray(values, dtype=float).reshape(-1)
         # ``title``, not ``name``: Mobject keeps its class name in ``name``
@@ -587,6 +610,8 @@ class GeluPlot(_Plot):
                  height: float = 2.6, x_range: tuple[float, float] | None = None,
                  y_range: tuple[float, float] | None = None, font_size: int = 18):
         super().__init__()
+        note_drawing(self, "dots at z", pre)
+        note_drawing(self, "dots at a", post)
         pre, post = np.asarray(pre, dtype=float), np.asarray(post, dtype=float)
         lo, hi = x_range or (math.floor(pre.min()), math.ceil(pre.max()))
         ylo, yhi = y_range or (-0.5, math.ceil(post.max()))
@@ -601,11 +626,13 @@ class GeluPlot(_Plot):
             if x != 0:
                 self.ticks.add(Line(self.point(x, 0) + DOWN * 0.05, self.point(x, 0) + UP * 0.05, stroke_color=MUTED,
                                     stroke_width=1.5))
-                self.ticks.add(Text(f"{x}".replace("-", "\u2212"), font=FONT, font_size=font_size, color=MUTED)
+                self.ticks.add(Text(_tick(f"{x}".replace("-", "\u2212"), "a tick of the GELU plot's z axis"), font=FONT,
+                                    font_size=font_size, color=MUTED)
                                .next_to(self.point(x, ylo), DOWN, buff=0.08))
         for y in range(int(math.ceil(ylo)), int(math.floor(yhi)) + 1):
             if y != 0:
-                self.ticks.add(Text(f"{y}", font=FONT, font_size=font_size, color=MUTED)
+                self.ticks.add(Text(_tick(f"{y}", "a tick of the GELU plot's a axis"), font=FONT, font_size=font_size,
+                                    color=MUTED)
                                .next_to(self.point(0, y), LEFT, buff=0.08))
         shown = [int(i) for i in highlight]
         self.dots = VGroup(*[Dot(self.point(x, y), radius=0.035, color=POSITIVE if y >= 0 else NEGATIVE,
@@ -650,11 +677,14 @@ class UpProjection(Group):
                  height: float = 4.4):
         n_hidden, n_in = np.shape(up_weight)
         vmax = float(max(np.abs(pre).max(), np.abs(post).max()))
-        self.w_up = MatrixBlock(up_weight, r"W_{\uparrow}", cell=height / n_hidden, vmax=_typical(up_weight))
-        self.x = VectorStrip(x, height=height * n_in / n_hidden * 2, name="x", note=str(n_in))
-        self.b = VectorStrip(up_bias, height=height, vmax=vmax, name=r"b_{\uparrow}", note=str(n_hidden))
-        self.pre = VectorStrip(pre, height=height, vmax=vmax, name="z", note=str(n_hidden))
-        self.post = VectorStrip(post, height=height, vmax=vmax, name="a", note=str(n_hidden))
+        self.w_up = MatrixBlock(up_weight, r"W_{\uparrow}", cell=height / n_hidden, vmax=_typical(up_weight),
+                                role="W_up")
+        self.x = VectorStrip(x, height=height * n_in / n_hidden * 2, name="x", note=str(n_in), role="x (the vector in)")
+        self.b = VectorStrip(up_bias, height=height, vmax=vmax, name=r"b_{\uparrow}", note=str(n_hidden),
+                             role="b_up (bias)")
+        self.pre = VectorStrip(pre, height=height, vmax=vmax, name="z", note=str(n_hidden), role="z (before GELU)")
+        self.post = VectorStrip(post, height=height, vmax=vmax, name="a", note=str(n_hidden),
+                                role="a (activations)")
         plus, equals = MathTex("+", font_size=40), MathTex("=", font_size=40)
         arrow = Arrow(LEFT * 0.8, RIGHT * 0.8, buff=0, stroke_width=3, color=INK, max_tip_length_to_length_ratio=0.15)
         self.gelu = VGroup(arrow, Text("GELU", font=FONT, font_size=22).next_to(arrow, UP, buff=0.1))
@@ -686,13 +716,18 @@ class DownProjection(Group):
         n_out, n_hidden = np.shape(down_weight)
         short = height * n_out / n_hidden * 2
         vmax = float(max(np.abs(v).max() for v in (down_bias, out, resid_in, resid_out)))
-        self.w_down = MatrixBlock(down_weight, r"W_{\downarrow}", cell=height / n_hidden, vmax=_typical(down_weight))
-        self.post = VectorStrip(post, height=height, vmax=post_vmax, name="a", note=str(n_hidden))
-        self.b = VectorStrip(down_bias, height=short, vmax=vmax, name=r"b_{\downarrow}", note=str(n_out))
-        self.out = VectorStrip(out, height=short, vmax=vmax, name=r"\text{out}", note=str(n_out))
-        self.resid_in = VectorStrip(resid_in, height=short, vmax=vmax, name="v", note=str(n_out))
-        self.out_again = VectorStrip(out, height=short, vmax=vmax, name=r"\text{out}", note=str(n_out))
-        self.resid_out = VectorStrip(resid_out, height=short, vmax=vmax, name=r"v'", note=str(n_out))
+        self.w_down = MatrixBlock(down_weight, r"W_{\downarrow}", cell=height / n_hidden, vmax=_typical(down_weight),
+                                  role="W_down")
+        self.post = VectorStrip(post, height=height, vmax=post_vmax, name="a", note=str(n_hidden),
+                                role="a (activations)")
+        self.b = VectorStrip(down_bias, height=short, vmax=vmax, name=r"b_{\downarrow}", note=str(n_out),
+                             role="b_down (bias)")
+        self.out = VectorStrip(out, height=short, vmax=vmax, name=r"\text{out}", note=str(n_out), role="out")
+        self.resid_in = VectorStrip(resid_in, height=short, vmax=vmax, name="v", note=str(n_out),
+                                    role="v (the vector in)")
+        self.out_again = VectorStrip(out, height=short, vmax=vmax, name=r"\text{out}", note=str(n_out), role="out")
+        self.resid_out = VectorStrip(resid_out, height=short, vmax=vmax, name=r"v'", note=str(n_out),
+                                     role="v' (the vector out)")
         sym = [MathTex(s, font_size=40) for s in ("+", "=", "+", "=")]
         self.symbols = VGroup(sym[0], sym[1])
         self.residual = Group(self.resid_in, sym[2], self.out_again, sym[3], self.resid_out)
@@ -723,6 +758,7 @@ class NeuronBars(VGroup):
                  highlight: int | None = None, vmax: float | None = None, bar_width: float = 0.34,
                  spacing: float = 0.46, group_gap: float = 0.22, max_height: float = 2.2, font_size: int = 18):
         super().__init__()
+        note_drawing(self, "bars", values)
         self.values = [float(v) for v in values]
         self.vmax = float(vmax if vmax is not None else max(abs(v) for v in self.values))
         self.settings = dict(bar_width=bar_width, max_height=max_height)
@@ -770,6 +806,7 @@ class NeuronBars(VGroup):
     def reshaped(self, values: Sequence[float]) -> VGroup:
         """New bars for ``values`` (same scale, names and place), to transform ``bars`` into."""
         bars = self._bars([float(v) for v in values])
+        note_drawing(bars, "bars", values)
         bars.shift(self.zero.get_center() - np.array([(self.xs[0] + self.xs[-1]) / 2, 0, 0]))
         return bars
 
@@ -791,6 +828,7 @@ class SignedBars(VGroup):
     def __init__(self, values: Sequence[float], names: Sequence[str], scale: float | None = None,
                  max_length: float = 3.0, bar_height: float = 0.3, font_size: int = 20, sig: int = 3):
         super().__init__()
+        note_drawing(self, "bars", values)
         self.values = [float(v) for v in values]
         self.unit = scale or max_length / max(abs(v) for v in self.values)
         self.rows = VGroup()
@@ -826,6 +864,7 @@ class AngleHistogram(_Plot):
                  tolerance: float = 10.0, ymax: float | None = None, width: float = 5.6, height: float = 2.6,
                  font_size: int = 18):
         super().__init__()
+        note_drawing(self, "counts", counts)
         self.edges = np.asarray(edges, dtype=float)
         counts = np.asarray(counts)
         self.ymax = float(ymax if ymax is not None else counts.max())
@@ -836,7 +875,8 @@ class AngleHistogram(_Plot):
         for deg in (60, 90 - tolerance, 90, 90 + tolerance, 120):
             if lo <= deg <= hi:
                 tick = Line(self.point(deg, 0), self.point(deg, 0) + DOWN * 0.08, stroke_color=MUTED, stroke_width=1.5)
-                self.ticks.add(VGroup(tick, Text(f"{deg:g}\u00b0", font=FONT, font_size=font_size, color=MUTED)
+                self.ticks.add(VGroup(tick, Text(_tick(f"{deg:g}\u00b0", "a tick of the angle axis"), font=FONT,
+                                                 font_size=font_size, color=MUTED)
                                       .next_to(tick, DOWN, buff=0.05)))
         self.band = VGroup(*[DashedLine(self.point(deg, 0), self.point(deg, self.ymax), color=ACCENT, stroke_width=2)
                              for deg in (90 - tolerance, 90 + tolerance)])
@@ -859,7 +899,9 @@ class AngleHistogram(_Plot):
 
     def reshaped(self, counts: np.ndarray) -> VGroup:
         """Bars for other counts on this histogram's axes."""
-        return self._bars(np.asarray(counts))
+        bars = self._bars(np.asarray(counts))
+        note_drawing(bars, "counts", counts)
+        return bars
 
 
 class GrowthPlot(_Plot):
@@ -870,6 +912,8 @@ class GrowthPlot(_Plot):
     def __init__(self, dimensions: Sequence[int], counts: Sequence[int], width: float = 5.0, height: float = 3.6,
                  y_max: float | None = None, y_step: int = 100, x_step: int = 16, font_size: int = 18):
         super().__init__()
+        note_drawing(self, "dimensions", dimensions)
+        note_drawing(self, "counts", counts)
         dims, counts = [int(d) for d in dimensions], [int(c) for c in counts]
         y_max = y_max or y_step * math.ceil(max(counts) / y_step)
         x_max = x_step * math.ceil(max(dims) / x_step)
@@ -878,11 +922,11 @@ class GrowthPlot(_Plot):
                            Line(self.point(0, 0), self.point(0, y_max), stroke_color=MUTED, stroke_width=1.5))
         self.ticks = VGroup()
         for x in range(0, x_max + 1, x_step):
-            self.ticks.add(Text(str(x), font=FONT, font_size=font_size, color=MUTED).next_to(self.point(x, 0), DOWN,
-                                                                                          buff=0.1))
+            self.ticks.add(Text(_tick(str(x), "a tick of the dimensions axis"), font=FONT, font_size=font_size,
+                                color=MUTED).next_to(self.point(x, 0), DOWN, buff=0.1))
         for y in range(y_step, int(y_max) + 1, y_step):
-            self.ticks.add(Text(str(y), font=FONT, font_size=font_size, color=MUTED).next_to(self.point(0, y), LEFT,
-                                                                                          buff=0.1))
+            self.ticks.add(Text(_tick(str(y), "a tick of the directions axis"), font=FONT, font_size=font_size,
+                                color=MUTED).next_to(self.point(0, y), LEFT, buff=0.1))
         self.x_label = Text("dimensions", font=FONT, font_size=font_size + 2).next_to(self.ticks[0:1], DOWN, buff=0.1)
         self.x_label.set_x(self.point(x_max / 2, 0)[0])
         self.y_label = Text("directions that fit", font=FONT, font_size=font_size + 2).rotate(PI / 2)

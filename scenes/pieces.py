@@ -51,6 +51,7 @@ from scenes.palette import (
     value_to_color,
     value_to_rgb,
 )
+from scenes.transcript import computed, constant, note_drawing
 
 __all__ = [
     "ACCENT",
@@ -105,6 +106,7 @@ class DigitImage(ImageMobject):
     """A 28x28 digit (or any square of pixels) as one image (not 784 shapes), brightness = pixel value."""
 
     def __init__(self, pixels: np.ndarray, height: float = 3.0, **kwargs):
+        note_drawing(self, "pixels", pixels)
         pixels = np.asarray(pixels)
         self.side = int(round(np.sqrt(pixels.size)))
         gray = np.round(np.clip(pixels.reshape(self.side, self.side), 0, 1) * 255).astype(np.uint8)
@@ -132,6 +134,7 @@ class HeatMap(ImageMobject):
     """A 2-D array of signed values (a weight map) as one image on the palette."""
 
     def __init__(self, values: np.ndarray, vmax: float | None = None, height: float = 3.0, **kwargs):
+        note_drawing(self, "values", values)
         values = np.asarray(values)
         self.vmax = float(vmax if vmax is not None else np.abs(values).max() or 1.0)
         super().__init__(value_to_rgb(values, self.vmax), **kwargs)
@@ -195,12 +198,14 @@ class NetworkDiagram(VGroup):
 
     def lit(self, layer: int, activations: Sequence[float]) -> VGroup:
         """Set a layer's neurons to their activations (brightness); returns the layer."""
+        note_drawing(self.layers[layer], f"layer {layer} lit", activations)
         for circle, a in zip(self.layers[layer], activations):
             circle.set_fill(INK, opacity=float(np.clip(a, 0, 1)))
         return self.layers[layer]
 
     def light(self, layer: int, activations: Sequence[float]) -> Transform:
         """An animation that brings one layer's neurons to their activation brightness."""
+        note_drawing(self.layers[layer], f"layer {layer} lit", activations)
         target = self.layers[layer].copy()
         for circle, a in zip(target, activations):
             circle.set_fill(INK, opacity=float(np.clip(a, 0, 1)))
@@ -208,6 +213,7 @@ class NetworkDiagram(VGroup):
 
     def color_edges(self, layer: int, weights: np.ndarray, vmax: float | None = None) -> VGroup:
         """Colour the edges into ``layer + 1`` by their weights ``weights[out, in]`` (shown ones)."""
+        note_drawing(self.edges[layer], f"edges into layer {layer + 1} coloured", weights)
         w = np.asarray(weights)
         vmax = vmax or float(np.abs(w).max())
         n_out = len(self.layers[layer + 1])
@@ -271,6 +277,7 @@ class ValueBars(VGroup):
         decimals: int = 2,
     ):
         super().__init__()
+        note_drawing(self, "bars", values)
         self.values = [float(v) for v in values]
         self.rows = VGroup()
         for i, v in enumerate(self.values):
@@ -303,6 +310,7 @@ class LandscapeMap(Group):
 
     def __init__(self, alphas: np.ndarray, betas: np.ndarray, cost: np.ndarray, height: float = 5.0,
                  width: float | None = None):
+        note_drawing(self, "cost", cost)
         self.alphas, self.betas = np.asarray(alphas), np.asarray(betas)
         self.cost = np.asarray(cost)
         self.lo, self.hi = float(self.cost.min()), float(self.cost.max())
@@ -336,8 +344,8 @@ class LandscapeMap(Group):
         bar = ImageMobject(cost_to_rgb(np.geomspace(self.hi, self.lo, n)[:, None].repeat(4, 1), self.lo, self.hi))
         bar.stretch_to_fit_height(self.image.height * 0.6).stretch_to_fit_width(0.22)
         bar.next_to(self.border, RIGHT, buff=0.25)
-        top = Text(fmt(self.hi, 2), font=FONT, font_size=font_size).next_to(bar, RIGHT, buff=0.1).align_to(bar, UP)
-        low = Text(fmt(self.lo, 2), font=FONT, font_size=font_size).next_to(bar, RIGHT, buff=0.1).align_to(bar, DOWN)
+        top = Text(computed(fmt(self.hi, 2), "the highest cost on the map"), font=FONT, font_size=font_size).next_to(bar, RIGHT, buff=0.1).align_to(bar, UP)
+        low = Text(computed(fmt(self.lo, 2), "the lowest cost on the map"), font=FONT, font_size=font_size).next_to(bar, RIGHT, buff=0.1).align_to(bar, DOWN)
         head = Text("cost (log)", font=FONT, font_size=font_size).next_to(bar, UP, buff=0.12).align_to(bar, LEFT)
         ticks = Group()
         span = np.log(self.hi) - np.log(self.lo)
@@ -347,7 +355,7 @@ class LandscapeMap(Group):
                 y = bar.get_bottom()[1] + t * bar.height
                 ticks.add(Line([bar.get_right()[0], y, 0], [bar.get_right()[0] + 0.08, y, 0], stroke_color=MUTED,
                                stroke_width=1.5),
-                          Text(fmt(10.0**power, 1), font=FONT, font_size=font_size - 2, color=MUTED)
+                          Text(constant(fmt(10.0**power, 1), "a power of ten on the colour scale"), font=FONT, font_size=font_size - 2, color=MUTED)
                           .move_to([bar.get_right()[0] + 0.12, y, 0], aligned_edge=LEFT))
         return Group(bar, head, top, low, ticks)
 
@@ -361,6 +369,8 @@ class MatrixGrid(VGroup):
     def __init__(self, cells: Sequence[Sequence[str]], values: np.ndarray | None = None, font_size: int = 22,
                  col_gap: float = 0.22, row_gap: float = 0.16, colored: bool = True):
         super().__init__()
+        if values is not None:
+            note_drawing(self, "entries", values)
         glyphs = {"...": r"\cdots", ":": r"\vdots", "\\": r"\ddots"}
         self.rows = VGroup()
         for r, row in enumerate(cells):
@@ -398,6 +408,7 @@ class NumberColumn(VGroup):
     def __init__(self, values: Sequence[float], indices: Sequence[int], total: int,
                  names: Sequence[str] | None = None, font_size: int = 22, sig: int = 3, row_gap: float = 0.12):
         super().__init__()
+        note_drawing(self, "entries", values)
         vmax = max(abs(float(v)) for v in values) or 1.0
         numbers = VGroup(*[Text(fmt(v, sig), font=FONT, font_size=font_size, color=value_to_color(v, vmax)) for v in values])
         numbers.arrange(DOWN, buff=row_gap, aligned_edge=RIGHT)
@@ -443,6 +454,7 @@ class NudgeTable(VGroup):
     def __init__(self, values: np.ndarray, row_names: Sequence[str], averages: Sequence[float],
                  cell_width: float = 0.95, row_height: float = 0.42, font_size: int = 17, decimals: int = 3):
         super().__init__()
+        note_drawing(self, "cells", values)
         values = np.asarray(values)
         vmax = float(np.abs(values).max()) or 1.0
         self.cells = VGroup()
@@ -479,6 +491,7 @@ def want_arrows(bars: "ValueBars", changes: Sequence[float], scale: float, font_
     All arrows share one zero line, placed clear of the bars' numbers."""
     from manim import Arrow
 
+    raw = changes
     changes = [float(c) for c in changes]
     left_reach = scale * max([-c for c in changes if c < 0], default=0.0)
     zero = max(row[-1].get_right()[0] for row in bars.rows) + 0.25 + left_reach
@@ -497,4 +510,5 @@ def want_arrows(bars: "ValueBars", changes: Sequence[float], scale: float, font_
                      color=POSITIVE if change > 0 else NEGATIVE)
         label.next_to(np.array([max(zero, end[0]), y, 0.0]), RIGHT, buff=0.12)
         arrows.add(VGroup(arrow, label))
+    note_drawing(arrows, "arrows", raw)
     return arrows

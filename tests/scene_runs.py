@@ -43,7 +43,7 @@ def run_scene(cls: type[ChapterScene]) -> SceneRun:
 
     watched = type(cls.__name__, (cls,), {"play": play, "__module__": cls.__module__})
     settings = {"dry_run": True, "media_dir": tempfile.mkdtemp(prefix="scene-run-"), "pixel_width": SIZE[0],
-                "pixel_height": SIZE[1], "frame_rate": 15}
+                "pixel_height": SIZE[1], "frame_rate": 15, "verbosity": "ERROR", "progress_bar": "none"}
     with tempconfig(settings):
         scene = watched(skip_animations=True)
         scene.render()

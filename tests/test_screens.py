@@ -1,0 +1,148 @@
+"""What the viewer sees, pinned where it is drawn.
+
+Every scene is built (``tests/scene_runs.py``) and its screen transcript taken
+(``scenes/transcript.py``): each caption, every text and formula on screen, and what each
+data-driven piece draws from which artifact array. Two checks per scene:
+
+* no orphan numbers: every number a viewer reads traces to an artifact entry that, rounded as
+  shown, reads the same (or is declared a constant or a computation where it is drawn);
+* the transcript equals ``tests/golden/screens/chN-Scene.txt``: a number that changes, a layer lit
+  from another array, an edge coloured from other weights, fails with the scene and caption.
+
+Rewrite the goldens on purpose with ``./dev test --update-goldens`` and read the diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+
+import numpy as np
+import pytest
+
+import render
+from scenes.transcript import Traced, Transcript, TracedArrays, numbers_in
+from tests.golden import GOLDEN_DIR
+from tests.scene_runs import run_scene
+
+SCREENS = GOLDEN_DIR / "screens"
+
+SCENES = [
+    (number, cls)
+    for number, module in sorted(render.CHAPTER_MODULES.items())
+    for cls in importlib.import_module(module).SCENES
+]
+IDS = [f"ch{n}-{c.__name__}" for n, c in SCENES]
+
+
+@pytest.fixture(scope="module")
+def chapter_data():
+    """Every chapter's artifacts, built if missing (a scene reads them)."""
+    from models.pipeline import ensure
+
+    done: set[str] = set()
+
+    def need(number: int) -> None:
+        for name in importlib.import_module(render.CHAPTER_MODULES[number]).ARTIFACTS:
+            if name not in done:
+                ensure(name, mnist_dir=None)
+                done.add(name)
+
+    return need
+
+
+@pytest.mark.parametrize("number,cls", SCENES, ids=IDS)
+def test_every_number_on_screen_is_traced(number, cls, chapter_data):
+    chapter_data(number)
+    orphans = run_scene(cls).scene.transcript.orphans()
+    assert not orphans, (
+        f"{len(orphans)} number(s) on screen that no artifact explains (hand-typed, mis-wired or mis-rounded; "
+        "declare a real constant with scenes.transcript.constant):\n  " + "\n  ".join(orphans[:15])
+    )
+
+
+@pytest.mark.parametrize("number,cls", SCENES, ids=IDS)
+def test_screen_matches_its_golden_transcript(number, cls, chapter_data, update_goldens):
+    chapter_data(number)
+    text = run_scene(cls).scene.transcript.text()
+    path = SCREENS / f"ch{number}-{cls.__name__}.txt"
+    if update_goldens:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return
+    assert path.exists(), f"{path} is missing: create it with `./dev test --update-goldens` and read it"
+    want = path.read_text()
+    if text != want:
+        diff = [line for line in difflib.unified_diff(want.splitlines(), text.splitlines(), "golden", "now",
+                                                      lineterm="", n=0) if not line.startswith(("---", "+++"))]
+        captions = _captions_of(want.splitlines(), diff)
+        pytest.fail(f"chapter {number} {cls.__name__}: the screen differs from {path.name} "
+                    f"({'; '.join(captions) or 'see the lines'}); if intended, run `./dev test --update-goldens`:\n  "
+                    + "\n  ".join(diff[:30]))
+
+
+def _captions_of(golden: list[str], diff: list[str]) -> list[str]:
+    """The captions under which the changed golden lines sit."""
+    out: list[str] = []
+    for line in diff:
+        if not line.startswith("@@"):
+            continue
+        start = int(line.split()[1].lstrip("-").split(",")[0])
+        caption = next((g[3:] for g in reversed(golden[: max(start, 1)]) if g.startswith("== ")), "")
+        if caption and f"under {caption!r}" not in out:
+            out.append(f"under {caption!r}")
+    return out[:3]
+
+
+# ----------------------------------------------------------------------------- the tracing itself
+
+
+def _transcript(**arrays) -> Transcript:
+    t = Transcript("probe")
+    t.uses(TracedArrays("art", "file.npz", {k: np.asarray(v) for k, v in arrays.items()}), None)
+    return t
+
+
+@pytest.mark.parametrize("text,tex,want", [
+    ("The brightest output is the 3, at 0.992: it reads a 3.", False, ["3", "0.992", "3"]),
+    ("784-16-16-10 and W1, x10, 3rd", False, ["784", "16", "16", "10"]),
+    ("bias \u22120.923, cost 13,002 and 61%", False, ["\u22120.923", "13,002", "61%"]),
+    (r"w_{6,304} a^{(1)} = \sigma(1.240 - 0.923) = 12{,}544", True, ["1.240", "0.923", "12,544"]),
+])
+def test_numbers_are_read_as_a_viewer_reads_them(text, tex, want):
+    assert [n.text for n in numbers_in(text, tex=tex)] == want
+
+
+def test_a_number_is_traced_to_the_entry_it_shows():
+    t = _transcript(a1=[0.10, 0.5794, 0.2], bias=[-0.9231], acc=0.9, n=[1000.0])
+    t.note("Its activation is 0.579, bias \u22120.923: 90% of 1,000.", [])
+    line = t.sections[0][1][0]
+    assert "0.579 <- art/file.npz:a1[1]" in line
+    assert "\u22120.923 <- art/file.npz:bias;" in line  # a one-entry array needs no index
+    assert "90% <- art/file.npz:acc as a percentage" in line
+    assert not t.orphans()
+
+
+def test_a_hand_typed_or_misrounded_number_is_an_orphan_named_with_its_caption():
+    t = _transcript(a1=[0.10, 0.5794, 0.2])
+    t.note("Its activation is 0.58 and 0.290.", [])  # 0.58 rounds right; half of 0.5794 is not in the data
+    assert t.orphans() == ["probe: 0.290 in caption (under caption 'Its activation is 0.58 and 0.290.')"]
+    t.note("next", [("text", "0.5795", False)])  # shown with a digit the value does not have
+    assert any("0.5795" in o for o in t.orphans())
+
+
+def test_a_declared_constant_is_not_an_orphan():
+    t = _transcript(a1=[0.1])
+    t.declare("175", "a published figure")
+    t.note("GPT-3 has 175 billion.", [])
+    assert not t.orphans() and "175 <- constant: a published figure" in t.text()
+
+
+def test_arrays_carry_their_source_through_indexing_but_not_arithmetic():
+    d = TracedArrays("digits-story", "chapter1.npz", {"W1": np.arange(12.0).reshape(3, 4)})
+    w = d["W1"]
+    assert isinstance(w, Traced) and w.source == "digits-story/chapter1.npz:W1"
+    assert w[1, 1:3].source == "digits-story/chapter1.npz:W1[1, 1:3]"
+    assert w[:, [0, 2]].source == "digits-story/chapter1.npz:W1[:, [0,2]]"
+    assert not isinstance(w * 2, Traced) and not isinstance(w.sum(axis=0), Traced)
+    assert np.array_equal(np.asarray(w[2]), [8, 9, 10, 11])

@@ -69,3 +69,22 @@ def sup():
     from models.pipeline import ensure
 
     return ensure("superposition").arrays("superposition.npz")
+
+
+@pytest.fixture(scope="session")
+def chapter_artifacts():
+    """``chapter_artifacts(N)`` builds what chapter N's scenes read (its ``ARTIFACTS``) if missing."""
+    import importlib
+
+    import render
+    from models.pipeline import ensure
+
+    done: set[str] = set()
+
+    def need(number: int) -> None:
+        for name in importlib.import_module(render.CHAPTER_MODULES[number]).ARTIFACTS:
+            if name not in done:
+                ensure(name, mnist_dir=None)
+                done.add(name)
+
+    return need

@@ -84,8 +84,9 @@ def test_pipeline_reuses_and_rebuilds(cache):
     pipeline.ensure("digits-story", progress=log.append)
     assert any("rebuilding digits: " in line and "corrupt" in line for line in log)
     assert weights.read_bytes() == good
-    assert pipeline.status() == {"digits": "ok", "digits-story": "ok", "lm": "missing", "lm-story": "missing",
-                                 "lm-facts": "missing", "superposition": "missing"}
+    # the digit stages are built; every other stage (whatever stages exist) is still missing
+    built = {"digits", "digits-story"}
+    assert pipeline.status() == {name: "ok" if name in built else "missing" for name in pipeline.STAGES}
 
     # A changed config changes the key: the old artifact is stale, not silently used, and the
     # rebuild trains with the new config.

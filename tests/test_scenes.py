@@ -37,7 +37,8 @@ DRAWING_ROWS = (4.0 + 2.55) / 8.0  # the frame's rows above the caption band
 
 
 @pytest.mark.parametrize("number,cls", SCENES, ids=[f"ch{n}-{c.__name__}" for n, c in SCENES])
-def test_scene_builds_and_narrates(number, cls, story):
+def test_scene_builds_and_narrates(number, cls, chapter_artifacts):
+    chapter_artifacts(number)
     scene = run_scene(cls).scene  # strict layout: a problem raises LayoutError, naming the scene and caption
     assert scene.narration, "every beat has a narration line"
     assert all(text.strip() for _, text in scene.narration), "no empty caption"
@@ -50,7 +51,7 @@ def _joins():
         for a, b in zip(scenes, scenes[1:]):
             marks = [pytest.mark.xfail(reason=f"chapter {number} is not yet one film ({NOT_YET_ONE_FILM[number]})",
                                        strict=True)] if number in NOT_YET_ONE_FILM else []
-            out.append(pytest.param(a, b, id=f"ch{number}-{a.__name__}-{b.__name__}", marks=marks))
+            out.append(pytest.param(number, a, b, id=f"ch{number}-{a.__name__}-{b.__name__}", marks=marks))
     return out
 
 
@@ -59,9 +60,10 @@ def frame_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return float(diff.mean()), float((diff.max(axis=2) > 48).mean())
 
 
-@pytest.mark.parametrize("before,after", _joins())
-def test_join_is_invisible(before, after, story, tmp_path):
+@pytest.mark.parametrize("number,before,after", _joins())
+def test_join_is_invisible(number, before, after, chapter_artifacts, tmp_path):
     """The last frame of one beat is the first frame of the next."""
+    chapter_artifacts(number)
     closing, opening = run_scene(before).closing, run_scene(after).opening
     drawn = (closing[: int(closing.shape[0] * DRAWING_ROWS)].max(axis=2) > 40).mean()
     assert drawn > 0.002, f"{before.__name__} fades to black before {after.__name__}: only a chapter's start and end may"

@@ -35,25 +35,9 @@ SCENES = [
 IDS = [f"ch{n}-{c.__name__}" for n, c in SCENES]
 
 
-@pytest.fixture(scope="module")
-def chapter_data():
-    """Every chapter's artifacts, built if missing (a scene reads them)."""
-    from models.pipeline import ensure
-
-    done: set[str] = set()
-
-    def need(number: int) -> None:
-        for name in importlib.import_module(render.CHAPTER_MODULES[number]).ARTIFACTS:
-            if name not in done:
-                ensure(name, mnist_dir=None)
-                done.add(name)
-
-    return need
-
-
 @pytest.mark.parametrize("number,cls", SCENES, ids=IDS)
-def test_every_number_on_screen_is_traced(number, cls, chapter_data):
-    chapter_data(number)
+def test_every_number_on_screen_is_traced(number, cls, chapter_artifacts):
+    chapter_artifacts(number)
     orphans = run_scene(cls).scene.transcript.orphans()
     assert not orphans, (
         f"{len(orphans)} number(s) on screen that no artifact explains (hand-typed, mis-wired or mis-rounded; "
@@ -62,8 +46,8 @@ def test_every_number_on_screen_is_traced(number, cls, chapter_data):
 
 
 @pytest.mark.parametrize("number,cls", SCENES, ids=IDS)
-def test_screen_matches_its_golden_transcript(number, cls, chapter_data, update_goldens):
-    chapter_data(number)
+def test_screen_matches_its_golden_transcript(number, cls, chapter_artifacts, update_goldens):
+    chapter_artifacts(number)
     text = run_scene(cls).scene.transcript.text()
     path = SCREENS / f"ch{number}-{cls.__name__}.txt"
     if update_goldens:

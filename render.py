@@ -252,10 +252,22 @@ def _render_key(chapter: Chapter, quality: str, artifact_keys: dict[str, str]) -
     return stable_hash({"code": h.hexdigest(), "artifacts": artifact_keys, "quality": quality, "manim": manim.__version__})
 
 
+def layout_problems(chapter: Chapter, scene: str, quality: str) -> list[dict]:
+    """What the layout rules found in the scene's last render ({"time", "problem", "strict"}), each
+    problem once, at its first time."""
+    path = _scene_dir(chapter, quality) / f"{scene}.layout.json"
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    return list({p["problem"]: p for p in reversed(found)}.values())[::-1]
+
+
 def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bool) -> tuple[Path, float, bool]:
     """Render one scene with Manim in its own process; returns (video, seconds, reused)."""
     folder = _scene_dir(chapter, quality)
     video, stamp = folder / f"{scene}.mp4", folder / f"{scene}.stamp.json"
+    report = folder / f"{scene}.layout.json"
     if not force and video.exists() and stamp.exists():
         try:
             if json.loads(stamp.read_text()).get("key") == key:
@@ -263,6 +275,7 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
         except ValueError:
             pass
     stamp.unlink(missing_ok=True)
+    report.unlink(missing_ok=True)
     log = MEDIA / "logs" / f"{chapter.slug}_{scene}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     # Scenes render in parallel processes; Manim's LaTeX and text caches are not safe to share
@@ -276,7 +289,8 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
     ]
     start = time.perf_counter()
     with open(log, "w") as out:
-        proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                              env={**os.environ, "COLUMNS": "200", "NN_EXPLAINER_LAYOUT_REPORT": str(report)})
     seconds = time.perf_counter() - start
     if proc.returncode != 0 or not video.exists():
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
@@ -354,8 +368,11 @@ def _jobs(requested: int | None) -> int:
     return max(1, requested or min(2, os.cpu_count() or 1))
 
 
-def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: bool, jobs: int, keys: dict[str, str]):
-    """Render scenes (in parallel processes), then join a whole chapter. Returns per-scene figures."""
+def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: bool, jobs: int, keys: dict[str, str],
+                   strict: bool = False):
+    """Render scenes (in parallel processes), then join a whole chapter. Returns per-scene figures.
+    Layout problems are printed per scene; with ``strict`` any problem the tests would fail on
+    (strict ones) stops the command before the chapter is joined."""
     from concurrent.futures import ThreadPoolExecutor
 
     key = _render_key(chapter, quality, {a: keys[a] for a in chapter.artifacts})
@@ -374,6 +391,14 @@ def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: boo
             state = "reused" if reused else f"{seconds:5.1f} s"
             print(f"  [{done}/{total}] {scene:20s} {state}  ({video_seconds(video):.1f} s of video)", flush=True)
     figures = [(s, results[s][1], video_seconds(results[s][0]), results[s][2]) for s in scenes]
+    found = {s: layout_problems(chapter, s, quality) for s in scenes}
+    if any(found.values()):
+        print(f"  layout problems in chapter {chapter.number} (the tests fail on those marked !):", flush=True)
+        for s, problems in found.items():
+            for p in problems:
+                print(f"    {'!' if p['strict'] else ' '} {s} at {p['time']:.1f} s: {p['problem']}", flush=True)
+    if strict and any(p["strict"] for ps in found.values() for p in ps):
+        raise Failure(f"chapter {chapter.number} has layout problems (listed above); fix them or render without --strict")
     if scenes == chapter.scenes:
         OUTPUT.mkdir(exist_ok=True)
         parts = [results[s][0] for s in scenes]
@@ -398,7 +423,7 @@ def cmd_render(args) -> None:
     keys = ensure_artifacts(tuple(dict.fromkeys(a for ch in chapters for a in ch.artifacts)), mnist_dir=args.mnist_dir)
     for ch, scenes in plans:
         print(f"rendering chapter {ch.number} ({ch.title}) at {args.quality}", flush=True)
-        render_chapter(ch, scenes, args.quality, args.force, _jobs(args.jobs), keys)
+        render_chapter(ch, scenes, args.quality, args.force, _jobs(args.jobs), keys, strict=args.strict)
 
 
 def cmd_look(args) -> None:
@@ -412,7 +437,7 @@ def cmd_look(args) -> None:
     check_render_tools()
     keys = ensure_artifacts(ch.artifacts, mnist_dir=args.mnist_dir)
     print(f"rendering chapter {ch.number} for a look", flush=True)
-    render_chapter(ch, scenes, "low", False, _jobs(args.jobs), keys)
+    render_chapter(ch, scenes, "low", False, _jobs(args.jobs), keys, strict=args.strict)
     thumb_w, thumb_h, label_h = 427, 240, 22
     n = args.frames
     sheet = Image.new("RGB", (n * thumb_w, len(scenes) * (thumb_h + label_h)), "black")
@@ -495,6 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--quality", choices=list(QUALITIES), default="low")
     sp.add_argument("--force", action="store_true", help="re-render scenes even if up to date")
     sp.add_argument("--jobs", type=int, help="scenes rendered in parallel (default: 2 or the core count)")
+    sp.add_argument("--strict", action="store_true", help="fail on layout problems the tests would fail on")
     sp.set_defaults(func=cmd_render)
 
     sp = sub.add_parser("look", parents=[mnist], help="storyboard PNG of a chapter's scenes")
@@ -502,6 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scene")
     sp.add_argument("--frames", type=int, default=6, help="frames sampled per scene (default 6)")
     sp.add_argument("--jobs", type=int)
+    sp.add_argument("--strict", action="store_true", help="fail on layout problems the tests would fail on")
     sp.set_defaults(func=cmd_look)
 
     sp = sub.add_parser("bench", parents=[mnist], help="print training and render timings")

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
@@ -199,6 +200,7 @@ class ChapterScene(MovingCameraScene):
         self.strict_layout = os.environ.get("NN_EXPLAINER_STRICT_LAYOUT") == "1"
         self.handed_off = False
         self.sparse_reason: str | None = None
+        self.layout_problems: list[dict] = []  # what the rules found (render.py reports them)
         self.frame = self.camera.frame
         # A black band behind the caption: a drawing the camera has zoomed past the band stays
         # behind it. Invisible on the black background, it is furniture, not drawing.
@@ -522,6 +524,7 @@ class ChapterScene(MovingCameraScene):
                                  strict=self.strict_fill)
 
     def _layout_problem(self, message: str, strict: bool = True) -> None:
+        self.layout_problems.append({"time": round(self.time, 2), "problem": message, "strict": strict})
         message = f"{type(self).__name__}: {message}"
         if self.strict_layout and strict:
             raise LayoutError(message)
@@ -543,6 +546,13 @@ class ChapterScene(MovingCameraScene):
                 self.play(*[FadeOut(m) for m in gone], run_time=0.6)
             self.caption = None
             self.wait(0.5)
+        report = os.environ.get("NN_EXPLAINER_LAYOUT_REPORT")
+        if report:  # render.py reads it and prints a summary in the terminal
+            import json
+
+            from models.artifacts import atomic_write
+
+            atomic_write(Path(report), json.dumps(self.layout_problems, indent=1).encode())
         end = self.time
         stops = [t for t, _ in self.narration[1:]] + [self.narration_end if self.narration_end is not None else end]
         for (start, text), stop in zip(self.narration, stops):

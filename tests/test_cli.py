@@ -136,3 +136,45 @@ def test_a_broken_scene_import_is_named_not_blamed_on_the_setup(tmp_path, monkey
         render.load_chapter(98)
     with pytest.raises(render.Failure, match=r"Fix: run `./dev setup`"):
         render.load_chapter(99)
+
+
+PROBE_CHAPTER = '''
+from manim import FadeIn, Rectangle, Text
+from scenes.base import ChapterScene
+
+class Misplaced(ChapterScene):
+    chapter = 97
+
+    def construct(self):
+        self.play(FadeIn(Rectangle(width=12, height=5).move_to([0, 0.6, 0])))
+        self.say("A caption over a drawing that runs under it.")
+        self.play(FadeIn(Text("too low").move_to([0, -2.9, 0])))
+'''
+
+
+def test_render_prints_layout_problems_and_strict_stops(tmp_path, monkeypatch, capsys):
+    """Layout problems show in the terminal at render time, naming the scene, the piece and the
+    caption; with --strict the chapter is not joined."""
+    import pytest
+
+    probe = tmp_path / "chapter97.py"  # Manim files a scene's video under its module's name
+    probe.write_text(PROBE_CHAPTER)
+
+    class ProbeChapter(render.Chapter):
+        @property
+        def path(self):
+            return probe
+
+    monkeypatch.setenv("NN_EXPLAINER_STRICT_LAYOUT", "0")  # the scene renders; the report tells
+    monkeypatch.setattr(render, "MEDIA", tmp_path / "media")
+    monkeypatch.setattr(render, "OUTPUT", tmp_path / "output")
+    monkeypatch.setattr(render, "_render_key", lambda *args: "probe")
+    chapter = ProbeChapter(97, "Probe", "chapter97", ["Misplaced"], ())
+    with pytest.raises(render.Failure, match="chapter 97 has layout problems"):
+        render.render_chapter(chapter, ["Misplaced"], "low", True, 1, {}, strict=True)
+    out = capsys.readouterr().out
+    assert "! Misplaced at " in out and "showing 'too low'" in out and "A caption over a drawing" in out
+    assert not (tmp_path / "output").exists()  # nothing joined
+    render.render_chapter(chapter, ["Misplaced"], "low", False, 1, {})  # reused, reported again, joined
+    assert "showing 'too low'" in capsys.readouterr().out
+    assert (tmp_path / "output" / "chapter97_480p15.mp4").exists()

@@ -13,10 +13,16 @@ through :func:`traced_arrays`, as :class:`Traced` arrays that carry their source
 
 A number a viewer reads (in a caption, a label, a bar's value, a matrix entry) is traced by
 value: :meth:`Transcript.explain` finds the artifact entry that, rounded the way the screen
-shows it, reads the same. A number no artifact explains is an orphan: hand-typed, mis-wired or
-mis-rounded. A number that is not a model quantity (an axis tick, a published figure about
-another model) is declared where it is drawn with :func:`constant`. Small whole numbers (up to
-ten: layer, digit and step labels) are read as labels.
+shows it, reads the same, looking first at what the scene read last (a single entry read on its
+own, ``d["a3"][3]``; a part it picked out, ``d["w0_window"][6]``; an array of at most
+``LOOKUP_LIMIT`` entries; the shapes and sizes of what it read). A number no artifact explains
+is an orphan: hand-typed, mis-wired or mis-rounded. One the scene computes is declared where it
+is drawn with :func:`computed`, one that is no model quantity (an axis tick, a published figure
+about another model) with :func:`constant`. Small whole numbers (up to ten: layer, digit and
+step labels) are read as labels.
+
+Tracing by value can name a look-alike (another entry that rounds the same); the golden
+transcript pins whichever it names, so a change still shows.
 
 The tests write each scene's transcript to ``tests/golden/screens/`` and compare: a number
 that changes, or comes from another array, shows as a line naming the scene and the caption.

@@ -28,7 +28,8 @@ black band behind it stay put on screen.
 Layout rules, checked after every animation (strict with ``NN_EXPLAINER_STRICT_LAYOUT=1``, as
 the tests set it, otherwise logged as warnings):
 
-* with the camera at home, every drawing stays inside the frame and above the caption band;
+* with the camera at home, every drawing stays inside the frame and above the caption band, and
+  no two texts or formulas overlap;
 * while the viewer reads (a caption held, a wait), the drawing fills the screen: its bounding
   box covers at least ``MIN_FILL`` of the drawing area, unless the beat says why not with
   ``with self.sparse("a single word alone"):``; a caption over an empty screen is always wrong.
@@ -44,6 +45,8 @@ from typing import Iterator, Mapping, Sequence
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
+    RIGHT,
     UP,
     Animation,
     AnimationGroup,
@@ -497,6 +500,8 @@ class ChapterScene(MovingCameraScene):
                 problem = f"spans y {bottom:.2f}..{top:.2f}, drawing area is {DRAW_BOTTOM}..{DRAW_TOP}"
             if problem:
                 self._layout_problem(f"a {describe(mob)} {problem} (under caption {self.caption_text!r})")
+        for a, b in _overlapping_texts(self.drawing()):
+            self._layout_problem(f"a {describe(a)} and a {describe(b)} overlap (under caption {self.caption_text!r})")
 
     def fill(self) -> float:
         """Share of the drawing area (on screen, above the captions) covered by the bounding box of
@@ -557,6 +562,33 @@ class ChapterScene(MovingCameraScene):
         stops = [t for t, _ in self.narration[1:]] + [self.narration_end if self.narration_end is not None else end]
         for (start, text), stop in zip(self.narration, stops):
             self.add_subcaption(text, duration=max(stop - start, 0.1), offset=start - self.time)
+
+
+def _overlapping_texts(mobs: Sequence[Mobject], share: float = 0.25) -> list[tuple[Mobject, Mobject]]:
+    """Pairs of visible texts or formulas whose boxes overlap by more than ``share`` of the smaller."""
+    texts: list[Mobject] = []
+    seen: set[int] = set()
+
+    def walk(m: Mobject) -> None:
+        if isinstance(m, (Text, SingleStringMathTex)):
+            if id(m) not in seen and any(True for _ in _visible_leaves(m)):
+                seen.add(id(m))
+                texts.append(m)
+            return
+        for sub in m.submobjects:
+            walk(sub)
+
+    for mob in mobs:
+        walk(mob)
+    if len(texts) < 2:
+        return []
+    b = np.array([[*t.get_corner(DOWN + LEFT)[:2], *t.get_corner(UP + RIGHT)[:2]] for t in texts])
+    wide = np.clip(np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0]), 0, None)
+    high = np.clip(np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1]), 0, None)
+    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    smaller = np.maximum(np.minimum(area[:, None], area[None, :]), 1e-6)
+    pairs = np.argwhere(np.triu(wide * high > share * smaller, 1))
+    return [(texts[i], texts[j]) for i, j in pairs]
 
 
 def _transform_targets(animations: Sequence[Animation]) -> list[Mobject]:

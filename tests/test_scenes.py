@@ -104,6 +104,22 @@ def test_rules_catch_a_drawing_under_the_captions_between_captions():
         _build(body)
 
 
+def test_rules_catch_overlapping_texts():
+    def body(scene):
+        scene.play(FadeIn(Rectangle(width=12, height=5).move_to([0, 0.6, 0])))
+        scene.say("Two labels on one spot.")
+        scene.play(FadeIn(Text("0.579").move_to([0, 1, 0])), FadeIn(Text("0.923").move_to([0.3, 1.1, 0])))
+    with pytest.raises(LayoutError, match="'0.579'.* and a Text showing '0.923' overlap"):
+        _build(body)
+
+    def apart(scene):
+        scene.play(FadeIn(Rectangle(width=12, height=5).move_to([0, 0.6, 0])))
+        scene.say("Two labels side by side.")
+        scene.play(FadeIn(Text("0.579").move_to([-2, 1, 0])), FadeIn(Text("0.923").move_to([2, 1, 0])))
+        scene.wait(2)
+    _build(apart)
+
+
 def test_a_caption_stays_up_until_it_is_read():
     times: dict[str, float] = {}
 

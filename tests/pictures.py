@@ -184,3 +184,26 @@ def picture(request, builder: Callable) -> list:
     if builder not in _pictures:
         _pictures[builder] = with_fixtures(request, builder)
     return _pictures[builder]
+
+
+def piece_checks(changes: list, smooth: list[Callable], module_globals: dict):
+    """The checks every picture test module runs on its pieces, as test functions to bind at its
+    top level: each of ``changes`` ``(name, builder, what, mutation)`` must fail its reference;
+    each of the ``smooth`` builders tolerates a tenth of a pixel; every referenced picture the
+    module tests (a ``test_<name>`` in ``module_globals``) has a change."""
+    import pytest
+
+    @pytest.mark.parametrize("name,builder,change,mutation", changes, ids=[f"{n}: {c}" for n, _, c, _ in changes])
+    def test_picture_sees_a_small_change(request, name, builder, change, mutation):
+        assert_catches(name, picture(request, builder), with_fixtures(request, mutation))
+
+    @pytest.mark.parametrize("builder", smooth, ids=lambda b: b.__name__)
+    def test_picture_tolerates_antialiasing(request, builder):
+        """The piece drawn a tenth of a pixel off (every edge pixel's coverage moves a little) still matches."""
+        assert_tolerates_antialiasing(builder.__name__, picture(request, builder))
+
+    def test_every_piece_here_has_its_change():
+        pictured = {name[len("test_"):] for name in module_globals if name.startswith("test_")}
+        assert {name for name, *_ in changes} == pictured & {p.stem for p in references()}
+
+    return test_picture_sees_a_small_change, test_picture_tolerates_antialiasing, test_every_piece_here_has_its_change

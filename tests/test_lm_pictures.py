@@ -22,15 +22,12 @@ from scenes.lm_pieces import (
 from scenes.palette import BACKGROUND, MUTED
 from scenes.pieces import ACCENT, NEGATIVE
 from tests.pictures import (
-    assert_catches,
     assert_picture,
-    assert_tolerates_antialiasing,
     compare,
     draw,
     picture,
-    references,
+    piece_checks,
     stored,
-    with_fixtures,
 )
 
 
@@ -232,20 +229,8 @@ CHANGES = [
 ]
 
 
-@pytest.mark.parametrize("name,builder,change,mutation", CHANGES, ids=[f"{n}: {c}" for n, _, c, _ in CHANGES])
-def test_picture_sees_a_small_change(request, name, builder, change, mutation):
-    assert_catches(name, picture(request, builder), with_fixtures(request, mutation))
-
-
-@pytest.mark.parametrize("builder", [token_row, probability_bars, temperature_slider], ids=lambda b: b.__name__)
-def test_picture_tolerates_antialiasing(request, builder):
-    """The piece drawn a tenth of a pixel off (every edge pixel's coverage moves a little) still matches."""
-    assert_tolerates_antialiasing(builder.__name__, picture(request, builder))
-
-
-def test_every_piece_here_has_its_change():
-    pictured = {name[len("test_"):] for name in globals() if name.startswith("test_")}
-    assert {name for name, *_ in CHANGES} == pictured & {p.stem for p in references()}
+test_picture_sees_a_small_change, test_picture_tolerates_antialiasing, test_every_piece_here_has_its_change = \
+    piece_checks(CHANGES, [token_row, probability_bars, temperature_slider], globals())
 
 
 def test_comparison_catches_a_changed_language_drawing(request, lang):

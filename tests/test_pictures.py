@@ -23,16 +23,14 @@ from scenes.pieces import (
     value_to_rgb,
 )
 from tests.pictures import (
-    assert_catches,
     assert_picture,
-    assert_tolerates_antialiasing,
     compare,
     draw,
     ink,
     picture,
+    piece_checks,
     references,
     stored,
-    with_fixtures,
 )
 
 
@@ -253,14 +251,8 @@ CHANGES = [
 ]
 
 
-@pytest.mark.parametrize("name,builder,change,mutation", CHANGES, ids=[f"{n}: {c}" for n, _, c, _ in CHANGES])
-def test_picture_sees_a_small_change(request, name, builder, change, mutation):
-    assert_catches(name, picture(request, builder), with_fixtures(request, mutation))
-
-
-def test_every_piece_here_has_its_change():
-    pictured = {name[len("test_"):] for name in globals() if name.startswith("test_")}
-    assert {name for name, *_ in CHANGES} == pictured & {p.stem for p in references()}
+test_picture_sees_a_small_change, test_picture_tolerates_antialiasing, test_every_piece_here_has_its_change = \
+    piece_checks(CHANGES, [network_diagram, value_bars, want_arrows], globals())
 
 
 def test_every_reference_has_a_picture_test_and_a_change():
@@ -272,12 +264,6 @@ def test_every_reference_has_a_picture_test_and_a_change():
               for name in module if name.startswith("test_")}
     stems = {p.stem for p in references()}
     assert stems <= tested and stems == changed, (stems - tested, stems ^ changed)
-
-
-@pytest.mark.parametrize("builder", [network_diagram, value_bars, want_arrows], ids=lambda b: b.__name__)
-def test_picture_tolerates_antialiasing(request, builder):
-    """The piece drawn a tenth of a pixel off (every edge pixel's coverage moves a little) still matches."""
-    assert_tolerates_antialiasing(builder.__name__, picture(request, builder))
 
 
 @pytest.mark.parametrize("path", references(), ids=lambda p: p.stem)

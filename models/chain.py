@@ -25,6 +25,9 @@ from models.mnist import DigitDataset
 __all__ = ["ChainConfig", "TrainedChain", "chain_inputs", "train_chain"]
 
 
+CURVE_EVERY = 100  # training steps between the points of the recorded cost curve
+
+
 @dataclass(frozen=True)
 class ChainConfig:
     layers: int = 3  # weights: input -> 1 -> 1 -> 1
@@ -40,7 +43,7 @@ class TrainedChain:
     biases: np.ndarray  # (layers,)
     x: np.ndarray  # (N,) training inputs
     y: np.ndarray  # (N,) targets 0/1
-    cost_curve: np.ndarray  # average cost every 100 steps
+    cost_curve: np.ndarray  # average cost every CURVE_EVERY steps
     config: dict
 
 
@@ -68,7 +71,7 @@ def train_chain(data: DigitDataset, config: ChainConfig = ChainConfig()) -> Trai
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     curve = []
     for step in range(config.steps):
-        if step % 100 == 0:
+        if step % CURVE_EVERY == 0:
             with torch.no_grad():
                 curve.append(float(((_forward(w, b, xt) - yt) ** 2).mean()))
         batch = torch.randint(len(x), (config.batch_size,), generator=order)

@@ -388,8 +388,9 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
 PARTLY_TRAINED_STEP = 200  # Chapter 3's "partly trained" checkpoint: half way through the first epoch
 BACKPROP_LABEL = 2  # Chapter 3 follows a "2", like the course
 TABLE_ROWS = 6  # parameters in the per-example table (the largest average nudges)
-PATH_STEPS = 400  # SGD and full-batch steps compared from the same start
-PATH_EVERY = 10  # steps between recorded points of those paths
+PATH_STEPS = 400  # SGD and full-batch steps compared from the same start: with 4,000 digits in
+# mini-batches of 10, the SGD path reads as many digits as the full batch's first step
+PATH_EVERY = 1  # steps between recorded points of those paths (every step: the stagger shows)
 
 
 def _arrays_at(flat: np.ndarray, sizes) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -443,6 +444,10 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
     delta3 = bwd["delta"][3][0]
     # What each output neuron's wish asks of layer 2: -W3[i, k] delta3[i]; their sum is -dC/da(2).
     wishes = -(w3 * delta3[:, None])  # (10, 16)
+    # The diagram the chapter keeps on screen: this network's weights on its own colour scale, the
+    # input column a row of this digit's pixels (the same rule as Chapter 1)
+    window = spread_window(data.x_train[index])
+    vmax = float(np.percentile(np.abs(weights[0]), 99))
 
     # The table: one example of each digit (the first in the training set), the parameters whose
     # average nudge is largest, each cell one example's nudge -dC_x/dtheta.
@@ -453,9 +458,9 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
     nudges = -per_example  # (10 examples, 13002)
     rows = np.sort(np.argsort(-np.abs(nudges.mean(axis=0)), kind="stable")[:TABLE_ROWS])
 
-    # Stochastic against full-batch descent from the untrained network, on their own slice
+    # Stochastic against full-batch descent from this same partly trained network, on their own slice
     xt, yt = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
-    start = checkpoints[0].astype(np.float32)
+    start = checkpoints[ck].astype(np.float32)
     sgd = _descend(start, xt, yt, lr, PATH_STEPS, 10, derive_seed("chapter3", "minibatches"), sizes)  # training's batch size
     full = _descend(start, xt, yt, lr, PATH_STEPS, None, 0, sizes)
     offsets = torch.from_numpy(np.concatenate([sgd, full]) - start).to(torch.float64)
@@ -494,6 +499,15 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
         "delta3": delta3,
         "delta2": bwd["delta"][2][0],
         "delta1": bwd["delta"][1][0],
+        "input_window": window,  # pixel indices shown as the input column
+        "a0_window": data.x_train[index][window],
+        "w1_window": weights[0][:, window],  # (16, 16) into layer 1 from the shown pixels
+        "w2": weights[1], "w3": weights[2],  # (16, 16), (10, 16)
+        "weight_vmax": np.asarray(vmax),  # this checkpoint's colour scale (99th percentile of |W(1)|)
+        # this digit's wishes for every drawn weight: -dC/dW, layer by layer
+        "wish_w1_window": -bwd["grad_w"][0][0][:, window],
+        "wish_w2": -bwd["grad_w"][1][0],
+        "wish_w3": -bwd["grad_w"][2][0],
         "w3_row": w3[BACKPROP_LABEL],  # weights into the "2" neuron
         "b3": np.asarray(float(biases[2][BACKPROP_LABEL])),
         "grad_w3_row": bwd["grad_w"][2][0][BACKPROP_LABEL],
@@ -513,6 +527,7 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
         "sgd_cost": true_costs(sgd),
         "full_cost": true_costs(full),
         "path_every": np.asarray(PATH_EVERY),
+        "path_start_step": np.asarray(int(steps[ck])),  # both paths start at the partly trained network
         "n_train": np.asarray(len(data.y_train)),
         "batch_size": np.asarray(10),
         "lr": np.asarray(lr),
@@ -522,52 +537,101 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
     }
 
 
+CHAIN_NUDGE = 0.5  # the nudge to w(L) followed through z, a and C: big enough to see on one scale
+CHAIN_AVERAGE_SHOWN = 6  # per-example derivatives written out before their average
+
+
+def _chain_shown(acts: list[np.ndarray], w: np.ndarray, b: np.ndarray, y: np.ndarray, e: int) -> list[float]:
+    """What Chapter 4 writes about example ``e`` of the chain: its input, activations, z, cost and
+    every derivative; they must read apart at 3 significant digits (no look-alikes on screen)."""
+    a_prev, a_out = acts[-2][e], acts[-1][e]
+    s, dca = a_out * (1 - a_out), 2 * (a_out - y[e])
+    return [acts[0][e], *[t[e] for t in acts[1:]], w[-1] * a_prev + b[-1], (a_out - y[e]) ** 2, s, dca,
+            a_prev * s * dca, s * dca, w[-1] * s * dca]
+
+
+def _reads_apart(values: list[float]) -> bool:
+    shown = [f"{abs(v):.{max(2 - int(np.floor(np.log10(abs(v)))), 0)}f}" for v in values]
+    return len(set(shown)) == len(shown)
+
+
 def chapter4(data: DigitDataset, chain, ch3: dict[str, np.ndarray], checkpoints: np.ndarray, steps: np.ndarray,
              sizes) -> dict[str, np.ndarray]:
-    """Arrays for Chapter 4 ("Backpropagation calculus"): the 1-1-1-1 chain and one deep weight."""
-    from models.backprop import chain_rule_paths, forward
+    """Arrays for Chapter 4 ("Backpropagation calculus"): the 1-1-1-1 chain, then the last two layers
+    of the digit network on Chapter 3's "2" (one weight, the sum over output paths, one weight a
+    layer further down). Every derivative is also computed by torch autograd, for the on-screen check."""
+    from models.backprop import backward, chain_rule_paths, forward
+    from models.chain import CURVE_EVERY
 
     w, b = chain.weights, chain.biases
-    # Rule: the first training example (zeros and ones only) that the chain gets wrong.
     a = chain.x
     acts = [a]
     for i in range(len(w)):
         acts.append(1 / (1 + np.exp(-(w[i] * acts[-1] + b[i]))))
+    # Rule: the first training example (zeros and ones only) that the chain gets wrong and whose
+    # shown numbers all read apart at 3 significant digits (so no two quantities look alike).
     wrong = np.flatnonzero((acts[-1] > 0.5) != (chain.y > 0.5))
-    e = int(wrong[0])
+    e = int(next(i for i in wrong if _reads_apart(_chain_shown(acts, w, b, chain.y, int(i)))))
+    # the example's own digit (the chain's inputs are the training set's zeros and ones, in order)
+    chain_digit = data.x_train[np.flatnonzero((data.y_train == 0) | (data.y_train == 1))[e]]
     a_prev, a_out, y = float(acts[-2][e]), float(acts[-1][e]), float(chain.y[e])
     z_out = float(w[-1] * a_prev + b[-1])
     dz_dw, da_dz, dc_da = a_prev, a_out * (1 - a_out), 2 * (a_out - y)
-    # The same derivative by autograd, for the on-screen check
+    # The same derivatives by autograd, for the on-screen checks
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
     at = torch.tensor(chain.x[e], dtype=torch.float64)
     for i in range(len(w)):
+        if i == len(w) - 1:
+            at_prev = at
         at = torch.sigmoid(wt[i] * at + bt[i])
     cost = (at - y) ** 2
-    gw, gb = torch.autograd.grad(cost, (wt, bt))
-    # A nudge to w(L), followed exactly through z, a and C
-    nudge = 0.5
+    gw, gb, gprev = torch.autograd.grad(cost, (wt, bt, at_prev))
+    # A nudge to w(L), followed exactly through z, a and C; each step's ratio of changes
+    nudge = CHAIN_NUDGE
     z_new = (w[-1] + nudge) * a_prev + b[-1]
     a_new = 1 / (1 + np.exp(-z_new))
-    # Averaged over every training example of the chain
+    c_new = (a_new - y) ** 2
+    dz, da, dc = z_new - z_out, a_new - a_out, c_new - (a_out - y) ** 2
+    # Averaged over every training example of the chain (and by autograd over all of them)
     all_prev, all_out = acts[-2], acts[-1]
     per_example = all_prev * all_out * (1 - all_out) * 2 * (all_out - chain.y)
+    wt_all = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    at_all = torch.from_numpy(chain.x)
+    for i in range(len(w)):
+        at_all = torch.sigmoid(wt_all[i] * at_all + torch.from_numpy(b)[i])
+    g_avg = torch.autograd.grad(((at_all - torch.from_numpy(chain.y)) ** 2).mean(), wt_all)[0][-1].item()
 
-    # The general case: one weight of layer 2 of the digit network, for Chapter 3's "2"
+    # Many neurons: the last two layers of the digit network at Chapter 3's checkpoint, on its "2".
+    # Indices as the chapter writes them: j a neuron of layer L (an output), k one of layer L-1.
     ck = int(np.flatnonzero(steps == PARTLY_TRAINED_STEP)[0])
     weights, biases = _arrays_at(checkpoints[ck], sizes)
     x = data.x_train[int(ch3["digit_index"]) : int(ch3["digit_index"]) + 1]
+    label = int(ch3["label"])
     fwd = forward(weights, biases, x)
-    from models.backprop import backward
-
-    grad_w2 = backward(weights, biases, fwd, ch3["label"][None])["grad_w"][1][0]  # (16, 16)
-    j, k = (int(v) for v in np.unravel_index(int(np.argmax(np.abs(grad_w2))), grad_w2.shape))  # rule: largest
-    paths = chain_rule_paths(weights, fwd, ch3["label"][None], 2, j, k)
-    net = DigitNet(DigitNetConfig(tuple(int(s) for s in sizes)))
-    net.set_flat(torch.from_numpy(checkpoints[ck]))
-    _, c = net(torch.from_numpy(x), torch.from_numpy(ch3["label"][None].astype(np.int64)))
-    autograd_w2 = torch.autograd.grad(c, net.weights[1])[0][j, k].item()
+    bwd = backward(weights, biases, fwd, np.array([label]))
+    grad_a2 = bwd["grad_a"][2][0]
+    # Rule: j is the output that should light up (the label); k the neuron of layer L-1 the cost is
+    # most sensitive to, among those numbered differently from j (so j and k never read alike).
+    j = label
+    k = int(max((i for i in range(len(grad_a2)) if i != j), key=lambda i: abs(grad_a2[i])))
+    out, hid = fwd["a"][3][0], fwd["a"][2][0]
+    target = np.eye(len(out))[label]
+    sp_out, dc_out = out * (1 - out), 2 * (out - target)
+    w_k = np.asarray(weights[2], dtype=np.float64)[:, k]  # w(L)[j, k] over j: neuron k's edges to every output
+    terms = w_k * sp_out * dc_out  # one per output j: the path k -> j -> C
+    # One layer further down: the weight into neuron k of layer L-1 whose derivative is largest
+    grad_w2_k = bwd["grad_w"][1][0][k]
+    m = int(np.argmax(np.abs(grad_w2_k)))
+    paths = chain_rule_paths(weights, fwd, np.array([label]), 2, k, m)
+    # autograd, float64, through a forward pass written again in torch
+    W = [torch.tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in weights]
+    B = [torch.tensor(np.asarray(v, dtype=np.float64)) for v in biases]
+    a1 = torch.sigmoid(W[0] @ torch.from_numpy(x[0].astype(np.float64)) + B[0])
+    a2 = torch.sigmoid(W[1] @ a1 + B[1])
+    a3 = torch.sigmoid(W[2] @ a2 + B[2])
+    c_net = ((a3 - torch.from_numpy(target)) ** 2).sum()
+    g_w2, g_w3, g_a2 = torch.autograd.grad(c_net, (W[1], W[2], a2))
 
     return {
         "chain_w": w, "chain_b": b,
@@ -582,19 +646,40 @@ def chapter4(data: DigitDataset, chain, ch3: dict[str, np.ndarray], checkpoints:
         "dc_daprev": np.asarray(float(w[-1]) * da_dz * dc_da),
         "autograd_dc_dw": np.asarray(gw[-1].item()),
         "autograd_dc_db": np.asarray(gb[-1].item()),
+        "autograd_dc_daprev": np.asarray(gprev.item()),
+        # one link further back: w(L-1), whose last factor is dC/da(L-1)
+        "sigma_prime_prev": np.asarray(a_prev * (1 - a_prev)),
+        "dc_dw_prev": np.asarray(float(acts[-3][e]) * a_prev * (1 - a_prev) * float(w[-1]) * da_dz * dc_da),
+        "autograd_dc_dw_prev": np.asarray(gw[-2].item()),
         "nudge": np.asarray(nudge),
-        "nudged_z": np.asarray(z_new), "nudged_a": np.asarray(a_new), "nudged_cost": np.asarray((a_new - y) ** 2),
-        "chain_cost_curve": chain.cost_curve,
+        "nudged_z": np.asarray(z_new), "nudged_a": np.asarray(a_new), "nudged_cost": np.asarray(c_new),
+        "nudge_dz": np.asarray(dz), "nudge_da": np.asarray(da), "nudge_dc": np.asarray(dc),
+        # each step's ratio of changes (the derivatives' big-nudge estimates) and their product
+        "ratio_z_w": np.asarray(dz / nudge), "ratio_a_z": np.asarray(da / dz), "ratio_c_a": np.asarray(dc / da),
+        "ratio_c_w": np.asarray(dc / nudge),
+        "chain_cost_curve": chain.cost_curve,  # the mean cost over the chain's examples, every CURVE_EVERY steps
+        "chain_curve_every": np.asarray(CURVE_EVERY),
+        "chain_digit": chain_digit,  # (784,) the example's pixels
         "n_chain_examples": np.asarray(len(chain.x)),
+        "first_dc_dw": per_example[:CHAIN_AVERAGE_SHOWN],  # the first training examples' dC_x/dw(L)
         "average_dc_dw": np.asarray(per_example.mean()),
-        "deep_layer": np.asarray(2), "deep_j": np.asarray(j), "deep_k": np.asarray(k),
-        "deep_label": np.asarray(int(ch3["label"])),
-        "deep_a_prev": np.asarray(paths["a_prev"]),
-        "deep_sigma_prime": np.asarray(paths["sigma_prime"]),
-        "deep_w_next": paths["w_next"],
-        "deep_sigma_prime_next": paths["sigma_prime_next"],
-        "deep_dc_da_next": paths["dC_da_next"],
-        "deep_terms": paths["terms"],
+        "autograd_average_dc_dw": np.asarray(g_avg),
+        # the digit network's last two layers
+        "fan_label": np.asarray(label), "fan_j": np.asarray(j), "fan_k": np.asarray(k),
+        "fan_a_prev": hid,  # a(L-1), all 16
+        "fan_a_out": out,  # a(L), all 10
+        "fan_sigma_prime": sp_out,  # sigma'(z_j(L)) = a_j (1 - a_j)
+        "fan_dc_da": dc_out,  # 2 (a_j(L) - y_j)
+        "fan_w_k": w_k,  # w(L)[j, k] over j
+        "fan_terms": terms,  # w_jk sigma'(z_j) 2 (a_j - y_j) over j
+        "fan_dc_dak": np.asarray(terms.sum()),  # dC/da_k(L-1): the sum over the paths
+        "fan_dc_dw_jk": np.asarray(hid[k] * sp_out[j] * dc_out[j]),
+        "autograd_fan_dc_dak": np.asarray(g_a2[k].item()),
+        "autograd_fan_dc_dw_jk": np.asarray(g_w3[j, k].item()),
+        # one layer further down: w(L-1)[k, m], from neuron m of layer L-2 into neuron k
+        "deep_m": np.asarray(m),
+        "deep_a_prev": np.asarray(paths["a_prev"]),  # a_m(L-2)
+        "deep_sigma_prime": np.asarray(paths["sigma_prime"]),  # sigma'(z_k(L-1))
         "deep_grad": np.asarray(paths["grad"]),
-        "deep_autograd": np.asarray(autograd_w2),
+        "deep_autograd": np.asarray(g_w2[k, m].item()),
     }

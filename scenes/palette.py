@@ -14,6 +14,10 @@ Colour carries meaning in every chapter, and a colour means one thing only:
 ``FUNCTION``   lavender: a mathematical function drawn for itself (sigmoid, ReLU, an
                illustration's made-up curve), not a model quantity
 ``MASKED``     charcoal: a cell that is not allowed to hold a value (a masked attention cell)
+``LINK_Z``     pink: how a weighted sum z responds to one of its inputs (a chain-rule factor
+               dz/dw, dz/db, dz/da and the arrow it belongs to)
+``LINK_A``     teal: how an activation responds to its weighted sum, sigma'(z) (factor and arrow)
+``LINK_C``     tan: how the cost responds to an activation, 2(a - y) (factor and arrow)
 ``BACKGROUND`` black
 =============  ==========================================================================
 
@@ -44,6 +48,9 @@ __all__ = [
     "FAINT",
     "FUNCTION",
     "INK",
+    "LINK_A",
+    "LINK_C",
+    "LINK_Z",
     "MASKED",
     "MUTED",
     "NEGATIVE",
@@ -67,6 +74,10 @@ COST = ManimColor("#FF9A3C")
 SCORE = ManimColor("#83C167")
 FUNCTION = ManimColor("#B8A2E3")
 MASKED = ManimColor("#3A3A3A")
+# Chapter 4's chain-rule links: each factor of a derivative wears the colour of its arrow
+LINK_Z = ManimColor("#FF8AD8")
+LINK_A = ManimColor("#3CC9A8")
+LINK_C = ManimColor("#D9B36C")
 BACKGROUND = ManimColor(BLACK)
 
 

@@ -10,7 +10,7 @@ import torch
 
 from models.backprop import backward, chain_rule_paths, forward
 from models.digit_net import DigitNet
-from models.digit_story import param_names
+from models.digit_story import param_names, spread_window
 from tests.golden import check_golden
 from tests.threads import one_blas_thread
 
@@ -81,6 +81,18 @@ def test_chapter3_numbers_against_autograd(story34, digits_artifact, dataset):
     # the "2" row of dC/dW(3) and dC/db(3)
     np.testing.assert_allclose(ch3["grad_w3_row"], auto[12800 + 2 * 16 : 12800 + 3 * 16], atol=1e-6)
     assert float(ch3["grad_b3"]) == pytest.approx(auto[12992 + 2], abs=1e-6)
+    # the diagram's weights and this digit's wish for each of them (-dC/dW), layer by layer
+    window = spread_window(dataset.x_train[i])
+    np.testing.assert_array_equal(ch3["input_window"], window)
+    np.testing.assert_array_equal(ch3["a0_window"], dataset.x_train[i][window])
+    weights = [w.detach().numpy() for w in net.weights]
+    np.testing.assert_array_equal(ch3["w1_window"], weights[0][:, window])
+    np.testing.assert_array_equal(ch3["w2"], weights[1])
+    np.testing.assert_array_equal(ch3["w3"], weights[2])
+    assert float(ch3["weight_vmax"]) == pytest.approx(float(np.percentile(np.abs(weights[0]), 99)), rel=1e-6)
+    np.testing.assert_allclose(ch3["wish_w1_window"], -auto[: 784 * 16].reshape(16, 784)[:, window], atol=1e-6)
+    np.testing.assert_allclose(ch3["wish_w2"], -auto[784 * 16 : 784 * 16 + 256].reshape(16, 16), atol=1e-6)
+    np.testing.assert_allclose(ch3["wish_w3"], -auto[12800:12960].reshape(10, 16), atol=1e-6)
     # the wishes add up to -dC/da(2), and -dC/da(1) follows from it
     np.testing.assert_allclose(ch3["wishes"].sum(axis=0), ch3["wanted_a2"], atol=1e-12)
     xt = torch.from_numpy(dataset.x_train[i : i + 1])
@@ -182,7 +194,7 @@ def _numpy_cost_and_gradient(flat: np.ndarray, x, onehot: np.ndarray, grad: bool
 
 def test_chapter3_paths_by_numpy_descent(story34, digits_artifact, dataset):
     """The two paths across the slice and their costs: mini-batch and full-batch gradient descent
-    from the untrained network, done again with numpy backprop (the mini-batches in the order the
+    from the partly trained network at ``path_start_step``, done again with numpy backprop (the mini-batches in the order the
     stage's seeded generator shuffles them), the cost every ``path_every`` steps measured in numpy,
     the two paths projected on the plane of their own two main directions, and the slice's cost at
     two grid corners."""
@@ -191,7 +203,9 @@ def test_chapter3_paths_by_numpy_descent(story34, digits_artifact, dataset):
     from models.artifacts import derive_seed
 
     ch3, _ = story34
-    start = digits_artifact.arrays("checkpoints.npz")["params"][0].astype(np.float64)
+    ck = digits_artifact.arrays("checkpoints.npz")
+    assert int(ch3["path_start_step"]) == int(ch3["checkpoint_step"])  # the network the chapter followed
+    start = ck["params"][list(ck["steps"]).index(int(ch3["path_start_step"]))].astype(np.float64)
     x = dataset.x_train.astype(np.float64)
     sparse = csr_matrix(x)  # the same numbers, stored without the blank pixels: the full batch is 5x cheaper
     onehot = np.eye(10)[dataset.y_train]
@@ -265,9 +279,21 @@ def test_chapter4_chain_rule_against_autograd(story34):
     assert float(ch4["dc_dw"]) == pytest.approx(gw[-1].item(), rel=1e-9)
     assert float(ch4["dc_db"]) == pytest.approx(gb[-1].item(), rel=1e-9)
     assert float(ch4["autograd_dc_dw"]) == pytest.approx(gw[-1].item(), rel=1e-9)
+    assert float(ch4["autograd_dc_db"]) == pytest.approx(gb[-1].item(), rel=1e-9)
     assert (float(ch4["a"]) > 0.5) != (float(ch4["y"]) > 0.5)  # the shown example is one it gets wrong
-    # the deep weight: the sum over paths against float32 autograd
-    assert float(ch4["deep_grad"]) == pytest.approx(float(ch4["deep_autograd"]), rel=1e-4)
+    # dC/da(L-1): autograd through the last neuron alone, a(L-1) a leaf
+    a_prev = torch.tensor(float(ch4["a_prev"]), dtype=torch.float64, requires_grad=True)
+    last = torch.sigmoid(float(ch4["chain_w"][-1]) * a_prev + float(ch4["chain_b"][-1]))
+    g_prev = torch.autograd.grad((last - float(ch4["y"])) ** 2, a_prev)[0].item()
+    assert float(ch4["dc_daprev"]) == pytest.approx(g_prev, rel=1e-9)
+    assert float(ch4["autograd_dc_daprev"]) == pytest.approx(g_prev, rel=1e-9)
+    assert float(ch4["dc_dw_prev"]) == pytest.approx(gw[-2].item(), rel=1e-9)
+    assert float(ch4["autograd_dc_dw_prev"]) == pytest.approx(gw[-2].item(), rel=1e-9)
+    # the digit network: each hand-written sum against the artifact's own autograd values
+    assert float(ch4["fan_dc_dak"]) == pytest.approx(float(ch4["autograd_fan_dc_dak"]), rel=1e-9)
+    assert float(ch4["fan_dc_dw_jk"]) == pytest.approx(float(ch4["autograd_fan_dc_dw_jk"]), rel=1e-9)
+    assert float(ch4["deep_grad"]) == pytest.approx(float(ch4["deep_autograd"]), rel=1e-9)
+    assert float(ch4["average_dc_dw"]) == pytest.approx(float(ch4["autograd_average_dc_dw"]), rel=1e-9)
 
 
 def _sigmoid(z: float) -> float:
@@ -309,8 +335,20 @@ def test_chapter4_chain_numbers_by_plain_arithmetic(story34, trained_chain, data
     xs = [4.0 * float(np.count_nonzero(dataset.x_train[i] > 0.5)) / 784 for i in keep]
     ys = [1.0 if dataset.y_train[i] == 1 else 0.0 for i in keep]
     assert int(ch4["n_chain_examples"]) == len(xs)
-    e = next(i for i, (x, y) in enumerate(zip(xs, ys)) if (_chain_run(w, b, x)[-1] > 0.5) != (y > 0.5))
+    def shown(x, y):  # what the chapter writes about an example, as it writes it (3 significant digits)
+        acts = _chain_run(w, b, x)
+        s, dca = acts[-1] * (1 - acts[-1]), 2 * (acts[-1] - y)
+        values = [*acts, w[-1] * acts[-2] + b[-1], (acts[-1] - y) ** 2, s, dca, acts[-2] * s * dca, s * dca,
+                  w[-1] * s * dca]
+        return ["%.3g" % abs(v) for v in values]
+
+    # the first example it gets wrong whose shown numbers all read apart (no look-alikes on screen)
+    e = next(i for i, (x, y) in enumerate(zip(xs, ys))
+             if (_chain_run(w, b, x)[-1] > 0.5) != (y > 0.5) and len(set(shown(x, y))) == len(shown(x, y)))
     assert int(ch4["chain_example"]) == e
+    np.testing.assert_array_equal(ch4["chain_digit"], dataset.x_train[keep[e]])
+    assert int(dataset.y_train[keep[e]]) == int(ch4["y"])  # a "1" has y = 1, a "0" y = 0
+    assert float(ch4["cost"]) != pytest.approx(float(ch4["a_prev"]), abs=5e-3)  # the old look-alike is gone
     x, y = xs[e], ys[e]
     acts = _chain_run(w, b, x)
     close = dict(rel=1e-9, abs=1e-12)
@@ -327,6 +365,15 @@ def test_chapter4_chain_numbers_by_plain_arithmetic(story34, trained_chain, data
     assert float(ch4["nudged_z"]) == pytest.approx((w[-1] + nudge) * moved[-2] + b[-1], **close)
     assert float(ch4["nudged_a"]) == pytest.approx(moved[-1], **close)
     assert float(ch4["nudged_cost"]) == pytest.approx((moved[-1] - y) ** 2, **close)
+    # each step's change and ratio of changes, from the plain-float runs
+    dz, da, dc = nudge * acts[-2], moved[-1] - acts[-1], (moved[-1] - y) ** 2 - (acts[-1] - y) ** 2
+    assert float(ch4["nudge_dz"]) == pytest.approx(dz, **close)
+    assert float(ch4["nudge_da"]) == pytest.approx(da, **close)
+    assert float(ch4["nudge_dc"]) == pytest.approx(dc, **close)
+    assert float(ch4["ratio_z_w"]) == pytest.approx(dz / nudge, **close)
+    assert float(ch4["ratio_a_z"]) == pytest.approx(da / dz, **close)
+    assert float(ch4["ratio_c_a"]) == pytest.approx(dc / da, **close)
+    assert float(ch4["ratio_c_w"]) == pytest.approx(dc / nudge, **close)
 
     # the derivatives, each by finite differences of the function it stands for
     def cost_with(i_w=None, i_b=None, a_in=None):
@@ -348,6 +395,8 @@ def test_chapter4_chain_numbers_by_plain_arithmetic(story34, trained_chain, data
     assert float(ch4["dc_dw"]) == pytest.approx(_slope(cost_with(i_w=len(w) - 1), w[-1]), **fd)
     assert float(ch4["dc_db"]) == pytest.approx(_slope(cost_with(i_b=len(b) - 1), b[-1]), **fd)
     assert float(ch4["dc_daprev"]) == pytest.approx(_slope(cost_with(a_in=True), a_prev), **fd)
+    assert float(ch4["dc_dw_prev"]) == pytest.approx(_slope(cost_with(i_w=len(w) - 2), w[-2]), **fd)
+    assert float(ch4["sigma_prime_prev"]) == pytest.approx(_slope(_sigmoid, w[-2] * acts[-3] + b[-2]), **fd)
 
     # averaged over every training example: the slope of the mean cost
     def mean_cost(v):
@@ -355,50 +404,86 @@ def test_chapter4_chain_numbers_by_plain_arithmetic(story34, trained_chain, data
         return sum((_chain_run(ww, b, xi)[-1] - yi) ** 2 for xi, yi in zip(xs, ys)) / len(xs)
 
     assert float(ch4["average_dc_dw"]) == pytest.approx(_slope(mean_cost, w[-1], 1e-5), rel=1e-6, abs=1e-9)
+    first = ch4["first_dc_dw"]
+    for (xi, yi), shown_value in zip(zip(xs, ys), first):
+        assert float(shown_value) == pytest.approx(_slope(lambda v: (_chain_run(w[:-1] + [v], b, xi)[-1] - yi) ** 2,
+                                                          w[-1]), **fd)
 
 
-def test_chapter4_deep_weight_by_finite_differences(story34, digits_artifact, dataset):
-    """The general case: the weight of layer 2 with the largest gradient on Chapter 3's "2"
-    (found again from autograd's whole gradient), its factors from a numpy forward pass, each
-    path's term as the derivative of one output's cost term (autograd), and the total as the
-    slope of the cost when that one weight moves (finite differences in float64)."""
+def test_chapter4_digit_network_by_finite_differences(story34, digits_artifact, dataset):
+    """The last two layers of the digit network on Chapter 3's "2": j the label, k the layer-(L-1)
+    neuron with the largest dC/da_k other than j (found again from autograd), every factor from a
+    numpy forward pass, each path's term as the derivative of one output's cost term (autograd),
+    and the totals as slopes of the cost (finite differences in float64)."""
     ch3, ch4 = story34
     ck = digits_artifact.arrays("checkpoints.npz")
     net = DigitNet()
     net.set_flat(torch.from_numpy(ck["params"][list(ck["steps"]).index(int(ch3["checkpoint_step"]))]))
     p = {k: v.astype(np.float64) for k, v in net.to_arrays().items()}
     i = int(ch3["digit_index"])
-    x, label = dataset.x_train[i].astype(np.float64), int(ch4["deep_label"])
-    assert label == int(ch3["label"]) == int(dataset.y_train[i])
+    x, label = dataset.x_train[i].astype(np.float64), int(ch4["fan_label"])
+    assert label == int(ch3["label"]) == int(dataset.y_train[i]) == int(ch4["fan_j"])
     target = np.eye(10)[label]
-    auto = autograd_per_example(net, dataset.x_train[i : i + 1], dataset.y_train[i : i + 1])[0]
-    grad_w2 = auto[784 * 16 : 784 * 16 + 256].reshape(16, 16)
-    j, k = np.unravel_index(int(np.argmax(np.abs(grad_w2))), grad_w2.shape)
-    assert (int(ch4["deep_j"]), int(ch4["deep_k"])) == (int(j), int(k))
 
-    def forward(w1):
+    def forward(w1=None, w2=None, a2=None):
         a1 = 1 / (1 + np.exp(-(p["w0"] @ x + p["b0"])))
-        a2 = 1 / (1 + np.exp(-(w1 @ a1 + p["b1"])))
-        return a1, a2, 1 / (1 + np.exp(-(p["w2"] @ a2 + p["b2"])))
+        if a2 is None:
+            a2 = 1 / (1 + np.exp(-((p["w1"] if w1 is None else w1) @ a1 + p["b1"])))
+        return a1, a2, 1 / (1 + np.exp(-((p["w2"] if w2 is None else w2) @ a2 + p["b2"])))
 
-    a1, a2, _ = forward(p["w1"])
-    assert float(ch4["deep_a_prev"]) == pytest.approx(a1[k], rel=1e-9)
-    assert float(ch4["deep_sigma_prime"]) == pytest.approx(
-        _slope(_sigmoid, float(p["w1"][j] @ a1 + p["b1"][j])), rel=1e-6)
-    np.testing.assert_array_equal(ch4["deep_w_next"], p["w2"][:, j])
-    # path i: how output i's own term (a_i - y_i)^2 changes with a(2)_j
+    a1, a2, a3 = forward()
+    # k by its rule, from autograd's dC/da(L-1)
     a2_leaf = torch.tensor(a2, requires_grad=True)
     out = torch.sigmoid(torch.from_numpy(p["w2"]) @ a2_leaf + torch.from_numpy(p["b2"]))
-    terms = [torch.autograd.grad((out[o] - float(target[o])) ** 2, a2_leaf, retain_graph=True)[0][j].item()
+    g_a2 = torch.autograd.grad(((out - torch.from_numpy(target)) ** 2).sum(), a2_leaf, retain_graph=True)[0].numpy()
+    k = max((n for n in range(16) if n != label), key=lambda n: abs(g_a2[n]))
+    j = label
+    assert int(ch4["fan_k"]) == k
+    np.testing.assert_allclose(ch4["fan_a_prev"], a2, rtol=1e-9)
+    np.testing.assert_allclose(ch4["fan_a_out"], a3, rtol=1e-9)
+    np.testing.assert_allclose(ch4["fan_sigma_prime"], [_slope(_sigmoid, float(z)) for z in p["w2"] @ a2 + p["b2"]],
+                               rtol=1e-6)
+    np.testing.assert_allclose(ch4["fan_dc_da"], [_slope(lambda v: (v - t) ** 2, float(a)) for a, t in zip(a3, target)],
+                               rtol=1e-6, atol=1e-12)
+    np.testing.assert_array_equal(ch4["fan_w_k"], p["w2"][:, k])
+    # path j: how output j's own term (a_j - y_j)^2 changes with a_k(L-1)
+    terms = [torch.autograd.grad((out[o] - float(target[o])) ** 2, a2_leaf, retain_graph=True)[0][k].item()
              for o in range(10)]
-    np.testing.assert_allclose(ch4["deep_terms"], terms, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(ch4["fan_terms"], terms, rtol=1e-9, atol=1e-15)
+    assert float(ch4["fan_dc_dak"]) == pytest.approx(float(g_a2[k]), rel=1e-9)
 
-    def cost(v):
+    def cost_of(**kw):
+        return float(((forward(**kw)[2] - target) ** 2).sum())
+
+    def with_a2(v):
+        moved = a2.copy()
+        moved[k] = v
+        return cost_of(a2=moved)
+
+    def with_w2(v):
+        w2 = p["w2"].copy()
+        w2[j, k] = v
+        return cost_of(w2=w2)
+
+    assert float(ch4["fan_dc_dak"]) == pytest.approx(_slope(with_a2, float(a2[k])), rel=1e-6)
+    assert float(ch4["fan_dc_dw_jk"]) == pytest.approx(_slope(with_w2, float(p["w2"][j, k])), rel=1e-6)
+    assert float(ch4["autograd_fan_dc_dw_jk"]) == pytest.approx(_slope(with_w2, float(p["w2"][j, k])), rel=1e-6)
+
+    # one layer further down: w(L-1)[k, m], m the largest such derivative (autograd's whole gradient)
+    auto = autograd_per_example(net, dataset.x_train[i : i + 1], dataset.y_train[i : i + 1])[0]
+    grad_w1 = auto[784 * 16 : 784 * 16 + 256].reshape(16, 16)
+    m = int(np.argmax(np.abs(grad_w1[k])))
+    assert int(ch4["deep_m"]) == m
+    assert float(ch4["deep_a_prev"]) == pytest.approx(a1[m], rel=1e-9)
+    assert float(ch4["deep_sigma_prime"]) == pytest.approx(_slope(_sigmoid, float(p["w1"][k] @ a1 + p["b1"][k])), rel=1e-6)
+
+    def with_w1(v):
         w1 = p["w1"].copy()
-        w1[j, k] = v
-        return float(((forward(w1)[2] - target) ** 2).sum())
+        w1[k, m] = v
+        return cost_of(w1=w1)
 
-    assert float(ch4["deep_grad"]) == pytest.approx(_slope(cost, float(p["w1"][j, k])), rel=1e-6, abs=1e-12)
+    assert float(ch4["deep_grad"]) == pytest.approx(_slope(with_w1, float(p["w1"][k, m])), rel=1e-6, abs=1e-12)
+    assert float(ch4["deep_autograd"]) == pytest.approx(float(grad_w1[k, m]), rel=1e-4)  # float32 autograd
 
 
 def test_chain_is_trained_and_reproducible(dataset, trained_chain):
@@ -415,7 +500,7 @@ def test_chapter3_golden(story34, update_goldens):
     ch3, _ = story34
     keys = ["checkpoint_step", "digit_index", "label", "a3", "wanted_change", "cost", "b3", "grad_b3", "grad_w3_row",
             "wanted_a2", "wanted_a1", "table_examples", "table_rows", "table", "table_average", "sgd_cost",
-            "full_cost", "n_train", "batch_size"]
+            "full_cost", "n_train", "batch_size", "path_start_step", "input_window", "weight_vmax", "wish_w3"]
     values = {k: ch3[k] for k in keys}
     values["table_row_names"] = [str(n) for n in ch3["table_row_names"]]
     values["sgd_end"] = ch3["sgd_path"][-1]
@@ -427,6 +512,11 @@ def test_chapter4_golden(story34, update_goldens):
     _, ch4 = story34
     keys = ["chain_w", "chain_b", "chain_example", "chain_x", "chain_activations", "a_prev", "z", "a", "y", "cost",
             "dz_dw", "da_dz", "dc_da", "dc_dw", "dc_db", "dc_daprev", "autograd_dc_dw", "autograd_dc_db", "nudge",
-            "nudged_z", "nudged_a", "nudged_cost", "n_chain_examples", "average_dc_dw", "deep_j", "deep_k",
-            "deep_label", "deep_a_prev", "deep_sigma_prime", "deep_terms", "deep_grad", "deep_autograd"]
+            "nudged_z", "nudged_a", "nudged_cost", "n_chain_examples", "average_dc_dw", "autograd_dc_daprev",
+            "sigma_prime_prev", "dc_dw_prev", "autograd_dc_dw_prev",
+            "nudge_dz", "nudge_da", "nudge_dc", "ratio_z_w", "ratio_a_z", "ratio_c_a", "ratio_c_w", "first_dc_dw",
+            "autograd_average_dc_dw", "fan_label", "fan_j", "fan_k", "fan_a_prev", "fan_a_out", "fan_sigma_prime",
+            "fan_dc_da", "fan_w_k", "fan_terms", "fan_dc_dak", "fan_dc_dw_jk", "autograd_fan_dc_dak",
+            "autograd_fan_dc_dw_jk", "deep_m", "deep_a_prev", "deep_sigma_prime", "deep_grad", "deep_autograd",
+            "chain_cost_curve", "chain_curve_every"]
     check_golden("chapter4", {k: ch4[k] for k in keys}, update_goldens)

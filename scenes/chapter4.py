@@ -392,7 +392,7 @@ class ComputationGraph(ChapterFourScene):
             ticks = VGroup(*[Line([x - 1.5 + 0.3 * i, LINE_Y - 0.08, 0], [x - 1.5 + 0.3 * i, LINE_Y + 0.08, 0],
                                   stroke_color=MUTED, stroke_width=2 if i % 5 == 0 else 1) for i in range(11)])
             at = lambda v, x=x, lo=lo: np.array([x - 1.5 + 3.0 * (v - lo), LINE_Y, 0])  # noqa: E731
-            name_tex = MathTex(name, font_size=28, color=MUTED).next_to(line, LEFT, buff=0.08).shift(UP * 0.32 + RIGHT * 0.3)
+            name_tex = MathTex(name, font_size=34, color=MUTED).next_to(line, LEFT, buff=0.08).shift(UP * 0.32 + RIGHT * 0.3)
             lines.add(VGroup(line, ticks, name_tex))
             dots.add(Dot(at(before), radius=0.08, color=ACCENT))
             shown_after = computed(fmt(after), "w(L) plus the nudge") if name == "w" else fmt(after)
@@ -446,7 +446,20 @@ class ComputationGraph(ChapterFourScene):
         self.wait(1.0)
         self.say("Shrink the nudge toward zero and each ratio becomes a derivative, the slope of one step. "
                  "That is the chain rule.")
-        self.wait(1.5)
+        limits = VGroup()
+        for r, (top, bottom, value, color) in zip(ratios, ((r"\partial z", r"\partial w", d["dz_dw"], LINK_Z),
+                                                         (r"\partial a", r"\partial z", d["da_dz"], LINK_A),
+                                                         (r"\partial C_0", r"\partial a", d["dc_da"], LINK_C))):
+            limits.add(MathTex(rf"\frac{{{top}}}{{{bottom}}}", "=", _t(value), font_size=30, color=color).move_to(r))
+        product = MathTex(r"\frac{\partial C_0}{\partial w}", "=", _t(d["dz_dw"]), r"\times", _t(d["da_dz"]),
+                          r"\times", _t(d["dc_da"]), "=", _t(d["dc_dw"]), font_size=34).move_to(whole)
+        for i, color in ((2, LINK_Z), (4, LINK_A), (6, LINK_C)):
+            product[i].set_color(color)
+        product[8].set_color(ACCENT)
+        assert fmt(_product([_shown(d[k], 3) for k in ("dz_dw", "da_dz", "dc_da")])) == fmt(d["dc_dw"])
+        self.play(*[FadeOut(m, shift=DOWN * 0.15, rate_func=LEAVE) for m in (*ratios, whole)],
+                  *[FadeIn(m, shift=DOWN * 0.15, rate_func=ARRIVE) for m in (*limits, product)], run_time=1.6)
+        self.wait(1.0)
         after = tree_stage(d)
         self.hand_off(after, keep={stage[key]: after[key] for key in stage}, run_time=1.5)
 
@@ -688,7 +701,7 @@ class ManyNeurons(ChapterFourScene):
         paths = VGroup(*[Line(l1[k].get_right(), o.get_left(), stroke_color=LINK_Z, stroke_width=3) for o in out])
         tags = VGroup()
         for jj, (o, t) in enumerate(zip(out, terms)):
-            tag = _text(f"{t:.{dec}f}".replace("-", "\u2212"), 15, ACCENT if jj == j else INK)
+            tag = _text(f"{t:.{dec}f}".replace("-", "\u2212"), 17, ACCENT if jj == j else INK)
             tag.next_to(o, LEFT, buff=0.12).shift(UP * 0.2)
             tags.add(tag)
         self.say("But neuron k reaches the cost along ten paths, one through each output: changing a(L\u22121)k "
@@ -711,7 +724,10 @@ class ManyNeurons(ChapterFourScene):
         for jj, t in enumerate(terms):
             s = f"{abs(t):.{dec}f}"
             pieces.append(s if jj == 0 and t >= 0 else (("-" if jj == 0 else "- ") + s if t < 0 else "+ " + s))
-        head = MathTex(r"\frac{\partial C_0}{\partial a^{(L-1)}_k}", "=", r"\sum_{j=0}^{9}", font_size=36)
+        head = MathTex(r"\frac{\partial C_0}{\partial a^{(L-1)}_k}", "=", r"\sum_{j=0}^{9}", r"w^{(L)}_{jk}",
+                       r"\sigma'(z^{(L)}_j)", r"2(a^{(L)}_j - y_j)", font_size=36)
+        for part, color in zip(head[3:], (LINK_Z, LINK_A, LINK_C)):
+            part.set_color(color)
         line1 = MathTex(*pieces[:5], font_size=30)
         line2 = MathTex(*pieces[5:], "=", _t(d["fan_dc_dak"]), font_size=30)
         line2[-1].set_color(ACCENT)
@@ -719,7 +735,8 @@ class ManyNeurons(ChapterFourScene):
         block = _fit(VGroup(head, line1, line2).arrange(DOWN, buff=0.22, aligned_edge=LEFT).move_to([x0, -1.05, 0]), x0)
         assert fmt(sum(round(float(t), dec) for t in terms)) == fmt(d["fan_dc_dak"])  # the shown sum checks out
         self.say("\u2202C0/\u2202a(L\u22121)k adds the ten paths up. Watch each term come from its path.")
-        self.write_terms(head, run_time=0.9)
+        self.write_terms(head, sources={3 + i: part for i, part in enumerate(path_value)}, groups=[[0, 1], [2], [3, 4, 5]],
+                         run_time=0.9)
         self.write_terms(line1, sources={i: tags[i] for i in range(5)}, run_time=0.6)
         self.write_terms(line2, sources={i: tags[5 + i] for i in range(5)}, groups=[[0], [1], [2], [3], [4], [5, 6]],
                          run_time=0.6)
@@ -754,7 +771,7 @@ class ManyNeurons(ChapterFourScene):
         self.say(f"That sum is what neuron k passes back. One layer down, it plays the part 2(a \u2212 y) played: take "
                  f"neuron i = {m} of layer L\u22122.")
         self.play(FadeOut(VGroup(one, vals, check_w), rate_func=LEAVE), Create(ring_i), Create(back_edge),
-                  FadeIn(i_name), run_time=1.4)
+                  FadeIn(i_name), stage.l2[m].animate.set_fill(INK, opacity=float(d["deep_a_prev"])), run_time=1.4)
         self.write_terms(deep, sources={2: stage.l2[m], 3: l1[k], 4: head[0]}, groups=[[0, 1], [2], [3], [4]],
                          run_time=0.9)
         self.say("The weight from i into k: neuron i's activation, k's slope, and the sum over paths we just built.")
@@ -775,7 +792,7 @@ class Recap(ChapterFourScene):
             [
                 "The cost depends on a, a on z, z on each weight, bias and previous activation.",
                 "The chain rule multiplies the sensitivities of the steps in between.",
-                "Each factor is a number the forward pass already computed.",
+                "Each local factor (a, \u03c3\u2032, w) comes from the forward pass; \u2202C/\u2202a is passed back.",
                 "Many neurons: a neuron reaches the cost along many paths; add them up.",
             ],
             replacing=list(stage.values()),

@@ -1,13 +1,27 @@
-"""Chapter 3, "Backpropagation, intuitively", with the real nudges one real digit asks for.
+"""Chapter 3, "Backpropagation, intuitively", with the real wishes one real digit makes.
 
-Every activation, wish, nudge and path on screen comes from the ``digits-story`` artifact
+One film in six beats. A real "2" goes through the digit network as it was part way through
+training; the diagram, drawn with that network's real weights, stays on screen while the
+outputs say how they want to change, the "2" shows its three ways to rise (its bias, its
+weights, the neurons feeding it), all ten outputs' wishes add up on layer 2, and the same step
+sweeps backwards to the first weights. Then a table of ten real digits' wishes, whose averages
+are the (negative) gradient, and mini-batch against full-batch descent on a real slice of the
+cost landscape.
+
+Every activation, weight, wish, nudge and path comes from the ``digits-story`` artifact
 (``models/digit_story.py``, ``chapter3``), computed by the hand-written backprop of
 ``models/backprop.py``, which the tests check against torch autograd;
 ``tests/golden/chapter3.json`` pins the numbers.
 
-Render with ``python render.py render 3``, or one scene with Manim::
+Notation, shared with Chapter 4: superscripts name layers (``a^{(2)}_k``), weights are indexed
+destination first (``w^{(3)}_{2k}``: into neuron 2 of layer 3 from neuron k of layer 2). This
+chapter draws wishes, the negative gradient; Chapter 4 computes the gradient itself.
 
-    manim -ql scenes/chapter3.py AddUpTheWishes
+Each beat opens on the drawing the previous one ended with: the ``*_stage`` functions build
+those drawings, and both sides of a join call the same one.
+
+Render with ``python render.py render 3``, or one scene with
+``python render.py render 3 --scene AddUpTheWishes``.
 """
 
 from __future__ import annotations
@@ -16,40 +30,46 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    ORIGIN,
     RIGHT,
     UP,
+    Circle,
     Create,
     Dot,
     FadeIn,
+    FadeOut,
     Group,
+    Indicate,
     LaggedStart,
     Line,
     MathTex,
+    Rectangle,
+    ReplacementTransform,
+    ShowPassingFlash,
+    Square,
     SurroundingRectangle,
     Text,
+    Transform,
+    TransformFromCopy,
     VGroup,
 )
 
-from scenes.palette import INK, MUTED
-
-from scenes.base import ChapterScene, artifact_arrays
+from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays
+from scenes.palette import ACCENT, COST, FAINT, INK, MUTED, signed_color, value_to_color
 from scenes.pieces import (
-    ACCENT,
     FONT,
-    NEGATIVE,
-    POSITIVE,
     DigitImage,
-    HeatMap,
+    ExampleTable,
     LandscapeMap,
-    NudgeTable,
-    ValueBars,
+    NetworkDiagram,
+    NeuronBars,
+    digit_network,
+    edges_showing,
     fmt,
-    framed_digit,
-    value_to_color,
-    want_arrows,
+    neuron_arrows,
+    path_tip,
+    tex,
 )
-from scenes.transcript import computed, constant
+from scenes.transcript import computed, constant, note_drawing
 
 NUMBER = 3
 TITLE = "Backpropagation, intuitively"
@@ -60,200 +80,654 @@ def data() -> dict[str, np.ndarray]:
     return artifact_arrays("digits-story", "chapter3.npz")
 
 
+def _text(s: str, size: int = 22, color=INK) -> Text:
+    return Text(s, font=FONT, font_size=size, color=color)
+
+
+def _index(k: int) -> str:
+    """A neuron's number, as a label (not a quantity)."""
+    return constant(int(k), "a neuron's index in its layer")
+
+
+def _signed(x: float, sig: int = 3) -> str:
+    return ("+" if float(x) >= 0 else "") + fmt(x, sig)
+
+
+# ----------------------------------------------------------------------------- the network (beats 1-3)
+
+NET_HEIGHT = 5.4
+NET_GAP = 2.35
+NET_CENTER = np.array([-0.4, 0.62, 0.0])  # of its layers: columns at x = -3.925, -1.575, 0.775, 3.125
+DIGIT_AT = np.array([-5.95, 0.62, 0.0])
+DIGIT_HEIGHT = 1.7
+BAR_X = 3.75  # where the output bars' tracks start
+ARROW_MAX = 0.31  # the longest wish arrow on a layer: about a neuron's spacing, so arrows never cross
+
+
+def network(d: dict, lit: int) -> NetworkDiagram:
+    """The partly trained network (every weight on the artifact's colour scale), its first ``lit``
+    layers lit by the chapter's "2"."""
+    acts = [d["a0_window"], d["a1"], d["a2"], d["a3"]][:lit]
+    return digit_network((d["w1_window"], d["w2"], d["w3"]), float(d["weight_vmax"]), d["input_window"], acts,
+                         height=NET_HEIGHT, layer_gap=NET_GAP, center=NET_CENTER)
+
+
+def the_digit(d: dict) -> Group:
+    digit = DigitImage(d["digit"], height=DIGIT_HEIGHT).move_to(DIGIT_AT)
+    return Group(digit, digit.frame())
+
+
+def window_band(d: dict, digit: DigitImage) -> Rectangle:
+    """The outline of the row of pixels the input column shows."""
+    window = d["input_window"]
+    row, col0 = divmod(int(window[0]), 28)
+    side = digit.height / 28
+    band = Rectangle(width=side * len(window), height=side, stroke_color=MUTED, stroke_width=2.5)
+    return band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
+
+
+def layer_names(net: NetworkDiagram) -> VGroup:
+    """a(0) .. a(3) above the columns (the input's beside its upper ellipsis)."""
+    names = VGroup()
+    for l, col in enumerate(net.layers):
+        name = MathTex(f"a^{{({l})}}", font_size=30, color=MUTED)
+        if l == 0:
+            name.next_to(net.dots[0], RIGHT, buff=0.25)
+        else:
+            name.next_to(col, UP, buff=0.12)
+        names.add(name)
+    return names
+
+
+def output_bars(d: dict, net: NetworkDiagram) -> NeuronBars:
+    return NeuronBars(net.layers[3], d["a3"], BAR_X, width=2.0, bar_height=0.24, font_size=19, decimals=3)
+
+
+def cost_formula(d: dict) -> MathTex:
+    formula = MathTex("C_0", "=", r"\sum_j \big(a^{(3)}_j - y_j\big)^2", "=", tex(d["cost"]), font_size=28)
+    formula[-1].set_color(COST)
+    return formula.move_to([4.95, 3.3, 0])
+
+
+def network_stage(d: dict, lit: int, outputs: bool = False) -> Stage:
+    """The digit, the network lit up to layer ``lit``, the layer names; with ``outputs``, also the
+    output bars, the change each output wants (arrows in the bars' tracks) and the cost."""
+    net = network(d, lit)
+    digit = the_digit(d)
+    stage = Stage(digit=digit, band=window_band(d, digit[0]), net=net, names=layer_names(net))
+    if outputs:
+        bars = output_bars(d, net)
+        stage.update(bars=bars, wants=bars.change_arrows(d["a3"], d["wanted_change"]), cost=cost_formula(d))
+    return stage
+
+
+def wish_scale(values) -> float:
+    """Arrow length per unit of wish, so the longest arrow of ``values`` is ``ARROW_MAX``."""
+    return ARROW_MAX / float(np.abs(np.asarray(values)).max())
+
+
+LEFT_PARTS = ("layer0", "layer1", "dots", "edges0", "edges1")
+
+
+def net_parts(net: NetworkDiagram) -> dict:
+    return {"layer0": net.layers[0], "layer1": net.layers[1], "dots": net.dots, "edges0": net.edges[0],
+            "edges1": net.edges[1]}
+
+
+def focus_stage(d: dict, j: int) -> Stage:
+    """The network's last two layers, the rest hidden: the wires into output ``j`` in their weight
+    colours, the other wires into the outputs dimmed, output ``j`` ringed, the outputs' bars and
+    wanted changes, and output ``j``'s wishes for layer 2 as arrows on its neurons."""
+    full = network_stage(d, 4, outputs=True)
+    net = full.net
+    for part in net_parts(net).values():
+        part.set_opacity(0)
+    full.names[0].set_opacity(0)
+    full.names[1].set_opacity(0)
+    into = net.edges_into(3, j)
+    for e in net.edges[2]:
+        if e not in into:
+            e.set_stroke(opacity=0.12)
+    ring = Circle(radius=net.layers[3][j].width / 2 + 0.07, color=ACCENT, stroke_width=3).move_to(net.layers[3][j])
+    arrows = neuron_arrows(net.layers[2], d["wishes"][j], wish_scale(d["wishes"][int(d["label"])]))
+    return Stage(net=net, names=full.names, bars=full.bars, wants=full.wants, ring=ring, arrows=arrows)
+
+
+# ----------------------------------------------------------------------------- the table (beat 4)
+
+
+def _param_tex(name: str) -> str:
+    """'w(3)[1,11]' -> w^{(3)}_{1,11}; 'b(3)[7]' -> b^{(3)}_{7}."""
+    kind, rest = name[0], name[1:]
+    layer, index = rest.split(")[")
+    return f"{kind}^{{{layer})}}_{{{index.rstrip(']')}}}"
+
+
+def example_table(d: dict) -> ExampleTable:
+    names = [str(n) for n in d["table_row_names"]]
+    table = ExampleTable(d["table"].T, d["table_images"], [_param_tex(n) for n in names], d["table_average"],
+                         col_width=1.4)
+    return table.shift(np.array([-6.4, 2.95, 0]) - table.images[0].get_center())
+
+
+def table_open_stage(d: dict) -> Stage:
+    """The ten example digits, one of each, where the table's rows will be."""
+    return Stage(images=example_table(d).images)
+
+
+def table_stage(d: dict) -> Stage:
+    table = example_table(d)
+    return Stage(images=table.images, heads=table.heads, cells=table.cells, separator=table.separator,
+                 average=table.average, average_name=table.average_name)
+
+
+def lone_wishes(d: dict) -> list[tuple[int, int]]:
+    """(parameter, example) pairs where one example alone wants the parameter moved one way and
+    every other example the other way; biases first."""
+    table = np.asarray(d["table"])  # (parameters, examples)
+    out = []
+    for r, row in enumerate(table):
+        for sign in (1, -1):
+            alone = np.flatnonzero(np.sign(row) == sign)
+            if len(alone) == 1 and np.all(np.sign(np.delete(row, alone)) == -sign):
+                out.append((r, int(alone[0])))
+    names = [str(n) for n in d["table_row_names"]]
+    return sorted(out, key=lambda rc: (not names[rc[0]].startswith("b"), rc[0]))
+
+
+# ----------------------------------------------------------------------------- the descent paths (beat 5)
+
+MAP_CENTER = np.array([-2.95, 0.75, 0.0])
+PANEL_X = 2.5  # the left edge of the text beside the map
+
+
+def landscape(d: dict) -> LandscapeMap:
+    return LandscapeMap(d["slice_alphas"], d["slice_betas"], d["slice_cost"], height=5.0, width=7.4).move_to(MAP_CENTER)
+
+
+def descent_stage(d: dict, drawn: bool) -> Stage:
+    """The cost slice with its colour scale and the start marked; with ``drawn``, both every-step
+    paths with arrowheads and their legend."""
+    land = landscape(d)
+    legend = land.legend()
+    start = land.point(*d["sgd_path"][0])
+    marker = Circle(radius=0.11, color=INK, stroke_width=3).move_to(start)
+    start_name = _text(f"start: step {int(d['path_start_step'])}", 20).next_to(marker, DOWN, buff=0.12)
+    stage = Stage(land=land, legend=legend, marker=marker, start_name=start_name)
+    if drawn:
+        full, sgd = paths(d, land)
+        stage.update(full=full, sgd=sgd, key=path_key(d))
+    return stage
+
+
+def paths(d: dict, land: LandscapeMap) -> tuple[VGroup, VGroup]:
+    """The full-batch path (white) and the mini-batch path (yellow), every step, with arrowheads."""
+    out = []
+    for key, color, width in (("full_path", INK, 3.0), ("sgd_path", ACCENT, 2.0)):
+        line = land.path(d[key], color=color, width=width)
+        note_drawing(line, "path", d[key])
+        tip = path_tip(line.get_anchors(), color, size=0.22)
+        out.append(VGroup(line, tip))
+    return out[0], out[1]
+
+
+def path_key(d: dict) -> VGroup:
+    n, batch = int(d["n_train"]), int(d["batch_size"])
+    rows = VGroup()
+    for color, name, what in ((INK, "full batch", f"{n:,} digits per step"),
+                              (ACCENT, f"mini-batches of {batch}", f"{batch} digits per step")):
+        sample = Line(LEFT * 0.25, RIGHT * 0.25, stroke_color=color, stroke_width=4)
+        head = _text(name, 22, color).next_to(sample, RIGHT, buff=0.15)
+        sub = _text(what, 19, MUTED).next_to(head, DOWN, buff=0.08).align_to(head, LEFT)
+        rows.add(VGroup(sample, head, sub))
+    rows.arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+    return rows.move_to([PANEL_X, 2.95, 0], aligned_edge=LEFT + UP).shift(UP * (2.95 - rows.get_top()[1]))
+
+
+# ----------------------------------------------------------------------------- scenes
+
+
 class ChapterThreeScene(ChapterScene):
     chapter = NUMBER
-    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
 
 
 class OneExample(ChapterThreeScene):
     def construct(self):
         d = data()
-        self.title_card(TITLE)
+        card = self.title_card(TITLE, keep=True)
+        stage = network_stage(d, lit=1)
+        net = stage.net
         label, step = int(d["label"]), int(d["checkpoint_step"])
-        shown = framed_digit(d["digit"], height=2.6).move_to(LEFT * 5.3 + UP * 0.7)
-        bars = ValueBars(d["a3"], [str(i) for i in range(10)], width=2.2, bar_height=0.3, font_size=22)
-        bars.move_to(LEFT * 1.4 + UP * 0.6)
-        title = Text(f"outputs after {step} training steps", font=FONT, font_size=22).next_to(bars, UP, buff=0.25)
+
+        # One real "2" and a partly trained network
+        self.play(FadeOut(card, shift=UP * 0.4, rate_func=LEAVE),
+                  *[FadeIn(m, rate_func=ARRIVE) for m in stage.values()], run_time=1.8)
+        self.say(f"One real training digit, a {label}, and our digit network as it was {step} steps into "
+                 "training: partly trained.")
+        self.play(Indicate(stage.band, color=ACCENT), run_time=1.0)
+        self.say("As in Chapter 1, a row of its pixels stands for the 784 inputs; the wires wear the real weights.")
+        self.play(LaggedStart(*[ShowPassingFlash(e.copy().set_stroke(width=3, opacity=1), time_width=0.6)
+                                for e in net.edges], lag_ratio=0.4), run_time=2.2)
+
+        # Forward pass: each layer lights by its real activations
+        self.say("Run it forward: each layer's activations set the next layer's, through the weights.")
+        sources = [d["a0_window"], d["a1"], d["a2"]]
+        for layer in (1, 2, 3):
+            n_out = len(net.layers[layer])
+            pulses = [ShowPassingFlash(e.copy().set_stroke(INK, width=1.6, opacity=float(sources[layer - 1][k // n_out])),
+                                       time_width=0.35)
+                      for k, e in enumerate(net.edges[layer - 1]) if sources[layer - 1][k // n_out] > 0.05]
+            self.play(*pulses, run_time=0.9)
+            self.play(net.light(layer, d[f"a{layer}"]), run_time=0.7)
+
+        # Its outputs: wrong, for now
+        after = network_stage(d, 4, outputs=True)
+        bars, wants, cost = after.bars, after.wants, after.cost
+        a3 = d["a3"]
+        brightest = int(np.argmax(a3))
+        self.say(f"The {label} reads only {a3[label]:.3f}. The brightest output is the {brightest}, at "
+                 f"{a3[brightest]:.3f}: a wrong answer.")
+        self.play(LaggedStart(*[FadeIn(r, shift=RIGHT * 0.15) for r in bars.rows], lag_ratio=0.08), run_time=1.5)
+        box = SurroundingRectangle(VGroup(net.layers[3][brightest], bars.rows[brightest]), color=ACCENT, buff=0.05)
+        self.play(Create(box), run_time=0.6)
+        self.say(f"The cost of this one example adds up the squared misses: {fmt(d['cost'])}. Training wants it "
+                 "smaller.")
+        self.write_terms(cost, sources={2: net.layers[3]}, groups=[[0, 1], [2], [3, 4]], run_time=0.8)
+        self.play(FadeOut(box), run_time=0.4)
+
+        # What each output wants: y - a
         change = d["wanted_change"]
-        arrows = want_arrows(bars, change, scale=2.4)
-
-        # One real training digit through a partly trained network
-        self.say(f"Take one real training digit, a {label}, and the network as it was {step} steps into training.")
-        self.play(FadeIn(shown))
-        self.play(FadeIn(title), FadeIn(bars, lag_ratio=0.05), run_time=1.2)
-        self.say(f"Its outputs are all near 0.1: it has not learned to tell digits apart yet. The cost is {fmt(d['cost'])}.")
-        self.wait(0.5)
-
-        # What each output wants
-        self.say(f"Each output wants to move: the {label} up by {change[label]:.2f}, all others down toward 0.")
-        self.play(LaggedStart(*[FadeIn(a) for a in arrows], lag_ratio=0.1), run_time=2.0)
-        self.play(Create(SurroundingRectangle(bars.rows[label], color=ACCENT, buff=0.05)), run_time=0.5)
-        self.say("The arrows' lengths are these real differences: a bigger miss asks for a bigger change.")
-        self.wait(0.5)
-
-
-def _lines(lines: list[str], font_size: int = 22) -> VGroup:
-    return VGroup(*[Text(t, font=FONT, font_size=font_size) for t in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-
-
-def _signed(x: float) -> str:
-    return ("+" if x >= 0 else "") + fmt(x)
+        self.say(f"What should change? The {label} should go up by {change[label]:.3f}, to 1; every other output "
+                 "down, to 0.")
+        self.play(LaggedStart(*[Create(a) for a in wants], lag_ratio=0.1), run_time=2.0)
+        self.say(f"Each arrow is y \u2212 a, read off the bar: the {label}'s wish is by far the strongest.")
+        self.play(Indicate(wants[label], color=ACCENT, scale_factor=1.3), run_time=1.0)
+        self.wait(0.8)
+        self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net,
+                                   stage.names: after.names}, run_time=0.6)
 
 
 class ThreeWaysToRaise(ChapterThreeScene):
     def construct(self):
         d = data()
-        label = int(d["label"])
-        a2, w = d["a2"], d["w3_row"]
-        spacing = 0.34
-        prev = VGroup(*[Dot(radius=0.13, fill_color=INK, fill_opacity=float(a), stroke_color=MUTED, stroke_width=1.5)
-                        for a in a2]).arrange(DOWN, buff=spacing - 0.26).move_to(LEFT * 4.4 + UP * 0.6)
-        target = Dot(radius=0.22, fill_color=INK, fill_opacity=float(d["a3"][label]), stroke_color=ACCENT,
-                     stroke_width=3).move_to(LEFT * 1.3 + UP * 0.6)
-        vmax = float(np.abs(w).max())
-        edges = VGroup(*[Line(p.get_right(), target.get_left(), stroke_width=1 + 3 * abs(x) / vmax,
-                              stroke_color=value_to_color(x, vmax)) for p, x in zip(prev, w)])
-        name = Text(f'the "{label}"', font=FONT, font_size=22, color=ACCENT).next_to(target, DOWN, buff=0.2)
-        name.add(Text("neuron", font=FONT, font_size=22, color=ACCENT).next_to(name, DOWN, buff=0.08))
-        prev_label = Text("layer 2", font=FONT, font_size=22).next_to(prev, DOWN, buff=0.15)
-        formula = MathTex(r"a_{" + str(label) + r"}^{(3)} = \sigma\Big(\sum_k w_{" + str(label) + r"k} a_k^{(2)} + b_"
-                          + str(label) + r"\Big)", font_size=40).move_to(RIGHT * 3.6 + UP * 2.8)
+        stage = self.open(network_stage(d, 4, outputs=True))
+        net = stage.net
+        j = int(d["label"])
+        into = net.edges_into(3, j)
+        others = [e for e in net.edges[2] if e not in into]
+        target = focus_stage(d, j)
+        ring = target.ring
 
-        self.play(FadeIn(prev), FadeIn(prev_label), FadeIn(target), FadeIn(name), FadeIn(edges), FadeIn(formula))
+        # Focus on the "2" neuron
+        self.say(f"Focus on the {j} neuron. Its activation: the sigmoid of layer 2's weighted sum, plus its bias.")
+        self.play(*[m.animate.set_opacity(0) for m in net_parts(net).values()],
+                  stage.names[0].animate.set_opacity(0), stage.names[1].animate.set_opacity(0),
+                  FadeOut(stage.digit), FadeOut(stage.band), FadeOut(stage.cost),
+                  *[e.animate.set_stroke(opacity=0.12) for e in others], Create(ring), run_time=1.8)
+
+        # Its activation, written out
+        formula = MathTex(f"a^{{(3)}}_{j}", "=", r"\sigma\Big(", r"\sum_k", f"w^{{(3)}}_{{{j}k}}", r"a^{(2)}_k", "+",
+                          f"b^{{(3)}}_{j}", r"\Big)", font_size=40).move_to([-3.55, 3.15, 0])
+        self.write_terms(formula, sources={0: net.layers[3][j], 4: into, 5: net.layers[2], 7: net.layers[3][j]},
+                         groups=[[0, 1], [2, 3], [4], [5], [6, 7, 8]], run_time=0.8)
+        notation = MathTex(f"w^{{(3)}}_{{{j}k}}", r":\ \text{into neuron }" + f"{j}" +
+                           r"\text{ of layer 3, from neuron } k \text{ of layer 2}", font_size=28, color=MUTED)
+        if notation.width > 6.6:
+            notation.scale_to_fit_width(6.6)
+        notation.next_to(formula, DOWN, buff=0.3).set_x(formula.get_x())
+        self.say(f"Superscripts name layers; weights read destination first: w(3){j}k goes into {j} from k, as in "
+                 "Chapter 4.")
+        self.play(FadeIn(notation, shift=UP * 0.1), run_time=1.0)
+
+        def way(n: int, head: str, detail: str, y: float) -> VGroup:
+            top = _text(f"{n}. {head}", 26)
+            sub = VGroup(*[_text(line, 21, MUTED) for line in detail.split("\n")])
+            sub.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(top, DOWN, buff=0.12).align_to(top, LEFT)
+            return VGroup(top, sub.shift(RIGHT * 0.32)).move_to([-6.7, y, 0], aligned_edge=LEFT)
+
         # Way 1: the bias
-        b = float(d["b3"])
-        bias = _lines(["1. raise its bias", f"   (b = {fmt(b)}, this digit's nudge: {_signed(-float(d['grad_b3']))})"])
-        bias.move_to(RIGHT * 3.4 + UP * 1.55, aligned_edge=LEFT).set_x(0.4, direction=LEFT)
-        self.say(f"Three ways to raise the {label}'s activation. One: raise its bias.")
-        self.play(FadeIn(bias))
+        b, wish_b = float(d["b3"]), -float(d["grad_b3"])
+        way1 = way(1, "Raise its bias", f"b = {fmt(b)} now; this digit wishes {_signed(wish_b)}", 1.4)
+        self.say(f"Three ways to brighten it. One: raise its bias, now {fmt(b)}: this digit wishes it "
+                 f"{_signed(wish_b)}.")
+        self.play(FadeIn(way1, shift=RIGHT * 0.1), Indicate(formula[7], color=ACCENT), run_time=1.2)
+        self.play(ring.animate.set_stroke(width=6), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=0.8)
 
-        # Way 2: weights, in proportion to the previous activations
-        nudges = -d["grad_w3_row"]
-        bars = VGroup(*[
-            Line(ORIGIN, RIGHT * max(1.8 * abs(n) / float(np.abs(nudges).max()), 0.04), stroke_width=6,
-                 stroke_color=POSITIVE if n > 0 else NEGATIVE).move_to(p.get_center() + LEFT * 1.6, aligned_edge=LEFT)
-            for p, n in zip(prev, nudges)
-        ])
-        bars_title = Text("weight nudges", font=FONT, font_size=18, color=MUTED).next_to(bars, UP, buff=0.1)
-        ways2 = _lines(["2. change its weights, most those", "   from the brightest neurons"])
-        ways2.next_to(bias, DOWN, buff=0.35).align_to(bias, LEFT)
-        self.say("Two: change its weights, in proportion to the activations they multiply. Bright neurons matter most.")
-        self.play(FadeIn(ways2), LaggedStart(*[Create(x) for x in bars], lag_ratio=0.05), FadeIn(bars_title), run_time=1.5)
-        self.say("It echoes a saying about brains: neurons that fire together wire together.")
-        self.wait(0.5)
+        # Way 2: the weights, in proportion to the activations they multiply
+        wish_w = d["wish_w3"][j]
+        top = float(np.abs(wish_w).max())
+        k_star = int(np.argmax(d["a2"]))
+        way2 = way(2, "Change its weights", f"each in proportion to a(2)k:\nfrom neuron {_index(k_star)}, "
+                   f"{_signed(wish_w[k_star])}", 0.0)
+        shown = into.copy()
+        for line, v in zip(shown, wish_w):
+            line.set_stroke(value_to_color(v, top), width=0.8 + 6.0 * abs(float(v)) / top, opacity=1)
+        note_drawing(shown, "wires into the output coloured by their wished change", wish_w)
+        self.say("Two: change its 16 weights, each in proportion to the activation it multiplies.")
+        self.play(FadeIn(way2, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, shown)], run_time=1.6)
+        k_ring = Circle(radius=net.layers[2][k_star].width / 2 + 0.07, color=ACCENT, stroke_width=3)
+        k_ring.move_to(net.layers[2][k_star])
+        self.say(f"The brightest neuron of layer 2, number {_index(k_star)} at {d['a2'][k_star]:.3f}, gets the biggest "
+                 f"change: {_signed(wish_w[k_star])}.")
+        self.play(Create(k_ring), Indicate(formula[5], color=ACCENT), run_time=1.0)
+        self.say("Neurons that fire together wire together: the wires from bright neurons change most.")
+        self.wait(1.0)
 
-        # Way 3: previous activations, in proportion to the weights
-        ways3 = _lines(["3. change layer 2's activations:", "   up where w is blue, down where red"])
-        ways3.next_to(ways2, DOWN, buff=0.35).align_to(bias, LEFT)
-        self.say("Three: change the activations of layer 2, up where the weight is positive, down where negative.")
-        self.play(FadeIn(ways3), LaggedStart(*[e.animate.set_stroke(width=6) for e in edges], lag_ratio=0.04), run_time=1.5)
-        self.say("We cannot set activations directly, only the weights and biases behind them: that comes next.")
-        self.wait(0.5)
+        # Way 3: the activations of layer 2, in proportion to the weights
+        wishes = d["wishes"][j]
+        k_most = int(np.argmax(np.abs(wishes)))
+        plain = network(d, 4).edges_into(3, j)
+        way3 = way(3, "Change layer 2's activations",
+                   f"each in proportion to w(3){j}k:\nneuron {_index(k_most)}, w = {fmt(d['w3'][j][k_most])}, "
+                   f"wishes {_signed(wishes[k_most])}", -1.5)
+        self.say("Three: change the activations of layer 2: up where its wire is blue, down where it is red.")
+        self.play(FadeIn(way3, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, plain)], FadeOut(k_ring),
+                  run_time=1.4)
+        self.play(LaggedStart(*[Create(a) for a in target.arrows], lag_ratio=0.06), run_time=1.8)
+        self.say(f"The strongest wire decides most: neuron {_index(k_most)}'s weight, {fmt(d['w3'][j][k_most])}, asks it to "
+                 f"change by {_signed(wishes[k_most])}.")
+        self.play(Indicate(target.arrows[k_most], color=ACCENT, scale_factor=1.4),
+                  Indicate(into[k_most], color=ACCENT), run_time=1.2)
+        self.say("Activations cannot be set directly, only through the weights and biases behind them. "
+                 "Keep these wishes in mind.")
+        self.wait(1.0)
+        self.hand_off(target, keep={net: target.net, stage.names: target.names, stage.bars: target.bars,
+                                    stage.wants: target.wants, ring: target.ring, target.arrows: target.arrows})
 
 
 class AddUpTheWishes(ChapterThreeScene):
     def construct(self):
         d = data()
-        wishes, total, first = d["wishes"].T, d["wanted_a2"], d["wanted_a1"]  # wishes: (16 neurons, 10 outputs)
-        cell = 0.31
-        grid = HeatMap(wishes, vmax=float(np.abs(wishes).max()), height=16 * cell).move_to(LEFT * 3.2 + UP * 0.6)
-        outs = VGroup(*[Text(str(i), font=FONT, font_size=16, color=MUTED).move_to(
-            [grid.get_left()[0] + (i + 0.5) * cell, grid.get_top()[1] + 0.18, 0]) for i in range(10)])
-        outs_title = Text("wishes from output neuron", font=FONT, font_size=18).next_to(outs, UP, buff=0.1)
-        rows = VGroup(*[Text(constant(k, "a neuron's index in layer 2"), font=FONT, font_size=15, color=MUTED).move_to(
-            [grid.get_left()[0] - 0.25, grid.get_top()[1] - (k + 0.5) * cell, 0]) for k in range(16)])
-        rows_title = Text("layer 2", font=FONT, font_size=18).rotate(np.pi / 2).next_to(rows, LEFT, buff=0.12)
+        label = int(d["label"])
+        stage = self.open(focus_stage(d, label))
+        net, arrows, ring = stage.net, stage.arrows, stage.ring
+        wishes = d["wishes"]  # (10 outputs, 16 neurons of layer 2)
+        a3 = d["a3"]
+        scale = wish_scale(wishes[label])
+        layer2 = net.layers[2]
 
-        def column(values, x, title):
-            heat = HeatMap(values[:, None], vmax=float(np.abs(values).max()), height=16 * cell).move_to([x, grid.get_y(), 0])
-            nums = VGroup(*[Text(fmt(v, 2), font=FONT, font_size=15).move_to(
-                [heat.get_right()[0] + 0.1, heat.get_top()[1] - (k + 0.5) * cell, 0], aligned_edge=LEFT)
-                for k, v in enumerate(values)])
-            head = Text(title, font=FONT, font_size=18, color=ACCENT).move_to([x + 0.35, outs_title.get_y(), 0])
-            return heat, nums, head
+        # The grid: every output's wishes for layer 2, one column each
+        cell = float(layer2[0].get_y() - layer2[1].get_y())
+        right = -1.95
+        vmax = float(np.abs(np.delete(np.asarray(wishes), label, axis=0)).max())  # the other outputs' largest
+        squares = VGroup(*[VGroup(*[Square(cell * 0.92, stroke_width=0, fill_color=value_to_color(float(wishes[i][k]), vmax),
+                                           fill_opacity=1).move_to([right - (9.5 - i) * cell, layer2[k].get_y(), 0])
+                                    for k in range(16)]) for i in range(10)])
+        for i, col in enumerate(squares):
+            note_drawing(col, "cells", wishes[i])
+        frames = VGroup(*[SurroundingRectangle(col, buff=0.02, stroke_color=FAINT, stroke_width=1) for col in squares])
+        heads = VGroup(*[_text(str(i), 20, MUTED).move_to([col.get_x(), layer2[0].get_y() + 0.42, 0])
+                         for i, col in enumerate(squares)])
+        under = _text("each column: one output's wishes for layer 2", 20, MUTED)
+        under.move_to([squares.get_x(), layer2[-1].get_y() - 0.5, 0])
 
-        sum_heat, sum_nums, sum_head = column(total, 0.4, "sum")
-        plus = MathTex(r"\Rightarrow", font_size=40).move_to([(grid.get_right()[0] + sum_heat.get_left()[0]) / 2, grid.get_y(), 0])
-        l1_heat, l1_nums, l1_head = column(first, 3.6, "layer 1 wants")
+        self.say(f"The {label} is not the only output with wishes. Write its wishes down as a column, one cell per "
+                 "neuron of layer 2.")
+        self.play(TransformFromCopy(arrows, squares[label]), FadeIn(frames[label]), FadeIn(heads[label]),
+                  FadeIn(under), run_time=1.6)
+        self.say("Blue asks a neuron to brighten, red to dim. The colours keep the sign and the size of each wish.")
+        self.wait(0.5)
 
-        # Every output has wishes for layer 2
-        self.say("Every output neuron has its own wishes for the 16 neurons of layer 2, weighted by how much it wants to change.")
-        self.play(FadeIn(grid), FadeIn(outs), FadeIn(outs_title), FadeIn(rows), FadeIn(rows_title), run_time=1.5)
-        # Their sum is what layer 2 should do
-        self.say("Add each row's ten wishes: the total change each layer-2 neuron should make. These are the real values.")
-        self.play(FadeIn(plus), FadeIn(sum_heat, shift=0.3 * RIGHT), FadeIn(sum_head), run_time=1.0)
-        self.play(FadeIn(sum_nums, lag_ratio=0.03), run_time=1.0)
-        # And the same step again
-        self.say("Then take the same step from layer 2 back to layer 1, and so on: that is propagating backwards.")
-        self.play(FadeIn(l1_heat, shift=0.3 * RIGHT), FadeIn(l1_head), FadeIn(l1_nums, lag_ratio=0.03), run_time=1.5)
+        # The 6: brightest, wrong, and wishing the opposite
+        other = int(max((i for i in range(10) if i != label), key=lambda i: a3[i]))
+        opposite = [k for k in range(16) if np.sign(wishes[other][k]) != np.sign(wishes[label][k])]
+        k_opp = int(max(opposite, key=lambda k: abs(wishes[other][k])))
+        other_ring = Circle(radius=net.layers[3][other].width / 2 + 0.07, color=ACCENT, stroke_width=3)
+        other_ring.move_to(net.layers[3][other])
+        into_label, into_other = net.edges_into(3, label), net.edges_into(3, other)
+        self.say(f"The {other}, the brightest output, should go dark. It wants layer 2 changed its own way, often "
+                 f"the opposite way.")
+        self.play(ReplacementTransform(ring, other_ring), *[e.animate.set_stroke(opacity=0.12) for e in into_label],
+                  *[e.animate.set_stroke(opacity=0.9) for e in into_other], run_time=1.2)
+        other_arrows = neuron_arrows(layer2, wishes[other], scale)
+        self.play(Transform(arrows, other_arrows), run_time=1.2)
+        self.play(TransformFromCopy(other_arrows, squares[other]), FadeIn(frames[other]), FadeIn(heads[other]),
+                  run_time=1.2)
+        pair = SurroundingRectangle(VGroup(squares[label][k_opp], squares[other][k_opp]), color=ACCENT, buff=0.04)
+        self.say(f"Neuron {_index(k_opp)}: the {label} asks {_signed(wishes[label][k_opp])}, the {other} "
+                 f"{_signed(wishes[other][k_opp])}. The {other} is less off target, so it asks less.")
+        self.play(Create(pair), run_time=0.8)
+        self.wait(0.5)
+
+        # All ten outputs, then their sum
+        rest = [i for i in range(10) if i not in (label, other)]
+        self.say("Every output has its say, each weighted by how far it is from where it should be.")
+        self.play(FadeOut(pair), FadeOut(other_ring), *[e.animate.set_stroke(opacity=0.12) for e in into_other],
+                  LaggedStart(*[TransformFromCopy(net.layers[3][i], squares[i]) for i in rest], lag_ratio=0.12),
+                  *[FadeIn(frames[i]) for i in rest], *[FadeIn(heads[i]) for i in rest], run_time=2.4)
+        total = d["wanted_a2"]
+        sum_x = right + 0.5
+        sum_cells = VGroup(*[Square(cell * 0.92, stroke_width=0, fill_color=value_to_color(float(v), vmax), fill_opacity=1)
+                             .move_to([sum_x, layer2[k].get_y(), 0]) for k, v in enumerate(total)])
+        note_drawing(sum_cells, "cells", total)
+        sum_frame = SurroundingRectangle(sum_cells, buff=0.02, stroke_color=ACCENT, stroke_width=1.5)
+        sum_head = MathTex(r"\sum", font_size=30, color=ACCENT).move_to([sum_x, heads[0].get_y(), 0])
+        numbers = VGroup(*[_text(fmt(v, 2) if abs(v) >= 0.01 else fmt(v, 1), 18, signed_color(float(v)))
+                           .next_to(c, RIGHT, buff=0.12) for c, v in zip(sum_cells, total)])
+        self.say("Add each row's ten wishes: that is how layer 2 should change, all outputs together.")
+        self.play(*[TransformFromCopy(VGroup(*[squares[i][k] for i in range(10)]), sum_cells[k]) for k in range(16)],
+                  FadeIn(sum_frame), FadeIn(sum_head), run_time=1.8)
+        self.play(FadeIn(numbers, lag_ratio=0.05), Transform(arrows, neuron_arrows(layer2, total, scale)), run_time=1.4)
+        k4 = int(np.argmax(np.abs(wishes[label])))
+        others_sum = computed(_signed(float(total[k4]) - float(wishes[label][k4])),
+                              "the other nine outputs' wishes for that neuron: the sum minus the 2's")
+        self.say(f"Neuron {_index(k4)}: the {label} asked {_signed(wishes[label][k4])}, the nine others give back "
+                 f"{others_sum}. Together: {_signed(total[k4])}.")
+        self.play(Indicate(numbers[k4], color=ACCENT), Indicate(arrows[k4], color=ACCENT, scale_factor=1.4), run_time=1.2)
+        self.wait(0.5)
+
+        # The same step, backwards, layer by layer
+        whole = network(d, 4)
+        digit = the_digit(d)
+        band = window_band(d, digit[0])
+        names = stage.names
+        self.say("This wanted change of layer 2 is a wish list like the outputs' own. So repeat the step, backwards.")
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in (squares, frames, heads, under, sum_cells, sum_frame, sum_head,
+                                                          numbers)],
+                  *[Transform(net_parts(net)[k], net_parts(whole)[k], rate_func=ARRIVE) for k in LEFT_PARTS],
+                  Transform(net.edges[2], whole.edges[2]),
+                  names[0].animate(rate_func=ARRIVE).set_opacity(1), names[1].animate(rate_func=ARRIVE).set_opacity(1),
+                  FadeIn(digit, rate_func=ARRIVE), FadeIn(band, rate_func=ARRIVE), run_time=2.0)
+
+        def sweep(layer: int, values: np.ndarray) -> None:
+            """A pulse running backwards along the wires into ``layer + 1``, which then show their wishes."""
+            back = [e.copy().reverse_points().set_stroke(ACCENT, width=2.2, opacity=0.9) for e in net.edges[layer]]
+            self.play(*[ShowPassingFlash(e, time_width=0.4) for e in back], run_time=1.1)
+            self.play(Transform(net.edges[layer], edges_showing(net, layer, values, float(np.abs(values).max()),
+                                                                width=2.6)), run_time=1.0)
+
+        self.say("Into the outputs: each weight's wish is its output's wish times the activation it carries.")
+        sweep(2, d["wish_w3"])
+        self.wait(0.5)
+        first = d["wanted_a1"]
+        arrows1 = neuron_arrows(net.layers[1], first, wish_scale(first))
+        self.say("Back one layer: layer 2's wishes set the wishes of the weights into it, and how layer 1 should "
+                 "change.")
+        sweep(1, d["wish_w2"])
+        self.play(LaggedStart(*[Create(a) for a in arrows1], lag_ratio=0.05), run_time=1.4)
+        self.say("And back to the first weights. The pixels are the data: they stay as they are.")
+        sweep(0, d["wish_w1_window"])
+        biggest = [computed(fmt(float(np.abs(d[k]).max()), 2), f"the largest |{k}| drawn")
+                   for k in ("wish_w3", "wish_w2", "wish_w1_window")]
+        self.say(f"Each layer's wires on their own scale: the biggest wishes shrink going back, {biggest[0]}, "
+                 f"{biggest[1]}, {biggest[2]}.")
+        self.wait(1.0)
+        self.say("That is backpropagation: the wishes of the outputs, passed backwards layer by layer through the "
+                 "weights.")
+        self.play(LaggedStart(*[ShowPassingFlash(e.copy().reverse_points().set_stroke(ACCENT, width=3, opacity=1),
+                                                 time_width=0.6) for e in reversed(list(net.edges))], lag_ratio=0.5),
+                  run_time=2.2)
+        self.wait(0.8)
+        after = table_open_stage(d)
+        self.hand_off(after, keep={digit: after.images[label]}, run_time=1.6)
 
 
 class NudgeTableScene(ChapterThreeScene):
     def construct(self):
         d = data()
-        table = NudgeTable(d["table"], [str(n) for n in d["table_row_names"]], d["table_average"], cell_width=0.92)
-        table.move_to(DOWN * 0.2 + RIGHT * 0.45)
-        images = Group(*[DigitImage(p, height=0.75).move_to([table.column_x(c), table.get_top()[1] + 0.65, 0])
-                         for c, p in enumerate(d["table_images"])])
-        avg_head = Text("average", font=FONT, font_size=18, color=ACCENT).move_to(
-            [table.average.get_x(), images.get_y(), 0])
+        label = int(d["label"])
+        stage = self.open(table_open_stage(d))
+        full = table_stage(d)
+        self.swap([stage.images], [full.images])
+        names = [str(n) for n in d["table_row_names"]]
+        table = np.asarray(d["table"])  # (parameters, examples)
+        n_params = int(d["batch_gradient"].size)
 
-        # One example's nudges, then many examples'
-        self.say("That is what one digit asks for. Each training example asks for its own nudges to every weight and bias.")
-        self.play(FadeIn(images, lag_ratio=0.1), FadeIn(table.row_names), run_time=1.2)
-        self.play(LaggedStart(*[FadeIn(col) for col in zip_columns(table)], lag_ratio=0.12), run_time=2.0)
-        # The averages are the gradient
-        self.say("Average each row over the examples: that average is the (negative) gradient for that parameter.")
-        self.play(Create(table.separator), FadeIn(avg_head), FadeIn(table.average, lag_ratio=0.1), run_time=1.5)
-        self.say("Rows here are the six parameters with the largest average nudge for these ten real digits.")
+        # One example's wishes, then ten
+        self.say(f"That was one {label}. Every training digit has wishes for all {n_params:,} weights and biases.")
+        self.play(LaggedStart(*[FadeIn(h, shift=DOWN * 0.1) for h in full.heads], lag_ratio=0.1), run_time=1.4)
+        self.play(LaggedStart(*[FadeIn(row, shift=RIGHT * 0.1) for row in full.cells], lag_ratio=0.08), run_time=2.2)
+        note = VGroup(_text("rows: ten real digits,", 22), _text("one of each, and", 22), _text("their wishes", 22),
+                      _text("columns: the six", 22), _text("parameters with the", 22),
+                      _text("largest average wish", 22)).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        note[3:].shift(DOWN * 0.3)
+        note.move_to([3.2, 1.6, 0], aligned_edge=LEFT)
+        self.say("Here are ten, one of each digit, and six parameters: the six whose average wish is largest.")
+        self.play(FadeIn(note, shift=LEFT * 0.1), run_time=1.0)
         self.wait(0.5)
 
+        # The pattern in it
+        found = lone_wishes(d)
+        boxes = VGroup()
+        for r, c in found[:2]:
+            boxes.add(SurroundingRectangle(VGroup(full.heads[r], full.cells[c][r]), color=ACCENT, buff=0.06))
+        if len(found) >= 2:
+            (r1, c1), (r2, c2) = found[:2]
+            way = lambda r, c: "up" if table[r, c] > 0 else "down"  # noqa: E731
+            self.say(f"A pattern: only the {c1} wants {names[r1]} {way(r1, c1)}, only the {c2} wants {names[r2]} "
+                     f"{way(r2, c2)}; every other digit wants the opposite.")
+        else:
+            self.say("Each digit pulls every parameter its own way; no two rows agree everywhere.")
+        self.play(*[Create(b) for b in boxes], run_time=1.2)
+        if len(found) >= 2:
+            self.say(f"Each output's bias: a {c1} wants output {c1} brighter, every other digit wants it dimmer.")
+            self.wait(1.0)
+        self.play(FadeOut(boxes), run_time=0.5)
 
-def zip_columns(table: NudgeTable) -> list[VGroup]:
-    n_cols = len(table.cells[0])
-    return [VGroup(*[row[c] for row in table.cells]) for c in range(n_cols)]
+        # The average of each column: the negative gradient
+        self.say("Average each column over the examples: that is how the whole batch wants each parameter to move.")
+        self.play(Create(full.separator), FadeIn(full.average_name), LaggedStart(*[FadeIn(a) for a in full.average],
+                                                                                 lag_ratio=0.1), run_time=1.6)
+        if len(found) >= 2:
+            avg = d["table_average"]
+            verdict = lambda r, c: (f"the {c}'s push wins, {_signed(avg[r])}" if np.sign(avg[r]) == np.sign(table[r, c])  # noqa: E731
+                                    else f"the nine others win, {_signed(avg[r])}")
+            self.say(f"For {names[r1]}, {verdict(r1, c1)}. For {names[r2]}, {verdict(r2, c2)}.")
+            self.play(Indicate(full.average[r1], color=ACCENT), Indicate(full.average[r2], color=ACCENT), run_time=1.2)
+        formula = MathTex(r"\text{average}", "=", r"-\frac{\partial C}{\partial \theta}", font_size=36)
+        formula.move_to([3.2, -0.75, 0], aligned_edge=LEFT)  # under the note, clear of the sign line
+        self.say("Those averages are the negative gradient of the cost: the wishes, averaged, point downhill.")
+        self.write_terms(formula, sources={0: full.average_name}, groups=[[0], [1, 2]], run_time=0.9)
+        sign = _text("Chapter 3 draws wishes, \u2212\u2202C/\u2202\u03b8. Chapter 4 computes the gradient "
+                     "\u2202C/\u2202\u03b8 itself.", 22, MUTED).move_to([0, -2.2, 0])
+        self.say("One sign to keep straight: this chapter shows wishes, minus the gradient; Chapter 4 computes the "
+                 "gradient itself.")
+        self.play(FadeIn(sign, shift=UP * 0.1), run_time=1.0)
+        self.wait(1.0)
+        self.hand_off(descent_stage(d, drawn=False), run_time=1.6)
+
+
+def final_stage(d: dict) -> Stage:
+    """Beat 5's last drawing: the slice, both paths, the equal-cost tally."""
+    stage = descent_stage(d, drawn=True)
+    land = stage.land
+    n, batch = int(d["n_train"]), int(d["batch_size"])
+    steps = computed(len(d["sgd_path"]) - 1, "recorded points of a path, less its start (every step is recorded)")
+    assert int(steps) * batch == n, "the mini-batch walk reads the training set once"
+    first = Circle(radius=0.2, color=INK, stroke_width=3).move_to(land.point(*d["full_path"][1]))
+    end = Circle(radius=0.2, color=ACCENT, stroke_width=3).move_to(land.point(*d["sgd_path"][-1]))
+    tally = VGroup(_text(f"after {n:,} digits read,", 22), _text("the cost is", 22),
+                   _text(f"1 full-batch step: {fmt(d['full_cost'][1])}", 21, INK),
+                   _text(f"{steps} mini-batches: {fmt(d['sgd_cost'][-1])}", 21, ACCENT))
+    tally.arrange(DOWN, aligned_edge=LEFT, buff=0.14).move_to([PANEL_X, -0.1, 0], aligned_edge=LEFT)
+    total_read = computed(f"{int(steps) * n:,}", "full-batch steps × training digits")
+    late = VGroup(_text(f"full batch, {steps} steps:", 20, MUTED),
+                  _text(f"cost {fmt(d['full_cost'][-1])}, after", 20, MUTED),
+                  _text(f"{total_read} digits read", 20, MUTED))
+    late.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(tally, DOWN, buff=0.35).align_to(tally, LEFT)
+    stage.update(first=first, end=end, tally=tally, late=late)
+    return stage
 
 
 class MiniBatches(ChapterThreeScene):
     def construct(self):
         d = data()
-        land = LandscapeMap(d["slice_alphas"], d["slice_betas"], d["slice_cost"], height=4.9, width=6.4)
-        land.move_to(LEFT * 3.3 + UP * 0.55)
-        full = land.path(d["full_path"], color=INK, width=3)
-        sgd = land.path(d["sgd_path"], color=ACCENT, width=2)
-        n_steps = (len(d["sgd_path"]) - 1) * int(d["path_every"])
-        info = VGroup(
-            Text(f"{computed(n_steps, 'path points × steps between them (path_every)')} steps each, same start:",
-                 font=FONT, font_size=20),
-            Text(f"full batch ({int(d['n_train']):,} digits a step)", font=FONT, font_size=20, color=INK),
-            Text(f"  cost {fmt(d['full_cost'][-1])} at the end", font=FONT, font_size=18, color=MUTED),
-            Text(f"mini-batches of {int(d['batch_size'])}", font=FONT, font_size=20, color=ACCENT),
-            Text(f"  cost {fmt(d['sgd_cost'][-1])} at the end", font=FONT, font_size=18, color=MUTED),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(RIGHT * 3.9 + UP * 0.8)
+        stage = self.open(descent_stage(d, drawn=False))
+        land = stage.land
+        n, batch, start_step = int(d["n_train"]), int(d["batch_size"]), int(d["path_start_step"])
+        steps = computed(len(d["sgd_path"]) - 1, "recorded points of a path, less its start (every step is recorded)")
+        after = final_stage(d)
+        self.swap(list(stage.values()), [after[k] for k in stage])
+        full, sgd, key = after.full, after.sgd, after.key
+        full_cost, sgd_cost = d["full_cost"], d["sgd_cost"]
 
-        # Mini-batches
-        n, batch = int(d["n_train"]), int(d["batch_size"])
-        self.say(f"Averaging over all {n:,} digits for every single step is slow. Instead, shuffle the digits,")
-        self.play(FadeIn(land), run_time=1.0)
-        self.say(f"split them into mini-batches of {batch}, and take one step per mini-batch, using its average.")
-        self.play(FadeIn(info[0]))
-        # Full batch against mini-batch paths on the real slice
-        self.say("White: careful full-batch steps. Yellow: quick mini-batch steps. Both go downhill from the same start.")
-        self.play(Create(full), FadeIn(info[1:3]), run_time=3.0)
-        self.play(Create(sgd), FadeIn(info[3:]), run_time=3.0)
-        self.say(f"The mini-batch path staggers like a drunk walking downhill, but each step is {computed(n // batch, 'n_train ÷ batch_size')} times cheaper.")
-        self.wait(0.5)
+        # A real slice of the cost landscape, from the partly trained network
+        self.say(f"Averaging over all {n:,} training digits for every single step is slow. There is a cheaper way.")
+        self.play(Indicate(after.marker, color=ACCENT, scale_factor=1.4), run_time=1.0)
+        self.say(f"Both walks start from the network at step {start_step}, cost {fmt(full_cost[0])}, on a real "
+                 "slice of the cost landscape: dark is low.")
+        self.wait(1.0)
+
+        # Full batch: smooth
+        self.say(f"White: {steps} full-batch steps, each averaging the wishes of all {n:,} digits.")
+        self.play(FadeIn(key[0], shift=LEFT * 0.1), Create(full[0]), run_time=3.0)
+        self.play(FadeIn(full[1]), run_time=0.4)
+        # Mini-batches: staggering
+        self.say(f"Yellow: shuffle the digits, split them into mini-batches of {batch}, and take one step per "
+                 "mini-batch.")
+        self.play(FadeIn(key[1], shift=LEFT * 0.1), Create(sgd[0]), run_time=3.0)
+        self.play(FadeIn(sgd[1]), run_time=0.4)
+
+        # Up close, every step
+        shown = 14  # steps drawn up close
+        near = {k: np.array([land.point(*p) for p in d[k][: shown + 1]]) for k in ("full_path", "sgd_path")}
+        dots = VGroup(*[Dot(p, radius=0.0045, color=color) for k, color in (("full_path", INK), ("sgd_path", ACCENT))
+                        for p in near[k]])
+        note_drawing(dots, "steps", d["sgd_path"][: shown + 1])
+        box = np.concatenate(list(near.values()))
+        lo, hi = box.min(axis=0), box.max(axis=0)
+        width = max((hi - lo)[0] * 1.8, (hi - lo)[1] * 1.8 / 0.447)
+        self.say(f"Up close, the first {constant(shown, 'steps shown up close')} steps of each: each mini-batch pulls its own way, so the yellow path "
+                 "zigzags.")
+        self.look_at((lo + hi) / 2, width, full[0].animate.set_stroke(width=0.5), sgd[0].animate.set_stroke(width=0.5),
+                     after.marker.animate.set_stroke(width=0.5), FadeIn(dots), run_time=2.5)
+        self.wait(2.0)
+        self.camera_home(full[0].animate.set_stroke(width=3.0), sgd[0].animate.set_stroke(width=2.0),
+                         after.marker.animate.set_stroke(width=3.0), FadeOut(dots), run_time=2.0)
+
+        # Equal cost, counted in digits read
+        tally, first, end, late = after.tally, after.first, after.end, after.late
+        self.say(f"Count the cost in digits read. The whole yellow walk, {steps} mini-batches of {batch}, read {n:,}: "
+                 "as many as ONE white step.")
+        self.play(Create(first), FadeIn(tally[:2]), run_time=1.0)
+        self.play(FadeIn(tally[2]), run_time=0.8)
+        self.play(Create(end), FadeIn(tally[3]), ShowPassingFlash(sgd[0].copy().set_stroke(ACCENT, width=5),
+                                                                  time_width=0.5), run_time=1.6)
+        self.say(f"For the same reading, one careful step took the cost to {fmt(full_cost[1])}; the stumbling walk "
+                 f"took it to {fmt(sgd_cost[-1])}.")
+        self.wait(1.0)
+        total_read = computed(f"{int(steps) * n:,}", "full-batch steps × training digits")
+        self.say(f"The white walk does end lower, at {fmt(full_cost[-1])}, but it read {total_read} digits to get "
+                 "there.")
+        self.play(FadeIn(late, shift=UP * 0.1), run_time=1.0)
+        self.say("That is stochastic gradient descent: quick, rough steps downhill, each from a small batch's "
+                 "averaged wishes.")
+        self.wait(1.0)
+        self.hand_off(after, run_time=0.6)
 
 
 class Recap(ChapterThreeScene):
     def construct(self):
+        d = data()
+        stage = self.open(final_stage(d))
         self.recap_card(
             [
-                "Each example wants every output moved toward its label.",
+                "Each example wishes every output moved toward its label.",
                 "Raise a neuron: its bias, its weights, or the neurons feeding it.",
                 "Summing the wishes layer by layer, backwards, is backpropagation.",
                 "Average over a mini-batch, step, repeat: stochastic gradient descent.",
-            ]
+            ],
+            replacing=list(stage.values()),
         )
 
 

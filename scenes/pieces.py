@@ -29,6 +29,7 @@ from manim import (
     Line,
     MathTex,
     Mobject,
+    Polygon,
     Rectangle,
     Text,
     Transform,
@@ -59,18 +60,24 @@ __all__ = [
     "POSITIVE",
     "DIGIT_HOME",
     "DigitImage",
+    "ExampleTable",
     "HeatMap",
     "LandscapeMap",
     "MatrixGrid",
     "NudgeTable",
     "NumberColumn",
     "NetworkDiagram",
+    "NeuronBars",
     "ValueBars",
     "activation_color",
     "cost_to_rgb",
     "digit_network",
     "fmt",
+    "edges_showing",
     "framed_digit",
+    "neuron_arrows",
+    "path_tip",
+    "signed_arrow",
     "tex",
     "value_to_color",
     "value_to_rgb",
@@ -248,14 +255,16 @@ LAYER_NAMES = ("784 inputs", "16 hidden", "16 hidden", "10 outputs")
 
 
 def digit_network(weights: Sequence[np.ndarray], vmax: float, window: Sequence[int],
-                  activations: Sequence[np.ndarray] = ()) -> NetworkDiagram:
+                  activations: Sequence[np.ndarray] = (), height: float = NET_HEIGHT, layer_gap: float = NET_GAP,
+                  center: np.ndarray = NET_CENTER) -> NetworkDiagram:
     """The 784-16-16-10 digit network as the chapters draw it: ``weights`` are W(1) restricted to
     the shown input ``window`` (16, 16), W(2) and W(3), all on one colour scale ``vmax``; the
-    first ``len(activations)`` layers are lit (``activations[0]`` the window's pixels)."""
+    first ``len(activations)`` layers are lit (``activations[0]`` the window's pixels). Its layers
+    are ``height`` tall, ``layer_gap`` apart, centred on ``center``."""
     sizes = (784,) + tuple(int(w.shape[0]) for w in weights)
-    net = NetworkDiagram(sizes, input_shown=len(window), height=NET_HEIGHT, layer_gap=NET_GAP,
+    net = NetworkDiagram(sizes, input_shown=len(window), height=height, layer_gap=layer_gap,
                          output_labels=[str(i) for i in range(sizes[-1])])
-    net.shift(NET_CENTER - net.layers.get_center())
+    net.shift(np.asarray(center) - net.layers.get_center())
     for layer, w in enumerate(weights):
         net.color_edges(layer, w, vmax)
     for layer, a in enumerate(activations):
@@ -512,3 +521,150 @@ def want_arrows(bars: "ValueBars", changes: Sequence[float], scale: float, font_
         arrows.add(VGroup(arrow, label))
     note_drawing(arrows, "arrows", raw)
     return arrows
+
+
+# ----------------------------------------------------------------------------- wishes on a network
+
+
+def signed_arrow(start: np.ndarray, end: np.ndarray, color, tip: float = 0.1, stroke_width: float = 4.0,
+                 halo: float = 0.0) -> VGroup:
+    """An arrow from ``start`` to ``end`` with a tip of fixed size, however short the arrow: a
+    change too small for a shaft still shows its direction (the tip alone, its point at ``end``).
+    ``halo``: the width of a background-coloured outline behind it, so it reads over busy wires."""
+    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    length = float(np.linalg.norm(end - start))
+    direction = (end - start) / length if length > 1e-9 else np.array([1.0, 0.0, 0.0])
+    normal = np.array([-direction[1], direction[0], 0.0])
+    base = end - direction * tip
+    head = Polygon(end, base + normal * tip * 0.55, base - normal * tip * 0.55, stroke_width=0, fill_color=color,
+                   fill_opacity=1)
+    arrow = VGroup(head)
+    if length > tip:
+        arrow.add(Line(start, base, stroke_color=color, stroke_width=stroke_width))
+    if halo > 0:
+        head.set_stroke(BACKGROUND, width=halo, background=True)
+        for shaft in arrow[1:]:
+            shaft.set_stroke(BACKGROUND, width=stroke_width + 2 * halo, background=True)
+    return arrow
+
+
+def neuron_arrows(neurons: VGroup, values: Sequence[float], scale: float, dx: float = -0.27,
+                  tip: float = 0.1) -> VGroup:
+    """Up (blue) or down (red) arrows beside a column of neurons, each centred on its neuron's height,
+    ``scale * |value|`` long: the change each neuron is wished. ``dx``: their offset from the
+    neurons' centres (left of them by default, where the layer's incoming wires end)."""
+    arrows = VGroup()
+    for circle, v in zip(neurons, values):
+        v = float(v)
+        half = UP * scale * v / 2
+        center = circle.get_center() + RIGHT * dx
+        arrows.add(signed_arrow(center - half, center + half, signed_color(v), tip=tip, halo=3.0))
+    note_drawing(arrows, "arrows", values)
+    return arrows
+
+
+def edges_showing(net: NetworkDiagram, layer: int, values: np.ndarray, vmax: float, width: float = 2.0,
+                  opacity: float = 0.9) -> VGroup:
+    """A copy of the edges into layer ``layer + 1`` coloured by ``values[out, in]`` on the scale
+    ``vmax`` (blue positive, red negative, thicker the larger), for the drawn edges to transform
+    into: the same wires showing another quantity (a weight's wished change, say)."""
+    lines = net.edges[layer].copy()
+    w = np.asarray(values)
+    n_out = len(net.layers[layer + 1])
+    for k, line in enumerate(lines):
+        i, j = divmod(k, n_out)
+        v = float(w[j, i])
+        line.set_stroke(value_to_color(v, vmax), width=0.4 + width * min(abs(v) / vmax, 1), opacity=opacity)
+    note_drawing(lines, f"edges into layer {layer + 1} coloured", values)
+    return lines
+
+
+class NeuronBars(VGroup):
+    """Value bars in [0, 1] beside a column of neurons, each at its neuron's height: a track
+    ``width`` long starting at ``x``, the bar, and the value (``decimals``) after the track.
+    ``rows[i]`` is (track, bar, number); :meth:`at` gives a value's point on a track."""
+
+    def __init__(self, neurons: VGroup, values: Sequence[float], x: float, width: float = 1.3,
+                 bar_height: float = 0.22, font_size: int = 19, decimals: int = 3):
+        super().__init__()
+        note_drawing(self, "bars", values)
+        self.x0, self.track_width = float(x), float(width)
+        self.rows = VGroup()
+        for circle, v in zip(neurons, values):
+            v = float(v)
+            y = circle.get_y()
+            track = Rectangle(width=width, height=bar_height, stroke_color=FAINT, stroke_width=1)
+            track.move_to([x + width / 2, y, 0])
+            bar = Rectangle(width=max(width * v, 1e-3), height=bar_height, stroke_width=0,
+                            fill_color=activation_color(0.35 + 0.65 * v), fill_opacity=1)
+            bar.move_to([x + bar.width / 2, y, 0])
+            number = Text(_fixed(v, decimals), font=FONT, font_size=font_size).next_to(track, RIGHT, buff=0.12)
+            self.rows.add(VGroup(track, bar, number))
+        self.add(self.rows)
+
+    def at(self, i: int, value: float) -> np.ndarray:
+        """The point of ``value`` on track ``i`` (0 at its left end, 1 at its right)."""
+        return np.array([self.x0 + self.track_width * float(value), self.rows[i][0].get_y(), 0.0])
+
+    def change_arrows(self, values: Sequence[float], changes: Sequence[float], tip: float = 0.09) -> VGroup:
+        """Arrows inside the tracks from each value to value + change (blue up, red down): the
+        arrow's length is the change, on the bars' own scale."""
+        arrows = VGroup(*[signed_arrow(self.at(i, v), self.at(i, float(v) + float(c)), signed_color(float(c)), tip=tip,
+                                       stroke_width=3.5, halo=1.5)
+                          for i, (v, c) in enumerate(zip(values, changes))])
+        note_drawing(arrows, "arrows", changes)
+        return arrows
+
+
+class ExampleTable(Group):
+    """One row per example (its digit drawn at the left), one column per parameter (named by a
+    formula above it), and a last row with each column's average. ``values[example, parameter]``;
+    cells coloured blue or red by sign, grey when small beside the table's largest.
+    ``cells[r][c]``, ``images[r]``, ``heads[c]``, ``average[c]``, ``average_name``, ``separator``."""
+
+    def __init__(self, values: np.ndarray, images: np.ndarray, heads: Sequence[str], averages: Sequence[float],
+                 col_width: float = 1.45, row_height: float = 0.47, font_size: int = 24, decimals: int = 3,
+                 image_height: float = 0.42):
+        super().__init__()
+        note_drawing(self, "cells", values)
+        values = np.asarray(values)
+        vmax = float(np.abs(values).max()) or 1.0
+        n_rows, n_cols = values.shape
+        self.cells = VGroup()
+        for r in range(n_rows):
+            row = VGroup()
+            for c in range(n_cols):
+                v = float(values[r, c])
+                color = signed_color(v) if abs(v) > 0.08 * vmax else MUTED
+                row.add(Text(_fixed(v, decimals), font=FONT, font_size=font_size, color=color)
+                        .move_to([(c + 1) * col_width, -r * row_height, 0]))
+            self.cells.add(row)
+        self.images = Group(*[Group(im, im.frame()) for im in (DigitImage(p, height=image_height) for p in images)])
+        for r, image in enumerate(self.images):
+            image.move_to([0, -r * row_height, 0])
+        self.heads = VGroup(*[MathTex(h, font_size=font_size + 8).move_to([(c + 1) * col_width, row_height * 1.15, 0])
+                              for c, h in enumerate(heads)])
+        bottom = -(n_rows - 0.45) * row_height
+        self.separator = Line([-0.4, bottom, 0], [(n_cols + 0.5) * col_width, bottom, 0], stroke_color=FAINT,
+                              stroke_width=1.5)
+        y_avg = bottom - 0.65 * row_height
+        self.average = VGroup(*[Text(_fixed(a, decimals), font=FONT, font_size=font_size, color=ACCENT)
+                                .move_to([(c + 1) * col_width, y_avg, 0]) for c, a in enumerate(averages)])
+        note_drawing(self.average, "averages", averages)
+        self.average_name = Text("average", font=FONT, font_size=font_size - 4, color=ACCENT).move_to([0, y_avg, 0])
+        self.add(self.images, self.cells, self.heads, self.separator, self.average, self.average_name)
+
+    def cell(self, r: int, c: int) -> Mobject:
+        return self.cells[r][c]
+
+    def column(self, c: int) -> VGroup:
+        return VGroup(*[row[c] for row in self.cells])
+
+
+def path_tip(points: np.ndarray, color, size: float = 0.2) -> VMobject:
+    """An arrowhead at the end of a drawn path (scene ``points``), pointing the way the path's
+    last stretch of at least ``size`` runs."""
+    points = np.asarray(points, dtype=float)
+    end = points[-1]
+    back = next((p for p in points[::-1] if np.linalg.norm(end - p) >= size), points[0])
+    return signed_arrow(back, end, color, tip=size)[0]

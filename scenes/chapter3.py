@@ -403,7 +403,8 @@ class ThreeWaysToRaise(ChapterThreeScene):
         for line, v in zip(shown, wish_w):
             line.set_stroke(value_to_color(v, top), width=0.8 + 6.0 * abs(float(v)) / top, opacity=1)
         note_drawing(shown, "wires into the output coloured by their wished change", wish_w)
-        self.say("Two: change its 16 weights, each in proportion to the activation it multiplies.")
+        self.say("Two: change its 16 weights. The wires now show each weight's wish: it grows with the activation "
+                 "the weight multiplies.")
         self.play(FadeIn(way2, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, shown)], run_time=1.6)
         k_ring = Circle(radius=net.layers[2][k_star].width / 2 + 0.07, color=ACCENT, stroke_width=3)
         k_ring.move_to(net.layers[2][k_star])
@@ -449,7 +450,7 @@ class AddUpTheWishes(ChapterThreeScene):
         # The grid: every output's wishes for layer 2, one column each
         cell = float(layer2[0].get_y() - layer2[1].get_y())
         right = -1.95
-        vmax = float(np.abs(np.delete(np.asarray(wishes), label, axis=0)).max())  # the other outputs' largest
+        vmax = float(np.abs(np.asarray(wishes)).max())  # one scale for every output's wishes and their sum
         squares = VGroup(*[VGroup(*[Square(cell * 0.92, stroke_width=0, fill_color=value_to_color(float(wishes[i][k]), vmax),
                                            fill_opacity=1).move_to([right - (9.5 - i) * cell, layer2[k].get_y(), 0])
                                     for k in range(16)]) for i in range(10)])
@@ -536,7 +537,10 @@ class AddUpTheWishes(ChapterThreeScene):
             self.play(Transform(net.edges[layer], edges_showing(net, layer, values, float(np.abs(values).max()),
                                                                 width=2.6)), run_time=1.0)
 
-        self.say("Into the outputs: each weight's wish is its output's wish times the activation it carries.")
+        self.say("Into the outputs: the wires now show wishes, each its output's bias wish times the activation "
+                 "it carries.")
+        self.play(net.edges[0].animate.set_stroke(opacity=0.15), net.edges[1].animate.set_stroke(opacity=0.15),
+                  run_time=0.6)  # the wires still showing weights step back until the sweep reaches them
         sweep(2, d["wish_w3"])
         self.wait(0.5)
         first = d["wanted_a1"]
@@ -616,13 +620,12 @@ class NudgeTableScene(ChapterThreeScene):
             self.play(Indicate(full.average[r1], color=ACCENT), Indicate(full.average[r2], color=ACCENT), run_time=1.2)
         formula = MathTex(r"\text{average}", "=", r"-\frac{\partial C}{\partial \theta}", font_size=36)
         formula.move_to([3.2, -0.75, 0], aligned_edge=LEFT)  # under the note, clear of the sign line
-        self.say("Those averages are the negative gradient of the cost: the wishes, averaged, point downhill.")
+        self.say("Those averages are the negative gradient of these ten digits' cost: the wishes, averaged, point "
+                 "downhill.")
         self.write_terms(formula, sources={0: full.average_name}, groups=[[0], [1, 2]], run_time=0.9)
-        sign = _text("Chapter 3 draws wishes, \u2212\u2202C/\u2202\u03b8. Chapter 4 computes the gradient "
-                     "\u2202C/\u2202\u03b8 itself.", 22, MUTED).move_to([0, -2.2, 0])
         self.say("One sign to keep straight: this chapter shows wishes, minus the gradient; Chapter 4 computes the "
                  "gradient itself.")
-        self.play(FadeIn(sign, shift=UP * 0.1), run_time=1.0)
+        self.play(Indicate(formula[2], color=ACCENT), run_time=1.0)
         self.wait(1.0)
         self.hand_off(descent_stage(d, drawn=False), run_time=1.6)
 
@@ -689,11 +692,14 @@ class MiniBatches(ChapterThreeScene):
         width = max((hi - lo)[0] * 1.8, (hi - lo)[1] * 1.8 / 0.447)
         self.say(f"Up close, the first {constant(shown, 'steps shown up close')} steps of each: each mini-batch pulls its own way, so the yellow path "
                  "zigzags.")
+        labels = Group(after.start_name, key, after.legend)  # text would swell with the zoom: it steps out
+        self.play(labels.animate.set_opacity(0), run_time=0.6)
         self.look_at((lo + hi) / 2, width, full[0].animate.set_stroke(width=0.5), sgd[0].animate.set_stroke(width=0.5),
                      after.marker.animate.set_stroke(width=0.5), FadeIn(dots), run_time=2.5)
         self.wait(2.0)
         self.camera_home(full[0].animate.set_stroke(width=3.0), sgd[0].animate.set_stroke(width=2.0),
                          after.marker.animate.set_stroke(width=3.0), FadeOut(dots), run_time=2.0)
+        self.play(labels.animate.set_opacity(1), run_time=0.6)
 
         # Equal cost, counted in digits read
         tally, first, end, late = after.tally, after.first, after.end, after.late

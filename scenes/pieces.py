@@ -648,10 +648,10 @@ class ExampleTable(Group):
         self.separator = Line([-0.4, bottom, 0], [(n_cols + 0.5) * col_width, bottom, 0], stroke_color=FAINT,
                               stroke_width=1.5)
         y_avg = bottom - 0.65 * row_height
-        self.average = VGroup(*[Text(_fixed(a, decimals), font=FONT, font_size=font_size, color=ACCENT)
+        self.average = VGroup(*[Text(_fixed(a, decimals), font=FONT, font_size=font_size, color=signed_color(a))
                                 .move_to([(c + 1) * col_width, y_avg, 0]) for c, a in enumerate(averages)])
         note_drawing(self.average, "averages", averages)
-        self.average_name = Text("average", font=FONT, font_size=font_size - 4, color=ACCENT).move_to([0, y_avg, 0])
+        self.average_name = Text("average", font=FONT, font_size=font_size - 4, color=INK).move_to([0, y_avg, 0])
         self.add(self.images, self.cells, self.heads, self.separator, self.average, self.average_name)
 
     def cell(self, r: int, c: int) -> Mobject:

@@ -170,6 +170,14 @@ def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: Ti
     out.update(chapter7_head_steps(model, vocab, layer, head))
     out.update(chapter5_flow(model, vocab))
     out.update(chapter6_parts(model, vocab))
+    from models.lm_chapter5 import chapter5_beats
+    from models.lm_chapter6 import chapter6_beats
+
+    for beats in (chapter5_beats, chapter6_beats):
+        more = beats(model, vocab, untrained, stepped)
+        clash = sorted(set(more) & set(out))
+        assert not clash, f"{beats.__name__} redefines {clash}"
+        out.update(more)
     return out
 
 

@@ -64,7 +64,6 @@ __all__ = [
     "HeatMap",
     "LandscapeMap",
     "MatrixGrid",
-    "NudgeTable",
     "NumberColumn",
     "NetworkDiagram",
     "NeuronBars",
@@ -81,7 +80,6 @@ __all__ = [
     "tex",
     "value_to_color",
     "value_to_rgb",
-    "want_arrows",
 ]
 
 FONT = "DejaVu Sans"
@@ -454,73 +452,6 @@ def _fixed(v: float, decimals: int) -> str:
     if float(text) == 0:
         text = f"{0:.{decimals}f}"
     return text.replace("-", "\u2212")
-
-
-class NudgeTable(VGroup):
-    """A table of signed numbers: one row per parameter, one column per example, and a last
-    column with the row averages. Cells are coloured on the palette; ``cells[r][c]``."""
-
-    def __init__(self, values: np.ndarray, row_names: Sequence[str], averages: Sequence[float],
-                 cell_width: float = 0.95, row_height: float = 0.42, font_size: int = 17, decimals: int = 3):
-        super().__init__()
-        note_drawing(self, "cells", values)
-        values = np.asarray(values)
-        vmax = float(np.abs(values).max()) or 1.0
-        self.cells = VGroup()
-        for r, row in enumerate(values):
-            cells = VGroup(*[Text(_fixed(v, decimals), font=FONT, font_size=font_size,
-                                  color=(POSITIVE if v > 0 else NEGATIVE) if abs(v) > 0.08 * vmax else MUTED) for v in row])
-            for c, cell in enumerate(cells):
-                cell.move_to([c * cell_width, -r * row_height, 0])
-            self.cells.add(cells)
-        right = (values.shape[1] - 1) * cell_width
-        self.average = VGroup(*[
-            Text(_fixed(a, decimals), font=FONT, font_size=font_size, color=ACCENT)
-            .move_to([right + 1.35 * cell_width, -r * row_height, 0])
-            for r, a in enumerate(averages)
-        ])
-        self.row_names = VGroup(*[
-            Text(name, font=FONT, font_size=font_size - 2, color=MUTED).move_to([-0.6 * cell_width, -r * row_height, 0], aligned_edge=RIGHT)
-            for r, name in enumerate(row_names)
-        ])
-        top = row_height * 0.6
-        bottom = -(len(values) - 1) * row_height - row_height * 0.6
-        x_sep = right + 0.62 * cell_width
-        self.separator = Line([x_sep, top, 0], [x_sep, bottom, 0], stroke_color=FAINT, stroke_width=1.5)
-        self.add(self.cells, self.average, self.row_names, self.separator)
-
-    def column_x(self, c: int) -> float:
-        """Scene x of column ``c`` (for headers such as the example digits)."""
-        return float(self.cells[0][c].get_x())
-
-
-def want_arrows(bars: "ValueBars", changes: Sequence[float], scale: float, font_size: int = 18) -> VGroup:
-    """Horizontal arrows beside the bars: right (blue) where the value should grow, left (red)
-    where it should shrink, length ``scale * |change|``, each labelled with its signed change.
-    All arrows share one zero line, placed clear of the bars' numbers."""
-    from manim import Arrow
-
-    raw = changes
-    changes = [float(c) for c in changes]
-    left_reach = scale * max([-c for c in changes if c < 0], default=0.0)
-    zero = max(row[-1].get_right()[0] for row in bars.rows) + 0.25 + left_reach
-    arrows = VGroup()
-    for row, change in zip(bars.rows, changes):
-        y = row.get_y()
-        start = np.array([zero, y, 0.0])
-        end = start + RIGHT * scale * change
-        if abs(change) * scale < 0.08:  # too short to draw as an arrow: a tick
-            arrow = Line(start + UP * 0.08, start + DOWN * 0.08, stroke_width=3, color=MUTED)
-        else:
-            arrow = Arrow(start, end, buff=0, stroke_width=4, max_tip_length_to_length_ratio=0.3,
-                          max_stroke_width_to_length_ratio=20, color=POSITIVE if change > 0 else NEGATIVE)
-        sign = "+" if change > 0 else "\u2212"
-        label = Text(f"{sign}{abs(change):.2f}", font=FONT, font_size=font_size,
-                     color=POSITIVE if change > 0 else NEGATIVE)
-        label.next_to(np.array([max(zero, end[0]), y, 0.0]), RIGHT, buff=0.12)
-        arrows.add(VGroup(arrow, label))
-    note_drawing(arrows, "arrows", raw)
-    return arrows
 
 
 # ----------------------------------------------------------------------------- wishes on a network

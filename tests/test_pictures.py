@@ -7,10 +7,12 @@ import colorsys
 
 import numpy as np
 import pytest
-from manim import LEFT
+from manim import RIGHT, VGroup
 
 from scenes import palette
+from scenes.chapter3 import ARROW_MAX as CH3_ARROW_MAX  # the longest wish arrow on a layer
 from scenes.pieces import (
+    ACCENT,
     INK,
     NEGATIVE,
     POSITIVE,
@@ -18,6 +20,7 @@ from scenes.pieces import (
     HeatMap,
     NetworkDiagram,
     ValueBars,
+    digit_network,
     fmt,
     value_to_color,
     value_to_rgb,
@@ -94,18 +97,70 @@ def number_column(ch2):
                          names=[str(n) for n in ch2["gradient_shown_names"]], font_size=20)]
 
 
-def nudge_table(ch3):
-    from scenes.pieces import NudgeTable
-
-    table = NudgeTable(ch3["table"], [str(n) for n in ch3["table_row_names"]], ch3["table_average"], cell_width=0.92)
-    return [table.move_to(np.zeros(3))]  # whole in the frame, averages included
+ZOOM = 1.45  # how much the pictures of the network's pieces are enlarged
 
 
-def want_arrows(ch3):
-    from scenes.pieces import want_arrows as arrows_for
+def ch3_network(ch3, lit: int = 4) -> NetworkDiagram:
+    """Chapter 3's network diagram, built as the chapter builds it."""
+    from scenes.chapter3 import network
 
-    bars = ValueBars(ch3["a3"], [str(i) for i in range(10)], width=2.2, bar_height=0.3).shift(2 * LEFT)
-    return [bars, arrows_for(bars, ch3["wanted_change"], scale=2.4)]
+    return network(ch3, lit)
+
+
+def zoomed(mobjects: list, factor: float) -> list:
+    """The mobjects scaled together by ``factor`` and centred in the frame: chapter 3's small
+    pieces, enlarged so that their arrows and wires are several pixels wide at the tests' size."""
+    VGroup(*mobjects).scale(factor).move_to(np.zeros(3))
+    return mobjects
+
+
+def example_table(ch3):
+    from scenes.chapter3 import example_table as chapter_table
+
+    return [chapter_table(ch3).move_to(np.zeros(3))]  # whole in the frame, averages included
+
+
+def neuron_arrows(ch3):
+    """The summed wishes for layer 2 and layer 1's wanted change, as arrows beside the lit neurons
+    of those layers, each layer on its own scale."""
+    from scenes.pieces import neuron_arrows as arrows_for
+
+    net = ch3_network(ch3)
+    two, one = ch3["wanted_a2"], ch3["wanted_a1"]
+    return zoomed([net.layers[1], net.layers[2], arrows_for(net.layers[2], two, CH3_ARROW_MAX / float(np.abs(two).max())),
+                   arrows_for(net.layers[1], one, CH3_ARROW_MAX / float(np.abs(one).max()))], ZOOM)
+
+
+def change_arrows(ch3):
+    """The outputs' bars beside their neurons, and the change each output wants as arrows in the tracks."""
+    from scenes.pieces import NeuronBars
+
+    net = ch3_network(ch3)
+    bars = NeuronBars(net.layers[3], ch3["a3"], 3.75, width=2.0, bar_height=0.24, font_size=19, decimals=3)
+    return zoomed([net.layers[3], bars, bars.change_arrows(ch3["a3"], ch3["wanted_change"])],
+                  2.0)  # the bars are a third of the frame's height in the chapter
+
+
+def edges_showing(ch3):
+    """The wires into the outputs showing their weights' wished change, between the last two layers."""
+    from scenes.pieces import edges_showing as showing
+
+    net = ch3_network(ch3)
+    wish = np.asarray(ch3["wish_w3"])
+    return zoomed([showing(net, 2, wish, float(np.abs(wish).max()), width=2.6), net.layers[2], net.layers[3],
+                   net.output_labels], ZOOM)
+
+
+def path_tips(ch3):
+    """The two descent paths on the cost slice, each ending in its arrowhead."""
+    from scenes.pieces import LandscapeMap, path_tip
+
+    land = LandscapeMap(ch3["slice_alphas"], ch3["slice_betas"], ch3["slice_cost"], height=5.0, width=7.4)
+    out = [land]
+    for key, color, width in (("full_path", INK, 3.0), ("sgd_path", ACCENT, 2.0)):
+        line = land.path(ch3[key], color=color, width=width)
+        out += [line, path_tip(line.get_anchors(), color, size=0.22)]
+    return out
 
 
 # ----------------------------------------------------------------------------- the picture tests
@@ -149,19 +204,73 @@ def test_number_column(request, ch2, update_goldens):
     assert_picture("number_column", draw(column), update_goldens)
 
 
-def test_nudge_table(request, ch3, update_goldens):
-    table, = picture(request, nudge_table)
-    assert len(table.cells) == len(ch3["table"]) and len(table.cells[0]) == ch3["table"].shape[1]
-    assert_picture("nudge_table", draw(table), update_goldens)
+def test_example_table(request, ch3, update_goldens):
+    table, = picture(request, example_table)
+    examples, params = np.asarray(ch3["table"]).T.shape
+    assert len(table.cells) == examples and all(len(row) == params for row in table.cells)
+    assert len(table.images) == examples and len(table.heads) == params == len(table.average)
+    # an average is blue when the parameter should grow, red when it should shrink
+    for number, a in zip(table.average, ch3["table_average"]):
+        assert number.get_color().to_hex() == (POSITIVE if a > 0 else NEGATIVE).to_hex()
+    assert_picture("example_table", draw(table), update_goldens)
 
 
-def test_want_arrows(request, ch3, update_goldens):
-    bars, arrows = picture(request, want_arrows)
-    # right-pointing exactly where the output should grow
-    for arrow, change in zip(arrows, ch3["wanted_change"]):
-        tip = arrow[0].get_end()[0] - arrow[0].get_start()[0]
-        assert (tip > 0) == (change > 0)
-    assert_picture("want_arrows", draw(bars, arrows), update_goldens)
+def _points_up(arrow) -> bool:
+    """Whether a :func:`signed_arrow`'s head points up (its first vertex is the arrow's end)."""
+    head = arrow[0]
+    return head.get_vertices()[0][1] > head.get_center()[1]
+
+
+def test_neuron_arrows(request, ch3, update_goldens):
+    layer1, layer2, two, one = picture(request, neuron_arrows)
+    for arrows, neurons, values in ((two, layer2, ch3["wanted_a2"]), (one, layer1, ch3["wanted_a1"])):
+        assert len(arrows) == len(values)
+        half = CH3_ARROW_MAX * ZOOM / float(np.abs(values).max()) / 2  # half an arrow's length per unit of wish
+        for arrow, circle, v in zip(arrows, neurons, values):
+            # up and blue exactly where the neuron should brighten; centred on its height, as long as its wish
+            assert _points_up(arrow) == (v > 0)
+            assert arrow[0].get_fill_color().to_hex() == (POSITIVE if v > 0 else NEGATIVE).to_hex()
+            assert arrow[0].get_vertices()[0][1] - circle.get_y() == pytest.approx(half * v, abs=1e-9)
+            assert arrow.get_x() < circle.get_x()  # left of the neuron, where its incoming wires end
+    assert_picture("neuron_arrows", draw(layer1, layer2, two, one), update_goldens)
+
+
+def test_change_arrows(request, ch3, update_goldens):
+    neurons, bars, arrows = picture(request, change_arrows)
+    assert len(bars.rows) == len(arrows) == len(ch3["a3"])
+    for i, (arrow, change) in enumerate(zip(arrows, ch3["wanted_change"])):
+        # each arrow runs from the output's value to its target (1 for the label, 0 for the others)
+        tip, track = arrow[0].get_vertices()[0], bars.rows[i][0]
+        target = track.get_left() + RIGHT * track.width * ch3["target"][i]
+        np.testing.assert_allclose(tip, target, atol=1e-9)
+        points_right = tip[0] > arrow[0].get_center()[0]
+        assert points_right == (change > 0)
+        assert arrow[0].get_fill_color().to_hex() == (POSITIVE if change > 0 else NEGATIVE).to_hex()
+    assert_picture("change_arrows", draw(neurons, bars, arrows), update_goldens)
+
+
+def test_edges_showing(request, ch3, update_goldens):
+    lines, *rest = picture(request, edges_showing)
+    wish = np.asarray(ch3["wish_w3"])
+    n_out = wish.shape[0]
+    assert len(lines) == wish.size
+    for k, line in enumerate(lines):
+        i, j = divmod(k, n_out)  # from neuron i of layer 2 to output j
+        assert line.get_stroke_color().to_hex() == value_to_color(wish[j, i], float(np.abs(wish).max())).to_hex()
+    widths = [line.get_stroke_width() for line in lines]  # the thickest wire carries the largest wish
+    j, i = _brightest(wish)
+    assert int(np.argmax(widths)) == i * n_out + j
+    assert_picture("edges_showing", draw(lines, *rest), update_goldens)
+
+
+def test_path_tips(request, ch3, update_goldens):
+    land, *drawn = picture(request, path_tips)
+    for (line, tip), key in zip(zip(drawn[::2], drawn[1::2]), ("full_path", "sgd_path")):
+        # the arrowhead's point is the path's last point, and it points along the path's last stretch
+        end = land.point(*ch3[key][-1])
+        np.testing.assert_allclose(tip.get_vertices()[0], end, atol=1e-9)
+        assert np.dot(end - tip.get_center(), end - land.point(*ch3[key][-3])) > 0
+    assert_picture("path_tips", draw(land, *drawn), update_goldens)
 
 
 # ----------------------------------------------------------------------------- each picture sees a small change
@@ -216,17 +325,49 @@ def _number_flipped(ch2):
     return mutate
 
 
-def _cell_flipped(ch3):
+def _table_cell_flipped(ch3):
     def mutate(m):
-        r, c = _brightest(np.asarray(ch3["table"]))
-        m[0].cells[r][c].set_color(NEGATIVE if ch3["table"][r][c] > 0 else POSITIVE)
+        values = np.asarray(ch3["table"]).T  # (examples, parameters), as drawn
+        r, c = _brightest(values)
+        m[0].cells[r][c].set_color(NEGATIVE if values[r, c] > 0 else POSITIVE)
     return mutate
 
 
-def _arrow_flipped(ch3):
+def _average_flipped(ch3):
+    def mutate(m):
+        c = int(np.argmax(np.abs(ch3["table_average"])))
+        m[0].average[c].set_color(NEGATIVE if ch3["table_average"][c] > 0 else POSITIVE)
+    return mutate
+
+
+def _signed_arrow_flipped(arrow, value: float) -> None:
+    """A :func:`signed_arrow` in the colour of the opposite sign (its halo kept)."""
+    other = NEGATIVE if value > 0 else POSITIVE
+    arrow[0].set_fill(other)
+    for shaft in arrow[1:]:
+        shaft.set_stroke(other, background=False)
+
+
+def _neuron_arrow_flipped(ch3):
+    def mutate(m):
+        k = int(np.argmax(np.abs(ch3["wanted_a2"])))
+        _signed_arrow_flipped(m[2][k], ch3["wanted_a2"][k])
+    return mutate
+
+
+def _change_arrow_flipped(ch3):
     def mutate(m):
         k = int(np.argmax(np.abs(ch3["wanted_change"])))
-        m[1][k][0].set_color(NEGATIVE if ch3["wanted_change"][k] > 0 else POSITIVE)
+        _signed_arrow_flipped(m[2][k], ch3["wanted_change"][k])
+    return mutate
+
+
+def _wish_edge_flipped(ch3):
+    """The wire with the largest wish in the colour of the opposite sign."""
+    def mutate(m):
+        wish = np.asarray(ch3["wish_w3"])
+        j, i = _brightest(wish)
+        m[0][i * wish.shape[0] + j].set_stroke(value_to_color(-wish[j, i], float(np.abs(wish).max())))
     return mutate
 
 
@@ -244,15 +385,22 @@ CHANGES = [
     ("landscape_map", landscape_map, "the path recoloured", lambda ch2: lambda m: m[1].set_stroke(INK)),
     ("landscape_map", landscape_map, "the legend's heading removed", lambda ch2: lambda m: m[2].remove(m[2][1])),
     ("number_column", number_column, "one number in the other sign's colour", _number_flipped),
-    ("nudge_table", nudge_table, "one cell in the other sign's colour", _cell_flipped),
-    ("nudge_table", nudge_table, "one average recoloured", lambda ch3: lambda m: m[0].average[0].set_color(NEGATIVE)),
-    ("want_arrows", want_arrows, "one arrow in the other sign's colour", _arrow_flipped),
-    ("want_arrows", want_arrows, "one label removed", lambda ch3: lambda m: m[1][0].remove(m[1][0][1])),
+    ("example_table", example_table, "one cell in the other sign's colour", _table_cell_flipped),
+    ("example_table", example_table, "one average in the other sign's colour", _average_flipped),
+    ("example_table", example_table, "one example's digit removed", lambda ch3: lambda m: m[0].images.remove(m[0].images[4])),
+    ("example_table", example_table, "one cell removed", lambda ch3: lambda m: m[0].cells[3].remove(m[0].cells[3][2])),
+    ("neuron_arrows", neuron_arrows, "one arrow in the other sign's colour", _neuron_arrow_flipped),
+    ("neuron_arrows", neuron_arrows, "one arrow removed", lambda ch3: lambda m: m[3].remove(m[3][int(np.argmax(np.abs(ch3["wanted_a1"])))])),
+    ("change_arrows", change_arrows, "one change arrow in the other sign's colour", _change_arrow_flipped),
+    ("change_arrows", change_arrows, "one value removed", lambda ch3: lambda m: m[1].rows[0].remove(m[1].rows[0][2])),
+    ("edges_showing", edges_showing, "one wire in the other sign's colour", _wish_edge_flipped),
+    ("path_tips", path_tips, "one arrowhead removed", lambda ch3: lambda m: m.pop(4)),
 ]
 
 
 test_picture_sees_a_small_change, test_picture_tolerates_antialiasing, test_every_piece_here_has_its_change = \
-    piece_checks(CHANGES, [network_diagram, value_bars, want_arrows], globals())
+    piece_checks(CHANGES, [network_diagram, value_bars, neuron_arrows, change_arrows, edges_showing],
+                 globals())
 
 
 def test_every_reference_has_a_picture_test_and_a_change():

@@ -59,8 +59,8 @@ from manim import (
     Write,
 )
 
-from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays
-from scenes.palette import ACCENT, COST, FAINT, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, activation_color
+from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
+from scenes.palette import ACCENT, COST, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, signed_color
 from scenes.pieces import FONT, fmt, framed_digit, tex
 from scenes.transcript import computed, constant, note_drawing
 
@@ -208,6 +208,7 @@ def chain_formula(lhs: str, factors: Sequence[str], font_size: int = 44) -> Math
 
 
 FORMULA_Y = 0.05
+COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 W_FACTORS = (r"\frac{\partial z^{(L)}}{\partial w^{(L)}}", r"\frac{\partial a^{(L)}}{\partial z^{(L)}}",
              r"\frac{\partial C_0}{\partial a^{(L)}}")
 
@@ -226,10 +227,12 @@ def rule_stage(d: dict) -> Stage:
     return Stage(**tree, formula=formula, numbers=numbers, result=result, check=check)
 
 
-def factor_numbers(formula: MathTex, values: Sequence[float], sig: int) -> VGroup:
+def factor_numbers(formula: MathTex, values: Sequence[float], sig: int, shown: Sequence[str | None] = ()) -> VGroup:
     """The factors' values in a row under them, each in its factor's colour, with times signs
-    between (numbers first, then the signs)."""
-    numbers = [MathTex(_t(v, sig), font_size=36, color=part.get_color()) for part, v in zip(formula[2:], values)]
+    between (numbers first, then the signs). ``shown`` may write a value another way (an exact 1)."""
+    shown = list(shown) + [None] * (len(values) - len(shown))
+    numbers = [MathTex(s if s is not None else _t(v, sig), font_size=36, color=part.get_color())
+               for part, v, s in zip(formula[2:], values, shown)]
     times = [MathTex(r"\times", font_size=32) for _ in numbers[1:]]
     row = VGroup(*[m for pair in zip(numbers, times + [None]) for m in pair if m is not None]).arrange(RIGHT, buff=0.18)
     row.next_to(VGroup(*formula[2:]), DOWN, buff=0.35)
@@ -243,6 +246,7 @@ COL_Y = 0.7
 
 
 FAN_TEXT_WIDTH = 5.9  # the formulas beside the fan fit between C0 and the frame's right edge
+FAN_TEXT_X = 3.85  # and are centred here
 
 
 def _fit(mob, x: float | None = None):
@@ -261,10 +265,11 @@ def _column(n: int, x: float, spacing: float, radius: float, acts=None) -> VGrou
     return col.move_to([x, COL_Y, 0])
 
 
-def fan_stage(d: dict) -> Stage:
+def fan_stage(d: dict, digit: bool = True) -> Stage:
     """The digit network's last layers on Chapter 3's "2": layer L-2 (outlines), layer L-1 and the
     ten outputs lit by their real activations, every edge between the last two layers, and the
-    cost C0 fed by every output."""
+    cost C0 fed by every output. With ``digit``, the "2" itself (Chapter 3's pixels) waits on the
+    right, where the formulas will come."""
     l2 = _column(16, L2_X, 0.33, 0.1)
     l1 = _column(16, L1_X, 0.33, 0.13, d["fan_a_prev"])
     out = _column(10, OUT_X, 0.5, 0.18, d["fan_a_out"])
@@ -275,7 +280,13 @@ def fan_stage(d: dict) -> Stage:
                             stroke_opacity=0.5) for o in out])
     heads = VGroup(*[_text(t, 18, MUTED).move_to([x, 3.55, 0]) for t, x in
                      (("layer L\u22122", L2_X), ("layer L\u22121", L1_X), ("layer L", OUT_X))])
-    return Stage(edges=edges, to_cost=to_cost, l2=l2, l1=l1, out=out, cost=cost, heads=heads)
+    stage = Stage(edges=edges, to_cost=to_cost, l2=l2, l1=l1, out=out, cost=cost, heads=heads)
+    if digit:
+        two = framed_digit(artifact_arrays("digits-story", "chapter3.npz")["digit"], height=2.6)
+        two.move_to([FAN_TEXT_X, COL_Y + 0.55, 0])
+        stage["two"] = two
+        stage["two_name"] = _text("the network's input: Chapter 3's 2", 22, MUTED).next_to(two, DOWN, buff=0.25)
+    return stage
 
 
 # ----------------------------------------------------------------------------- scenes
@@ -283,6 +294,24 @@ def fan_stage(d: dict) -> Stage:
 
 class ChapterFourScene(ChapterScene):
     chapter = NUMBER
+
+    def retype(self, pairs: Sequence[tuple[VGroup, VGroup]], *extra, run_time: float = 1.6) -> None:
+        """Replace each old formula of ``pairs`` by its new one, part by part: a part that reads the
+        same slides to its new place; a part that changes fades out as its successor fades in, so
+        no symbol is ever half one glyph, half another. Afterwards the new formulas are on screen
+        (as whole groups), the old ones gone."""
+        anims = []
+        for old, new in pairs:
+            assert len(old) == len(new), "retype pairs formulas part for part"
+            for o, n in zip(old, new):
+                if getattr(o, "tex_string", None) == getattr(n, "tex_string", None) and o.get_color() == n.get_color():
+                    anims.append(o.animate.move_to(n))
+                else:
+                    anims += [FadeOut(o, rate_func=first_part(0.45)), FadeIn(n, rate_func=last_part(0.45))]
+        self.play(*anims, *extra, run_time=run_time)
+        for old, new in pairs:
+            self.remove(old, *old, *new)
+            self.add(new)
 
 
 class SimplestNetwork(ChapterFourScene):
@@ -312,7 +341,7 @@ class SimplestNetwork(ChapterFourScene):
                  f"{fmt(costs[-1])}.")
         self.wait(0.5)
         lit = chain_stage(d, lit=True).neurons
-        values = VGroup(*[_text(fmt(v), 20, ACCENT).next_to(nm, DOWN, buff=0.12)
+        values = VGroup(*[_text(fmt(v), 20, MUTED).next_to(nm, DOWN, buff=0.12)
                           for v, nm in zip(d["chain_activations"], stage.names)])
         self.say(f"One real training example: this {y}, with ink {fmt(x)}. The chain answers {fmt(a_out)}, "
                  f"{'more' if a_out > 0.5 else 'less'} than a half, so it says {int(a_out > 0.5)}: wrong.")
@@ -344,6 +373,7 @@ class SimplestNetwork(ChapterFourScene):
                   FadeOut(VGroup(*curve.values()), rate_func=LEAVE), run_time=1.0)
         self.write_terms(line_z, sources={2: link, 3: stage.names[2], 5: link, 7: link, 9: values[2], 11: link},
                          groups=[[0, 1], [2, 3], [4, 5], [6, 7, 8, 9], [10, 11], [12, 13]], run_time=0.8)
+        self.play(edge.animate.set_color(MUTED), run_time=0.5)
         self.say(f"Here the sum z(L) comes out near 0. The sigmoid squashes it into the activation a(L) = {fmt(a_out)}.")
         self.write_terms(line_a, sources={0: stage.neurons[3], 8: values[3]},
                          groups=[[0, 1], [2, 3, 4], [5, 6], [7, 8]], run_time=0.8)
@@ -394,7 +424,7 @@ class ComputationGraph(ChapterFourScene):
             at = lambda v, x=x, lo=lo: np.array([x - 1.5 + 3.0 * (v - lo), LINE_Y, 0])  # noqa: E731
             name_tex = MathTex(name, font_size=34, color=MUTED).next_to(line, LEFT, buff=0.08).shift(UP * 0.32 + RIGHT * 0.3)
             lines.add(VGroup(line, ticks, name_tex))
-            dots.add(Dot(at(before), radius=0.08, color=ACCENT))
+            dots.add(Dot(at(before), radius=0.08, color=INK))
             shown_after = computed(fmt(after), "w(L) plus the nudge") if name == "w" else fmt(after)
             labels.add(_text(fmt(before), 18).next_to(at(before), DOWN, buff=0.22))
             afters.add(_text(f"{fmt(before)} \u2192 {shown_after}", 18).move_to([x, LINE_Y - 0.42, 0]))
@@ -409,8 +439,8 @@ class ComputationGraph(ChapterFourScene):
         self.say(f"Nudge w(L) by {fmt(nudge)} and follow it along the arrows: z(L) moves, so a(L) moves, so the "
                  "cost moves.")
         trails = VGroup()
-        for dot, target, label, after, (name, *_rest) in zip(dots, targets, labels, afters, specs):
-            trail = Line(dot.get_center(), target, stroke_color=ACCENT, stroke_width=6)
+        for dot, target, label, after, (_name, _x, before, moved) in zip(dots, targets, labels, afters, specs):
+            trail = Line(dot.get_center(), target, stroke_color=signed_color(moved - before), stroke_width=6)
             trails.add(trail)
             self.play(Create(trail), dot.animate.move_to(target), ReplacementTransform(label, after), run_time=1.1)
         self.say("Each step passes the nudge on, shrunk or stretched by how sensitive that step is: the moves "
@@ -523,8 +553,8 @@ class ChainRule(ChapterFourScene):
         self.wait(0.5)
 
         # The product, checked by autograd
-        self.say(f"Multiply the three: \u2202C0/\u2202w(L) = {fmt(d['dc_dw'])}. The big nudge's ratio, "
-                 f"{fmt(d['ratio_c_w'])}, was an estimate of it.")
+        self.say(f"Multiply the three: \u2202C0/\u2202w(L) = {fmt(d['dc_dw'])}. The big nudge's ratio a moment "
+                 "ago was an estimate of it.")
         self.play(FadeOut(dc, rate_func=LEAVE), FadeIn(result, rate_func=ARRIVE), run_time=1.0)
         self.wait(0.5)
         self.say("PyTorch's autograd, which knows nothing of our derivation, computes the same number.")
@@ -546,16 +576,16 @@ class BiasAndPrevious(ChapterFourScene):
         sig = agreeing_sig([1.0, d["da_dz"], d["dc_da"]], float(d["dc_db"]), _product)
         f_b = chain_formula(r"\frac{\partial C_0}{\partial b^{(L)}}", (r"\frac{\partial z^{(L)}}{\partial b^{(L)}}",
                             *W_FACTORS[1:])).move_to(formula)
-        n_b = factor_numbers(f_b, [1.0, d["da_dz"], d["dc_da"]], sig)
-        n_b[0].become(MathTex(constant("1", "z grows one for one with b"), font_size=36, color=LINK_Z).move_to(n_b[0]))
+        n_b = factor_numbers(f_b, [1.0, d["da_dz"], d["dc_da"]], sig, shown=[constant("1", "z grows one for one with b")])
         r_b = MathTex("=", _t(d["dc_db"]), font_size=44).next_to(f_b, RIGHT, buff=0.3)
         r_b[1].set_color(ACCENT)
         c_b = _text(f"autograd: {fmt(d['autograd_dc_db'])}", 22, SCORE).next_to(r_b, DOWN, buff=0.55).align_to(r_b, LEFT)
         self.say("For the bias b(L), only the first step differs: z(L) grows one for one with b(L), so "
                  "\u2202z/\u2202b = 1.")
         self.play(Indicate(stage.e_b, color=ACCENT), run_time=1.0)
-        self.play(*[Transform(a, b) for a, b in zip(formula, f_b)], *[Transform(a, b) for a, b in zip(numbers, n_b)],
-                  FadeOut(result, rate_func=LEAVE), FadeOut(check, rate_func=LEAVE), run_time=1.6)
+        self.retype([(formula, f_b), (numbers, n_b)], FadeOut(result, rate_func=LEAVE),
+                    FadeOut(check, rate_func=LEAVE))
+        formula, numbers = f_b, n_b
         self.say(f"The other two factors are the same as before. The product is {fmt(d['dc_db'])}, and autograd "
                  "agrees.")
         self.play(FadeIn(r_b), run_time=0.8)
@@ -573,8 +603,8 @@ class BiasAndPrevious(ChapterFourScene):
         self.say(f"For the previous activation a(L\u22121), the first step's slope is the weight: \u2202z/\u2202a = "
                  f"w(L) = {fmt(d['chain_w'][-1])}.")
         self.play(Indicate(stage.e_ap, color=ACCENT), run_time=1.0)
-        self.play(*[Transform(a, b) for a, b in zip(formula, f_a)], *[Transform(a, b) for a, b in zip(numbers, n_a)],
-                  FadeOut(r_b, rate_func=LEAVE), FadeOut(c_b, rate_func=LEAVE), run_time=1.6)
+        self.retype([(formula, f_a), (numbers, n_a)], FadeOut(r_b, rate_func=LEAVE), FadeOut(c_b, rate_func=LEAVE))
+        formula, numbers = f_a, n_a
         self.play(FadeIn(r_a), run_time=0.8)
         self.say(f"\u2202C0/\u2202a(L\u22121) = {fmt(d['dc_daprev'])}: a big negative weight makes a big, "
                  "negative sensitivity. Autograd agrees again.")
@@ -583,12 +613,13 @@ class BiasAndPrevious(ChapterFourScene):
 
         # One link further back: the tree repeats
         back = VGroup(*[v for k, v in stage.items() if k not in ("formula", "numbers", "result", "check")])
-        moved = back.copy().scale(0.78).shift(RIGHT * 1.45 + UP * 0.35)
+        moved = back.copy().scale(0.8)
+        moved.shift(RIGHT * (6.9 - moved.get_right()[0]) + UP * 0.35)  # room on the left for the link before
         ap = moved[[k for k in stage if k not in ("formula", "numbers", "result", "check")].index("a_prev")]
-        ups = VGroup(MathTex(r"w^{(L-1)}", font_size=32), MathTex(r"a^{(L-2)}", font_size=32),
-                     MathTex(r"b^{(L-1)}", font_size=32)).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
-        ups.move_to([-6.35, ap[0].get_y(), 0])
-        z_prev = MathTex(r"z^{(L-1)}", font_size=32).move_to([(ups.get_right()[0] + ap.get_left()[0]) / 2 - 0.05,
+        ups = VGroup(MathTex(r"w^{(L-1)}", font_size=40), MathTex(r"a^{(L-2)}", font_size=40),
+                     MathTex(r"b^{(L-1)}", font_size=40)).arrange(DOWN, buff=0.42, aligned_edge=LEFT)
+        ups.move_to([0, ap[0].get_y(), 0]).set_x(-6.9 + ups.width / 2)
+        z_prev = MathTex(r"z^{(L-1)}", font_size=40).move_to([(ups.get_right()[0] + ap.get_left()[0]) / 2 - 0.1,
                                                              ap[0].get_y(), 0])
         up_edges = VGroup(*[Arrow(u.get_right(), z_prev.get_left(), buff=0.1, stroke_width=3, color=LINK_Z,
                                   max_tip_length_to_length_ratio=0.15) for u in ups],
@@ -609,8 +640,8 @@ class BiasAndPrevious(ChapterFourScene):
         c_p = _text(f"autograd: {fmt(d['autograd_dc_dw_prev'])}", 22, SCORE).next_to(r_p, DOWN, buff=0.55).align_to(r_p, LEFT)
         self.say("So the weight w(L\u22121) one link back gets the same three factors; its last factor is the "
                  "number we just found.")
-        self.play(*[Transform(a, b) for a, b in zip(formula, f_p)], *[Transform(a, b) for a, b in zip(numbers, n_p)],
-                  FadeOut(r_a, rate_func=LEAVE), FadeOut(c_a, rate_func=LEAVE), run_time=1.6)
+        self.retype([(formula, f_p), (numbers, n_p)], FadeOut(r_a, rate_func=LEAVE), FadeOut(c_a, rate_func=LEAVE))
+        formula, numbers = f_p, n_p
         self.play(FadeIn(r_p), FadeIn(c_p, shift=UP * 0.2), run_time=0.9)
         self.say("That is backpropagation: each layer's \u2202C0/\u2202a is passed back to the layer before, "
                  "and reused there.")
@@ -620,22 +651,28 @@ class BiasAndPrevious(ChapterFourScene):
         n = int(d["n_chain_examples"])
         first = d["first_dc_dw"]
         row = MathTex(*[_t(v) + ("," if i < len(first) - 1 else r",\ \dots") for i, v in enumerate(first)],
-                      font_size=32).move_to([0.4, -1.25, 0])
+                      font_size=32).move_to([0.4, -1.2, 0])
         avg = MathTex(r"\frac{\partial C}{\partial w^{(L)}}", "=", r"\frac{1}{" + f"{n}" + r"}\sum_{x}",
                       r"\frac{\partial C_x}{\partial w^{(L)}}", "=", _t(d["average_dc_dw"]), font_size=40)
         avg.move_to([-0.6, -0.05, 0])
         avg[5].set_color(ACCENT)
         lab = MathTex(r"\frac{\partial C_x}{\partial w^{(L)}}:", font_size=32).next_to(row, LEFT, buff=0.3)
+        few = COUNT_WORDS[len(first)]
+        which = _text(f"the first {few} of the {n:,} training examples (our worked example: {fmt(d['dc_dw'])})", 20,
+                      MUTED).next_to(VGroup(lab, row), DOWN, buff=0.22)
         c_avg = _text(f"autograd, over all {n:,}: {fmt(d['autograd_average_dc_dw'])}", 22, SCORE)
-        c_avg.move_to([0.4, -2.15, 0])
+        c_avg.move_to([0.4, -2.3, 0])
         self.say(f"All that was one example. The cost C averages the examples' costs, so its gradient averages "
                  f"their gradients, over all {n:,}.")
         self.play(*[FadeOut(m, rate_func=LEAVE) for m in (formula, numbers, r_p, c_p)],
-                  FadeIn(lab, rate_func=ARRIVE), LaggedStart(*[FadeIn(t) for t in row], lag_ratio=0.2), run_time=2.2)
-        self.say("Here are \u2202C_x/\u2202w(L) for the chain's first few training examples, then their average "
-                 "over all of them.")
+                  FadeIn(lab, rate_func=ARRIVE), LaggedStart(*[FadeIn(t) for t in row], lag_ratio=0.2),
+                  FadeIn(which, rate_func=ARRIVE), run_time=2.2)
+        self.say(f"Here is \u2202C_x/\u2202w(L) for the first {few} training examples, then the average over all "
+                 f"{n:,} of them.")
         self.write_terms(avg, groups=[[0, 1], [2, 3], [4, 5]], run_time=0.9)
         self.play(FadeIn(c_avg, shift=UP * 0.2), run_time=0.8)
+        self.say(f"Our worked example, which the chain gets wrong, gives {fmt(d['dc_dw'])}: far more than these "
+                 f"{few}, and than the average, {fmt(d['average_dc_dw'])}.")
         self.wait(1.0)
         self.hand_off(fan_stage(d), run_time=1.8)
 
@@ -654,13 +691,13 @@ class ManyNeurons(ChapterFourScene):
                     for e in stage.edges[::3]], run_time=1.5)
         ring_k = Circle(radius=0.22, color=ACCENT, stroke_width=3).move_to(l1[k])
         ring_j = Circle(radius=0.28, color=ACCENT, stroke_width=3).move_to(out[j])
-        k_name = MathTex(rf"k = {constant(k, 'the index of the neuron shown')}", font_size=30, color=ACCENT)
+        k_name = MathTex(rf"k = {constant(k, 'the index of the neuron shown')}", font_size=30, color=INK)
         k_name.next_to(l1[k], LEFT, buff=0.35).shift(UP * 0.05)
         k_name.move_to([(L2_X + L1_X) / 2, l1[k].get_y() + 0.32, 0])
-        j_name = MathTex(rf"j = {constant(j, 'the index of the neuron shown')}", font_size=30, color=ACCENT)
+        j_name = MathTex(rf"j = {constant(j, 'the index of the neuron shown')}", font_size=30, color=INK)
         j_name.next_to(out[j], UP, buff=0.2).shift(RIGHT * 0.55)
         edge = Line(l1[k].get_right(), out[j].get_left(), stroke_color=ACCENT, stroke_width=4)
-        w_name = MathTex(r"w^{(L)}_{jk}", font_size=34, color=ACCENT).move_to(edge.point_from_proportion(0.5) + UP * 0.38)
+        w_name = MathTex(r"w^{(L)}_{jk}", font_size=34, color=INK).move_to(edge.point_from_proportion(0.5) + UP * 0.38)
         self.say(f"Indices name the neurons: j in the last layer L, k in layer L\u22121. Output {label} is "
                  f"j = {label}, and we pick neuron k = {k}.")
         self.play(Create(ring_k), FadeIn(k_name), Create(ring_j), FadeIn(j_name), run_time=1.2)
@@ -670,7 +707,7 @@ class ManyNeurons(ChapterFourScene):
         self.wait(0.5)
 
         # One weight: the same three factors
-        x0 = 3.85
+        x0 = FAN_TEXT_X
         sig = agreeing_sig([d["fan_a_prev"][k], d["fan_sigma_prime"][j], d["fan_dc_da"][j]], float(d["fan_dc_dw_jk"]),
                            _product)
         one = MathTex(r"\frac{\partial C_0}{\partial w^{(L)}_{jk}}", "=", r"a^{(L-1)}_k", r"\sigma'(z^{(L)}_j)",
@@ -688,6 +725,7 @@ class ManyNeurons(ChapterFourScene):
         check_w.align_to(vals, RIGHT)
         self.say("For one weight nothing is new: the same three factors as the chain, now each with its neuron's "
                  "index.")
+        self.play(FadeOut(stage.two), FadeOut(stage.two_name), run_time=0.6)
         self.write_terms(one, sources={2: l1[k], 3: out[j], 4: out[j]}, groups=[[0, 1], [2], [3], [4]], run_time=0.9)
         self.say(f"Neuron k's activation, output j's slope, and twice output j's error: it should be 1 and is "
                  f"{fmt(d['fan_a_out'][j])}.")
@@ -701,8 +739,8 @@ class ManyNeurons(ChapterFourScene):
         paths = VGroup(*[Line(l1[k].get_right(), o.get_left(), stroke_color=LINK_Z, stroke_width=3) for o in out])
         tags = VGroup()
         for jj, (o, t) in enumerate(zip(out, terms)):
-            tag = _text(f"{t:.{dec}f}".replace("-", "\u2212"), 17, ACCENT if jj == j else INK)
-            tag.next_to(o, LEFT, buff=0.12).shift(UP * 0.2)
+            tag = _text(f"{t:.{dec}f}".replace("-", "\u2212"), 19, INK)
+            tag.next_to(o, RIGHT, buff=0.1).shift((UP if o.get_y() >= COL_Y else DOWN) * 0.16)
             tags.add(tag)
         self.say("But neuron k reaches the cost along ten paths, one through each output: changing a(L\u22121)k "
                  "moves all ten outputs.")
@@ -731,7 +769,6 @@ class ManyNeurons(ChapterFourScene):
         line1 = MathTex(*pieces[:5], font_size=30)
         line2 = MathTex(*pieces[5:], "=", _t(d["fan_dc_dak"]), font_size=30)
         line2[-1].set_color(ACCENT)
-        line1[j].set_color(ACCENT)
         block = _fit(VGroup(head, line1, line2).arrange(DOWN, buff=0.22, aligned_edge=LEFT).move_to([x0, -1.05, 0]), x0)
         assert fmt(sum(round(float(t), dec) for t in terms)) == fmt(d["fan_dc_dak"])  # the shown sum checks out
         self.say("\u2202C0/\u2202a(L\u22121)k adds the ten paths up. Watch each term come from its path.")
@@ -746,6 +783,7 @@ class ManyNeurons(ChapterFourScene):
         self.say(f"The path through output {label}, the one that should light up and does not, carries most of the "
                  "sum. Autograd agrees.")
         self.play(Indicate(tags[j], color=ACCENT), Indicate(line1[j], color=ACCENT), run_time=1.2)
+        self.play(tags[j].animate.set_color(ACCENT), line1[j].animate.set_color(ACCENT), run_time=0.4)
         self.wait(0.5)
 
         # One layer further down
@@ -766,7 +804,7 @@ class ManyNeurons(ChapterFourScene):
         check_d.align_to(deep_vals, RIGHT)
         ring_i = Circle(radius=0.17, color=ACCENT, stroke_width=3).move_to(stage.l2[m])
         back_edge = Line(stage.l2[m].get_right(), l1[k].get_left(), stroke_color=ACCENT, stroke_width=4)
-        i_name = MathTex(rf"i = {constant(m, 'the index of the neuron shown')}", font_size=28, color=ACCENT)
+        i_name = MathTex(rf"i = {constant(m, 'the index of the neuron shown')}", font_size=28, color=INK)
         i_name.next_to(stage.l2[m], RIGHT, buff=0.12).shift(DOWN * 0.3)
         self.say(f"That sum is what neuron k passes back. One layer down, it plays the part 2(a \u2212 y) played: take "
                  f"neuron i = {m} of layer L\u22122.")
@@ -780,14 +818,14 @@ class ManyNeurons(ChapterFourScene):
         self.wait(0.5)
         self.say("Layer by layer, back to the first: that is backpropagation, the chain rule applied path by path.")
         self.wait(1.5)
-        after = fan_stage(d)
-        self.hand_off(after, keep={stage[key]: after[key] for key in stage}, run_time=1.2)
+        after = fan_stage(d, digit=False)
+        self.hand_off(after, keep={stage[key]: after[key] for key in after}, run_time=1.2)
 
 
 class Recap(ChapterFourScene):
     def construct(self):
         d = data()
-        stage = self.open(fan_stage(d))
+        stage = self.open(fan_stage(d, digit=False))
         self.recap_card(
             [
                 "The cost depends on a, a on z, z on each weight, bias and previous activation.",

@@ -405,11 +405,7 @@ class ForwardPass(ChapterOneScene):
         sources = [d["a0"][d["input_window"]], d["a1"], d["a2"]]
         for layer in (1, 2, 3):
             # a pulse along each wire, as bright as the neuron it leaves: dark neurons send nothing
-            n_out = len(net.layers[layer])
-            pulses = [ShowPassingFlash(e.copy().set_stroke(INK, width=1.6, opacity=float(sources[layer - 1][k // n_out])),
-                                       time_width=0.35)
-                      for k, e in enumerate(net.edges[layer - 1]) if sources[layer - 1][k // n_out] > 0.05]
-            self.play(*pulses, run_time=1.0)
+            self.play(*net.pulses(layer, sources[layer - 1]), run_time=1.0)
             self.play(net.light(layer, d[f"a{layer}"]), run_time=0.8)
 
         # The brightest output is the answer

@@ -313,11 +313,7 @@ class OneExample(ChapterThreeScene):
         self.say("Run it forward: each layer's activations set the next layer's, through the weights.")
         sources = [d["a0_window"], d["a1"], d["a2"]]
         for layer in (1, 2, 3):
-            n_out = len(net.layers[layer])
-            pulses = [ShowPassingFlash(e.copy().set_stroke(INK, width=1.6, opacity=float(sources[layer - 1][k // n_out])),
-                                       time_width=0.35)
-                      for k, e in enumerate(net.edges[layer - 1]) if sources[layer - 1][k // n_out] > 0.05]
-            self.play(*pulses, run_time=0.9)
+            self.play(*net.pulses(layer, sources[layer - 1]), run_time=0.9)
             self.play(net.light(layer, d[f"a{layer}"]), run_time=0.7)
 
         # Its outputs: wrong, for now

@@ -258,6 +258,19 @@ def _fit(mob, x: float | None = None):
     return mob
 
 
+def product_line(formula: MathTex, factors: Sequence[str], result: float, autograd: float,
+                 x: float) -> tuple[MathTex, Text]:
+    """Under ``formula``, centred on ``x``: "= f1 x f2 x f3 = result", each factor in its link's
+    colour, and autograd's value for the same derivative beneath, at the right."""
+    vals = MathTex("=", factors[0], r"\times", factors[1], r"\times", factors[2], "=", _t(result), font_size=32)
+    _fit(vals.next_to(formula, DOWN, buff=0.3), x)
+    for i, color in ((1, LINK_Z), (3, LINK_A), (5, LINK_C)):
+        vals[i].set_color(color)
+    vals[7].set_color(ACCENT)
+    check = _text(f"autograd: {fmt(autograd)}", 20, SCORE).next_to(vals, DOWN, buff=0.2)
+    return vals, check.align_to(vals, RIGHT)
+
+
 def _column(n: int, x: float, spacing: float, radius: float, acts=None) -> VGroup:
     col = VGroup(*[Circle(radius=radius, stroke_color=MUTED, stroke_width=1.5, fill_color=INK,
                           fill_opacity=0.0 if acts is None else float(np.clip(acts[i], 0, 1)))
@@ -715,14 +728,9 @@ class ManyNeurons(ChapterFourScene):
         for part, color in zip(one[2:], (LINK_Z, LINK_A, LINK_C)):
             part.set_color(color)
         _fit(one, x0)
-        vals = MathTex("=", _t(d["fan_a_prev"][k], sig), r"\times", _t(d["fan_sigma_prime"][j], sig), r"\times",
-                       f"({_t(d['fan_dc_da'][j], sig)})", "=", _t(d["fan_dc_dw_jk"]), font_size=32)
-        _fit(vals.next_to(one, DOWN, buff=0.3), x0)
-        for i, color in ((1, LINK_Z), (3, LINK_A), (5, LINK_C)):
-            vals[i].set_color(color)
-        vals[7].set_color(ACCENT)
-        check_w = _text(f"autograd: {fmt(d['autograd_fan_dc_dw_jk'])}", 20, SCORE).next_to(vals, DOWN, buff=0.2)
-        check_w.align_to(vals, RIGHT)
+        vals, check_w = product_line(one, [_t(d["fan_a_prev"][k], sig), _t(d["fan_sigma_prime"][j], sig),
+                                           f"({_t(d['fan_dc_da'][j], sig)})"], d["fan_dc_dw_jk"],
+                                     d["autograd_fan_dc_dw_jk"], x0)
         self.say("For one weight nothing is new: the same three factors as the chain, now each with its neuron's "
                  "index.")
         self.play(FadeOut(stage.two), FadeOut(stage.two_name), run_time=0.6)
@@ -794,14 +802,8 @@ class ManyNeurons(ChapterFourScene):
         for part, color in zip(deep[2:], (LINK_Z, LINK_A, LINK_C)):
             part.set_color(color)
         _fit(deep, x0)
-        deep_vals = MathTex("=", _t(d["deep_a_prev"], sig), r"\times", _t(d["deep_sigma_prime"], sig), r"\times",
-                            _t(d["fan_dc_dak"], sig), "=", _t(d["deep_grad"]), font_size=32)
-        _fit(deep_vals.next_to(deep, DOWN, buff=0.3), x0)
-        for i, color in ((1, LINK_Z), (3, LINK_A), (5, LINK_C)):
-            deep_vals[i].set_color(color)
-        deep_vals[7].set_color(ACCENT)
-        check_d = _text(f"autograd: {fmt(d['deep_autograd'])}", 20, SCORE).next_to(deep_vals, DOWN, buff=0.2)
-        check_d.align_to(deep_vals, RIGHT)
+        deep_vals, check_d = product_line(deep, [_t(d["deep_a_prev"], sig), _t(d["deep_sigma_prime"], sig),
+                                                 _t(d["fan_dc_dak"], sig)], d["deep_grad"], d["deep_autograd"], x0)
         ring_i = Circle(radius=0.17, color=ACCENT, stroke_width=3).move_to(stage.l2[m])
         back_edge = Line(stage.l2[m].get_right(), l1[k].get_left(), stroke_color=ACCENT, stroke_width=4)
         i_name = MathTex(rf"i = {constant(m, 'the index of the neuron shown')}", font_size=28, color=INK)

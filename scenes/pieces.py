@@ -23,6 +23,7 @@ from manim import (
     RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
+    Animation,
     Circle,
     Group,
     ImageMobject,
@@ -31,6 +32,7 @@ from manim import (
     Mobject,
     Polygon,
     Rectangle,
+    ShowPassingFlash,
     Text,
     Transform,
     VGroup,
@@ -215,6 +217,18 @@ class NetworkDiagram(VGroup):
         for circle, a in zip(target, activations):
             circle.set_fill(INK, opacity=float(np.clip(a, 0, 1)))
         return Transform(self.layers[layer], target)
+
+    def pulses(self, layer: int, sources: Sequence[float], floor: float = 0.05) -> list[Animation]:
+        """The forward pass into ``layer``: a pulse along each wire from layer ``layer - 1``, as bright
+        as the neuron it leaves (``sources``, that layer's shown activations); dark neurons send
+        nothing. Play them, then :meth:`light` the layer::
+
+            self.play(*net.pulses(1, acts[0]), run_time=0.9)
+            self.play(net.light(1, acts[1]), run_time=0.7)
+        """
+        n_out = len(self.layers[layer])
+        return [ShowPassingFlash(e.copy().set_stroke(INK, width=1.6, opacity=float(sources[k // n_out])), time_width=0.35)
+                for k, e in enumerate(self.edges[layer - 1]) if sources[k // n_out] > floor]
 
     def color_edges(self, layer: int, weights: np.ndarray, vmax: float | None = None) -> VGroup:
         """Colour the edges into ``layer + 1`` by their weights ``weights[out, in]`` (shown ones)."""

@@ -1,15 +1,27 @@
 """Chapter 6, "Transformers, the tech behind LLMs", drawn from the tiny language model.
 
-Every token id, vector entry, projected point, dot product, logit, probability and parameter
-count on screen comes from the ``lm-story`` artifact (``models/lm_story.py``: ``language_story``
-and its ``chapter6_parts``) or from the weights in the ``lm`` artifact (rows of the embedding
-and unembedding matrices, drawn as heat maps). GPT-3's sizes are its published ones, labelled
-so. ``tests/test_chapter6_numbers.py`` checks the numbers against second computations and
-``tests/golden/chapter6.json`` pins them.
+One film in eleven beats, following one sentence, "The king sat on the", from its text to its
+next word: tokens and their ids; the embedding matrix's rows, and each word's position vector
+added to its token vector; king's nearest words in the embedding space, then what
+king − man + woman changes; the dot product; attention as arrows between the sentence's words,
+with the weights of two real heads; the residual stream, each block adding its change to the
+last word's vector; the unembedding and softmax; temperature; the parameter formula taken
+apart matrix by matrix (W_Q, W_K, W_V, W_O and the MLP's two matrices, with their real shapes)
+and checked against the real count; the context window, and the matrix-vector product that
+every step is made of.
 
-Render with ``python render.py render 6``, or one scene with Manim::
+Every token id, vector entry, projected point, cosine, attention weight, logit, probability,
+shape and parameter count on screen comes from the ``lm-story`` artifact (``models/lm_story.py``
+``chapter6_parts`` and ``models/lm_chapter6.py``, keys ``ch6_*``) or from the weights in the
+``lm`` artifact (drawn as heat maps). GPT-3's sizes are its published ones, labelled so.
+``tests/test_chapter6_numbers.py`` checks the numbers against the numpy transformer of
+``tests/numpy_gpt.py`` and ``tests/golden/chapter6.json`` pins them.
 
-    manim -ql scenes/chapter6.py EmbeddingSpace
+Each beat opens on the drawing the previous one ended with: the ``*_stage`` functions build
+those drawings, and both sides of a join call the same one.
+
+Render with ``python render.py render 6``, or one scene with
+``python render.py render 6 --scene AttentionArrows``.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    ArcBetweenPoints,
     Arrow,
     Circle,
     Create,
@@ -34,32 +47,29 @@ from manim import (
     SurroundingRectangle,
     Text,
     Transform,
+    TransformFromCopy,
     VGroup,
     Write,
     interpolate_color,
 )
 
-from scenes.palette import BACKGROUND, FAINT, INK, MUTED
-
-from scenes.base import ChapterScene, artifact_arrays
-from scenes.transcript import computed
+from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.lm_pieces import (
     EmbeddingPlot,
     MatrixBlock,
     ProbabilityBars,
     TemperatureSlider,
     TokenRow,
-    TransformerDiagram,
     percent,
     top_words,
 )
+from scenes.palette import BACKGROUND, FAINT, INK, MUTED
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, fmt
+from scenes.transcript import computed, constant
 
 NUMBER = 6
 TITLE = "Transformers, the tech behind LLMs"
 ARTIFACTS = ("lm-story", "lm")
-
-
 def data() -> dict[str, np.ndarray]:
     return artifact_arrays("lm-story", "language.npz")
 
@@ -135,221 +145,437 @@ def _readable(column: NumberColumn, values) -> NumberColumn:
     return column
 
 
+def _hstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0.42) -> Group:
+    """A vector as one horizontal strip with a thin frame."""
+    strip = _strip(values, vmax, length, thickness, vertical=False)
+    return Group(strip, _frame(strip, FAINT))
+
+
+def _vstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0.4) -> Group:
+    """A vector as one vertical strip (first entry on top) with a thin frame."""
+    strip = _strip(values, vmax, length, thickness, vertical=True)
+    return Group(strip, _frame(strip, FAINT))
+
+
+def _prompt(d: dict) -> tuple[list[str], list[int]]:
+    return str(d["unembed_prompt"]).split(), [int(i) for i in d["unembed_ids"]]
+
+
+def _id_labels(row: TokenRow, ids: list[int], font_size: int = 28) -> VGroup:
+    return VGroup(*[Text(str(i), font=FONT, font_size=font_size, color=ACCENT).next_to(box, DOWN, buff=0.18)
+                    for i, box in zip(ids, row.boxes)])
+
+
+def _asking_row(words: list[str], font_size: int = 24) -> TokenRow:
+    """The sentence and a box for the word to come, the last in yellow."""
+    row = TokenRow(words + ["?"], font_size=font_size)
+    row.boxes[-1].set_stroke(ACCENT)
+    row.labels[-1].set_color(ACCENT)
+    return row
+
+
+# ----------------------------------------------------------------------------- the stages (one per join)
+
+
+def tokens_stage(d: dict, y: float = 3.1) -> Stage:
+    """The sentence's tokens with their ids under them, across the top."""
+    words, ids = _prompt(d)
+    row = TokenRow(words, font_size=36, buff=0.25).move_to([1.6, y, 0])
+    return Stage(row=row, ids=_id_labels(row, ids))
+
+
+def _space_plot(d: dict) -> EmbeddingPlot:
+    xy = d["space_2d"]
+    span = np.ptp(np.asarray(xy, dtype=float), axis=0)
+    size = min(5.6 * span.max() / span[0], 4.3 * span.max() / span[1])  # the longest side, so the plot fits 5.6 × 4.3
+    plot = EmbeddingPlot(xy, _words(d, "embedding_words"), size=size, font_size=24, sides={"man": DOWN, "woman": DOWN})
+    return plot.move_to([-3.7, 0.75, 0])
+
+
+def space_stage(d: dict) -> Stage:
+    """The embedding plot, large on the left, with what its axes are."""
+    plot = _space_plot(d)
+    cols = int(d["embedding_shape"][1])
+    head = Text(f"the model's own word vectors, projected from {cols}-D to 2-D", font=FONT, font_size=18, color=MUTED)
+    head.scale_to_fit_width(min(head.width, 6.6))
+    head.move_to([-3.7, 3.55, 0])
+    axis = VGroup(Text("x: the average step from a male word to its female partner", font=FONT, font_size=18,
+                       color=MUTED),
+                  Text("y: the largest remaining spread", font=FONT, font_size=18, color=MUTED))
+    axis.arrange(DOWN, buff=0.08, aligned_edge=LEFT)
+    axis.scale_to_fit_width(min(axis.width, 6.6)).move_to([-3.7, -2.2, 0])
+    # the plot's parts, not the plot: its ``scale`` attribute (a number) hides Mobject.scale from FadeIn
+    stage = Stage(head=head, axes=plot.axes, dots=plot.dots, labels=plot.labels, axis=axis)
+    stage.plot = plot  # for its coordinates
+    return stage
+
+
+def _dot_strips(d: dict) -> tuple[Group, VGroup, np.ndarray]:
+    w = weights()
+    E = w["transformer.wte.weight"]
+    vocab = _words(d, "vocab")
+    names = _words(d, "dot_words")
+    king, first = E[vocab.index("king")], E[vocab.index(names[0])]
+    vmax = float(np.abs(np.concatenate([king, first])).max())
+    strips = Group(*[_hstrip(v, vmax, 10.2, 0.6) for v in (king, first)])
+    product = king * first  # entry by entry
+    strips.add(_hstrip(product, float(np.abs(product).max()), 10.2, 0.6))
+    strips.arrange(DOWN, buff=0.35).move_to([1.6, 2.35, 0])
+    labels = VGroup(*[Text(t, font=FONT, font_size=22, color=c).next_to(s, LEFT, buff=0.25)
+                      for t, s, c in zip(["king", names[0], f"king \u00d7 {names[0]}"], strips, [INK, INK, ACCENT])])
+    return strips, labels, product
+
+
+def dots_stage(d: dict) -> Stage:
+    """King's and its nearest word's vectors as long strips across the top."""
+    strips, labels, _ = _dot_strips(d)
+    return Stage(strips=strips[:2], labels=labels[:2])
+
+
+def attention_stage(d: dict) -> Stage:
+    """The sentence, large, across the middle: the words attention joins."""
+    words, _ = _prompt(d)
+    return Stage(row=TokenRow(words, font_size=44, buff=0.55).move_to([0, 0.45, 0]))
+
+
+STREAM_Y = (2.35, 1.55, 0.9, 0.25, -0.4, -1.55)  # the start, the four changes, the vector so far
+STREAM_X = (-6.9, -2.9, 6.9)  # labels' left edge, strips' left and right edges
+
+
+def _stream_label(text: str, y: float, color=INK) -> Text:
+    return Text(text, font=FONT, font_size=21, color=color).move_to([STREAM_X[0], y, 0], aligned_edge=LEFT)
+
+
+def _stream_strip(values: np.ndarray, vmax: float, y: float) -> Group:
+    return _hstrip(values, vmax, STREAM_X[2] - STREAM_X[1], 0.42).move_to([(STREAM_X[1] + STREAM_X[2]) / 2, y, 0])
+
+
+def _stream_vmax(d: dict) -> float:
+    """One brightness scale for every strip of the residual stream: the changes add up on it."""
+    return _vmax(np.concatenate([np.asarray(d["unembed_stream"])[:, -1], np.asarray(d["ch6_changes"])[:, -1]]))
+
+
+def stream_stage(d: dict) -> Stage:
+    """The sentence on top, its last word in yellow; that word's vector as the first block reads it."""
+    words, _ = _prompt(d)
+    row = TokenRow(words, font_size=28).move_to([0, 3.4, 0])
+    row.boxes[-1].set_stroke(ACCENT)
+    row.labels[-1].set_color(ACCENT)
+    start = _stream_strip(d["unembed_stream"][0][-1], _stream_vmax(d), STREAM_Y[0])
+    label = _stream_label(f"{words[-1]} + position {len(words) - 1}", STREAM_Y[0])
+    return Stage(row=row, start=start, label=label)
+
+
+def unembed_stage(d: dict) -> Stage:
+    words, _ = _prompt(d)
+    return Stage(row=_asking_row(words, font_size=26).move_to(UP * 3.3 + LEFT * 0.3))
+
+
+def temperature_stage(d: dict) -> Stage:
+    return Stage(row=_asking_row(str(d["temperature_prompt"]).split()).move_to(UP * 3.2 + LEFT * 3.5))
+
+
+ATTENTION_NAMES = (r"W_Q", r"W_K", r"W_V", r"W_O")
+MLP_NAMES = (r"W_{\uparrow}", r"W_{\downarrow}")
+CELL = 0.014  # every matrix of the formula at one scale: one entry, one small square
+
+
+def _layer_matrices(w: dict) -> list[np.ndarray]:
+    """One layer's (the first's) six weight matrices: W_Q, W_K, W_V (rows of the fused c_attn), W_O,
+    the MLP's up- and down-projection."""
+    C = int(w["config"][4])
+    qkv = w["transformer.h.0.attn.c_attn.weight"]
+    return [qkv[:C], qkv[C: 2 * C], qkv[2 * C:], w["transformer.h.0.attn.c_proj.weight"],
+            w["transformer.h.0.mlp.c_fc.weight"], w["transformer.h.0.mlp.c_proj.weight"]]
+
+
+def formula_stage(d: dict) -> Stage:
+    """One layer's six matrices with their real shapes: attention's four on the left, the MLP's two
+    on the right, all at one scale."""
+    w = weights()
+    mats = _layer_matrices(w)
+    vmax = _vmax(np.concatenate([np.asarray(m).ravel() for m in mats]))
+    blocks = [MatrixBlock(m, name=n, cell=CELL, vmax=vmax, font_size=30)
+              for m, n in zip(mats, ATTENTION_NAMES + MLP_NAMES)]
+    attn = Group(*blocks[:4]).arrange(RIGHT, buff=0.45).move_to([-4.3, 2.55, 0])
+    up, down = blocks[4], blocks[5]
+    up.move_to([0.9, 1.45, 0])
+    down.move_to([4.5, 2.55, 0])
+    attn_title = Text("attention, one layer", font=FONT, font_size=22, color=MUTED).move_to([-4.3, 3.6, 0])
+    mlp_title = Text("MLP, one layer", font=FONT, font_size=22, color=MUTED).move_to([3.3, 3.6, 0])
+    return Stage(attn=attn, mlp=Group(up, down), titles=VGroup(attn_title, mlp_title))
+
+
+def product_stage(d: dict) -> Stage:
+    """W_Q times the last word's vector: the matrix, the vector, the result, all real."""
+    w = weights()
+    W = _layer_matrices(w)[0]
+    mat = MatrixBlock(W, name=r"W_Q", cell=0.05, vmax=_vmax(W), font_size=34).move_to([-4.6, 0.55, 0])
+    x, q = d["ch6_mv_input"], d["ch6_mv_query"]
+    h = mat.heat.height
+    xs = _vstrip(x, _vmax(x), h, 0.34).move_to([-1.75, mat.heat.get_y(), 0])
+    qs = _vstrip(q, _vmax(q), h, 0.34).move_to([0.35, mat.heat.get_y(), 0])
+    times = MathTex(r"\times", font_size=44).move_to([-2.55, mat.heat.get_y(), 0])
+    plus = MathTex(r"+\,b", "=", font_size=44).arrange(RIGHT, buff=0.3).move_to([-0.7, mat.heat.get_y(), 0])
+    formula = MathTex(r"q_0 = \sum_{j} w_{0j}\, x_j + b_0", font_size=42).move_to([4.2, 2.6, 0])
+    x_name = MathTex(r"\vec{x}", font_size=34).next_to(xs, UP, buff=0.15).align_to(mat.title, DOWN)
+    q_name = MathTex(r"\vec{q}", font_size=34).next_to(qs, UP, buff=0.15).align_to(mat.title, DOWN)
+    return Stage(mat=mat, xs=xs, qs=qs, signs=VGroup(times, plus), names=VGroup(x_name, q_name), formula=formula)
+
+
+# ----------------------------------------------------------------------------- the beats
+
+
 class ChapterSixScene(ChapterScene):
     chapter = NUMBER
-    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
 
 
 class TextToTokens(ChapterSixScene):
     def construct(self):
         d = data()
-        self.title_card(TITLE)
-        prompt = str(d["unembed_prompt"])
-        words, ids = prompt.split(), [int(i) for i in d["unembed_ids"]]
+        card = self.title_card(TITLE, keep=True)
+        words, ids = _prompt(d)
         vocab = _words(d, "vocab")
         n_vocab = int(weights()["config"][0])  # the vocabulary size the model was built with: len(vocab)
-        shown = prompt[0].upper() + prompt[1:]  # the text as a person writes it
-        text = Text(shown, font=FONT, font_size=44).move_to(UP * 2.8)
-        row = TokenRow(words, font_size=36, buff=0.25).move_to(UP * 1.0)
-        rule = Text("lower-case, split at spaces", font=FONT, font_size=20, color=MUTED)
+        prompt = str(d["unembed_prompt"])
+        text = Text(prompt[0].upper() + prompt[1:], font=FONT, font_size=48).move_to(UP * 2.9)
+        middle = tokens_stage(d, y=0.9)
+        row, id_labels = middle.row, middle.ids
+        rule = Text("lower-case, split at spaces", font=FONT, font_size=22, color=MUTED)
         rule.move_to((text.get_bottom() + row.get_top()) / 2)
-        id_labels = VGroup(*[Text(str(i), font=FONT, font_size=30, color=ACCENT).next_to(box, DOWN, buff=0.3)
-                             for i, box in zip(ids, row.boxes)])
-        id_title = Text("token ids", font=FONT, font_size=22, color=MUTED).next_to(id_labels, LEFT, buff=0.5)
+        id_title = Text("token ids", font=FONT, font_size=24, color=MUTED).next_to(id_labels, LEFT, buff=0.5)
         id_title.align_to(id_labels, DOWN)
         first, last = vocab[:3], vocab[-1]
         last_id = computed(n_vocab - 1, "the last word's id: the vocabulary size − 1")
         listing = VGroup(
-            Text(f"the vocabulary: {n_vocab} words, in alphabetical order", font=FONT, font_size=22),
+            Text(f"the vocabulary: {n_vocab} words, in alphabetical order", font=FONT, font_size=24),
             Text(f"0 \u201c{first[0]}\u201d   1 \u201c{first[1]}\u201d   2 \u201c{first[2]}\u201d   \u2026   "
                  + "   ".join(f"{i} \u201c{w}\u201d" for i, w in sorted(set(zip(ids, words))))
-                 + f"   \u2026   {last_id} \u201c{last}\u201d", font=FONT, font_size=20, color=MUTED),
-        ).arrange(DOWN, buff=0.2).move_to(DOWN * 1.6)
-        if listing.width > 13.4:
-            listing.scale_to_fit_width(13.4)
+                 + f"   \u2026   {last_id} \u201c{last}\u201d", font=FONT, font_size=22, color=MUTED),
+        ).arrange(DOWN, buff=0.25).move_to(DOWN * 1.55)
+        if listing.width > 13.6:
+            listing.scale_to_fit_width(13.6)
 
         # Cut the text into tokens
-        self.say("A transformer first cuts its text into tokens. Our tiny model's tokens are whole words.")
-        self.play(FadeIn(text), run_time=1.0)
-        self.say("Its tokenizer is simple: lower-case the text, then split it at the spaces.")
-        self.play(FadeIn(rule), LaggedStart(*[FadeIn(t, shift=0.3 * DOWN) for t in row.tokens], lag_ratio=0.15),
-                  run_time=1.8)
+        self.play(FadeOut(card, shift=UP * 0.4, rate_func=LEAVE), FadeIn(text, rate_func=ARRIVE), run_time=1.5)
+        with self.sparse("one sentence, before it is cut into tokens"):
+            self.say("A transformer first cuts its text into tokens. Our tiny model's tokens are whole words.")
+            self.play(FadeIn(rule), LaggedStart(*[FadeIn(t, shift=0.3 * DOWN) for t in row.tokens], lag_ratio=0.15),
+                      run_time=1.8)
+            self.say("Its tokenizer is simple: lower-case the text, then split it at the spaces.")
+            self.play(_light_boxes(row), run_time=1.0)
+            self.finish_reading()
         # Each token is a number
         self.say(f"Each token becomes a number: its place in the model's vocabulary of {n_vocab} words.")
         self.play(FadeIn(id_title), LaggedStart(*[FadeIn(i) for i in id_labels], lag_ratio=0.15), run_time=1.5)
         self.play(FadeIn(listing), run_time=1.0)
         self.say("Large models cut text into pieces of words instead, but each piece still becomes an id like these.")
-        self.wait(0.5)
+        after = tokens_stage(d)
+        self.hand_off(after, keep={row: after.row, id_labels: after.ids}, run_time=1.5)
+
+
+def _light_boxes(row: TokenRow):
+    """The token boxes light up in turn."""
+    return LaggedStart(*[box.animate.set_stroke(ACCENT, width=3) for box in row.boxes], lag_ratio=0.2)
 
 
 class TokensToVectors(ChapterSixScene):
     def construct(self):
         d, w = data(), weights()
+        stage = self.open(tokens_stage(d))
+        row = stage.row
         E = w["transformer.wte.weight"]
         vocab = _words(d, "vocab")
-        words, ids = str(d["unembed_prompt"]).split(), [int(i) for i in d["unembed_ids"]]
+        words, ids = _prompt(d)
         rows, cols = (int(x) for x in d["embedding_shape"])
         king = vocab.index("king")
         vmax = _vmax(E)
 
-        matrix = MatrixBlock(E, name=r"W_E", cell=0.019, vmax=vmax).move_to(LEFT * 5.4 + UP * 0.55)
-        row_label = Text(f"{rows} rows, one per word", font=FONT, font_size=18, color=MUTED)
-        row_label.next_to(matrix, DOWN, buff=0.12)
+        matrix = MatrixBlock(E, name=r"W_E", cell=0.019, vmax=vmax).move_to(LEFT * 5.9 + UP * 0.45)
+        row_label = Text(f"{rows} rows,\none per word", font=FONT, font_size=20, color=MUTED, line_spacing=0.8)
+        row_label.next_to(matrix, RIGHT, buff=0.2).align_to(matrix, DOWN)
         band = matrix.band(king, king + 1)
-        band_label = Text(f"row {king}: king", font=FONT, font_size=20, color=ACCENT)
-        band_label.next_to(band, RIGHT, buff=0.35)
         shown = list(range(8))
         column = _readable(NumberColumn(d["king_vector"][shown], shown, cols, font_size=22, sig=2, row_gap=0.1),
                            d["king_vector"][shown])
-        column.move_to(LEFT * 0.75 + UP * 0.5)
-        col_title = Text(f"king: {cols} numbers", font=FONT, font_size=22, color=ACCENT).next_to(column, UP, buff=0.25)
-        link = Arrow(band_label.get_right(), [column.get_left()[0], band_label.get_y(), 0], buff=0.15, stroke_width=3,
-                     color=ACCENT, max_tip_length_to_length_ratio=0.2)
-
-        token_row = TokenRow(words, font_size=26, buff=0.22).move_to(RIGHT * 3.9 + UP * 3.0)
-        strips = Group(*[_strip(E[i], vmax, 3.6, 0.34) for i in ids])
-        for strip, box in zip(strips, token_row.boxes):
-            strip.move_to([box.get_x(), 0.45, 0])
-        frames = VGroup(*[_frame(s) for s in strips])
-        strip_ids = VGroup(*[Text(str(i), font=FONT, font_size=20, color=MUTED).next_to(box, DOWN, buff=0.12)
-                             for i, box in zip(ids, token_row.boxes)])
+        column.move_to([-2.9, 0.2, 0])
+        col_title = Text(f"row {king}: king", font=FONT, font_size=22, color=ACCENT).next_to(column, UP, buff=0.25)
+        link = Arrow(band.get_right(), [column.get_left()[0], band.get_y(), 0], buff=0.1, stroke_width=3,
+                     color=ACCENT, max_tip_length_to_length_ratio=0.15)
+        strips = Group(*[_vstrip(E[i], vmax, 3.7, 0.5) for i in ids])
+        for strip, box in zip(strips, row.boxes):
+            strip.move_to([box.get_x(), 0.35, 0])
         strip_note = Text(f"each word: {cols} numbers, blue +, red \u2212", font=FONT, font_size=20, color=MUTED)
         strip_note.next_to(strips, DOWN, buff=0.25)
         bands = VGroup(*[matrix.band(i, i + 1) for i in sorted(set(ids))])
 
         # The embedding matrix
-        self.say(f"Next, each token id picks out one row of the embedding matrix: {rows} rows, {cols} numbers each.")
-        self.play(FadeIn(token_row), FadeIn(strip_ids), FadeIn(matrix), FadeIn(row_label), run_time=1.2)
+        self.say(f"Each token id picks out one row of the embedding matrix: {rows} rows, {cols} numbers each.")
+        self.play(FadeIn(matrix), FadeIn(row_label), run_time=1.2)
         self.say("Its numbers start out random; training tunes them along with every other weight.")
-        self.wait(0.5)
         # One row, read as a vector
         self.say(f"Here is the real row {king}, the word king. Read as a column, it is king's vector.")
-        self.play(Create(band), FadeIn(band_label), run_time=0.8)
+        self.play(Create(band), run_time=0.6)
         self.play(GrowArrow(link), FadeIn(column), FadeIn(col_title), run_time=1.5)
         # The whole sentence as vectors
-        self.say(f"So our {len(words)} words become {len(words)} vectors of {cols} numbers, drawn here as coloured strips.")
-        self.play(Create(bands), run_time=1.0)
-        self.play(LaggedStart(*[FadeIn(s, shift=0.2 * DOWN) for s in strips], lag_ratio=0.2),
-                  FadeIn(frames), FadeIn(strip_note), run_time=2.0)
+        self.say(f"So our {len(words)} words become {len(words)} vectors of {cols} numbers, drawn as coloured strips.")
+        self.play(Create(bands), run_time=0.8)
+        self.play(LaggedStart(*[FadeIn(s, shift=0.2 * DOWN) for s in strips], lag_ratio=0.2), FadeIn(strip_note),
+                  run_time=2.0)
         both = VGroup(*[SurroundingRectangle(strips[i], color=ACCENT, buff=0.06) for i, x in enumerate(words)
                         if x == "the"])
-        self.say("Both \u201cthe\u201ds start as the same vector; the model also adds a vector for each word's position.")
+        self.say("Both \u201cthe\u201ds get the same vector: the token alone does not say where a word stands.")
         self.play(Create(both), run_time=1.0)
+
+        # The position vector, added
+        tok, pos, summed = d["ch6_token_vectors"], d["ch6_position_vectors"], d["unembed_stream"][0]
+        k = words.index("king")
+        last = len(words) - 1
+        pvmax = _vmax(np.concatenate([np.asarray(tok), np.asarray(pos), np.asarray(summed)]))
+        ys = (2.05, 1.3, 0.55, -0.65, -1.4)
+        x_strip = 1.1
+        lines = [(f"token: {words[k]}", tok[k]), (f"+ position {k}", pos[k]), (f"= {words[k]} at position {k}", summed[k]),
+                 (f"{words[0]} at position 0", summed[0]), (f"{words[last]} at position {last}", summed[last])]
+        add_rows = Group()
+        for (label, vec), y in zip(lines, ys):
+            add_rows.add(Group(Text(label, font=FONT, font_size=22, color=ACCENT if label.startswith("=") else INK)
+                               .move_to([-6.8, y, 0], aligned_edge=LEFT),
+                               _hstrip(vec, pvmax, 9.4, 0.42).move_to([x_strip + 1.2, y, 0])))
+        rule = Line([-2.4, 0.92, 0], [6.95, 0.92, 0], stroke_color=MUTED, stroke_width=1.5)
+        pos_note = Text(f"the position matrix has one learned row per position ({int(w['config'][1])} rows)",
+                        font=FONT, font_size=20, color=MUTED).move_to([0, -2.2, 0])
+        self.say(f"So the model adds a second vector: a learned one for each position. Here is king's, position {k}.")
+        self.play(FadeOut(Group(matrix, row_label, band, bands, link, column, col_title, strips, strip_note, both),
+                          rate_func=LEAVE),
+                  FadeIn(add_rows[0], rate_func=ARRIVE), FadeIn(add_rows[1], rate_func=ARRIVE), run_time=1.5)
+        self.play(Create(rule), FadeIn(add_rows[2], shift=0.4 * DOWN), run_time=1.5)
+        self.say("Entry by entry, the sum is what the first block reads: the word and where it stands, in one vector.")
+        self.play(FadeIn(add_rows[3:]), FadeIn(pos_note), run_time=1.2)
+        self.say(f"Now the two \u201cthe\u201ds differ: position 0 and position {last} add different vectors.")
+        self.hand_off(space_stage(d), run_time=1.6)
 
 
 class EmbeddingSpace(ChapterSixScene):
     def construct(self):
         d = data()
-        words = _words(d, "embedding_words")
-        xy, result = d["space_2d"], d["space_analogy_2d"]
-        plot = EmbeddingPlot(xy, words, size=3.9, font_size=22, sides={"man": DOWN, "woman": DOWN})
-        plot.move_to(LEFT * 3.9 + UP * 1.4)
-        head = Text("the model's own token embeddings,", font=FONT, font_size=18, color=MUTED)
-        head.add(Text("projected from 64-D to 2-D", font=FONT, font_size=18, color=MUTED).next_to(head, DOWN, buff=0.08))
-        head.next_to(plot, DOWN, buff=0.2)
-        axis_note = VGroup(Text("x: average step from male to female word", font=FONT, font_size=18, color=MUTED),
-                           Text("y: largest remaining spread", font=FONT, font_size=18, color=MUTED))
-        axis_note.arrange(DOWN, buff=0.08).next_to(head, DOWN, buff=0.15)
+        stage = self.open(space_stage(d))
+        plot = stage.plot
+        result = d["space_analogy_2d"]
+        near, before, after = _words(d, "ch6_neighbours"), d["ch6_near_king"], d["ch6_near_analogy"]
+        x0, x1, x2 = 0.9, 3.45, 6.9
+        title = _cell("king's nearest words", x0, 3.3, font_size=24)
+        sub = _cell("cosine similarity, in all 64 dimensions", x0, 2.88, font_size=18, color=MUTED)
+        heads = VGroup(_cell("king", x1, 2.38, RIGHT, font_size=20, color=MUTED),
+                       _cell("king \u2212 man + woman", x2, 2.38, RIGHT, font_size=20, color=ACCENT))
+        ys = [1.9 - 0.44 * r for r in range(len(near))]
+        words_col = VGroup(*[_cell(wd, x0, y, font_size=24) for wd, y in zip(near, ys)])
+        first_col = VGroup(*[_cell(f"{float(s):.2f}", x1, y, RIGHT, font_size=24) for s, y in zip(before, ys)])
+        second_col = VGroup(*[_cell(f"{float(s):.2f}", x2, y, RIGHT, font_size=24, color=ACCENT)
+                              for s, y in zip(after, ys)])
+        ring = Circle(radius=0.2, stroke_color=ACCENT, stroke_width=3).move_to(plot.point("king"))
 
-        a, b, c, _ = (str(x) for x in d["analogies"][0])
-        name = f"{a} \u2212 {b} + {c}"
-        step = plot.arrow(b, c, color=ACCENT)
-        moved = Arrow(plot.point(a), plot.point(result), buff=0.08, color=ACCENT, stroke_width=4,
+        # King's own neighbours first
+        self.say("Training places words the model uses alike near each other. Start with king's own neighbours.")
+        self.play(Create(ring), FadeIn(title), FadeIn(sub), run_time=1.2)
+        self.play(FadeIn(heads[0]), LaggedStart(*[FadeIn(VGroup(a, b)) for a, b in zip(words_col, first_col)],
+                                                lag_ratio=0.2), run_time=1.8)
+        self.say(f"Even before any arithmetic, the nearest word to king is {near[0]}: cosine {float(before[0]):.2f}, "
+                 f"then {near[1]} {float(before[1]):.2f}.")
+        self.say("The plot is a projection: its x axis is the average step from a male word to its female partner.")
+        self.play(_flash_axis(plot), run_time=1.2)
+
+        # King − man + woman
+        step = plot.arrow("man", "woman", color=ACCENT)
+        moved = Arrow(plot.point("king"), plot.point(result), buff=0.08, color=ACCENT, stroke_width=4,
                       max_tip_length_to_length_ratio=0.15)
         ghost = Circle(radius=0.12, stroke_color=ACCENT, stroke_width=3).move_to(plot.point(result))
-        ghost_label = Text(name, font=FONT, font_size=20, color=ACCENT).next_to(ghost, RIGHT, buff=0.15)
+        ghost_label = Text("king \u2212 man + woman", font=FONT, font_size=20, color=ACCENT)
+        ghost_label.next_to(ghost, DOWN, buff=0.2).shift(RIGHT * 0.9)
+        self.say("The step from man to woman is one arrow. Add that same arrow to king: king \u2212 man + woman.")
+        self.play(GrowArrow(step), run_time=1.0)
+        self.play(TransformFromCopy(step, moved), run_time=1.5)
+        self.play(Create(ghost), FadeIn(ghost_label), run_time=0.8)
+        self.play(FadeIn(heads[1]), LaggedStart(*[FadeIn(c) for c in second_col], lag_ratio=0.2), run_time=1.5)
+        p, r = near.index("prince"), near.index("princess")
+        self.say(f"What changes: {near[p]} falls from {float(before[p]):.2f} to {float(after[p]):.2f}, "
+                 f"{near[r]} rises from {float(before[r]):.2f} to {float(after[r]):.2f}.")
+        marks = VGroup(SurroundingRectangle(VGroup(words_col[p], second_col[p]), color=ACCENT, buff=0.08),
+                       SurroundingRectangle(VGroup(words_col[r], second_col[r]), color=ACCENT, buff=0.08))
+        self.play(Create(marks), run_time=1.0)
+        self.say(f"{near[0].capitalize()} edges up to {float(after[0]):.2f}: the step moves king toward the female words, "
+                 "a real but modest effect.")
 
-        # The nearest words to the analogy's point, in the full space
-        near, sims = [str(x) for x in d["analogy_neighbours"][0]], d["analogy_similarity"][0]
-        x0, x1 = 0.7, 3.1
-        near_title = _cell(f"nearest to {name}", x0, 2.85, font_size=22)
-        near_sub = _cell("in all 64 dimensions, by cosine similarity", x0, 2.45, font_size=18, color=MUTED)
-        near_rows = VGroup(*[
-            VGroup(_cell(word, x0, 1.95 - 0.42 * k, font_size=24, color=ACCENT if k == 0 else INK),
-                   _cell(f"{s:.2f}", x1, 1.95 - 0.42 * k, font_size=22))
-            for k, (word, s) in enumerate(zip(near, sims))
-        ])
-
-        # The other analogies, each with its nearest word
-        others = VGroup()
+        # The other analogies
+        others = VGroup(_cell("the same step elsewhere, nearest word:", x0, -0.25, font_size=20, color=MUTED))
         for k, (row, nb, sim) in enumerate(zip(d["analogies"][1:], d["analogy_neighbours"][1:],
                                               d["analogy_similarity"][1:])):
             a2, b2, c2, _ = (str(x) for x in row)
-            y = 0.3 - 0.44 * k
+            y = -0.72 - 0.4 * k
             others.add(VGroup(_cell(f"{a2} \u2212 {b2} + {c2}", x0, y, font_size=20),
-                              _cell(f"\u2192 {nb[0]}", 4.35, y, font_size=20, color=ACCENT),
-                              _cell(f"{float(sim[0]):.2f}", 6.9, y, RIGHT, font_size=20, color=MUTED)))
+                              _cell(f"\u2192 {nb[0]}", 4.7, y, font_size=20, color=ACCENT),
+                              _cell(f"{float(sim[0]):.2f}", x2, y, RIGHT, font_size=20, color=MUTED)))
+        self.say("The same arithmetic on the model's other word pairs lands nearest the expected word each time.")
+        self.play(LaggedStart(*[FadeIn(r, shift=0.2 * UP) for r in others], lag_ratio=0.15), run_time=2.0)
+        self.hand_off(dots_stage(d), run_time=1.6)
 
-        # Words as points in a space
-        self.say(f"Training places words the model uses alike near each other. Here are {len(plot.words)} of its word vectors.")
-        self.play(FadeIn(head), FadeIn(plot.axes), LaggedStart(*[FadeIn(VGroup(dt, lb)) for dt, lb in
-                                                                 zip(plot.dots, plot.labels)], lag_ratio=0.1),
-                  run_time=2.0)
-        self.say(f"They have {int(d['embedding_shape'][1])} numbers each, so this is a projection. x: the average male-to-female step; y: the biggest other spread.")
-        self.play(FadeIn(axis_note), run_time=0.8)
-        # The analogy, as an arrow
-        self.say(f"The step from {b} to {c} is one arrow. Add the same arrow to {a}: {name}.")
-        self.play(GrowArrow(step), run_time=1.0)
-        self.play(Transform(step.copy(), moved), run_time=1.5)
-        self.play(Create(ghost), FadeIn(ghost_label), run_time=0.8)
-        self.say(f"In the full 64 dimensions, the nearest word to that point is {near[0]}: cosine similarity {sims[0]:.2f}.")
-        self.play(FadeIn(near_title), FadeIn(near_sub), LaggedStart(*[FadeIn(r) for r in near_rows], lag_ratio=0.2),
-                  run_time=1.5)
-        # The other analogies
-        self.say("The same arithmetic works for the model's other word pairs: each lands nearest the expected word.")
-        self.play(LaggedStart(*[FadeIn(r, shift=0.2 * UP) for r in others], lag_ratio=0.2), run_time=2.0)
+
+def _flash_formula(formula: MathTex):
+    """A formula on screen flashes yellow."""
+    from manim import Indicate
+
+    return Indicate(formula, color=ACCENT, scale_factor=1.05)
+
+
+def _flash_axis(plot: EmbeddingPlot):
+    """The x axis flashes yellow and returns to grey."""
+    from manim import Indicate
+
+    return Indicate(plot.axes[0], color=ACCENT, scale_factor=1.0)
 
 
 class DotProducts(ChapterSixScene):
     def construct(self):
-        d, w = data(), weights()
-        E = w["transformer.wte.weight"]
-        vocab = _words(d, "vocab")
+        d = data()
+        stage = self.open(dots_stage(d))
+        E = weights()["transformer.wte.weight"]
         names, dots = _words(d, "dot_words"), d["dot_products"]
-        king, first = E[vocab.index("king")], E[vocab.index(names[0])]
-        vmax = float(np.abs(np.concatenate([king, first])).max())
-        length = 9.6
-        strips = Group()
-        for vec in (king, first):
-            strips.add(_strip(vec, vmax, length, 0.38, vertical=False))
-        product = king * first  # entry by entry
-        strips.add(_strip(product, float(np.abs(product).max()), length, 0.38, vertical=False))
-        strips.arrange(DOWN, buff=0.3).move_to(RIGHT * 0.7 + UP * 2.45)
-        frames = VGroup(*[_frame(s) for s in strips])
-        labels = VGroup(*[Text(t, font=FONT, font_size=22, color=c).next_to(s, LEFT, buff=0.25)
-                          for t, s, c in zip(["king", names[0], f"king \u00d7 {names[0]}"], strips, [INK, INK, ACCENT])])
-        total = Text(f"add the {len(king)} products: king \u00b7 {names[0]} = {dots[0]:.2f}", font=FONT, font_size=24,
+        strips, labels, product = _dot_strips(d)
+        strips.remove(*strips[:2])
+        labels.remove(*labels[:2])
+        strips, labels = Group(*stage.strips, *strips), VGroup(*stage.labels, *labels)
+        n = len(product)
+        total = Text(f"add the {n} products: king \u00b7 {names[0]} = {dots[0]:.2f}", font=FONT, font_size=24,
                      color=ACCENT).next_to(strips, DOWN, buff=0.3)
 
         # Bars of king's dot product with a few words
-        zero = 0.6
-        scale = 4.0 / float(np.abs(dots).max())
+        zero = 1.2
+        scale = 4.6 / float(np.abs(dots).max())
         bars = VGroup()
         for k, (name, v) in enumerate(zip(names, dots)):
-            y = 0.4 - 0.48 * k
-            bar = Rectangle(width=max(abs(v) * scale, 0.02), height=0.3, stroke_width=0, fill_opacity=0.9,
+            y = 0.15 - 0.5 * k
+            bar = Rectangle(width=max(abs(v) * scale, 0.02), height=0.32, stroke_width=0, fill_opacity=0.9,
                             fill_color=POSITIVE if v >= 0 else NEGATIVE)
             bar.move_to([zero, y, 0], aligned_edge=LEFT if v >= 0 else RIGHT)
-            label = _cell(f"king \u00b7 {name}", -1.0, y - 0.09, RIGHT)
-            value = _cell(fmt_dot(v), zero + max(v, 0) * scale + 0.15, y - 0.09)  # right of the bar, or of zero
+            label = _cell(f"king \u00b7 {name}", -1.2, y - 0.09, RIGHT, font_size=24)
+            value = _cell(fmt_dot(v), zero + max(v, 0) * scale + 0.15, y - 0.09, font_size=24)
             bars.add(VGroup(label, bar, value))
-        axis = Line([zero, 0.65, 0], [zero, 0.4 - 0.48 * (len(names) - 1) - 0.25, 0], stroke_color=MUTED, stroke_width=2)
+        axis = Line([zero, 0.45, 0], [zero, 0.15 - 0.5 * (len(names) - 1) - 0.28, 0], stroke_color=MUTED, stroke_width=2)
 
         # Multiply entry by entry and add
         self.say("How alike are two word vectors? Multiply them entry by entry and add up: the dot product.")
-        self.play(FadeIn(strips[:2]), FadeIn(frames[:2]), FadeIn(labels[:2]), run_time=1.2)
-        self.play(FadeIn(strips[2], shift=0.3 * DOWN), FadeIn(frames[2]), FadeIn(labels[2]), run_time=1.2)
+        self.play(FadeIn(strips[2], shift=0.3 * DOWN), FadeIn(labels[2]), run_time=1.2)
         self.play(Write(total), run_time=1.0)
-        agree = int((product > 0).sum())
+        agree = int((np.asarray(product) > 0).sum())
         shown_agree = computed(agree, f"the entries where king × {names[0]} is positive")
         self.say(f"Where both are blue or both red, the product is positive (blue): for king and {names[0]}, in "
-                 f"{shown_agree} of {len(king)} places.")
-        self.wait(0.5)
+                 f"{shown_agree} of {n} places.")
         # Compare king with other words
         self.say("Large and positive: similar. Near zero: unrelated. Negative: pointing away. Here is king against other words.")
         self.play(Create(axis), LaggedStart(*[FadeIn(b) for b in bars], lag_ratio=0.2), run_time=2.0)
-        self.say("Dot products run all through a transformer: attention uses them, and so does the choice of the next word.")
-        self.wait(0.5)
+        self.play(Create(SurroundingRectangle(bars[3], color=ACCENT, buff=0.08)), run_time=0.8)
+        self.say(f"King and \u201c{names[3]}\u201d share nothing: {fmt_dot(dots[3])}. King and {names[-1]}, point slightly away: {fmt_dot(dots[-1])}.")
+        self.say("Dot products run all through a transformer: attention is built on them.")
+        self.hand_off(attention_stage(d), run_time=1.6)
 
 
 def fmt_dot(v: float) -> str:
@@ -360,68 +586,101 @@ def fmt_dot(v: float) -> str:
     return text.replace("-", "\u2212")
 
 
-class TheFlow(ChapterSixScene):
+def _attention_arcs(row: TokenRow, weights_row: np.ndarray, above: bool) -> VGroup:
+    """Arrows from the last word back to each earlier word, as thick and bright as its real weight,
+    each labelled with the weight."""
+    last = row.boxes[-1]
+    arcs, labels = VGroup(), VGroup()
+    for j in range(len(row.boxes) - 1):
+        wgt = float(weights_row[j])
+        side = UP if above else DOWN
+        start = last.get_edge_center(side) + 0.05 * side + 0.12 * LEFT
+        end = row.boxes[j].get_edge_center(side) + 0.05 * side
+        arc = ArcBetweenPoints(start, end, angle=0.62 * np.pi if above else -0.62 * np.pi)
+        arc.set_stroke(POSITIVE, width=1.0 + 11.0 * wgt, opacity=0.3 + 0.7 * wgt)
+        arc.add_tip(tip_length=0.12 + 0.16 * wgt, tip_width=0.12 + 0.16 * wgt)
+        arc.get_tip().set_fill(POSITIVE, opacity=0.3 + 0.7 * wgt).set_stroke(width=0)
+        arcs.add(arc)
+        mid = arc.point_from_proportion(0.5)
+        labels.add(Text(f"{wgt:.2f}", font=FONT, font_size=22, color=INK if wgt >= 0.1 else MUTED)
+                   .next_to(mid, side, buff=0.1))
+    return VGroup(arcs, labels)
+
+
+class AttentionArrows(ChapterSixScene):
     def construct(self):
-        d, w = data(), weights()
-        vocab = _words(d, "vocab")
-        words = str(d["unembed_prompt"]).split()
-        stream, probs = d["unembed_stream"], d["unembed_probs"]  # stream: (stages, words, 64)
-        rows, cols = w["transformer.wte.weight"].shape
-        n_layer = int(w["config"][2])
-        gpt3_layers = int(d["gpt3_dims"][1])  # GPT-3's published depth
-        u_rows, u_cols = w["lm_head.weight"].shape
-        notes = [f"{rows} \u00d7 {cols}", "", "", "", "", f"{u_rows} \u00d7 {u_cols}", ""]
-        diagram = TransformerDiagram(n_layer, width=12.8, height=1.1, font_size=20, notes=notes).move_to(UP * 0.95)
-        y_strips = -1.25
-        row = TokenRow(words, font_size=24).move_to(UP * 3.2).align_to(diagram, LEFT)
-        first = diagram.blocks[0]
-        feed = Arrow([first.get_x(), row.get_bottom()[1], 0], first.get_top() + 0.35 * UP, buff=0.08, stroke_width=3,
-                     color=MUTED, max_tip_length_to_length_ratio=0.25)
-        note = VGroup(Text("strips: each word's 64 numbers after each block", font=FONT, font_size=18, color=MUTED),
-                      Text("(brightness relative to that block's largest values)", font=FONT, font_size=18,
-                           color=MUTED)).arrange(DOWN, aligned_edge=RIGHT, buff=0.08)
-        note.move_to([6.9, 3.2, 0], aligned_edge=RIGHT)
+        d = data()
+        stage = self.open(attention_stage(d))
+        row = stage.row
+        words, _ = _prompt(d)
+        P = d["ch6_patterns"]  # (layers, heads, query, key)
+        (l1, h1), (l2, h2) = ([int(v) for v in pair] for pair in d["ch6_heads"])
+        n_layer, n_head = int(P.shape[0]), int(P.shape[1])
+        first = _attention_arcs(row, P[l1, h1, -1], above=True)
+        second = _attention_arcs(row, P[l2, h2, -1], above=False)
+        own1, own2 = P[l1, h1, -1, -1], P[l2, h2, -1, -1]
+        t1 = Text(f"layer {l1 + 1}, head {h1 + 1}", font=FONT, font_size=24, color=ACCENT).move_to([-6.8, 3.45, 0],
+                                                                                                 aligned_edge=LEFT)
+        t2 = Text(f"layer {l2 + 1}, head {h2 + 1}", font=FONT, font_size=24, color=ACCENT).move_to([-6.8, -2.2, 0],
+                                                                                                 aligned_edge=LEFT)
+        self1 = Text(f"itself: {float(own1):.2f}", font=FONT, font_size=20, color=MUTED)
+        self1.next_to(row.boxes[-1], RIGHT, buff=0.3).shift(0.25 * UP)
+        self2 = Text(f"itself: {float(own2):.2f}", font=FONT, font_size=20, color=MUTED)
+        self2.next_to(row.boxes[-1], RIGHT, buff=0.3).shift(0.25 * DOWN)
+        big = int(np.argmax(np.asarray(P[l1, h1, -1])))
+        big2 = int(np.argmax(np.asarray(P[l2, h2, -1])))
 
-        def vectors(stage: int, block: int) -> Group:
-            # The stream grows through the blocks, so each stage gets its own brightness scale
-            vmax = _vmax(stream[stage])
-            strips = Group(*[Group(strip, _frame(strip, FAINT)) for strip in
-                             (_strip(v, vmax, 2.0, 0.22) for v in stream[stage])]).arrange(RIGHT, buff=0.05)
-            return strips.move_to([diagram.blocks[block].get_x(), y_strips, 0])
-
-        def role(text: str) -> Text:
-            return Text(text, font=FONT, font_size=22, color=ACCENT).move_to([2.4, 2.45, 0])
-
-        # The whole machine
-        self.say("Then the vectors flow through the transformer: blocks of attention and MLP, one after the other.")
-        self.play(FadeIn(row), GrowArrow(feed), FadeIn(diagram), run_time=1.8)
-        current = vectors(0, 0)
-        self.play(diagram.light(0), FadeIn(current), FadeIn(note), run_time=1.0)
-        # Attention
-        text = role("attention: the vectors pass information to each other")
-        self.say("In an attention block the vectors pass information to each other, so each word takes in its context.")
-        self.play(diagram.light(1), Transform(current, vectors(1, 1)), FadeIn(text), run_time=1.2)
-        # MLP
-        self.say("In an MLP block each vector is changed on its own, by the same weights at every position.")
-        self.play(diagram.light(2), Transform(current, vectors(2, 2)),
-                  Transform(text, role("MLP: each vector is changed on its own")), run_time=1.2)
-        # Repeat
-        self.say(f"Then again: our tiny model has {n_layer} such layers. GPT-3, by its published design, has {gpt3_layers}.")
-        self.play(diagram.light(3), Transform(current, vectors(3, 3)),
-                  Transform(text, role(f"repeated: {n_layer} layers here, {gpt3_layers} in GPT-3")), run_time=1.2)
-        self.play(diagram.light(4), Transform(current, vectors(4, 4)), run_time=1.2)
-        # Unembedding and softmax: only the last vector predicts
-        last = current[-1]
-        top_word, top_p = top_words(probs, vocab, 1)[0][1:]
-        answer = Text(f"{top_word} {percent(top_p)}", font=FONT, font_size=22, color=ACCENT)
-        answer.move_to([diagram.blocks[6].get_x(), y_strips, 0])
-        self.say("For the next word, only the last position's vector counts: the unembedding and a softmax turn it into odds.")
-        self.play(diagram.light(5), *[FadeOut(s) for s in current[:-1]],
-                  last.animate.move_to([diagram.blocks[5].get_x(), y_strips, 0]),
-                  Transform(text, role("the last vector predicts the next word")), run_time=1.2)
-        self.play(diagram.light(6), FadeIn(answer, shift=0.3 * RIGHT), run_time=1.0)
+        # One head: the last word looks back
+        self.say(f"Inside the blocks, attention lets each word look at the words before it. Take the last word, "
+                 f"\u201c{words[-1]}\u201d.")
+        self.play(row.boxes[-1].animate.set_stroke(ACCENT, width=3), FadeIn(t1),
+                  LaggedStart(*[Create(a) for a in first[0]], lag_ratio=0.15), run_time=1.8)
+        self.say(f"One of the model's real heads, in layer {l1 + 1}, sends almost all of its attention to "
+                 f"\u201c{words[big]}\u201d: {float(P[l1, h1, -1, big]):.2f}.")
+        self.play(FadeIn(first[1]), FadeIn(self1), run_time=0.8)
+        self.say("The weights add up to 1, and the word takes in that mix of the others' vectors: a weighted sum.")
+        # Another head looks elsewhere
+        self.say(f"Another head, in layer {l2 + 1}, looks mostly at the word just before: \u201c{words[big2]}\u201d, "
+                 f"{float(P[l2, h2, -1, big2]):.2f}.")
+        self.play(FadeIn(t2), LaggedStart(*[Create(a) for a in second[0]], lag_ratio=0.15), run_time=1.8)
+        self.play(FadeIn(second[1]), FadeIn(self2), run_time=0.8)
+        self.say(f"Every word does this at once, in all {n_head} heads of each of the {n_layer} layers, each head with its "
+                 f"own pattern.")
+        self.say("The weights come from dot products between the words' query and key vectors: Chapter 7 opens one up.")
+        self.hand_off(stream_stage(d), run_time=1.6)
 
 
+class ResidualStream(ChapterSixScene):
+    def construct(self):
+        d = data()
+        stage = self.open(stream_stage(d))
+        words, _ = _prompt(d)
+        stream, changes = d["unembed_stream"], d["ch6_changes"]  # (stages, T, C), (blocks, T, C)
+        vmax = _stream_vmax(d)
+        n_layer = len(changes) // 2
+        names = [f"+ {part}, layer {layer + 1}" for layer in range(n_layer) for part in ("attention", "MLP")]
+        rows = Group(*[Group(_stream_label(name, y), _stream_strip(changes[s][-1], vmax, y))
+                       for s, (name, y) in enumerate(zip(names, STREAM_Y[1:5]))])
+        y_now = STREAM_Y[5]
+        rule = Line([STREAM_X[0], y_now + 0.55, 0], [STREAM_X[2], y_now + 0.55, 0], stroke_color=MUTED, stroke_width=1.5)
+        now_label = _stream_label("= the vector so far", y_now, ACCENT)
+        now = _stream_strip(stream[0][-1], vmax, y_now)
+        note = Text("one colour scale for every strip: blue +, red \u2212", font=FONT, font_size=20, color=MUTED)
+        note.move_to([(STREAM_X[1] + STREAM_X[2]) / 2, -2.3, 0])
+
+        # The vector each block adds to
+        self.say(f"Follow the last word's vector through the blocks. It starts as {words[-1]} plus its position.")
+        self.play(Create(rule), FadeIn(now_label), TransformFromCopy(stage.start, now), FadeIn(note), run_time=1.5)
+        self.say("A block does not replace the vector: it computes a change and adds it. This running sum is the "
+                 "residual stream.")
+        for s, r in enumerate(rows):
+            self.play(FadeIn(r, shift=0.2 * DOWN), run_time=0.8)
+            self.play(Transform(now, _stream_strip(stream[s + 1][-1], vmax, y_now)), run_time=1.0)
+            if s == 0:
+                self.say("Attention adds what the word gathered from the others; the MLP then adds its own change.")
+        self.say(f"After {n_layer} layers the changes have outgrown the start: the sum is what the model predicts from.")
+        self.play(Transform(now_label, _stream_label("= the vector after both layers", y_now, ACCENT)), run_time=0.8)
+        self.hand_off(unembed_stage(d), run_time=1.6)
 class Unembedding(ChapterSixScene):
     def construct(self):
         d, w = data(), weights()
@@ -433,10 +692,8 @@ class Unembedding(ChapterSixScene):
         k = 5
         best = top_words(probs, vocab, k)
 
-        row = TokenRow(words + ["?"], font_size=24).move_to(UP * 3.25 + LEFT * 3.2)
-        row.boxes[-1].set_stroke(ACCENT)
-        row.labels[-1].set_color(ACCENT)
-        matrix = MatrixBlock(U, name=r"W_U", cell=0.016, vmax=_vmax(U)).move_to(LEFT * 5.9 + DOWN * 0.05)
+        row = self.open(unembed_stage(d)).row
+        matrix = MatrixBlock(U, name=r"W_U", cell=0.018, vmax=_vmax(U)).move_to(LEFT * 5.9 + DOWN * 0.05)
         shown = list(range(8))
         vector = _readable(NumberColumn(final[shown], shown, width, font_size=20, sig=2, row_gap=0.08), final[shown])
         vector.move_to(LEFT * 4.1 + DOWN * 0.15)
@@ -463,7 +720,6 @@ class Unembedding(ChapterSixScene):
 
         # The last vector through the unembedding matrix
         self.say(f"The last word's final vector, {width} numbers, meets the unembedding matrix: {n_words} rows, one per word.")
-        self.play(FadeIn(row), run_time=0.8)
         self.play(FadeIn(matrix), FadeIn(vector), FadeIn(vec_title), run_time=1.5)
         top_word, top_logit = best[0][1], float(top_logits[0])
         second, second_logit = best[1][1], float(top_logits[1])
@@ -478,7 +734,7 @@ class Unembedding(ChapterSixScene):
         gap = computed(fmt(top_logit - second_logit, 2), f"the logit of {top_word} minus that of {second}")
         self.say(f"A gap of {gap} in the logits makes {top_word} {percent(best[0][2])} likely: "
                  f"the model finishes the sentence with it.")
-        self.wait(0.5)
+        self.hand_off(temperature_stage(d), run_time=1.6)
 
 
 class Temperature(ChapterSixScene):
@@ -500,9 +756,7 @@ class Temperature(ChapterSixScene):
             shown = [float(p) for p in P[t][ids]]  # picked out together
             return shown + [1.0 - sum(shown)]  # everything not shown, together
 
-        row = TokenRow(prompt.split() + ["?"], font_size=24).move_to(UP * 3.2 + LEFT * 3.5)
-        row.boxes[-1].set_stroke(ACCENT)
-        row.labels[-1].set_color(ACCENT)
+        row = self.open(temperature_stage(d)).row
         x_word, x_z, x_zt, y0 = -6.7, -4.0, -2.3, 1.6
         head = VGroup(_cell("logit z", x_z, y0 + 0.55, RIGHT, font_size=20, color=MUTED),
                       _cell("z / T", x_zt, y0 + 0.55, RIGHT, font_size=20, color=ACCENT))
@@ -527,7 +781,7 @@ class Temperature(ChapterSixScene):
 
         # The real logits
         self.say(f"Now a prompt where several words fit: \u201c{prompt}\u201d. These are the model's real logits.")
-        self.play(FadeIn(row), FadeIn(logit_block), run_time=1.2)
+        self.play(FadeIn(logit_block), run_time=1.2)
         self.play(FadeIn(bars, lag_ratio=0.1), run_time=1.2)
         # Temperature divides the logits
         self.say("Dividing the logits by a temperature T before the softmax changes how bold the choice is.")
@@ -548,135 +802,182 @@ class Temperature(ChapterSixScene):
         self.say("Low temperatures pick safe, predictable words, high ones more surprising words. At 1: the model's own odds.")
         self.play(*slider.move(temps[normal]), Transform(divided, scaled(temps[normal])),
                   Transform(bars, bars.reshaped(probs_at(normal))), run_time=1.5)
+        self.hand_off(formula_stage(d), run_time=1.8)
 
 
-class WhereTheParametersLive(ChapterSixScene):
+
+
+class ParameterFormula(ChapterSixScene):
     def construct(self):
         d, w = data(), weights()
-        groups, counts = _words(d, "param_groups"), [int(c) for c in d["param_group_counts"]]
-        names, sizes = _words(d, "param_names"), [int(c) for c in d["param_counts"]]
-        total = int(d["n_params"])
-        V, _, L, _, dim = (int(x) for x in w["config"])
+        stage = self.open(formula_stage(d))
+        V, block_size, L, _, dim = (int(x) for x in w["config"])
+        shapes = [tuple(int(v) for v in s) for s in d["ch6_matrix_shapes"]]
+        hidden = shapes[4][0]
         tiny = [int(x) for x in d["weight_formula_tiny"]]
-
-        def size(name: str) -> int:
-            return sizes[names.index(name)]
-
-        def layer_sizes(*parts: str) -> np.ndarray:  # one layer's counts (every layer has the same shapes)
-            return d["param_counts"][[names.index(f"transformer.h.0.{p}") for p in parts]]  # picked out together
-
-        attn_w = layer_sizes("attn.c_attn.weight", "attn.c_proj.weight")
-        attn_b = computed(int(layer_sizes("attn.c_attn.bias", "attn.c_proj.bias").sum()), "an attention layer's two biases")
-        mlp_w = layer_sizes("mlp.c_fc.weight", "mlp.c_proj.weight")
-        mlp_b = computed(int(layer_sizes("mlp.c_fc.bias", "mlp.c_proj.bias").sum()), "an MLP layer's two biases")
-        n_norms = sum(1 for n in names if "ln_" in n and n.endswith("weight"))
-        details = {
-            "embedding": f"{V} words \u00d7 {dim}",
-            "positions": f"{size('transformer.wpe.weight') // dim} positions \u00d7 {dim}",
-            "attention": f"{L} \u00d7 ({_count(attn_w[0])} + {_count(attn_w[1])} + {attn_b} biases)",
-            "MLP": f"{L} \u00d7 ({_count(mlp_w[0])} + {_count(mlp_w[1])} + {mlp_b} biases)",
-            "layer norms": f"{n_norms} \u00d7 {computed(2 * dim, 'a norm: d weights and d biases')}",
-            "unembedding": f"{V} words \u00d7 {dim}",
-        }
-
-        # The table: group, its matrices, its count, a bar; one row per group
-        name_x, detail_x, count_x, bar_x = -6.8, -4.3, 2.3, 2.55
-        bar_scale = 3.0 / max(counts)
-        rows = VGroup()
-        for k, (g, c) in enumerate(zip(groups, counts)):
-            y = 2.8 - 0.55 * k
-            rows.add(VGroup(
-                _cell(g, name_x, y, font_size=24, color=POSITIVE if g in ("attention", "MLP") else INK),
-                _cell(_count(c), count_x, y, RIGHT, font_size=24),
-                _cell(details[g], detail_x, y, font_size=20, color=MUTED),
-                Rectangle(width=max(c * bar_scale, 0.02), height=0.28, stroke_width=0, fill_color=POSITIVE,
-                          fill_opacity=0.8).move_to([bar_x, y + 0.1, 0], aligned_edge=LEFT),
-            ))
-        y_rule = 2.8 - 0.55 * len(groups) + 0.3
-        rule = Line([name_x, y_rule, 0], [count_x, y_rule, 0], stroke_color=MUTED, stroke_width=1.5)
-        total_row = VGroup(_cell("total", name_x, y_rule - 0.45, font_size=24, color=ACCENT),
-                           _cell(_count(total), count_x, y_rule - 0.45, RIGHT, font_size=24, color=ACCENT))
-
-        # The formula, right of the table once the table is compact
-        x0 = -2.5
-        formula = MathTex(r"V d", r"\;+\;", r"L\,(4d^2", r"\;+\;", r"8d^2)", r"\;+\;", r"V d", font_size=44)
-        formula.move_to([x0, 3.05, 0], aligned_edge=LEFT)
-        under = VGroup(*[Text(t, font=FONT, font_size=18, color=MUTED).next_to(formula[i], DOWN, buff=0.12)
-                         for i, t in ((0, "embedding"), (2, "attention"), (4, "MLP"), (6, "unembedding"))])
-        tiny_dims = Text(f"tiny model: d = {dim}, L = {L}, V = {V}", font=FONT, font_size=22)
-        tiny_dims.move_to([x0, 1.75, 0], aligned_edge=LEFT)
-        tiny_sum = MathTex(" + ".join(_tex_count(t) for t in tiny), "=",
-                           _tex_computed(sum(tiny), "the four terms of the formula, added"), font_size=36)
-        tiny_sum.next_to(tiny_dims, DOWN, buff=0.2).align_to(tiny_dims, LEFT)
+        total = int(d["n_params"])
+        attn_layer = _tex_computed(4 * dim * dim, "4 × d × d: one layer's four attention matrices")
+        mlp_layer = _tex_computed(2 * dim * hidden, "d × 4d + 4d × d: one layer's two MLP matrices")
+        attn_sum = MathTex(r"4 \times", rf"{dim} \times {dim}", "=", attn_layer, "=", r"4d^2", font_size=40)
+        attn_sum.move_to([-4.2, 1.05, 0])
+        attn_sum[-1].set_color(ACCENT)
+        wider = Text(f"hidden layer: {hidden} = 4 \u00d7 {dim} neurons", font=FONT, font_size=20, color=MUTED)
+        wider.move_to([6.85, 1.55, 0], aligned_edge=RIGHT)
+        mlp_sum = MathTex(rf"{dim} \times {hidden}", "+", rf"{hidden} \times {dim}", "=", mlp_layer, "=", r"8d^2",
+                          font_size=36)
+        mlp_sum.scale_to_fit_width(min(mlp_sum.width, 5.0)).move_to([6.85, 0.75, 0], aligned_edge=RIGHT)
+        mlp_sum[-1].set_color(ACCENT)
+        layers = _tex_computed(tiny[1] + tiny[2], "the formula's attention and MLP terms, added")
+        line1 = MathTex(r"L\,(4d^2 + 8d^2)", "=", rf"{L} \times ({attn_layer} + {mlp_layer})", "=", layers,
+                        font_size=34)
+        ends = _tex_computed(tiny[0] + tiny[3], "the embedding and unembedding terms, added")
+        line2 = MathTex(r"+\;2\,V d", "=", rf"2 \times {V} \times {dim}", "=", ends, font_size=34)
         extra = total - sum(tiny)
-        extra_how = "the model's parameters minus the formula's"
-        tiny_rest = Text(f"+ {computed(_count(extra), extra_how)} biases, norms, positions = {_count(total)}", font=FONT,
-                         font_size=22,
-                         color=ACCENT).next_to(tiny_sum, DOWN, buff=0.2).align_to(tiny_dims, LEFT)
+        line3 = MathTex("=", _tex_computed(sum(tiny), "the four terms of the formula, added"),
+                        r"\ \text{weights} \;+\;", _tex_computed(extra, "the model's parameters minus the formula's"),
+                        r"\ \text{biases, norms, positions} \;=\;", _tex_count(total), font_size=34)
+        count = VGroup(line1, line2, line3).arrange(DOWN, buff=0.2, aligned_edge=LEFT).move_to([0, -1.72, 0])
+        line3[-1].set_color(ACCENT)
+        for line in count:
+            if line.width > 13.6:
+                line.scale_to_fit_width(13.6)
 
-        # Count by matrix
-        self.say(f"Where do our model's {_count(total)} parameters live? Here they are, counted matrix by matrix.")
-        self.play(LaggedStart(*[FadeIn(r, shift=0.2 * RIGHT) for r in rows], lag_ratio=0.15), run_time=2.5)
-        self.play(Create(rule), FadeIn(total_row), run_time=0.8)
-        mlp, attn = counts[groups.index("MLP")], counts[groups.index("attention")]
-        emb = counts[groups.index("embedding")]
-        self.say(f"The MLPs hold {_share(mlp, total, 'the MLP count ÷ the total')} of them, "
-                 f"attention {_share(attn, total, 'the attention count ÷ the total')}, "
-                 f"the embedding and unembedding {_share(emb, total, 'the embedding count ÷ the total')} each.")
-        self.finish_reading()
-        # The standard formula
-        compact = -3.1  # the counts' right edge once details and bars are gone
-        self.play(*[FadeOut(VGroup(r[2], r[3])) for r in rows], run_time=0.6)
-        self.play(VGroup(*[r[1] for r in rows], total_row[1]).animate.shift(RIGHT * (compact - count_x)),
-                  rule.animate.put_start_and_end_on([name_x, y_rule, 0], [compact, y_rule, 0]), run_time=1.0)
-        self.say("The big matrices follow one formula: V\u00b7d each for embedding and unembedding, 4d\u00b2 + 8d\u00b2 per layer.")
-        self.play(Write(formula), FadeIn(under), run_time=1.5)
-        self.say(f"With d = {dim}, L = {L}, V = {V} it gives {_count(sum(tiny))}, exactly our matrices; biases, "
-                 f"norms and positions add {computed(_count(extra), extra_how)}.")
-        self.play(FadeIn(tiny_dims), run_time=0.6)
-        self.play(Write(tiny_sum), run_time=1.2)
-        self.play(FadeIn(tiny_rest), run_time=0.8)
+        # One layer's matrices
+        self.say(f"Where do our model's {_count(total)} parameters live? Mostly in matrices like these, one layer's worth.")
+        self.play(*[m.frame.animate.set_stroke(ACCENT) for m in stage.attn], run_time=0.8)
+        self.say(f"Attention has four: W_Q, W_K and W_V for queries, keys and values, and W_O for its output, each "
+                 f"{dim} \u00d7 {dim}.")
+        self.write_terms(attn_sum, groups=[[0, 1], [2, 3], [4, 5]])
+        self.play(*[m.frame.animate.set_stroke(MUTED) for m in stage.attn],
+                  *[m.frame.animate.set_stroke(ACCENT) for m in stage.mlp], run_time=0.8)
+        self.say(f"The MLP has two: up to a hidden layer four times wider, {hidden} neurons, then back down to {dim}.")
+        self.play(FadeIn(wider), run_time=0.8)
+        self.write_terms(mlp_sum, groups=[[0, 1, 2], [3, 4], [5, 6]])
+        # The whole count
+        self.say(f"So each layer holds 4d\u00b2 + 8d\u00b2. With d = {dim}, {L} layers and the embedding and "
+                 f"unembedding, V\u00b7d each:")
+        self.play(Write(line1), run_time=1.2)
+        self.play(Write(line2), run_time=1.2)
+        self.play(Write(line3), run_time=1.5)
+        self.say(f"The formula gives {_count(sum(tiny))}; biases, layer norms and positions add the rest, and the total "
+                 f"is exactly the model's {_count(total)}.")
+
         # The same formula for a large model
-        # (GPT-3's figures are read here, where they are drawn: its d = 12,288 reads like an attention count)
         gpt3 = [int(x) for x in d["weight_formula_gpt3"]]
         gd, gl, gv = (int(x) for x in d["gpt3_dims"])
-        big_dims = Text(f"GPT-3's published sizes: d = {gd:,}, L = {gl}, V = {gv:,}", font=FONT, font_size=22)
-        big_dims.move_to([x0, -0.45, 0], aligned_edge=LEFT)
-        big_terms = MathTex(" + ".join(computed(fmt(t / 1e9, 3), "a term of GPT-3's formula, in billions") for t in gpt3),
-                            r"\ \text{billion}", font_size=36)
-        big_terms.next_to(big_dims, DOWN, buff=0.2).align_to(big_dims, LEFT)
+        xs = (-6.8, -2.5, 2.3, 6.9)
+        head = VGroup(_cell("formula", xs[1], 3.25, font_size=22, color=MUTED),
+                      _cell("our model", xs[2], 3.25, RIGHT, font_size=22, color=MUTED),
+                      _cell("GPT-3, published sizes", xs[3], 3.25, RIGHT, font_size=22, color=MUTED))
+        sizes = VGroup(_cell("sizes", xs[0], 2.6, font_size=26),
+                       _cell("d, L, V", xs[1], 2.6, font_size=26, color=MUTED),
+                       _cell(f"{dim}, {L}, {V}", xs[2], 2.6, RIGHT, font_size=26),
+                       _cell(f"{gd:,}, {gl}, {gv:,}", xs[3], 2.6, RIGHT, font_size=26))
+        parts = ("embedding", "attention", "MLP", "unembedding")
+        forms = ("V\u00b7d", "L\u00b74d\u00b2", "L\u00b78d\u00b2", "V\u00b7d")
+        table = VGroup()
+        for k, (part, form, a, b) in enumerate(zip(parts, forms, tiny, gpt3)):
+            y = 1.85 - 0.62 * k
+            table.add(VGroup(_cell(part, xs[0], y, font_size=26, color=POSITIVE if part in ("attention", "MLP") else INK),
+                             _cell(form, xs[1], y, font_size=26, color=MUTED),
+                             _cell(_count(a), xs[2], y, RIGHT, font_size=26), _cell(_count(b), xs[3], y, RIGHT, font_size=26)))
+        y_rule = 1.85 - 0.62 * len(parts) + 0.3
+        rule = Line([xs[0], y_rule, 0], [xs[3], y_rule, 0], stroke_color=MUTED, stroke_width=1.5)
+        y_tot = y_rule - 0.5
         gpt3_billions = computed(f"{sum(gpt3) / 1e9:.0f}", "GPT-3's formula, added, in billions")
-        big_sum = MathTex("=", _tex_computed(sum(gpt3), "the four terms of GPT-3's formula, added"), r"\approx",
-                          rf"{gpt3_billions}\ \text{{billion}}", font_size=40, color=ACCENT)
-        big_sum.next_to(big_terms, DOWN, buff=0.2).align_to(big_dims, LEFT)
-        mlp_share = gpt3[2] / sum(gpt3)
-        ratio = sum(gpt3) / total
-        times = computed(fmt(ratio / 1e6, 2), "GPT-3's count ÷ ours, in millions")
-        mlp_percent = computed(f"{100 * mlp_share:.0f}%", "GPT-3's MLP term ÷ its whole formula")
-        big_note = Text(f"{times} million times our tiny model; MLPs hold {mlp_percent}",
-                        font=FONT, font_size=20,
-                        color=MUTED).next_to(big_sum, DOWN, buff=0.2).align_to(big_dims, LEFT)
-        self.say(f"With GPT-3's published sizes, d = {gd:,}, {gl} layers, {gv:,} tokens, it gives about "
-                 f"{gpt3_billions} billion.")
-        self.play(FadeIn(big_dims), run_time=0.8)
-        self.play(Write(big_terms), run_time=1.2)
-        self.play(Write(big_sum), run_time=1.2)
-        self.say(f"That is {times} million times our model, and the MLPs alone hold {mlp_percent} of it.")
-        self.play(FadeIn(big_note), run_time=0.8)
+        totals = VGroup(_cell("total", xs[0], y_tot, font_size=26, color=ACCENT),
+                        _cell(computed(_count(sum(tiny)), "the four terms of the formula, added"), xs[2], y_tot, RIGHT,
+                              font_size=26, color=ACCENT),
+                        _cell(computed(_count(sum(gpt3)), "the four terms of GPT-3's formula, added"), xs[3], y_tot, RIGHT,
+                              font_size=26, color=ACCENT))
+        mlp_percent = computed(f"{100 * gpt3[2] / sum(gpt3):.0f}%", "GPT-3's MLP term ÷ its whole formula")
+        times = computed(fmt(sum(gpt3) / total / 1e6, 2), "GPT-3's count ÷ ours, in millions")
+        note = Text(f"about {gpt3_billions} billion: {times} million times our model; its MLPs hold {mlp_percent}",
+                    font=FONT, font_size=22, color=MUTED).move_to([0, y_tot - 0.7, 0])
+        self.say(f"The same formula with GPT-3's published sizes, d = {gd:,}, {gl} layers, {gv:,} tokens:")
+        self.play(FadeOut(Group(*stage.values(), attn_sum, wider, mlp_sum, count), rate_func=LEAVE),
+                  FadeIn(VGroup(head, sizes), rate_func=ARRIVE), run_time=1.5)
+        self.play(LaggedStart(*[FadeIn(r, shift=0.2 * RIGHT) for r in table], lag_ratio=0.15), run_time=2.0)
+        self.play(Create(rule), FadeIn(totals), run_time=1.0)
+        self.say(f"about {gpt3_billions} billion parameters, {times} million times ours, and {mlp_percent} of them sit "
+                 "in the MLPs.")
+        self.play(FadeIn(note), run_time=0.8)
+        self.hand_off(context_stage(d), run_time=1.8)
+
+
+def context_stage(d: dict) -> Stage:
+    """The position matrix, wide across the frame: one row per place in the context window."""
+    P = weights()["transformer.wpe.weight"]
+    block = MatrixBlock(P, name=r"W_P", cell=0.155, vmax=_vmax(P), font_size=34).move_to([1.55, 0.8, 0])
+    return Stage(block=block)
+
+
+class ContextWindow(ChapterSixScene):
+    def construct(self):
+        d, w = data(), weights()
+        stage = self.open(context_stage(d))
+        block = stage.block
+        words, _ = _prompt(d)
+        rows = int(w["config"][1])
+        band = block.band(0, len(words))
+        band_label = Text(f"our sentence:\npositions 0 to {len(words) - 1}", font=FONT, font_size=22, color=ACCENT,
+                          line_spacing=0.8).next_to(band, LEFT, buff=0.25).align_to(band, UP)
+        window = Text(f"{rows} rows: at most {rows} words at once", font=FONT, font_size=22, color=MUTED)
+        window.next_to(block, DOWN, buff=0.25)
+        gpt3_window = constant("2,048", "GPT-3's context window, in tokens, as published")
+
+        # The context window
+        self.say(f"The position matrix has one row per place: {rows} rows. The model reads at most {rows} words at once.")
+        self.play(FadeIn(window), run_time=0.8)
+        self.say(f"That is its context window. Our sentence fills {len(words)} places; GPT-3's window, as published, "
+                 f"holds {gpt3_window} tokens.")
+        self.play(Create(band), FadeIn(band_label), run_time=1.0)
+
+        # All of it: matrix-vector products
+        product = product_stage(d)
+        mat, xs, qs = product.mat, product.xs, product.qs
+        q0 = float(d["ch6_mv_query"][0])
+        row_band = mat.band(0, 1)
+        entry = SurroundingRectangle(qs[0], buff=0.0).stretch_to_fit_height(mat.heat.height / len(d["ch6_mv_query"]))
+        entry.align_to(qs, UP).set_stroke(ACCENT, width=2.5)
+        sum_tex = product.formula
+        value = MathTex("=", fmt(q0, 3), font_size=42, color=ACCENT).next_to(sum_tex, DOWN, buff=0.25)
+        everywhere = VGroup(*[Text(t, font=FONT, font_size=22, color=MUTED) for t in (
+            "queries, keys, values: W_Q, W_K, W_V times x",
+            "attention: a weighted sum of values",
+            "W_O, the MLP's two matrices, the unembedding",
+        )]).arrange(DOWN, buff=0.22, aligned_edge=LEFT)
+        everywhere.scale_to_fit_width(min(everywhere.width, 5.6)).move_to([6.9, -0.9, 0], aligned_edge=RIGHT)
+        self.say("And every step we have seen is built from one operation: a matrix times a vector.")
+        self.play(FadeOut(VGroup(window, band, band_label), rate_func=LEAVE), FadeOut(block, rate_func=LEAVE),
+                  *[FadeIn(m, rate_func=ARRIVE) for m in product.values()], run_time=1.8)
+        self.say("Here the first block's W_Q meets the last word's vector: real weights, real vector, real result.")
+        self.play(Create(row_band), Create(entry), run_time=0.8)
+        self.say("Each number out is a weighted sum of the numbers in: a row of weights times the vector, plus a bias.")
+        self.play(_flash_formula(sum_tex), run_time=1.2)
+        self.play(FadeIn(value), run_time=0.6)
+        self.say("Queries, keys, values, attention's mixing, the MLP and the unembedding: all weighted sums like this one.")
+        self.play(LaggedStart(*[FadeIn(t, shift=0.2 * UP) for t in everywhere], lag_ratio=0.3), run_time=1.5)
+        self.say("Training tunes the weights; the weighted sums do the rest, one word at a time.")
+        after = product_stage(d)
+        self.hand_off(after, keep={product[k]: after[k] for k in product}, run_time=1.4)
 
 
 class Recap(ChapterSixScene):
     def construct(self):
+        d = data()
+        stage = self.open(product_stage(d))
         self.recap_card(
             [
-                "Text becomes tokens; each token picks a row of the embedding matrix.",
-                "Directions in that space carry meaning; dot products measure likeness.",
-                "Attention and MLP blocks alternate; unembedding and softmax predict.",
-                "Temperature sharpens or flattens; most parameters sit in the layers.",
-            ]
+                "Text becomes tokens; each picks a row of the embedding matrix, plus a position vector.",
+                "Near words point alike: king's nearest is queen; man\u2192woman shifts king toward princess.",
+                "Attention weights mix the words' vectors; each block adds its change to the stream.",
+                "4d\u00b2 of attention and 8d\u00b2 of MLP per layer: matrix-vector products throughout.",
+            ],
+            replacing=list(stage.values()),
         )
 
 
 # The chapter's scenes, in story order (the command line reads this list).
-SCENES = [TextToTokens, TokensToVectors, EmbeddingSpace, DotProducts, TheFlow, Unembedding, Temperature,
-          WhereTheParametersLive, Recap]
+SCENES = [TextToTokens, TokensToVectors, EmbeddingSpace, DotProducts, AttentionArrows, ResidualStream, Unembedding,
+          Temperature, ParameterFormula, ContextWindow, Recap]

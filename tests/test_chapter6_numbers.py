@@ -163,6 +163,88 @@ def test_weight_formula_for_gpt3s_published_sizes(lang):
     assert round(sum(terms) / 1e9) == 175
 
 
+# ----------------------------------------------------------------------------- the one-film beats (ch6_* arrays)
+
+
+def test_kings_neighbours_and_what_the_analogy_step_changes(lang, w):
+    vocab, E = _vocab(w), w["transformer.wte.weight"]
+    king = E[vocab.index("king")]
+    top, sims = _cosine_nearest(E, king, [vocab.index("king")], k=4)
+    assert [str(x) for x in lang["ch6_neighbours"]] == [vocab[i] for i in top]
+    np.testing.assert_allclose(lang["ch6_near_king"], sims, rtol=1e-9)
+    v = king - E[vocab.index("man")] + E[vocab.index("woman")]
+    moved = np.array([float(E[i] @ v / (np.linalg.norm(E[i]) * np.linalg.norm(v))) for i in top])
+    np.testing.assert_allclose(lang["ch6_near_analogy"], moved, rtol=1e-9)
+    near = [str(x) for x in lang["ch6_neighbours"]]
+    before, after = dict(zip(near, lang["ch6_near_king"])), dict(zip(near, lang["ch6_near_analogy"]))
+    # what the narration says: queen is already nearest; the step lowers prince and raises princess
+    assert near[0] == "queen" and round(before["queen"], 2) == 0.83
+    assert after["prince"] < before["prince"] and after["princess"] > before["princess"]
+
+
+def test_token_plus_position_is_what_the_first_block_reads(lang, w):
+    ids = [int(i) for i in lang["unembed_ids"]]
+    np.testing.assert_allclose(lang["ch6_token_vectors"], w["transformer.wte.weight"][ids], rtol=1e-6)
+    np.testing.assert_allclose(lang["ch6_position_vectors"], w["transformer.wpe.weight"][: len(ids)], rtol=1e-6)
+    t = numpy_trace(w, ids)
+    np.testing.assert_allclose(lang["ch6_token_vectors"] + lang["ch6_position_vectors"], t["stages"][0], atol=1e-6)
+
+
+def test_attention_weights_and_the_heads_shown(lang, w):
+    ids = [int(i) for i in lang["unembed_ids"]]
+    words = str(lang["unembed_prompt"]).split()
+    t = numpy_trace(w, ids)
+    want = np.stack([np.stack(layer["pattern"]) for layer in t["layers"]])  # (L, nh, T, T)
+    np.testing.assert_allclose(lang["ch6_patterns"], want, atol=1e-5)
+    np.testing.assert_allclose(want.sum(axis=-1), 1.0, atol=1e-9)  # "the weights add up to 1"
+    on_noun, on_previous = want[:, :, -1, words.index("king")], want[:, :, -1, -2]
+    heads = [[int(v) for v in pair] for pair in lang["ch6_heads"]]
+    assert heads[0] == list(np.unravel_index(np.argmax(on_noun), on_noun.shape))
+    assert heads[1] == list(np.unravel_index(np.argmax(on_previous), on_previous.shape))
+    assert on_noun[tuple(heads[0])] > 0.9  # "almost all of its attention"
+    assert int(np.argmax(want[tuple(heads[1])][-1])) == len(words) - 2  # "mostly the word just before"
+
+
+def test_each_block_adds_its_change_to_the_stream(lang, w):
+    ids = [int(i) for i in lang["unembed_ids"]]
+    stages = np.stack(numpy_trace(w, ids)["stages"])
+    np.testing.assert_allclose(lang["ch6_changes"], np.diff(stages, axis=0), atol=2e-5)
+    np.testing.assert_allclose(stages[0] + lang["ch6_changes"].sum(axis=0), lang["unembed_stream"][-1], atol=5e-5)
+    # "the changes have outgrown the start" (for the last word)
+    last = np.linalg.norm(lang["ch6_changes"][:, -1], axis=1)
+    assert last.max() > 2 * np.linalg.norm(stages[0, -1])
+
+
+def test_one_layers_matrix_shapes_and_the_count(lang, w):
+    V, _, L, _, d = (int(x) for x in w["config"])
+    h0 = "transformer.h.0."
+    qkv = w[h0 + "attn.c_attn.weight"]
+    real = [qkv[:d].shape, qkv[d: 2 * d].shape, qkv[2 * d:].shape, w[h0 + "attn.c_proj.weight"].shape,
+            w[h0 + "mlp.c_fc.weight"].shape, w[h0 + "mlp.c_proj.weight"].shape]
+    assert [tuple(int(v) for v in s) for s in lang["ch6_matrix_shapes"]] == real
+    hidden = real[4][0]
+    assert hidden == 4 * d  # "a hidden layer four times wider"
+    assert sum(int(np.prod(s)) for s in real[:4]) == 4 * d * d == 16_384
+    assert sum(int(np.prod(s)) for s in real[4:]) == 8 * d * d == 32_768
+    matrices = L * (4 * d * d + 8 * d * d) + 2 * V * d
+    assert matrices == 127_104
+    every = sum(v.size for k, v in w.items() if k not in ("vocab", "config"))
+    assert every == int(lang["n_params"]) == matrices + 3_328
+
+
+def test_the_matrix_vector_product_shown(lang, w):
+    ids = [int(i) for i in lang["unembed_ids"]]
+    t = numpy_trace(w, ids)
+    d = int(w["config"][4])
+    x = t["layers"][0]["input"][-1]
+    np.testing.assert_allclose(lang["ch6_mv_input"], x, atol=1e-5)
+    q = np.concatenate([head[-1] for head in t["layers"][0]["q"]])
+    np.testing.assert_allclose(lang["ch6_mv_query"], q, atol=1e-5)
+    W, b = w["transformer.h.0.attn.c_attn.weight"][:d], w["transformer.h.0.attn.c_attn.bias"][:d]
+    # q_0 as the weighted sum the scene writes out
+    assert float(lang["ch6_mv_query"][0]) == pytest.approx(sum(W[0, j] * x[j] for j in range(d)) + b[0], abs=1e-5)
+
+
 # ----------------------------------------------------------------------------- every number on screen
 
 
@@ -221,5 +303,15 @@ def test_chapter6_golden(lang, w, update_goldens):
         "shares_percent": [round(100 * counts[3] / sum(counts)), round(100 * counts[2] / sum(counts)),
                            round(100 * counts[0] / sum(counts)), round(100 * gpt3[2] / sum(gpt3))],
         "gpt3_over_tiny": sum(gpt3) / int(lang["n_params"]),
+        # the one-film beats
+        "king_neighbours": [str(x) for x in lang["ch6_neighbours"]],
+        "king_neighbour_cosines": lang["ch6_near_king"],
+        "analogy_cosines": lang["ch6_near_analogy"],
+        "position_vectors": lang["ch6_position_vectors"],
+        "attention_heads_shown": [[int(v) for v in pair] for pair in lang["ch6_heads"]],
+        "attention_last_word": [lang["ch6_patterns"][tuple(int(v) for v in pair)][-1] for pair in lang["ch6_heads"]],
+        "stream_changes_last_word": lang["ch6_changes"][:, -1],
+        "matrix_shapes": lang["ch6_matrix_shapes"],
+        "first_query_entry": float(lang["ch6_mv_query"][0]),
     }
     check_golden("chapter6", values, update_goldens, rel=1e-4, abs_tol=1e-6)

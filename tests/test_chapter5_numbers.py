@@ -190,6 +190,85 @@ def test_loss_curve_claims(lm):
     assert lm.metrics["held_out_loss"] < 0.6 * lm.metrics["bigram_loss"]  # "far below"
 
 
+# ----------------------------------------------------------------------------- the one-film beats' arrays
+
+
+def _softmax_rows(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_three_seeds_are_sampled_from_the_numpy_distributions(lang, weights, vocab):
+    """The two more texts: each seed's draws, replayed on the numpy distributions, write the shown
+    words; the seeds are the first ones (counting from "seed 2") whose texts differ early."""
+    from models.lm_chapter5 import DIFFER_WITHIN, SEED_WORDS
+
+    names = [str(n) for n in lang["c5_seed_names"]]
+    texts = [[int(i) for i in lang["generation"]][: 2 + SEED_WORDS]]
+    for name, shown in zip(names, lang["c5_seed_generations"]):
+        g = torch.Generator().manual_seed(derive_seed("chapter5", name))
+        text = _ids(vocab, GENERATION_PROMPT)
+        for _ in range(SEED_WORDS):
+            p = numpy_trace(weights, text)["probs"]
+            text.append(int(torch.multinomial(torch.from_numpy(p), 1, generator=g)))
+        assert text == [int(i) for i in shown]
+        assert all(text[:DIFFER_WITHIN] != t[:DIFFER_WITHIN] for t in texts)
+        texts.append(text)
+    assert names[-1] == f"seed {int(lang['c5_seed_tried']) + 1}"
+    first = {t[2] for t in texts}
+    assert len(first) == 3, "the three texts differ from their first drawn word (what the scene marks)"
+
+
+def test_tickets_explain_both_texts(lang, weights, step0, vocab):
+    """The tickets are the exponential numbers the seeded generator hands out, one per word and
+    draw; the word with the largest probability / ticket is the one drawn, for both models (numpy
+    distributions). The words both texts share are those with the luckiest (smallest) ticket."""
+    tickets = lang["c5_tickets"]
+    g = torch.Generator().manual_seed(derive_seed("chapter5", "generation"))
+    want = np.stack([torch.empty(len(vocab), dtype=torch.float64).exponential_(1, generator=g).numpy()
+                     for _ in range(len(tickets))])
+    np.testing.assert_array_equal(tickets, want)
+    n_prompt = len(lang["generation"]) - len(lang["generation_probs"])
+    trained, untrained = [int(i) for i in lang["generation"]], [int(i) for i in lang["untrained_generation"]]
+    for model, shown in ((weights, trained), (step0, untrained)):
+        for s in range(len(tickets)):
+            p = numpy_trace(model, shown[: n_prompt + s])["probs"]
+            assert int(np.argmax(p / tickets[s])) == shown[n_prompt + s]
+    shared = [j for j in range(n_prompt, len(trained)) if trained[j] == untrained[j]]
+    assert shared, "the scene explains shared words"
+    for j in shared:
+        assert int(np.argmin(tickets[j - n_prompt])) == trained[j]
+
+
+def test_every_position_of_the_sentence(lang, weights, step0, vocab):
+    """One pass over the training sentence: the true next word's probability at every position,
+    from the numpy logits at every position; the loss is their mean surprise."""
+    from models.lm_chapter5 import POSITION_SENTENCE
+
+    sentences = [str(x) for x in ensure_lm().arrays("corpus.npz")["sentences"]]
+    assert POSITION_SENTENCE in sentences and str(lang["c5_position_sentence"]) == POSITION_SENTENCE
+    ids = _ids(vocab, POSITION_SENTENCE)
+    losses = []
+    for name, w in (("trained", weights), ("untrained", step0)):
+        probs = _softmax_rows(numpy_trace(w, ids)["logits"])
+        true = probs[np.arange(len(ids) - 1), ids[1:]]
+        np.testing.assert_allclose(lang[f"c5_position_{name}"], true, atol=2e-6)
+        np.testing.assert_array_equal(lang[f"c5_position_{name}_top"], probs[:-1].argmax(axis=1))
+        losses.append(-np.log(true).mean())
+    np.testing.assert_allclose(lang["c5_position_loss"], losses, rtol=1e-5)
+    # what the narration says: only "she" surprises the trained model (it is as likely as "he")
+    p = lang["c5_position_trained"]
+    she = POSITION_SENTENCE.split().index("she") - 1
+    assert int(np.argmin(p)) == she and p[she] < 0.5 and np.delete(p, she).min() > 0.9
+    assert {"he wore", "she wore"} <= {" ".join(s.split()[6:8]) for s in sentences if s.startswith("it was a cold day")}
+
+
+def ensure_lm():
+    from models.pipeline import ensure
+
+    return ensure("lm")
+
+
 # ----------------------------------------------------------------------------- golden
 
 
@@ -228,6 +307,14 @@ def test_chapter5_golden(lm, lang, vocab, update_goldens):
     values["flow_stream"] = lang["flow_stream"]
     values["flow_last_word_shown"] = lang["flow_stream"][:, -1, :FLOW_SHOWN]
     values["flow_top3"], values["flow_top3_probs"] = _top(lang["flow_probs"], vocab, 3)
+    values["seed_generations"] = [[vocab[i] for i in g] for g in lang["c5_seed_generations"]]
+    values["seed_names"] = [str(n) for n in lang["c5_seed_names"]]
+    values["seed_first_probs"] = [float(lang["generation_probs"][0][int(g[2])]) for g in lang["c5_seed_generations"]]
+    values["tickets_drawn"] = [float(t[w]) for t, w in zip(lang["c5_tickets"], ids[n_prompt:])]
+    values["tickets_min"] = lang["c5_tickets"].min(axis=1)
+    values["position_sentence"] = str(lang["c5_position_sentence"])
+    values["position_trained"], values["position_untrained"] = lang["c5_position_trained"], lang["c5_position_untrained"]
+    values["position_loss"] = lang["c5_position_loss"]
     check_golden("chapter5", values, update_goldens, rel=1e-3, abs_tol=1e-5)
 
 

@@ -2,10 +2,12 @@
 """The command line: train what is missing, render chapters to video, look at them, time them.
 
     python render.py list                          chapters, scenes, artifacts and their state
-    python render.py train [digits|lm|all]         build model artifacts (reused when intact; --force)
+    python render.py new 9 "Title"                 scaffold a chapter: scenes, data stage, pinned test
+    python render.py train [digits|lm|STAGE|all]   build model artifacts (reused when intact; --force)
     python render.py render [1 2 ...|all]          one video + subtitles per chapter
     python render.py render 1 --scene ForwardPass  a single scene
     python render.py look 1 [--scene NAME]         a storyboard PNG: frames sampled across scenes
+    python render.py look 1 --size large           full-size frames, three a row: numbers readable
     python render.py bench [1 ...]                 training and per-scene render figures
     python render.py ask "michael jordan plays"    the language model's top next words
 
@@ -157,16 +159,21 @@ def ensure_artifacts(names: tuple[str, ...], force: bool = False, mnist_dir: str
 
 
 def cmd_train(args) -> None:
-    from models.pipeline import MODELS, train_model
+    """Train a model (``digits``, ``lm``: the network and what is measured on it), or build one
+    stage by name (a chapter's data stage); ``all``: every model and every other stage."""
+    from models.pipeline import MODELS, STAGES, ensure, train_model
 
-    names = list(MODELS) if args.model == "all" else [args.model]
+    in_models = {stage for stages in MODELS.values() for stage in stages}
+    others = [name for name in STAGES if name not in in_models]
+    names = [*MODELS, *others] if args.model == "all" else [args.model]
     for name in names:
-        if name not in MODELS:
-            raise UsageError(f"unknown model {name!r}." + suggest(name, [*MODELS, "all"]))
+        if name not in MODELS and name not in STAGES:
+            raise UsageError(f"unknown model {name!r}." + suggest(name, [*MODELS, *others, "all"]))
     for name in names:
         print(f"training {name}", flush=True)
         try:
-            arts = train_model(name, force=args.force, mnist_dir=args.mnist_dir)
+            arts = (train_model(name, force=args.force, mnist_dir=args.mnist_dir) if name in MODELS
+                    else [ensure(name, force=args.force, mnist_dir=args.mnist_dir)])
         except ArtifactError as exc:
             raise Failure(str(exc)) from exc
         for art in arts:
@@ -241,14 +248,45 @@ def project_sources(path: Path) -> list[Path]:
     return sorted(seen)
 
 
-def _render_key(chapter: Chapter, quality: str, artifact_keys: dict[str, str]) -> str:
-    """What a rendered scene depends on: its chapter's code and the project modules it imports,
-    the artifacts, the quality, Manim."""
+def scene_source(path: Path, scene: str, scenes: list[str]) -> str:
+    """The part of a chapter module that scene ``scene`` runs: the module's source with the other
+    scenes' classes (those in ``scenes`` that ``scene`` does not inherit from) cut out. What stays
+    is the scene itself, its base classes in the module and every module-level helper, so editing
+    one scene changes only its own text, and editing a helper changes every scene's."""
+    import ast
+
+    source = path.read_text()
+    tree = ast.parse(source, str(path))
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    if scene not in classes:
+        raise Failure(f"{_rel(path)} has no class {scene} (its SCENES lists it)")
+    needed, todo = set(), [scene]
+    while todo:  # the scene and the classes of this module it inherits from
+        name = todo.pop()
+        if name in needed or name not in classes:
+            continue
+        needed.add(name)
+        todo += [base.id for base in classes[name].bases if isinstance(base, ast.Name)]
+    lines = source.splitlines(keepends=True)
+    cuts = sorted(((min([n.lineno for n in node.decorator_list] + [node.lineno]), node.end_lineno, name)
+                   for name, node in classes.items() if name in scenes and name not in needed), reverse=True)
+    for start, end, name in cuts:
+        lines[start - 1:end] = [f"# scene {name}: cut\n"]
+    return "".join(lines)
+
+
+def _render_key(chapter: Chapter, scene: str, quality: str, artifact_keys: dict[str, str]) -> str:
+    """What one rendered scene depends on: its own code (:func:`scene_source`: the scene, its base
+    classes and the chapter's module-level helpers), the project modules the chapter imports, the
+    artifacts, the quality, Manim."""
     import manim
 
     h = hashlib.sha256()
+    h.update(f"{chapter.slug}:{scene}".encode() + scene_source(chapter.path, scene, chapter.scenes).encode())
     for path in [*project_sources(chapter.path), ROOT / "manim.cfg"]:
-        h.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+        if path == chapter.path:
+            continue  # in the key as the scene's part of it, above
+        h.update(str(_rel(path)).encode() + path.read_bytes())
     return stable_hash({"code": h.hexdigest(), "artifacts": artifact_keys, "quality": quality, "manim": manim.__version__})
 
 
@@ -375,14 +413,16 @@ def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: boo
     (strict ones) stops the command before the chapter is joined."""
     from concurrent.futures import ThreadPoolExecutor
 
-    key = _render_key(chapter, quality, {a: keys[a] for a in chapter.artifacts})
+    artifact_keys = {a: keys[a] for a in chapter.artifacts}
     results: dict[str, tuple[Path, float, bool]] = {}
     total = len(scenes)
     print(f"  {total} scene(s), {jobs} at a time (each in its own Manim process; logs in {_rel(MEDIA / 'logs')})",
           flush=True)
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {scene: pool.submit(render_scene, chapter, scene, quality, key, force) for scene in scenes}
+        futures = {scene: pool.submit(render_scene, chapter, scene, quality,
+                                      _render_key(chapter, scene, quality, artifact_keys), force)
+                   for scene in scenes}
         done = 0
         for scene in scenes:
             results[scene] = futures[scene].result()
@@ -426,38 +466,94 @@ def cmd_render(args) -> None:
         render_chapter(ch, scenes, args.quality, args.force, _jobs(args.jobs), keys, strict=args.strict)
 
 
-def cmd_look(args) -> None:
-    """A storyboard PNG per chapter: a row of frames sampled across each scene."""
-    from PIL import Image, ImageDraw
+# Storyboard sizes: (frame width and height, or None for the video's own; frames per row, or
+# None for all of a scene's frames in one row; label font size).
+STORYBOARD_SIZES = {"small": ((427, 240), None, 14), "large": (None, 3, 24)}
 
+
+def sample_frames(video: Path, n: int) -> tuple[list, list[float], float]:
+    """``n`` frames spread evenly across ``video`` (each the middle of its share), at full size, with
+    their times in seconds, and the video's length. Only the sampled frames are kept."""
     import av
 
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate or 15)
+        total = stream.frames or sum(1 for _ in container.decode(video=0))
+    picks = [min(total - 1, round((i + 0.5) * total / n)) for i in range(n)]
+    frames = {}
+    with av.open(str(video)) as container:
+        for k, frame in enumerate(container.decode(video=0)):
+            if k in picks:
+                frames[k] = frame.to_image()
+            if k >= picks[-1]:
+                break
+    picks = [k if k in frames else max(frames) for k in picks]  # the container counted a frame too many
+    return [frames[k] for k in picks], [k / rate for k in picks], total / rate
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    for name in ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # an older Pillow
+        return ImageFont.load_default()
+
+
+def storyboard(rows: list[tuple[str, list, list[float], float]], size: str = "small"):
+    """One image from ``rows`` of (scene name, frames, their times, scene length): per scene a
+    label line, then its frames (``size`` small: thumbnails, all in one row; large: the frames as
+    rendered, three a row, each with its time)."""
+    from PIL import Image, ImageDraw
+
+    shape, per_row, font_size = STORYBOARD_SIZES[size]
+    font = _font(font_size)
+    label_h = font_size + 10
+    w, h = shape or rows[0][1][0].size
+    columns = per_row or max(len(frames) for _, frames, _, _ in rows)
+    lines = [-(-len(frames) // columns) for _, frames, _, _ in rows]
+    tick_h = label_h if shape is None else 0  # large frames carry their time under them
+    sheet = Image.new("RGB", (columns * w, sum(label_h + n * (h + tick_h) for n in lines)), "black")
+    draw = ImageDraw.Draw(sheet)
+    y = 0
+    for number, ((scene, frames, times, length), n_lines) in enumerate(zip(rows, lines), 1):
+        draw.text((6, y + 4), f"{number}. {scene}  ({length:.1f} s)", fill=(255, 255, 0), font=font)
+        y += label_h
+        for i, (frame, t) in enumerate(zip(frames, times)):
+            x, top = (i % columns) * w, y + (i // columns) * (h + tick_h)
+            sheet.paste(frame.resize((w, h)) if frame.size != (w, h) else frame, (x, top))
+            if tick_h:
+                draw.text((x + 6, top + h + 4), f"{t:.1f} s", fill=(160, 160, 160), font=font)
+        y += n_lines * (h + tick_h)
+    return sheet
+
+
+def cmd_look(args) -> None:
+    """A storyboard PNG per chapter: frames sampled across each scene (small thumbnails, or with
+    ``--size large`` the frames as rendered, large enough to read the numbers)."""
     ch = load_chapter(parse_chapters([args.chapter])[0])
     scenes = pick_scenes(ch, args.scene)
+    if args.frames < 1:
+        raise UsageError("--frames needs at least 1")
     check_render_tools()
     keys = ensure_artifacts(ch.artifacts, mnist_dir=args.mnist_dir)
     print(f"rendering chapter {ch.number} for a look", flush=True)
-    render_chapter(ch, scenes, "low", False, _jobs(args.jobs), keys, strict=args.strict)
-    thumb_w, thumb_h, label_h = 427, 240, 22
-    n = args.frames
-    sheet = Image.new("RGB", (n * thumb_w, len(scenes) * (thumb_h + label_h)), "black")
-    draw = ImageDraw.Draw(sheet)
-    for row, scene in enumerate(scenes):
-        video = _scene_dir(ch, "low") / f"{scene}.mp4"
-        with av.open(str(video)) as container:
-            frames = [f.to_image() for f in container.decode(video=0)]
-        y = row * (thumb_h + label_h)
-        draw.text((6, y + 4), f"{row + 1}. {scene}  ({len(frames) / 15:.1f} s)", fill=(255, 255, 0))
-        for i in range(n):
-            k = min(len(frames) - 1, round((i + 0.5) * len(frames) / n))
-            sheet.paste(frames[k].resize((thumb_w, thumb_h)), (i * thumb_w, y + label_h))
+    render_chapter(ch, scenes, args.quality, False, _jobs(args.jobs), keys, strict=args.strict)
+    rows = [(scene, *sample_frames(_scene_dir(ch, args.quality) / f"{scene}.mp4", args.frames)) for scene in scenes]
+    sheet = storyboard(rows, args.size)
     OUTPUT.mkdir(exist_ok=True)
-    suffix = f"_{scenes[0]}" if args.scene else ""
+    suffix = (f"_{scenes[0]}" if args.scene else "") + ("" if args.size == "small" else f"_{args.size}")
     target = OUTPUT / f"{ch.slug}{suffix}_storyboard.png"
     tmp = target.with_name(f".{target.name}.tmp.png")
     sheet.save(tmp)
     os.replace(tmp, target)
-    print(f"storyboard: {_rel(target)}")
+    print(f"storyboard: {_rel(target)} ({sheet.width}x{sheet.height})")
 
 
 def cmd_bench(args) -> None:
@@ -487,6 +583,91 @@ def cmd_bench(args) -> None:
         print(f"  chapter wall time {wall:.1f} s for {vid:.1f} s of video: ratio {wall / vid:.2f}")
 
 
+# ----------------------------------------------------------------------------- a new chapter
+
+TEMPLATES = ROOT / "templates"
+
+
+def scaffold_files(number: int) -> dict[str, Path]:
+    """What ``new`` writes for chapter ``number``: template -> file (the goldens come after)."""
+    return {
+        "chapter.py.tmpl": ROOT / "scenes" / f"chapter{number}.py",
+        "stage.py.tmpl": ROOT / "models" / f"stage_chapter{number}.py",
+        "test_numbers.py.tmpl": ROOT / "tests" / f"test_chapter{number}_numbers.py",
+    }
+
+
+def _goldens(number: int) -> list[Path]:
+    golden = ROOT / "tests" / "golden"
+    return [golden / f"chapter{number}.json", *sorted((golden / "screens").glob(f"ch{number}-*.txt"))]
+
+
+def fill_template(text: str, number: int, title: str) -> str:
+    """A template with its placeholders filled: {{NUMBER}}, {{TITLE}} (in prose and docstrings),
+    {{TITLE_REPR}} (a Python string literal), {{STAGE}} (the data stage's and artifact's name)."""
+    prose = title.replace("\\", "/").replace('"', "'")
+    for placeholder, value in (("{{TITLE_REPR}}", repr(title)), ("{{TITLE}}", prose), ("{{NUMBER}}", str(number)),
+                               ("{{STAGE}}", f"chapter{number}")):
+        text = text.replace(placeholder, value)
+    return text
+
+
+def cmd_new(args) -> None:
+    """Scaffold chapter N from ``templates/``: its scenes, its data stage, its numbers test; then
+    build the data and pin it (the golden numbers and the golden screen transcripts)."""
+    number, title = args.number, " ".join(args.title.split())
+    if not title:
+        raise UsageError(f'give the chapter a title: render.py new {number} "What the network gets wrong"')
+    if number < 1:
+        raise UsageError(f"a chapter number is 1 or more, not {number}")
+    free = max(CHAPTER_MODULES, default=0) + 1
+    if number in CHAPTER_MODULES:
+        raise Failure(f"chapter {number} exists already (scenes/chapter{number}.py); nothing was written. "
+                      f"Pick a free number, e.g. `render.py new {free} {title!r}`")
+    files = scaffold_files(number)
+    taken = [path for path in [*files.values(), *_goldens(number)] if path.exists()]
+    if taken:
+        raise Failure(f"there is no chapter {number}, but {', '.join(str(_rel(p)) for p in taken)} exist(s); "
+                      "nothing was written. Remove them (left from an old chapter?) or pick another number")
+    from models import pipeline
+
+    if f"chapter{number}" in pipeline.STAGES:
+        raise Failure(f"a stage named 'chapter{number}' exists already; nothing was written. Pick another number")
+    for template, target in files.items():
+        atomic_write(target, fill_template((TEMPLATES / template).read_text(), number, title).encode())
+        print(f"  wrote {_rel(target)}")
+    print(f"building its data (the chapter{number} stage)", flush=True)
+    pipeline.STAGES.refresh()  # so that it finds the new stage module
+    ensure_artifacts((f"chapter{number}",))
+    if not args.no_pin:
+        _pin_new_chapter(number)
+    print(f"chapter {number}, {title!r}: ready. Next:\n"
+          f"  python render.py render {number}               render it (output/chapter{number}_480p15.mp4)\n"
+          f"  python render.py look {number} --size large     read its frames\n"
+          f"  then make it yours: scenes/chapter{number}.py, models/stage_chapter{number}.py and "
+          f"tests/test_chapter{number}_numbers.py (README: \"Adding a chapter\")")
+
+
+def _pin_command(number: int) -> list[str]:
+    return ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--update-goldens",
+            f"tests/test_chapter{number}_numbers.py", "tests/test_screens.py", "-k", f"ch{number}- or chapter{number}"]
+
+
+def _pin_new_chapter(number: int) -> None:
+    """Write the new chapter's golden numbers and screen transcripts with the tests themselves
+    (``--update-goldens``: the second-computation and tracing checks run too; only goldens are written)."""
+    args = _pin_command(number)
+    shown = "python " + " ".join(f"'{a}'" if " " in a else a for a in args)
+    print(f"pinning its numbers and screens: {shown}", flush=True)
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        raise Failure(f"the new chapter's files are written, but pinning it failed:\n{tail}\n"
+                      f"Fix the cause, then run: {shown}")
+    for path in _goldens(number):
+        print(f"  wrote {_rel(path)}")
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -502,8 +683,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("list", parents=[mnist], help="chapters, scenes and artifacts")
     sp.set_defaults(func=cmd_list)
 
+    sp = sub.add_parser("new", help="scaffold a chapter: scenes, data stage, numbers test, goldens")
+    sp.add_argument("number", type=int, help="the new chapter's number (not taken yet)")
+    sp.add_argument("title", help='its title, e.g. "What the network gets wrong"')
+    sp.add_argument("--no-pin", action="store_true", help="write the files and build the data, but no goldens")
+    sp.set_defaults(func=cmd_new)
+
     sp = sub.add_parser("train", parents=[mnist], help="build model artifacts")
-    sp.add_argument("model", nargs="?", default="all", help="digits, lm, or all (default)")
+    sp.add_argument("model", nargs="?", default="all", help="digits, lm, a stage's name, or all (default)")
     sp.add_argument("--force", action="store_true", help="retrain even if intact artifacts exist")
     sp.set_defaults(func=cmd_train)
 
@@ -527,6 +714,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("chapter")
     sp.add_argument("--scene")
     sp.add_argument("--frames", type=int, default=6, help="frames sampled per scene (default 6)")
+    sp.add_argument("--size", choices=list(STORYBOARD_SIZES), default="small",
+                    help="small: 427x240 thumbnails, a scene a row (default); large: frames as rendered, "
+                         "three a row, with their times")
+    sp.add_argument("--quality", choices=list(QUALITIES), default="low",
+                    help="the render the frames come from (default low: 854x480)")
     sp.add_argument("--jobs", type=int)
     sp.add_argument("--strict", action="store_true", help="fail on layout problems the tests would fail on")
     sp.set_defaults(func=cmd_look)
@@ -546,7 +738,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"render.py: {exc}", file=sys.stderr)
         return 2
-    except Failure as exc:
+    except (Failure, ArtifactError) as exc:  # ArtifactError: e.g. a stage module that cannot join the pipeline
         print(f"render.py: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -9,17 +9,23 @@ Example::
 
     art = ensure("digits-story")       # trains the network first if needed
     status()                           # {"digits": "ok", "digits-story": "ok", ...}
+
+The built-in stages are listed below; a chapter's own data stage lives in a module
+``models/stage_<name>.py`` that defines ``STAGE = Stage(...)``. Such modules are found by their
+file name (as chapters are) and merged into :data:`STAGES`; a name that clashes with another
+stage, or a dependency no stage builds, stops with a :class:`StageError` naming the file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator, MutableMapping
 
 import numpy as np
 
@@ -27,7 +33,8 @@ from models import NUMERICS
 from models.artifacts import (PROJECT_ROOT, Artifact, ArtifactError, ArtifactMissing, load_artifact, reproducible,
                               stable_hash, write_artifact)
 
-__all__ = ["MODELS", "STAGES", "Stage", "ensure", "expected_key", "status", "train_model"]
+__all__ = ["MODELS", "STAGES", "BuildContext", "Stage", "StageError", "discover_stages", "ensure", "expected_key",
+           "status", "train_model"]
 
 Progress = Callable[[str], None]
 
@@ -39,6 +46,13 @@ class Stage:
     code: tuple[str, ...]  # project files whose source enters the key
     build: Callable[["BuildContext"], Artifact]
     description: str
+    # A stage's own settings (they enter the key and reach ``build`` as ``ctx.config``): called with
+    # the MNIST folder (or None); the built-in stages' settings are chosen in ``_own_config``.
+    config: Callable[[str | None], dict] | None = None
+
+
+class StageError(ArtifactError):
+    """A discovered stage that cannot join the pipeline (a clashing name, an unknown dependency)."""
 
 
 @dataclass
@@ -239,7 +253,7 @@ def _build_superposition(ctx: BuildContext) -> Artifact:
     })
 
 
-STAGES: dict[str, Stage] = {
+BUILTIN_STAGES: dict[str, Stage] = {
     "digits": Stage(
         "digits",
         (),
@@ -289,11 +303,94 @@ MODELS: dict[str, tuple[str, ...]] = {"digits": ("digits", "digits-story"),
                                       "lm": ("lm", "lm-story", "lm-facts", "superposition")}
 
 
+# ----------------------------------------------------------------------------- discovered stages
+
+STAGE_PREFIX = "stage_"  # models/stage_<name>.py defines STAGE
+
+
+def discover_stages(folder: Path | None = None, package: str = "models",
+                    builtin: dict[str, Stage] | None = None) -> dict[str, Stage]:
+    """The built-in stages plus every ``STAGE`` defined by a module ``<folder>/stage_*.py``, in file
+    order. Refuses (:class:`StageError`, naming the file) a module without a ``STAGE``, a name
+    another stage has, a dependency no stage builds, or a code file that does not exist."""
+    folder = Path(__file__).resolve().parent if folder is None else folder
+    stages = dict(BUILTIN_STAGES if builtin is None else builtin)
+    where = {name: "models/pipeline.py" for name in stages}
+    found: list[tuple[str, Stage]] = []
+    importlib.invalidate_caches()  # a stage module written since the last look is found
+    for path in sorted(folder.glob(f"{STAGE_PREFIX}*.py")):
+        rel = f"{folder.name}/{path.name}"
+        try:
+            module = importlib.import_module(f"{package}.{path.stem}")
+        except Exception as exc:
+            raise StageError(f"{rel} does not import: {type(exc).__name__}: {exc}") from exc
+        stage = getattr(module, "STAGE", None)
+        if not isinstance(stage, Stage):
+            raise StageError(f"{rel} defines no STAGE: a stage module sets `STAGE = Stage(name, deps, code, build, "
+                             "description)` (see the README's \"Adding data\")")
+        if stage.name in where:
+            raise StageError(f"{rel} defines the stage {stage.name!r}, which {where[stage.name]} defines already: "
+                             "rename one of them (the name is the artifact's folder in assets/cache/)")
+        missing = [c for c in stage.code if not (PROJECT_ROOT / c).is_file()]
+        if missing:
+            raise StageError(f"{rel}: the stage {stage.name!r} lists code files that do not exist: "
+                             f"{', '.join(missing)} (paths are relative to the project root)")
+        where[stage.name] = rel
+        stages[stage.name] = stage
+        found.append((rel, stage))
+    for rel, stage in found:
+        unknown = [d for d in stage.deps if d not in stages]
+        if unknown:
+            raise StageError(f"{rel}: the stage {stage.name!r} depends on {', '.join(map(repr, unknown))}, which no "
+                             f"stage builds. Known stages: {', '.join(stages)}")
+    return stages
+
+
+class _StageTable(MutableMapping):
+    """:data:`STAGES`: the built-in stages and the discovered ones, found on first use (so a stage
+    module may import this one)."""
+
+    def __init__(self) -> None:
+        self._stages: dict[str, Stage] | None = None
+
+    def _all(self) -> dict[str, Stage]:
+        if self._stages is None:
+            self._stages = discover_stages()
+        return self._stages
+
+    def __getitem__(self, name: str) -> Stage:
+        return self._all()[name]
+
+    def __setitem__(self, name: str, stage: Stage) -> None:
+        self._all()[name] = stage
+
+    def __delitem__(self, name: str) -> None:
+        del self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return f"STAGES({', '.join(self)})"
+
+    def refresh(self) -> None:
+        """Find the stage modules again on next use (after one was added)."""
+        self._stages = None
+
+
+STAGES: MutableMapping[str, Stage] = _StageTable()
+
+
 def _stage_config(stage: Stage, mnist_dir: str | None) -> dict:
     return {**_own_config(stage, mnist_dir), "numerics": NUMERICS}
 
 
 def _own_config(stage: Stage, mnist_dir: str | None) -> dict:
+    if stage.config is not None:
+        return stage.config(mnist_dir)
     # Every digit stage depends on the data the network trained on.
     if stage.name.startswith("digits"):
         return _digit_config(mnist_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -107,3 +108,80 @@ def test_pipeline_reuses_and_rebuilds(cache):
     finally:
         pipeline_monkey.undo()
     assert pipeline.status()["digits"].startswith("stale: ")
+
+
+# ----------------------------------------------------------------------------- stages found by their file
+
+
+STAGE_MODULE = '''
+from models.artifacts import write_artifact
+from models.pipeline import Stage
+
+
+def build(ctx):
+    return write_artifact("{name}", ctx.key, ctx.config, files={{"n.npz": {{"n": [ctx.config.get("n", 1)]}}}}, metrics={{}})
+
+
+STAGE = Stage("{name}", {deps}, ("models/pipeline.py",), build, "a probe stage", config={config})
+'''
+
+
+def _stage_package(tmp_path, monkeypatch, package: str, modules: dict[str, str]):
+    folder = tmp_path / package
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    for stem, text in modules.items():
+        (folder / f"{stem}.py").write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return folder
+
+
+def _probe(name: str, deps=(), config="None") -> str:
+    return STAGE_MODULE.format(name=name, deps=tuple(deps), config=config)
+
+
+def test_stage_modules_are_found_and_merged(tmp_path, monkeypatch):
+    folder = _stage_package(tmp_path, monkeypatch, "found_stages", {
+        "stage_probe": _probe("probe", ["digits"]),
+        "stage_later": _probe("later", ["probe"]),  # a discovered stage may build on another
+        "not_a_stage": "raise RuntimeError('only stage_*.py modules are read')",
+    })
+    stages = pipeline.discover_stages(folder, "found_stages")
+    assert list(stages) == [*pipeline.BUILTIN_STAGES, "later", "probe"]
+    assert stages["probe"].deps == ("digits",) and stages["probe"].description == "a probe stage"
+    assert "probe" not in pipeline.BUILTIN_STAGES  # the built-in table is left as it was
+
+
+@pytest.mark.parametrize("modules,message", [
+    ({"stage_clash": _probe("digits-story")}, r"stage_clash\.py defines the stage 'digits-story', which "
+                                              r"models/pipeline\.py defines already"),
+    ({"stage_a": _probe("twin"), "stage_b": _probe("twin")}, r"stage_b\.py defines the stage 'twin', which "
+                                                              r"\w+/stage_a\.py defines already"),
+    ({"stage_orphan": _probe("orphan", ["nowhere"])}, r"stage_orphan\.py: the stage 'orphan' depends on 'nowhere', "
+                                                      r"which no stage builds"),
+    ({"stage_empty": "X = 1\n"}, r"stage_empty\.py defines no STAGE"),
+    ({"stage_broken": "import not_a_module_anywhere\n"}, r"stage_broken\.py does not import"),
+], ids=["clash-with-built-in", "clash-between-modules", "unknown-dependency", "no-stage", "import-error"])
+def test_a_stage_that_cannot_join_is_named(tmp_path, monkeypatch, modules, message):
+    package = "bad_stages_" + re.sub(r"\W", "_", tmp_path.name)  # a fresh package per case
+    folder = _stage_package(tmp_path, monkeypatch, package, modules)
+    with pytest.raises(pipeline.StageError, match=message):
+        pipeline.discover_stages(folder, package)
+
+
+def test_a_discovered_stage_builds_reuses_and_follows_its_config(cache, tmp_path, monkeypatch):
+    """Through the real ``ensure``: built once, reused, rebuilt when its own config changes."""
+    folder = _stage_package(tmp_path, monkeypatch, "config_stages",
+                            {"stage_counted": _probe("counted", config="lambda mnist_dir: {'n': N}") + "N = 3\n"})
+    stage = pipeline.discover_stages(folder, "config_stages")["counted"]
+    monkeypatch.setitem(pipeline.STAGES, "counted", stage)
+    log: list[str] = []
+    art = pipeline.ensure("counted", progress=log.append)
+    assert art.arrays("n.npz")["n"].tolist() == [3] and any("building counted" in line for line in log)
+    log.clear()
+    assert pipeline.ensure("counted", progress=log.append).key == art.key and log == []
+    import config_stages.stage_counted as module
+
+    monkeypatch.setattr(module, "N", 4)
+    assert pipeline.status()["counted"].startswith("stale: ")
+    assert pipeline.ensure("counted", progress=log.append).arrays("n.npz")["n"].tolist() == [4]

@@ -178,3 +178,113 @@ def test_render_prints_layout_problems_and_strict_stops(tmp_path, monkeypatch, c
     render.render_chapter(chapter, ["Misplaced"], "low", False, 1, {})  # reused, reported again, joined
     assert "showing 'too low'" in capsys.readouterr().out
     assert (tmp_path / "output" / "chapter97_480p15.mp4").exists()
+
+
+# ----------------------------------------------------------------------------- render keys per scene
+
+
+def _keys(chapter) -> dict[str, str]:
+    return {s: render._render_key(chapter, s, "low", {"digits-story": "k"}) for s in chapter.scenes}
+
+
+def test_editing_one_scene_changes_only_its_render_key(tmp_path):
+    """The key of a rendered scene follows its own class, the chapter's classes it inherits from and
+    the module-level helpers; another scene's edit leaves it alone."""
+    real = render.load_chapter(1)
+    copy = tmp_path / "chapter1.py"
+    copy.write_text(real.path.read_text())
+
+    class CopiedChapter(render.Chapter):
+        @property
+        def path(self):
+            return copy
+
+    chapter = CopiedChapter(1, real.title, real.module, real.scenes, real.artifacts)
+    before = _keys(chapter)
+    assert len(set(before.values())) == len(chapter.scenes)  # one key per scene
+
+    source = copy.read_text()
+    anchor = "class ForwardPass(ChapterOneScene):\n    def construct(self):\n"
+    assert anchor in source
+    copy.write_text(source.replace(anchor, anchor + "        self.wait(0.1)\n"))
+    edited = _keys(chapter)
+    assert {s for s in chapter.scenes if edited[s] != before[s]} == {"ForwardPass"}
+
+    # a module-level helper and the chapter's scene base class are shared: every scene re-renders
+    copy.write_text(source.replace("def _text(s: str", "def _text(s: str = ''", 1))
+    assert all(k != before[s] for s, k in _keys(chapter).items())
+    copy.write_text(source.replace("class ChapterOneScene(ChapterScene):\n",
+                                   "class ChapterOneScene(ChapterScene):\n    strict_fill = True\n", 1))
+    assert all(k != before[s] for s, k in _keys(chapter).items())
+    copy.write_text(source)
+    assert _keys(chapter) == before
+
+
+def test_scene_source_keeps_the_scenes_own_bases(tmp_path):
+    module = tmp_path / "chapter96.py"
+    module.write_text("def helper():\n    return 1\n\n\nclass Base:\n    pass\n\n\nclass A(Base):\n    x = 1\n\n\n"
+                      "class B(A):\n    y = 2\n\n\nclass C(Base):\n    z = 3\n\n\nSCENES = [A, B, C]\n")
+    b = render.scene_source(module, "B", ["A", "B", "C"])
+    assert "x = 1" in b and "y = 2" in b and "z = 3" not in b and "def helper" in b and "class Base" in b
+    c = render.scene_source(module, "C", ["A", "B", "C"])
+    assert "z = 3" in c and "x = 1" not in c and "y = 2" not in c
+
+
+# ----------------------------------------------------------------------------- new chapters
+
+
+def test_new_refuses_a_taken_number_or_an_empty_title():
+    taken = min(render.CHAPTER_MODULES)
+    proc = run("new", str(taken), "Another title")
+    assert proc.returncode == 1 and f"chapter {taken} exists already" in proc.stderr
+    assert "nothing was written" in proc.stderr
+    unused = max(render.CHAPTER_MODULES) + 1
+    proc = run("new", str(unused), "   ")
+    assert proc.returncode == 2 and "give the chapter a title" in proc.stderr
+    assert not any(p.exists() for p in render.scaffold_files(unused).values())
+
+
+def test_the_templates_fill_in_to_valid_python():
+    """Every template, filled in for a chapter whose title has quotes, compiles, names its chapter
+    and its stage, and leaves no placeholder behind."""
+    import ast
+
+    title = 'Why "seven" looks like a \'1\''
+    for template in render.scaffold_files(42):
+        text = render.fill_template((render.TEMPLATES / template).read_text(), 42, title)
+        assert "{{" not in text and "}}" not in text, template
+        tree = ast.parse(text, template)
+        assert "chapter42" in text and ast.get_docstring(tree), template
+    chapter = render.fill_template((render.TEMPLATES / "chapter.py.tmpl").read_text(), 42, title)
+    assigned = {node.targets[0].id: node.value for node in ast.parse(chapter).body
+                if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
+    assert ast.literal_eval(assigned["TITLE"]) == title and ast.literal_eval(assigned["NUMBER"]) == 42
+    assert ast.literal_eval(assigned["ARTIFACTS"]) == ("chapter42",)
+
+
+# ----------------------------------------------------------------------------- the storyboard
+
+
+def test_look_takes_a_size():
+    parser = render.build_parser()
+    assert parser.parse_args(["look", "1"]).size == "small"
+    args = parser.parse_args(["look", "1", "--size", "large", "--quality", "medium"])
+    assert (args.size, args.quality, args.func) == ("large", "medium", render.cmd_look)
+    assert run("look", "1", "--size", "huge").returncode == 2
+
+
+def test_a_large_storyboard_keeps_the_frames_as_rendered():
+    """Small: 427x240 thumbnails, a scene's frames in one row. Large: the frames at their own size
+    (854x480 at low quality), three a row, each with its time under it."""
+    from PIL import Image
+
+    frames = [Image.new("RGB", (854, 480), (40 * i, 0, 0)) for i in range(6)]
+    rows = [("First", frames, [0.5 + i for i in range(6)], 6.0), ("Second", frames[:4], [0.5, 1.5, 2.5, 3.5], 4.0)]
+    small = render.storyboard(rows, "small")
+    assert small.width == 6 * 427 and small.height < 2 * 300
+    large = render.storyboard(rows, "large")
+    assert large.width == 3 * 854 and large.height > 4 * 480  # 2 + 2 lines of frames
+    # a frame is pasted unscaled: the second frame of the first row sits at x = 854 in its colour
+    y = 40  # below the scene's label line
+    assert large.getpixel((854 + 400, y + 240)) == (40, 0, 0)
+    assert large.getpixel((2 * 854 + 400, y + 240)) == (80, 0, 0)

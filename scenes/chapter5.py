@@ -548,8 +548,10 @@ class ThreeSeeds(ChapterFiveScene):
             tag = _text(f"#{k + 1}", 20, ACCENT).next_to(bars.rows[r], RIGHT, buff=0.25 + 0.55 * k)
             marks.add(tag)
             self.play(Indicate(row.tokens[2], color=ACCENT), FadeIn(tag), run_time=0.8)
+        rare = any(dist[i] < 0.01 for i in ids)
         self.say(f"Each continuation is real: {percent(dist[ids[0]])}, {percent(dist[ids[1]])} and "
-                 f"{percent(dist[ids[2]])} chances, each then followed by likely words.")
+                 f"{percent(dist[ids[2]])} chances" + ("; even a rare word can be drawn, and likely words follow it."
+                                                        if rare else ", each then followed by likely words."))
         self.wait(1.0)
         self.say("Picking words at random, not always the likeliest, is what makes the text varied and natural.")
         self.wait(1.0)
@@ -707,7 +709,7 @@ class EveryPosition(ChapterFiveScene):
         n = len(words) - 1
         xs = [POS_X0 + POS_DX * i for i in range(n)]
         names = VGroup(*[_text(t, 18, MUTED).move_to([-6.1, y, 0]) for t, y in
-                         (("predict", 2.35), ("trained", 0.9), ("untrained", -1.15), ("surprise", -1.6))])
+                         (("predict", 2.35), ("trained", 0.9), ("untrained", -1.15), ("trained\nsurprise", -1.68))])
         targets = VGroup(*[_text(words[i + 1], 22, ACCENT).move_to([x, 2.35, 0]) for i, x in enumerate(xs)])
         arrows = VGroup(*[Arrow([x, ROW_Y - 0.28, 0], [x, 2.55, 0], buff=0, stroke_width=2, color=MUTED,
                                 max_tip_length_to_length_ratio=0.4) for x in xs])

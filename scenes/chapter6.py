@@ -574,6 +574,8 @@ class DotProducts(ChapterSixScene):
         self.play(Create(axis), LaggedStart(*[FadeIn(b) for b in bars], lag_ratio=0.2), run_time=2.0)
         self.play(Create(SurroundingRectangle(bars[3], color=ACCENT, buff=0.08)), run_time=0.8)
         self.say(f"King and \u201c{names[3]}\u201d share nothing: {fmt_dot(dots[3])}. King and {names[-1]}, point slightly away: {fmt_dot(dots[-1])}.")
+        self.say("The cosine from before is this dot product taken between vectors scaled to length 1.")
+        self.wait(0.5)
         self.say("Dot products run all through a transformer: attention is built on them.")
         self.hand_off(attention_stage(d), run_time=1.6)
 
@@ -669,7 +671,7 @@ class ResidualStream(ChapterSixScene):
         note.move_to([(STREAM_X[1] + STREAM_X[2]) / 2, -2.3, 0])
 
         # The vector each block adds to
-        self.say(f"Follow the last word's vector through the blocks. It starts as {words[-1]} plus its position.")
+        self.say(f"Follow the last word's vector through the blocks. It starts as \u201c{words[-1]}\u201d plus the vector of its position.")
         self.play(Create(rule), FadeIn(now_label), TransformFromCopy(stage.start, now), FadeIn(note), run_time=1.5)
         self.say("A block does not replace the vector: it computes a change and adds it. This running sum is the "
                  "residual stream.")
@@ -956,7 +958,8 @@ class ContextWindow(ChapterSixScene):
         self.say("Each number out is a weighted sum of the numbers in: a row of weights times the vector, plus a bias.")
         self.play(_flash_formula(sum_tex), run_time=1.2)
         self.play(FadeIn(value), run_time=0.6)
-        self.say("Queries, keys, values, attention's mixing, the MLP and the unembedding: all weighted sums like this one.")
+        self.say("Queries, keys, values, the MLP, the unembedding: weighted sums like this one, and a few "
+                 "non-linear steps.")
         self.play(LaggedStart(*[FadeIn(t, shift=0.2 * UP) for t in everywhere], lag_ratio=0.3), run_time=1.5)
         self.say("Training tunes the weights; the weighted sums do the rest, one word at a time.")
         after = product_stage(d)
@@ -970,7 +973,7 @@ class Recap(ChapterSixScene):
         self.recap_card(
             [
                 "Text becomes tokens; each picks a row of the embedding matrix, plus a position vector.",
-                "Near words point alike: king's nearest is queen; man\u2192woman shifts king toward princess.",
+                "Near words point alike: king's nearest is queen; adding woman \u2212 man keeps queen nearest, lifts princess.",
                 "Attention weights mix the words' vectors; each block adds its change to the stream.",
                 "4d\u00b2 of attention and 8d\u00b2 of MLP per layer: matrix-vector products throughout.",
             ],

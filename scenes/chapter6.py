@@ -60,6 +60,7 @@ from scenes.lm_pieces import (
     ProbabilityBars,
     TemperatureSlider,
     TokenRow,
+    VectorColumn,
     percent,
     top_words,
 )
@@ -70,6 +71,8 @@ from scenes.transcript import computed, constant
 NUMBER = 6
 TITLE = "Transformers, the tech behind LLMs"
 ARTIFACTS = ("lm-story", "lm")
+
+
 def data() -> dict[str, np.ndarray]:
     return artifact_arrays("lm-story", "language.npz")
 
@@ -151,10 +154,11 @@ def _hstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0
     return Group(strip, _frame(strip, FAINT))
 
 
-def _vstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0.4) -> Group:
-    """A vector as one vertical strip (first entry on top) with a thin frame."""
-    strip = _strip(values, vmax, length, thickness, vertical=True)
-    return Group(strip, _frame(strip, FAINT))
+def _vstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0.4) -> VectorColumn:
+    """A vector as one vertical strip (first entry on top) in a faint frame."""
+    column = VectorColumn(values, height=length, width=thickness, vmax=vmax)
+    column.frame.set_stroke(FAINT)
+    return column
 
 
 def _prompt(d: dict) -> tuple[list[str], list[int]]:

@@ -32,14 +32,11 @@ def _probs(model: TinyGPT, ids: list[int]) -> np.ndarray:
     return torch.softmax(logits[0, -1].double(), -1).numpy()
 
 
-@torch.no_grad()
 def _sample(model: TinyGPT, vocab: Vocab, prompt: str, n: int, seed: int) -> list[int]:
-    g = torch.Generator().manual_seed(seed)
-    ids = vocab.encode(prompt)
-    for _ in range(n):
-        p = torch.from_numpy(_probs(model, ids))
-        ids.append(int(torch.multinomial(p, 1, generator=g)))
-    return ids
+    """The ids of ``prompt`` continued by ``n`` sampled words: the chapter's own generation rule."""
+    from models.lm_story import _generate
+
+    return _generate(model, vocab, prompt, n, seed)[0]
 
 
 @torch.no_grad()

@@ -9,6 +9,7 @@
     python render.py look 1 [--scene NAME]         a storyboard PNG: frames sampled across scenes
     python render.py look 1 --size large           full-size frames, three a row: numbers readable
     python render.py bench [1 ...]                 training and per-scene render figures
+    python render.py site [--no-render]            the gallery: output/site/index.html, a page per chapter
     python render.py ask "michael jordan plays"    the language model's top next words
 
 Videos land in ``output/`` (``chapter1_480p15.mp4`` and ``.srt``). Use ``--quality``
@@ -19,6 +20,7 @@ low, medium, high or 4k. Exit status: 0 done, 1 a failure (its cause and fix pri
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import hashlib
 import importlib
@@ -301,6 +303,22 @@ def layout_problems(chapter: Chapter, scene: str, quality: str) -> list[dict]:
     return list({p["problem"]: p for p in reversed(found)}.values())[::-1]
 
 
+# Manim runs in a child process that ends with render.py: it asks the kernel (Linux prctl
+# PR_SET_PDEATHSIG) for SIGTERM when render.py goes, even by ``kill -9``, then runs Manim's own
+# command line. Ctrl-C reaches it directly: it shares render.py's process group.
+MANIM_CHILD = """\
+import ctypes, os, runpy, signal, sys
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+except (OSError, AttributeError):  # not Linux: the process group still carries Ctrl-C
+    pass
+if os.getppid() != int(sys.argv.pop(1)):  # render.py already gone before the request took hold
+    sys.exit(1)
+sys.argv[0] = "manim"
+runpy.run_module("manim", run_name="__main__", alter_sys=True)
+"""
+
+
 def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bool) -> tuple[Path, float, bool]:
     """Render one scene with Manim in its own process; returns (video, seconds, reused)."""
     folder = _scene_dir(chapter, quality)
@@ -322,7 +340,7 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
     cache = MEDIA / "scene-cache" / chapter.slug / scene
     atomic_write(cfg, f"[CLI]\ntex_dir = {cache / 'Tex'}\ntext_dir = {cache / 'texts'}\n".encode())
     cmd = [
-        sys.executable, "-m", "manim", "render", "-q", QUALITIES[quality][0], "--disable_caching",
+        sys.executable, "-c", MANIM_CHILD, str(os.getpid()), "render", "-q", QUALITIES[quality][0], "--disable_caching",
         "--media_dir", str(MEDIA), "-c", str(cfg), "--progress_bar", "none", str(chapter.path), scene,
     ]
     start = time.perf_counter()
@@ -335,6 +353,93 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
         raise Failure(f"Manim failed on {chapter.slug} {scene} (full log: {_rel(log)}):\n{tail}")
     atomic_write(stamp, json.dumps({"key": key, "seconds": seconds}).encode())
     return video, seconds, False
+
+
+# ----------------------------------------------------------------------------- a Dask cluster
+
+SCHEDULER_ENV = "NN_EXPLAINER_SCHEDULER"
+
+
+def connect(address: str | None):
+    """A ``distributed.Client`` for the Dask scheduler at ``address`` (or ``$NN_EXPLAINER_SCHEDULER``);
+    None when neither names one (render on this machine)."""
+    address = address or os.environ.get(SCHEDULER_ENV) or None
+    if address is None:
+        return None
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise Failure(f"--scheduler needs dask.distributed ({exc}). Fix: run `./dev setup`") from exc
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise Failure(f"no Dask scheduler answers at {address} ({exc}). Start one with `dask scheduler` and "
+                      "workers with `dask worker ADDRESS` (see the README), or render without --scheduler") from exc
+    if not client.nthreads():
+        client.close()
+        raise Failure(f"the Dask scheduler at {address} has no workers. Start one in a checkout of this project: "
+                      f".venv/bin/dask worker {address}")
+    return client
+
+
+def scene_task(number: int, scene: str, quality: str, key: str, artifact_keys: dict[str, str], force: bool) -> dict:
+    """One scene, rendered on a Dask worker (in that worker's checkout of this project, under the
+    worker's own folder). The worker builds any artifact it lacks deterministically and checks it
+    has the artifacts and code the client has (the same render key); it returns the scene's files
+    with their hashes, which the client checks before it keeps them."""
+    import socket
+
+    from distributed import get_worker
+
+    global MEDIA
+    MEDIA = Path(get_worker().local_directory) / "nn-explainer-media"
+    host = socket.gethostname()
+    chapter = load_chapter(number)
+    have = ensure_artifacts(tuple(artifact_keys))
+    if have != artifact_keys:
+        differ = ", ".join(sorted(a for a in artifact_keys if have.get(a) != artifact_keys[a]))
+        raise Failure(f"worker {host} builds other artifacts ({differ}) than this machine: its data, code or "
+                      "torch differ. Update that worker's checkout and setup")
+    if _render_key(chapter, scene, quality, artifact_keys) != key:
+        raise Failure(f"worker {host} runs other scene code for chapter {number} {scene}: update that worker's "
+                      "checkout (git pull) and its setup, then render again")
+    video, seconds, reused = render_scene(chapter, scene, quality, key, force)
+    files = {p.name: p.read_bytes() for p in (video, video.with_suffix(".srt"),
+                                              video.with_name(f"{scene}.layout.json")) if p.exists()}
+    return {"files": files, "sha256": {n: hashlib.sha256(b).hexdigest() for n, b in files.items()},
+            "seconds": seconds, "host": host}
+
+
+def render_scene_on(client, artifact_keys: dict[str, str], chapter: Chapter, scene: str, quality: str, key: str,
+                    force: bool) -> tuple[Path, float, bool]:
+    """:func:`render_scene` on a Dask cluster: a scene rendered here before (same key) is reused;
+    otherwise a worker renders it (Dask runs it again on another worker if that one is lost), and
+    its files are checked against their hashes and written here atomically, with the stamp last."""
+    folder = _scene_dir(chapter, quality)
+    video, stamp = folder / f"{scene}.mp4", folder / f"{scene}.stamp.json"
+    if not force and video.exists() and stamp.exists():
+        try:
+            if json.loads(stamp.read_text()).get("key") == key:
+                return video, 0.0, True
+        except ValueError:
+            pass
+    stamp.unlink(missing_ok=True)
+    needs = {a: artifact_keys[a] for a in chapter.artifacts}
+    future = client.submit(scene_task, chapter.number, scene, quality, key, needs, force, pure=False,
+                           key=f"{chapter.slug}-{scene}-{quality}-{key[:12]}-{os.getpid()}-{time.time_ns()}")
+    result = future.result()
+    if f"{scene}.mp4" not in result["files"]:
+        raise Failure(f"worker {result['host']} sent no video for chapter {chapter.number} {scene}")
+    for name, data in result["files"].items():
+        if hashlib.sha256(data).hexdigest() != result["sha256"][name]:
+            raise Failure(f"{name} from worker {result['host']} arrived damaged (hash mismatch); render again")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{scene}.layout.json").unlink(missing_ok=True)
+    (folder / f"{scene}.srt").unlink(missing_ok=True)
+    for name, data in result["files"].items():
+        atomic_write(folder / name, data)
+    atomic_write(stamp, json.dumps({"key": key, "seconds": result["seconds"], "host": result["host"]}).encode())
+    return video, result["seconds"], False
 
 
 def _rel(path: Path) -> Path:
@@ -402,35 +507,156 @@ def join_subtitles(parts: list[Path], durations: list[float], target: Path) -> i
     return len(subs)
 
 
-def _jobs(requested: int | None) -> int:
-    return max(1, requested or min(2, os.cpu_count() or 1))
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and ``taskset`` set)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
-def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: bool, jobs: int, keys: dict[str, str],
-                   strict: bool = False):
-    """Render scenes (in parallel processes), then join a whole chapter. Returns per-scene figures.
-    Layout problems are printed per scene; with ``strict`` any problem the tests would fail on
-    (strict ones) stops the command before the chapter is joined."""
-    from concurrent.futures import ThreadPoolExecutor
+def _workers(requested: int | None) -> int:
+    """Scenes rendered at once: as asked, or one per usable core (a Manim render uses one)."""
+    if requested is not None and requested < 1:
+        raise UsageError(f"--jobs needs at least 1 (got {requested})")
+    return requested or usable_cores()
 
-    artifact_keys = {a: keys[a] for a in chapter.artifacts}
-    results: dict[str, tuple[Path, float, bool]] = {}
-    total = len(scenes)
-    print(f"  {total} scene(s), {jobs} at a time (each in its own Manim process; logs in {_rel(MEDIA / 'logs')})",
-          flush=True)
+
+def _expected_seconds(chapter: Chapter, scene: str, quality: str) -> float:
+    """How long the scene took last time it rendered (its stamp keeps that even when its key has
+    moved on), or 0 for a scene never rendered: the scheduler starts the longest first."""
+    stamp = _scene_dir(chapter, quality) / f"{scene}.stamp.json"
+    try:
+        return float(json.loads(stamp.read_text()).get("seconds", 0.0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0.0
+
+
+@contextlib.contextmanager
+def render_locks(chapters: list[Chapter], quality: str):
+    """Hold one lock per chapter and quality while rendering it, so two commands never render the
+    same scenes into the same files at once: the second one stops with one line naming the
+    first's pid. Locks are ``flock``s, so a killed render leaves none behind."""
+    import fcntl
+
+    folder = MEDIA / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    held = []
+    try:
+        for ch in sorted(chapters, key=lambda c: c.number):
+            handle = open(folder / f"{ch.slug}_{QUALITIES[quality][1]}.lock", "a+")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = ""
+                for _ in range(20):  # the holder writes its pid just after taking the lock
+                    handle.seek(0)
+                    holder = handle.read().strip()
+                    if holder:
+                        break
+                    time.sleep(0.05)
+                handle.close()
+                raise Failure(f"chapter {ch.number} is being rendered by pid {holder or '?'} (at {quality} quality); "
+                              "wait for it to finish, or stop it, then run this again") from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            held.append(handle)
+        yield
+    finally:
+        for handle in held:
+            handle.close()  # closing releases the flock
+
+
+@dataclass
+class SceneFigures:
+    """One scene of a render: its video, render seconds (0 when reused), video seconds."""
+    scene: str
+    video: Path
+    seconds: float
+    video_seconds: float
+    reused: bool
+
+
+def render_plans(plans: list[tuple[Chapter, list[str]]], quality: str, force: bool, jobs: int | None,
+                 keys: dict[str, str], strict: bool = False, cluster=None) -> dict[int, list[SceneFigures]]:
+    """Render every requested scene of every chapter with one pool of ``jobs`` Manim processes,
+    longest scenes first (by their last render), and join each whole chapter as soon as its last
+    scene is done, so no core waits at a chapter's tail. Layout problems are printed per chapter;
+    with ``strict``, a chapter with a problem the tests fail on is not joined (the others are)
+    and the command fails at the end. Returns each chapter's scene figures, in scene order.
+
+    With ``cluster`` (a ``distributed.Client``) the scenes render on its workers instead, as many
+    at once as they have threads (or ``jobs``): see :func:`render_scene_on`."""
+    import functools
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    tasks = [(ch, scene) for ch, scenes in plans for scene in scenes]
+    order = sorted(tasks, key=lambda t: -_expected_seconds(t[0], t[1], quality))  # stable: ties keep chapter order
+    total = len(tasks)
+    if cluster is None:
+        jobs = _workers(jobs)
+        render_one = render_scene
+        where = f"each in its own Manim process; logs in {_rel(MEDIA / 'logs')}"
+    else:
+        jobs = jobs or max(1, sum(cluster.nthreads().values()))
+        render_one = functools.partial(render_scene_on, cluster, keys)
+        where = f"on the Dask cluster at {cluster.scheduler.address} ({len(cluster.nthreads())} worker(s))"
+    print(f"  {total} scene(s) of {len(plans)} chapter(s), {jobs} at a time ({where})", flush=True)
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {scene: pool.submit(render_scene, chapter, scene, quality,
-                                      _render_key(chapter, scene, quality, artifact_keys), force)
-                   for scene in scenes}
-        done = 0
-        for scene in scenes:
-            results[scene] = futures[scene].result()
-            done += 1
-            video, seconds, reused = results[scene]
-            state = "reused" if reused else f"{seconds:5.1f} s"
-            print(f"  [{done}/{total}] {scene:20s} {state}  ({video_seconds(video):.1f} s of video)", flush=True)
-    figures = [(s, results[s][1], video_seconds(results[s][0]), results[s][2]) for s in scenes]
+    results: dict[tuple[int, str], SceneFigures] = {}
+    wanted = {ch.number: scenes for ch, scenes in plans}
+    left = {n: len(scenes) for n, scenes in wanted.items()}
+    figures: dict[int, list[SceneFigures]] = {}
+    blocked: list[int] = []
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        pending = {}
+        for ch, scene in order:
+            key = _render_key(ch, scene, quality, {a: keys[a] for a in ch.artifacts})
+            pending[pool.submit(render_one, ch, scene, quality, key, force)] = (ch, scene)
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                ch, scene = pending.pop(future)
+                video, seconds, reused = future.result()  # a Manim failure stops the command here
+                results[ch.number, scene] = SceneFigures(scene, video, seconds, video_seconds(video), reused)
+                state = "reused" if reused else f"{seconds:5.1f} s"
+                print(f"  [{len(results)}/{total}] chapter {ch.number} {scene:20s} {state}  "
+                      f"({results[ch.number, scene].video_seconds:.1f} s of video)", flush=True)
+                left[ch.number] -= 1
+                if left[ch.number] == 0:
+                    figures[ch.number] = [results[ch.number, s] for s in wanted[ch.number]]
+                    if not _finish_chapter(ch, figures[ch.number], quality, strict, start):
+                        blocked.append(ch.number)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # scenes not started never start; running ones end
+        raise
+    pool.shutdown(wait=True)
+    if blocked:
+        raise Failure(f"chapter{'s' if len(blocked) > 1 else ''} {', '.join(map(str, blocked))} "
+                      "has layout problems (listed above); fix them or render without --strict")
+    return {ch.number: figures[ch.number] for ch, _ in plans}
+
+
+def beats_path(video: Path) -> Path:
+    """Where a joined chapter's beats are recorded: ``chapter1_480p15.beats.json`` beside it."""
+    return video.with_suffix(".beats.json")
+
+
+def write_beats(video: Path, scenes: list[str], durations: list[float]) -> None:
+    """Record the beats a chapter was joined from: each scene, where it starts in the joined video
+    and how long it runs (the same durations the subtitles were shifted by). The gallery reads it."""
+    starts = [sum(durations[:i]) for i in range(len(durations))]
+    beats = [{"scene": s, "start": round(t, 4), "seconds": round(d, 4)} for s, t, d in zip(scenes, starts, durations)]
+    atomic_write(beats_path(video), (json.dumps({"video": video.name, "beats": beats}, indent=1) + "\n").encode())
+
+
+def _finish_chapter(chapter: Chapter, figures: list[SceneFigures], quality: str, strict: bool, start: float) -> bool:
+    """Report a chapter's layout problems and, when all its scenes were rendered, join them into
+    one video and one subtitle file. False when ``strict`` holds the join back."""
+    scenes = [f.scene for f in figures]
     found = {s: layout_problems(chapter, s, quality) for s in scenes}
     if any(found.values()):
         print(f"  layout problems in chapter {chapter.number} (the tests fail on those marked !):", flush=True)
@@ -438,19 +664,27 @@ def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: boo
             for p in problems:
                 print(f"    {'!' if p['strict'] else ' '} {s} at {p['time']:.1f} s: {p['problem']}", flush=True)
     if strict and any(p["strict"] for ps in found.values() for p in ps):
-        raise Failure(f"chapter {chapter.number} has layout problems (listed above); fix them or render without --strict")
+        return False
     if scenes == chapter.scenes:
         OUTPUT.mkdir(exist_ok=True)
-        parts = [results[s][0] for s in scenes]
+        parts = [f.video for f in figures]
         target = OUTPUT / f"{chapter.slug}_{QUALITIES[quality][1]}.mp4"
         join_videos(parts, target)
-        n = join_subtitles(parts, [f[2] for f in figures], target.with_suffix(".srt"))
+        n = join_subtitles(parts, [f.video_seconds for f in figures], target.with_suffix(".srt"))
+        write_beats(target, scenes, [f.video_seconds for f in figures])
         print(f"chapter {chapter.number}: {_rel(target)} ({video_seconds(target):.0f} s, {n} subtitles "
               f"in {_rel(target.with_suffix('.srt'))}), {time.perf_counter() - start:.0f} s", flush=True)
     else:
-        for s in scenes:
-            print(f"scene: {_rel(results[s][0])}")
-    return figures
+        for f in figures:
+            print(f"scene: {_rel(f.video)}")
+    return True
+
+
+def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: bool, jobs: int, keys: dict[str, str],
+                   strict: bool = False) -> list[tuple[str, float, float, bool]]:
+    """Render one chapter's scenes (see :func:`render_plans`); (scene, render s, video s, reused) each."""
+    figures = render_plans([(chapter, scenes)], quality, force, jobs, keys, strict)[chapter.number]
+    return [(f.scene, f.seconds, f.video_seconds, f.reused) for f in figures]
 
 
 def cmd_render(args) -> None:
@@ -459,11 +693,18 @@ def cmd_render(args) -> None:
     if args.scene and len(chapters) != 1:
         raise UsageError("--scene needs exactly one chapter, e.g. `render 1 --scene ForwardPass`")
     plans = [(ch, pick_scenes(ch, args.scene)) for ch in chapters]
+    _workers(args.jobs)  # a bad --jobs stops here, before any work
     check_render_tools()
-    keys = ensure_artifacts(tuple(dict.fromkeys(a for ch in chapters for a in ch.artifacts)), mnist_dir=args.mnist_dir)
-    for ch, scenes in plans:
-        print(f"rendering chapter {ch.number} ({ch.title}) at {args.quality}", flush=True)
-        render_chapter(ch, scenes, args.quality, args.force, _jobs(args.jobs), keys, strict=args.strict)
+    with render_locks(chapters, args.quality):
+        keys = ensure_artifacts(tuple(dict.fromkeys(a for ch in chapters for a in ch.artifacts)), mnist_dir=args.mnist_dir)
+        cluster = connect(args.scheduler)
+        try:
+            for ch, scenes in plans:
+                print(f"rendering chapter {ch.number} ({ch.title}) at {args.quality}: {len(scenes)} scene(s)", flush=True)
+            render_plans(plans, args.quality, args.force, args.jobs, keys, strict=args.strict, cluster=cluster)
+        finally:
+            if cluster is not None:
+                cluster.close()
 
 
 # Storyboard sizes: (frame width and height, or None for the video's own; frames per row, or
@@ -541,23 +782,38 @@ def cmd_look(args) -> None:
     scenes = pick_scenes(ch, args.scene)
     if args.frames < 1:
         raise UsageError("--frames needs at least 1")
+    jobs = _workers(args.jobs)
     check_render_tools()
-    keys = ensure_artifacts(ch.artifacts, mnist_dir=args.mnist_dir)
-    print(f"rendering chapter {ch.number} for a look", flush=True)
-    render_chapter(ch, scenes, args.quality, False, _jobs(args.jobs), keys, strict=args.strict)
-    rows = [(scene, *sample_frames(_scene_dir(ch, args.quality) / f"{scene}.mp4", args.frames)) for scene in scenes]
-    sheet = storyboard(rows, args.size)
-    OUTPUT.mkdir(exist_ok=True)
-    suffix = (f"_{scenes[0]}" if args.scene else "") + ("" if args.size == "small" else f"_{args.size}")
-    target = OUTPUT / f"{ch.slug}{suffix}_storyboard.png"
-    tmp = target.with_name(f".{target.name}.tmp.png")
-    sheet.save(tmp)
-    os.replace(tmp, target)
+    with render_locks([ch], args.quality):
+        keys = ensure_artifacts(ch.artifacts, mnist_dir=args.mnist_dir)
+        print(f"rendering chapter {ch.number} for a look", flush=True)
+        render_chapter(ch, scenes, args.quality, False, jobs, keys, strict=args.strict)
+    target, sheet = write_storyboard(ch, scenes, args.quality, args.frames, args.size, one_scene=bool(args.scene))
     print(f"storyboard: {_rel(target)} ({sheet.width}x{sheet.height})")
 
 
+def storyboard_path(chapter: Chapter, size: str = "small", scene: str | None = None) -> Path:
+    suffix = (f"_{scene}" if scene else "") + ("" if size == "small" else f"_{size}")
+    return OUTPUT / f"{chapter.slug}{suffix}_storyboard.png"
+
+
+def write_storyboard(chapter: Chapter, scenes: list[str], quality: str, frames: int = 6, size: str = "small",
+                     one_scene: bool = False):
+    """Sample ``frames`` frames from each rendered scene and write the storyboard PNG; returns
+    (its path, the image)."""
+    rows = [(scene, *sample_frames(_scene_dir(chapter, quality) / f"{scene}.mp4", frames)) for scene in scenes]
+    sheet = storyboard(rows, size)
+    OUTPUT.mkdir(exist_ok=True)
+    target = storyboard_path(chapter, size, scenes[0] if one_scene else None)
+    tmp = target.with_name(f".{target.name}.tmp.png")
+    sheet.save(tmp)
+    os.replace(tmp, target)
+    return target, sheet
+
+
 def cmd_bench(args) -> None:
-    """Print training time and, per scene, render seconds against seconds of video."""
+    """Print training time and the scheduler's figures: per scene render s against video s, each
+    chapter's, the series' wall/video ratio, and how busy the workers were."""
     from models.digit_net import TrainConfig, train
     from models.mnist import load_dataset
 
@@ -566,21 +822,81 @@ def cmd_bench(args) -> None:
     result = train(data, TrainConfig())
     print(f"digit network: trained in {time.perf_counter() - start:.2f} s "
           f"(SGD loop {result.seconds:.2f} s), held-out accuracy {result.epoch_metrics['test_accuracy'][-1]:.1%}")
+    chapters = [load_chapter(n) for n in parse_chapters(args.chapters)]
+    jobs = _workers(args.jobs)
     check_render_tools()
-    for number in parse_chapters(args.chapters):
-        ch = load_chapter(number)
-        keys = ensure_artifacts(ch.artifacts, mnist_dir=args.mnist_dir)
-        print(f"chapter {number} at {args.quality} ({args.jobs or _jobs(None)} parallel jobs):")
-        wall = time.perf_counter()
-        figures = render_chapter(ch, ch.scenes, args.quality, True, _jobs(args.jobs), keys)
-        wall = time.perf_counter() - wall
-        print(f"  {'scene':20s} {'render s':>9s} {'video s':>8s} {'ratio':>6s}")
-        for scene, seconds, video, _ in figures:
-            print(f"  {scene:20s} {seconds:9.1f} {video:8.1f} {seconds / video:6.2f}")
-        cpu = sum(f[1] for f in figures)
-        vid = sum(f[2] for f in figures)
-        print(f"  {'total (sum)':20s} {cpu:9.1f} {vid:8.1f} {cpu / vid:6.2f}")
-        print(f"  chapter wall time {wall:.1f} s for {vid:.1f} s of video: ratio {wall / vid:.2f}")
+    with render_locks(chapters, args.quality):
+        keys = ensure_artifacts(tuple(dict.fromkeys(a for ch in chapters for a in ch.artifacts)), mnist_dir=args.mnist_dir)
+        cluster = connect(args.scheduler)
+        try:
+            if cluster is None:
+                where = f"{jobs} worker(s) on {usable_cores()} usable core(s) of this machine"
+            else:
+                jobs = args.jobs or max(1, sum(cluster.nthreads().values()))
+                where = f"{jobs} at a time on the Dask cluster at {cluster.scheduler.address}"
+            print(f"chapters {', '.join(str(ch.number) for ch in chapters)} at {args.quality}, every scene rendered "
+                  f"afresh, {where}:", flush=True)
+            wall = time.perf_counter()
+            figures = render_plans([(ch, ch.scenes) for ch in chapters], args.quality, True, jobs, keys, cluster=cluster)
+            wall = time.perf_counter() - wall
+        finally:
+            if cluster is not None:
+                cluster.close()
+    print(bench_table(chapters, figures, wall, jobs))
+
+
+def bench_table(chapters: list[Chapter], figures: dict[int, list[SceneFigures]], wall: float, jobs: int) -> str:
+    """The benchmark's figures as a table: scene by scene, chapter by chapter, then the series."""
+    lines = [f"  {'chapter':>7s} {'scene':24s} {'render s':>9s} {'video s':>8s} {'render/video':>13s}"]
+    for ch in chapters:
+        for f in figures[ch.number]:
+            lines.append(f"  {ch.number:7d} {f.scene:24s} {f.seconds:9.1f} {f.video_seconds:8.1f} "
+                         f"{f.seconds / f.video_seconds:13.2f}")
+        cpu = sum(f.seconds for f in figures[ch.number])
+        vid = sum(f.video_seconds for f in figures[ch.number])
+        lines.append(f"  {ch.number:7d} {'(chapter: sum)':24s} {cpu:9.1f} {vid:8.1f} {cpu / vid:13.2f}")
+    cpu = sum(f.seconds for fs in figures.values() for f in fs)
+    vid = sum(f.video_seconds for fs in figures.values() for f in fs)
+    lines.append(f"  series: {vid:.1f} s of video in {wall:.1f} s of wall time: {wall / vid:.2f} wall s per video s; "
+                 f"{cpu:.1f} render s on {jobs} worker(s), busy {cpu / (wall * jobs):.0%} of the time")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- the gallery
+
+
+def cmd_site(args) -> None:
+    """Render what is stale (the scenes whose code or artifacts changed; the rest are reused), make
+    each rendered chapter's storyboard, then write the static gallery ``output/site/``
+    (``gallery/build.py``). ``--no-render`` builds from what ``output/`` holds already."""
+    from gallery.build import build_site
+
+    chapters = [load_chapter(n) for n in sorted(CHAPTER_MODULES)]
+    quality = QUALITIES[args.quality][1]
+    if not args.no_render:
+        jobs = _workers(args.jobs)
+        check_render_tools()
+        with render_locks(chapters, args.quality):
+            keys = ensure_artifacts(tuple(dict.fromkeys(a for ch in chapters for a in ch.artifacts)),
+                                    mnist_dir=args.mnist_dir)
+            print(f"rendering what is stale of chapters {', '.join(str(ch.number) for ch in chapters)} "
+                  f"at {args.quality}", flush=True)
+            render_plans([(ch, ch.scenes) for ch in chapters], args.quality, False, jobs, keys)
+    for ch in chapters:
+        video = OUTPUT / f"{ch.slug}_{quality}.mp4"
+        parts = [_scene_dir(ch, args.quality) / f"{s}.mp4" for s in ch.scenes]
+        if not video.exists() or not all(p.exists() for p in parts):
+            continue
+        joined_from_these = max(p.stat().st_mtime for p in parts) <= video.stat().st_mtime
+        if not beats_path(video).exists() and joined_from_these:  # a chapter joined before beats were recorded
+            write_beats(video, ch.scenes, [video_seconds(p) for p in parts])
+        board = storyboard_path(ch)
+        if not board.exists() or board.stat().st_mtime < max(p.stat().st_mtime for p in parts):
+            print(f"  storyboard of chapter {ch.number}", flush=True)
+            write_storyboard(ch, ch.scenes, args.quality)
+    site = build_site(chapters, OUTPUT, quality)
+    print(f"gallery: {_rel(site / 'index.html')} (open it in a browser, or serve it: "
+          f"python -m gallery.serve {_rel(site)})")
 
 
 # ----------------------------------------------------------------------------- a new chapter
@@ -706,7 +1022,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scene", help="render only this scene of the (one) chapter")
     sp.add_argument("--quality", choices=list(QUALITIES), default="low")
     sp.add_argument("--force", action="store_true", help="re-render scenes even if up to date")
-    sp.add_argument("--jobs", type=int, help="scenes rendered in parallel (default: 2 or the core count)")
+    sp.add_argument("--jobs", type=int, help="scenes rendered at once, across chapters (default: the usable cores, "
+                                             "or the cluster's worker threads)")
+    sp.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                    help=f"render the scenes on this Dask cluster (or set {SCHEDULER_ENV})")
     sp.add_argument("--strict", action="store_true", help="fail on layout problems the tests would fail on")
     sp.set_defaults(func=cmd_render)
 
@@ -723,10 +1042,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--strict", action="store_true", help="fail on layout problems the tests would fail on")
     sp.set_defaults(func=cmd_look)
 
+    sp = sub.add_parser("site", parents=[mnist], help="render what is stale, then write the gallery output/site/")
+    sp.add_argument("--quality", choices=list(QUALITIES), default="low")
+    sp.add_argument("--jobs", type=int, help="scenes rendered at once (default: the usable cores)")
+    sp.add_argument("--no-render", action="store_true",
+                    help="build from the videos already in output/ (a chapter without one is listed as not rendered)")
+    sp.set_defaults(func=cmd_site)
+
     sp = sub.add_parser("bench", parents=[mnist], help="print training and render timings")
     sp.add_argument("chapters", nargs="*")
     sp.add_argument("--quality", choices=list(QUALITIES), default="low")
     sp.add_argument("--jobs", type=int)
+    sp.add_argument("--scheduler", metavar="tcp://HOST:PORT", help=f"time a Dask cluster (or set {SCHEDULER_ENV})")
     sp.set_defaults(func=cmd_bench)
     return p
 

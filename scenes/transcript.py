@@ -158,11 +158,27 @@ class TracedArrays(Mapping):
         return len(self._arrays)
 
 
+def _load(artifact: str):
+    """An intact artifact (hashes checked; torch not needed). One never built is built here first,
+    with progress on stderr, so a plain ``manim scenes/chapterN.py Scene`` in a fresh checkout
+    works as ``render.py`` does."""
+    from models.artifacts import ArtifactMissing, load_artifact
+
+    try:
+        return load_artifact(artifact)
+    except ArtifactMissing:
+        import sys
+
+        from models.pipeline import ensure
+
+        print(f"artifact {artifact!r} is missing: building it (as `python render.py train` would)",
+              file=sys.stderr, flush=True)
+        return ensure(artifact)
+
+
 def traced_arrays(artifact: str, filename: str) -> TracedArrays:
     """An intact artifact's arrays (hashes checked; torch not needed), traced for the transcript."""
-    from models.artifacts import load_artifact
-
-    return TracedArrays(artifact, filename, load_artifact(artifact).arrays(filename))
+    return TracedArrays(artifact, filename, _load(artifact).arrays(filename))
 
 
 def _flat_numbers(tree: Any, prefix: str = "") -> dict[str, float]:
@@ -178,9 +194,7 @@ def _flat_numbers(tree: Any, prefix: str = "") -> dict[str, float]:
 def traced_metrics(artifact: str) -> dict:
     """An artifact's metrics (training time, accuracy, losses); they and its config's numbers
     become known to the transcript."""
-    from models.artifacts import load_artifact
-
-    art = load_artifact(artifact)
+    art = _load(artifact)
     t = current()
     if t is not None:
         for part in ("metrics", "config"):
@@ -191,10 +205,8 @@ def traced_metrics(artifact: str) -> dict:
 
 def traced_config(artifact: str) -> dict:
     """An artifact's config (what it was trained with), known to the transcript like its metrics."""
-    from models.artifacts import load_artifact
-
     traced_metrics(artifact)
-    return dict(load_artifact(artifact).config)
+    return dict(_load(artifact).config)
 
 
 # ----------------------------------------------------------------------------- numbers in text

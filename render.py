@@ -319,17 +319,24 @@ runpy.run_module("manim", run_name="__main__", alter_sys=True)
 """
 
 
+def _finished(video: Path, stamp: Path, key: str) -> bool:
+    """Whether ``video`` is a whole render for ``key``: its stamp, written only after the video
+    was complete, carries that key."""
+    if not (video.exists() and stamp.exists()):
+        return False
+    try:
+        return json.loads(stamp.read_text()).get("key") == key
+    except (ValueError, AttributeError):
+        return False
+
+
 def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bool) -> tuple[Path, float, bool]:
     """Render one scene with Manim in its own process; returns (video, seconds, reused)."""
     folder = _scene_dir(chapter, quality)
     video, stamp = folder / f"{scene}.mp4", folder / f"{scene}.stamp.json"
     report = folder / f"{scene}.layout.json"
-    if not force and video.exists() and stamp.exists():
-        try:
-            if json.loads(stamp.read_text()).get("key") == key:
-                return video, 0.0, True
-        except ValueError:
-            pass
+    if not force and _finished(video, stamp, key):
+        return video, 0.0, True
     stamp.unlink(missing_ok=True)
     report.unlink(missing_ok=True)
     log = MEDIA / "logs" / f"{chapter.slug}_{scene}.log"
@@ -417,12 +424,8 @@ def render_scene_on(client, artifact_keys: dict[str, str], chapter: Chapter, sce
     its files are checked against their hashes and written here atomically, with the stamp last."""
     folder = _scene_dir(chapter, quality)
     video, stamp = folder / f"{scene}.mp4", folder / f"{scene}.stamp.json"
-    if not force and video.exists() and stamp.exists():
-        try:
-            if json.loads(stamp.read_text()).get("key") == key:
-                return video, 0.0, True
-        except ValueError:
-            pass
+    if not force and _finished(video, stamp, key):
+        return video, 0.0, True
     stamp.unlink(missing_ok=True)
     needs = {a: artifact_keys[a] for a in chapter.artifacts}
     future = client.submit(scene_task, chapter.number, scene, quality, key, needs, force, pure=False,

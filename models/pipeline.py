@@ -18,6 +18,7 @@ stage, or a dependency no stage builds, stops with a :class:`StageError` naming 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import os
@@ -30,8 +31,8 @@ from typing import Callable, Iterator, MutableMapping
 import numpy as np
 
 from models import NUMERICS
-from models.artifacts import (PROJECT_ROOT, Artifact, ArtifactError, ArtifactMissing, load_artifact, reproducible,
-                              stable_hash, write_artifact)
+from models.artifacts import (PROJECT_ROOT, Artifact, ArtifactError, ArtifactMissing, cache_dir, load_artifact,
+                              reproducible, stable_hash, write_artifact)
 
 __all__ = ["MODELS", "STAGES", "BuildContext", "Stage", "StageError", "discover_stages", "ensure", "expected_key",
            "status", "train_model"]
@@ -445,16 +446,39 @@ def ensure(
     if not force:
         try:
             return load_artifact(name, expected_key=key)
-        except ArtifactMissing:
+        except ArtifactError:
             pass
-        except ArtifactError as exc:
-            progress(f"rebuilding {name}: {exc}")
-    progress(f"building {name}: {stage.description}")
-    start = time.perf_counter()
-    with reproducible(threads=2):  # the same numbers on every machine (training sets its own count)
-        art = stage.build(BuildContext(deps, mnist_dir, progress, key, config))
-    progress(f"built {name} in {time.perf_counter() - start:.1f} s")
+    with _build_lock(name, progress):
+        if not force:  # built by another process while this one waited?
+            try:
+                return load_artifact(name, expected_key=key)
+            except ArtifactMissing:
+                pass
+            except ArtifactError as exc:
+                progress(f"rebuilding {name}: {exc}")
+        progress(f"building {name}: {stage.description}")
+        start = time.perf_counter()
+        with reproducible(threads=2):  # the same numbers on every machine (training sets its own count)
+            art = stage.build(BuildContext(deps, mnist_dir, progress, key, config))
+        progress(f"built {name} in {time.perf_counter() - start:.1f} s")
     return art
+
+
+@contextlib.contextmanager
+def _build_lock(name: str, progress: Progress):
+    """One build of an artifact at a time across processes (parallel tests, two commands): the
+    others wait, then find it built. A ``flock``, so a killed build leaves no lock behind."""
+    import fcntl
+
+    folder = cache_dir() / ".locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{name}.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress(f"waiting: another process is building {name}")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def train_model(model: str, force: bool = False, mnist_dir: str | None = None, progress: Progress = _print_progress) -> list[Artifact]:

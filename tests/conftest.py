@@ -7,6 +7,7 @@ Update the golden numbers and pictures on purpose with ``./dev test --update-gol
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -88,3 +89,20 @@ def chapter_artifacts():
                 done.add(name)
 
     return need
+
+
+# ----------------------------------------------------------------------------- parallel runs
+
+_CHAPTER_ID = re.compile(r"\bch(\d+)-")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Groups for ``pytest -n auto --dist loadgroup`` (``./dev test``): a chapter's scene, join
+    and screen tests run in one worker, which builds each scene once for all of them; every
+    other file's tests stay together, so a module's fixtures (a cluster, a rendered chapter)
+    are made once."""
+    for item in items:
+        found = _CHAPTER_ID.search(item.nodeid)
+        number = re.match(r"test_chapter(\d+)_", item.path.name)
+        group = f"chapter{found.group(1)}" if found else f"chapter{number.group(1)}" if number else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -242,3 +242,22 @@ def test_plain_manim_in_a_fresh_checkout_builds_what_the_scene_needs(tmp_path):
     assert "epoch 30/30" in proc.stderr  # training progress
     assert "Traceback" not in proc.stderr
     assert (cache / "digits-story").is_dir() and (cache / "digits").is_dir()
+
+
+def test_two_processes_needing_one_artifact_build_it_once(tmp_path, monkeypatch):
+    """Parallel tests or two commands in a fresh checkout: the second waits for the first's build
+    and reuses it. This test holds the build lock itself until both have come to wait on it."""
+    from models import pipeline
+
+    monkeypatch.setenv("NN_EXPLAINER_CACHE", str(tmp_path / "cache"))
+    code = "from models.pipeline import ensure; print(ensure('digits').key)"
+    with pipeline._build_lock("digits", print):
+        procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        for proc in procs:
+            line = proc.stderr.readline()
+            assert "waiting: another process is building digits" in line, line
+    outputs = [proc.communicate(timeout=600) for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), [err[-2000:] for _, err in outputs]
+    assert sum(err.count("building digits:") for _, err in outputs) == 1
+    assert outputs[0][0] == outputs[1][0]  # one artifact, one key

@@ -10,7 +10,13 @@ Every element Chapter 8 shows is found by a rule, not picked by hand:
   column with the unembedding of "basketball" (through the final layer norm, the exact
   direct-path share of the logit);
 - the *spread* is how the answer's probability falls as more of those neurons are silenced,
-  strongest pushes first (one neuron is not where the fact lives).
+  strongest pushes first (one neuron is not where the fact lives);
+- the *controls*: the same silencing at the end of sentences that are not facts (it breaks them
+  too, so silencing alone does not show where a fact is kept), and mean-ablation, which replaces
+  an MLP's output by its average over the athletes (what all facts share stays; only what tells
+  one athlete from another goes);
+- how "plays" learns who it is about: the site layer's attention from "plays" to each word, and
+  the top neuron's pre-activation split by the word each part of it came from.
 
 Example::
 
@@ -30,11 +36,24 @@ import torch
 from models.corpus import ATHLETES
 from models.tiny_gpt import TinyGPT, Vocab
 
-__all__ = ["FACT_ANSWER", "FACT_PROMPT", "fact_site", "fact_story", "logit_parts"]
+__all__ = ["CONTROL_PROMPTS", "FACT_ANSWER", "FACT_PROMPT", "control", "fact_site", "fact_story", "logit_parts",
+           "mean_ablation", "pre_activation_parts"]
 
 FACT_PROMPT = "michael jordan plays"
 FACT_ANSWER = "basketball"
 TOP_NEURONS = 5
+# Sentences of the corpus that are not facts, cut before a word the model predicts: the control
+# for silencing the site's MLP (the target is the model's own top next word).
+CONTROL_PROMPTS = (
+    "the sun rises in the",
+    "she made eggs for",
+    "it was a cold day so he wore a warm",
+    "the king wore a golden crown in the",
+    "the man read the newspaper on the",
+    "the boy climbed a tree in the",
+    "the father tucked his children into",
+    "the queen sat on the throne and she gave",
+)
 
 
 def _athlete_prompts() -> list[tuple[str, str]]:
@@ -64,6 +83,20 @@ def _zeroed(model: TinyGPT, layer: int, position: int, neurons: list[int] | None
         handle.remove()
 
 
+@contextmanager
+def _replaced(model: TinyGPT, layer: int, position: int, value: torch.Tensor) -> Iterator[None]:
+    """Inside the block, the MLP of ``layer`` adds ``value`` at ``position`` (mean-ablation)."""
+    def hook(_module, _inputs, out):
+        out = out.clone()
+        out[:, position] = value
+        return out
+    handle = model.transformer.h[layer].mlp.register_forward_hook(hook)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
 @torch.no_grad()
 def _prob(model: TinyGPT, vocab: Vocab, prompt: str, word: str) -> float:
     logits, _ = model(torch.tensor([vocab.encode(prompt)]))
@@ -84,6 +117,69 @@ def fact_site(model: TinyGPT, vocab: Vocab) -> tuple[np.ndarray, int, int]:
                 drops[layer, pos] = np.mean(base - [_prob(model, vocab, p, s) for p, s in prompts])
     layer, pos = np.unravel_index(int(np.argmax(drops)), drops.shape)
     return drops, int(layer), int(pos)
+
+
+@torch.no_grad()
+def mean_ablation(model: TinyGPT, vocab: Vocab) -> tuple[np.ndarray, np.ndarray]:
+    """(drops, probs): ``drops[l, p]`` is the mean fall of the true sport's probability when layer
+    ``l``'s MLP output at position ``p`` is replaced by its mean over all athletes' prompts;
+    ``probs[l, p, i]`` athlete ``i``'s true-sport probability then."""
+    prompts = _athlete_prompts()
+    traces = [model.trace(torch.tensor([vocab.encode(p)]))["layers"] for p, _ in prompts]
+    base = np.array([_prob(model, vocab, p, s) for p, s in prompts])
+    drops = np.zeros((model.config.n_layer, 3))
+    probs = np.zeros((model.config.n_layer, 3, len(prompts)))
+    for layer in range(model.config.n_layer):
+        for pos in range(3):
+            mean = torch.stack([t[layer]["mlp_out"][0, pos] for t in traces]).mean(0)  # (C,)
+            with _replaced(model, layer, pos, mean):
+                probs[layer, pos] = [_prob(model, vocab, p, s) for p, s in prompts]
+            drops[layer, pos] = np.mean(base - probs[layer, pos])
+    return drops, probs
+
+
+@torch.no_grad()
+def control(model: TinyGPT, vocab: Vocab, layer: int) -> dict[str, np.ndarray]:
+    """The same silencing on sentences that are not facts: for each of ``CONTROL_PROMPTS``, the
+    model's top next word and its probability before and after layer ``layer``'s MLP adds
+    nothing at the last word."""
+    words, before, after = [], [], []
+    for prompt in CONTROL_PROMPTS:
+        word, p = model.next_words(vocab, prompt, k=1)[0]
+        with _zeroed(model, layer, len(prompt.split()) - 1):
+            q = _prob(model, vocab, prompt, word)
+        words.append(word)
+        before.append(p)
+        after.append(q)
+    return {"control_prompts": np.asarray(CONTROL_PROMPTS), "control_words": np.asarray(words),
+            "control_probs": np.asarray([before, after])}  # (2, prompts): before, after
+
+
+@torch.no_grad()
+def pre_activation_parts(model: TinyGPT, vocab: Vocab, prompt: str, layer: int, pos: int,
+                         neuron: int) -> np.ndarray:
+    """``neuron``'s pre-activation z at ``pos`` split by where its input came from: what the
+    layer's attention brought from each word (one part per word, the word at ``pos`` taking its
+    own vector with it), the MLP norm's bias, and the neuron's bias. The norm's scale is that of
+    the whole vector, so the parts add up to z exactly."""
+    block = model.transformer.h[layer]
+    t = model.trace(torch.tensor([vocab.encode(prompt)]))["layers"][layer]
+    C = model.config.n_embd
+    hd = C // model.config.n_head
+    pattern = t["pattern"][0].double().numpy()  # (nh, T, T)
+    v = t["v"][0].double().numpy()  # (nh, T, hd)
+    w_o = block.attn.c_proj.weight.detach().double().numpy()  # (C, C)
+    sources = []
+    for s in range(pos + 1):
+        sources.append(sum(pattern[h, pos, s] * v[h, s] @ w_o[:, h * hd:(h + 1) * hd].T
+                           for h in range(model.config.n_head)))
+    sources[pos] = sources[pos] + t["resid_pre"][0, pos].double().numpy() + block.attn.c_proj.bias.detach().double().numpy()
+    x = t["resid_mid"][0, pos].double().numpy()
+    sigma = math.sqrt(float(np.var(x)) + block.ln_2.eps)
+    gamma, beta = (block.ln_2.weight.detach().double().numpy(), block.ln_2.bias.detach().double().numpy())
+    w = block.mlp.c_fc.weight.detach().double().numpy()[neuron]
+    parts = [float(w @ (gamma * _centre(c))) / sigma for c in sources]
+    return np.asarray(parts + [float(w @ beta), float(block.mlp.c_fc.bias[neuron])])
 
 
 def _answer_direction(model: TinyGPT, vocab: Vocab, word: str) -> tuple[np.ndarray, float]:
@@ -179,6 +275,28 @@ def fact_story(model: TinyGPT, vocab: Vocab, prompt: str = FACT_PROMPT, answer: 
         without_top = _prob(model, vocab, prompt, answer)
     out["ablation_probs"] = np.asarray([float(out["answer_prob"]), without_mlp, without_top])
     out.update(_spread(model, vocab, prompt, answer, layer, pos, push))
+    # The controls: the same silencing on sentences that are not facts; mean-ablation
+    out.update(control(model, vocab, layer))
+    mean_drops, mean_probs = mean_ablation(model, vocab)
+    base = [_prob(model, vocab, p, sport) for p, sport in _athlete_prompts()]
+    zeroed = []
+    for p, sport in _athlete_prompts():
+        with _zeroed(model, layer, pos):
+            zeroed.append(_prob(model, vocab, p, sport))
+    athlete_probs = np.asarray([base, zeroed, mean_probs[layer, pos]])  # (3, athletes): as is, silenced, mean-ablated
+    out.update({"mean_drops": mean_drops, "athlete_probs": athlete_probs,
+                "site_mean_probs": athlete_probs.mean(axis=1)})  # the athletes' mean of each
+    # How "plays" learns who it is about: the site layer's attention from it, every head
+    out["site_attention"] = t["pattern"][0, :, pos, : pos + 1].numpy()  # (n_head, pos + 1)
+    # The top neuron's z split by the word each part came from, for the prompt and a namesake
+    first = words[0]
+    namesake = next(f"{a} {b} plays" for a, b, _ in ATHLETES if a == first and f"{a} {b} plays" != prompt)
+    n = int(top[0])
+    out.update({"namesake_prompt": np.asarray(namesake.split()),
+                "neuron_parts": np.stack([pre_activation_parts(model, vocab, prompt, layer, pos, n),
+                                          pre_activation_parts(model, vocab, namesake, layer, pos, n)])})
+    # Neurons counted from 1, as the screen counts them
+    out["top_neuron_numbers"] = top + 1
     return out
 
 

@@ -1,19 +1,30 @@
 """Chapter 8, "How might LLMs store facts", drawn from the tiny language model's real analysis.
 
+One film in nine beats: the model's answer to "michael jordan plays"; where the fact is added
+(each MLP silenced at each word, the same silencing on sentences that are not facts, and
+mean-ablation as the sharper test); how "plays" gathers the two names through layer 1's
+attention; that MLP step by step (a row of W↑ against the vector, the biases, GELU, a column of
+W↓ scaled by its neuron); the neuron that pushes "basketball" most, for every athlete, and its
+input split by word (is it an AND?); its column of W↓ against the unembedding, beside the
+cosines of random directions; how many neurons the fact is spread over; superposition (a
+demonstration about vectors), and back to the model's neurons that fire for several sports.
+
 Every probability, activation, weight strip, push and count on screen comes from two artifacts:
-``lm-facts`` (``models/fact_story.py``: where "michael jordan plays" finds its sport, found by
-silencing each MLP at each word; that MLP step by step; the neurons that push "basketball" most,
-for every athlete) and ``superposition`` (``models/superposition.py``: how many nearly
-perpendicular directions a real optimisation fits per dimension). The site and the neurons are
-read from the artifact, never written here, so the chapter follows a retrained model.
-``tests/golden/chapter8.json`` pins the numbers.
+``lm-facts`` (``models/fact_story.py``) and ``superposition`` (``models/superposition.py``). The
+site and the neurons are read from the artifact, never written here. Layers, heads and neurons
+are counted from 1 on screen. ``tests/test_chapter8_numbers.py`` checks the numbers a second
+way and ``tests/golden/chapter8.json`` pins them.
 
-Render with ``python render.py render 8``, or one scene with Manim::
+Each beat opens on the drawing the previous one ended with: the ``*_stage`` functions build
+those drawings, and both sides of a join call the same one.
 
-    manim -ql scenes/chapter8.py InsideTheMLP
+Render with ``python render.py render 8``, or one scene with
+``python render.py render 8 --scene InsideTheMLP``.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from manim import (
@@ -23,22 +34,24 @@ from manim import (
     UP,
     Arrow,
     Create,
+    DashedLine,
     FadeIn,
     FadeOut,
     Group,
     LaggedStart,
+    Line,
+    MathTex,
     Rectangle,
     ReplacementTransform,
     SurroundingRectangle,
     Text,
     Transform,
+    TransformFromCopy,
     VGroup,
+    linear,
 )
 
-from scenes.palette import MUTED
-
-from scenes.base import ChapterScene, artifact_arrays
-from scenes.transcript import computed, constant
+from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.lm_pieces import (
     AngleHistogram,
     DownProjection,
@@ -53,7 +66,9 @@ from scenes.lm_pieces import (
     VectorStrip,
     percent,
 )
-from scenes.pieces import ACCENT, FONT, POSITIVE, fmt, value_to_color
+from scenes.palette import BACKGROUND, FAINT, INK, MUTED
+from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, fmt, value_to_color
+from scenes.transcript import computed, constant
 
 NUMBER = 8
 TITLE = "How might LLMs store facts"
@@ -92,220 +107,40 @@ def sport_order(f: dict) -> list[int]:
     return sorted(range(len(sports)), key=lambda i: rank[sports[i]])
 
 
-def _text(s: str, size: int = 22, color=None) -> Text:
-    return Text(s, font=FONT, font_size=size, color=color) if color is not None else Text(s, font=FONT, font_size=size)
+def neuron_name(f: dict, k: int) -> str:
+    """The k-th top neuron as the screen counts it (from 1, as layers and heads are)."""
+    return f"neuron {int(f['top_neuron_numbers'][k])}"
+
+
+def polysemantic(f: dict) -> list[int]:
+    """The top neurons (by rank, not the first) that fire for a tennis player and for a baseball
+    player at least as strongly as for the prompt's athlete."""
+    acts, sports = f["athlete_activations"], [str(s) for s in f["sports"]]
+    me = [str(a) for a in f["athletes"]].index(" ".join(str(w) for w in f["prompt"][:2]))
+
+    def beats(k: int, sport: str) -> bool:
+        return max(acts[i, k] for i, s in enumerate(sports) if s == sport) >= acts[me, k]
+
+    return [k for k in range(1, acts.shape[1]) if beats(k, "tennis") and beats(k, "baseball")]
+
+
+def cosine_baseline(n_in: int) -> float:
+    """The spread (standard deviation) of the cosine between two random directions in ``n_in``
+    dimensions: 1/√n."""
+    return 1.0 / math.sqrt(n_in)
+
+
+def _tex(x: float, sig: int = 3) -> str:
+    """A number for a formula (LaTeX wants a plain minus)."""
+    return fmt(x, sig).replace("\u2212", "-")
+
+
+def _text(s: str, size: int = 22, color=INK) -> Text:
+    return Text(s, font=FONT, font_size=size, color=color)
 
 
 def _q(word: str) -> str:
     return f"\u201c{word}\u201d"
-
-
-class ChapterEightScene(ChapterScene):
-    chapter = NUMBER
-    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
-
-
-class MichaelJordanPlays(ChapterEightScene):
-    def construct(self):
-        f = facts()
-        self.title_card(TITLE)
-        prompt = " ".join(str(w) for w in f["prompt"])
-        answer = str(f["answer"])
-        row = TokenRow([str(w) for w in f["prompt"]], font_size=30).move_to(LEFT * 3.6 + UP * 0.7)
-        bars = ProbabilityBars([str(w) for w in f["top_words"]], f["top_probs"], width=2.6, font_size=24)
-        bars.move_to(RIGHT * 3.2 + UP * 0.7)
-        head = _text("next word", 22, MUTED).next_to(bars, UP, buff=0.3)
-        arrow = Arrow(row.get_right(), bars.get_left(), buff=0.4, stroke_width=3, color=MUTED)
-        model = _text("tiny model", 20, MUTED).next_to(arrow, UP, buff=0.1)
-
-        # The prompt and the model's real next word
-        self.say(f"Give our tiny language model {_q(prompt)}, and it answers {_q(answer)} "
-                 f"with {percent(f['answer_prob'])} probability.")
-        self.play(FadeIn(row, lag_ratio=0.2), run_time=1.2)
-        self.play(Create(arrow), FadeIn(model), FadeIn(head), FadeIn(bars, lag_ratio=0.1), run_time=1.5)
-        self.play(Create(bars.highlight(0)), run_time=0.6)
-        self.say(f"It read sentences about {n_athletes(f)} athletes and their sports in training. "
-                 "Where in its weights is this fact kept?")
-        self.wait(0.5)
-
-
-class FindTheFactSite(ChapterEightScene):
-    def construct(self):
-        f = facts()
-        layer, pos, word = site_of(f)
-        drops = f["site_drops"]
-        n_layer = drops.shape[0]
-        words = [str(w) for w in f["prompt"]]
-        diagram = TransformerDiagram(n_layer, width=13.6, height=0.8, font_size=20).move_to(UP * 2.75)
-
-        # A grid: one cell per MLP and word, the mean fall of the true sport's probability
-        cell_w, cell_h = 1.7, 0.62
-        vmax = float(drops.max())
-        cells = VGroup()
-        for l in range(n_layer):
-            for p in range(len(words)):
-                d = float(drops[l, p])
-                box = Rectangle(width=cell_w, height=cell_h, stroke_color=MUTED, stroke_width=1.5,
-                                fill_color=value_to_color(d, vmax), fill_opacity=0.55)
-                box.move_to([p * cell_w, -l * cell_h, 0])
-                cells.add(VGroup(box, _text("0" if d == 0 else percent(d), 22)))
-                cells[-1][1].move_to(box)
-        heads = VGroup(*[_text(w, 22).move_to([p * cell_w, cell_h * 0.95, 0]) for p, w in enumerate(words)])
-        rows = VGroup(*[_text(f"MLP, layer {l + 1}", 22).move_to([-cell_w / 2 - 0.25, -l * cell_h, 0], aligned_edge=RIGHT)
-                        for l in range(n_layer)])
-        grid = VGroup(cells, heads, rows).move_to(UP * 0.35)
-        note = _text(f"mean fall of the right sport's probability when that MLP is silenced ({n_athletes(f)} athletes)",
-                     20, MUTED).next_to(grid, DOWN, buff=0.3)
-        best = cells[layer * len(words) + pos]
-        mark = SurroundingRectangle(best, color=ACCENT, buff=0.04)
-
-        # Silence one MLP at one word, for every athlete
-        self.play(FadeIn(diagram), run_time=1.0)
-        self.say(f"Silence one MLP at one word, and measure how far the right sport's probability falls, "
-                 f"averaged over all {n_athletes(f)} athletes.")
-        self.play(FadeIn(heads), FadeIn(rows), run_time=0.8)
-        self.play(LaggedStart(*[FadeIn(c) for c in cells], lag_ratio=0.15), FadeIn(note), run_time=2.0)
-
-        # The site: one MLP at one word
-        where = "where it must name the sport" if pos == len(words) - 1 else f"at the word {_q(word)}"
-        self.say(f"One spot stands out: the MLP of layer {layer + 1} at {_q(word)}. "
-                 f"The model looks the fact up {where}.")
-        self.play(Create(mark), diagram.light(2 + 2 * layer), run_time=1.0)
-        before, without = f["ablation_probs"][0], f["ablation_probs"][1]
-        result = _text(f"{' '.join(words)} \u2192 {f['answer']}:  {percent(before)}, "
-                       f"without that MLP {percent(without)}", 22).next_to(note, DOWN, buff=0.4)
-        self.say(f"Without it, {_q(str(f['answer']))} after {_q(' '.join(words))} falls from "
-                 f"{percent(before)} to {percent(without)}.")
-        self.play(FadeIn(result, shift=0.2 * UP), run_time=0.8)
-
-
-class InsideTheMLP(ChapterEightScene):
-    def construct(self):
-        f = facts()
-        layer, pos, word = site_of(f)
-        n = int(f["top_neurons"][0])
-        up = UpProjection(f["mlp_in"], f["up_weight"], f["up_bias"], f["mlp_pre"], f["mlp_post"], height=4.4)
-        up.move_to(LEFT * 3.4 + UP * 0.55)
-        gelu = GeluPlot(f["mlp_pre"], f["mlp_post"], highlight=[n], width=3.4, height=2.4)
-        gelu.move_to(RIGHT * 4.0 + UP * 1.7)
-        gelu_name = _text("GELU, every neuron's (z, a)", 20, MUTED).next_to(gelu, UP, buff=0.15)
-        n_hidden, n_in = f["up_weight"].shape
-        row_dot = float(f["mlp_pre"][n] - f["up_bias"][n])  # the row's dot product with x (z minus the bias)
-        shown_dot = computed(fmt(row_dot), f"row {n} of W↑ · x: z minus the bias")
-        lines = VGroup(
-            _text(f"neuron {n}:", 22, ACCENT),
-            _text(f"row {n} \u00b7 x = {shown_dot}", 22),
-            _text(f"+ bias {fmt(f['up_bias'][n], 2)}  \u2192  z = {fmt(f['mlp_pre'][n])}", 22),
-            _text(f"GELU(z) = a = {fmt(f['mlp_post'][n])}", 22),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.14).move_to(RIGHT * 4.0 + DOWN * 1.35)
-        marks = up.highlight(n, label=str(n))
-
-        # The vector at the site comes in
-        self.say(f"Zoom into that MLP. In comes the vector at {_q(word)}: {n_in} numbers (normalised), "
-                 "drawn as colours.")
-        self.play(FadeIn(up.x), run_time=1.0)
-        # Up-projection
-        self.say(f"The up-projection W\u2191 has {n_hidden} rows of {n_in} weights. "
-                 f"Each row's dot product with x gives one number.")
-        self.play(FadeIn(up.w_up), run_time=1.2)
-        self.say(f"Add a bias, one small number per row: {n_hidden} values z, one per neuron of the MLP.")
-        self.play(FadeIn(up.symbols[0]), FadeIn(up.b), run_time=0.8)
-        self.play(FadeIn(up.symbols[1]), FadeIn(up.pre, shift=0.2 * RIGHT), run_time=1.0)
-        self.say(f"Follow neuron {n}: its row of weights gives {shown_dot}; with its bias, "
-                 f"z = {fmt(f['mlp_pre'][n])}.")
-        self.play(FadeIn(marks[:3]), FadeIn(lines[:3]), run_time=1.2)
-        # The non-linearity
-        self.say(f"Then the non-linearity, GELU: negative z fall to about zero, positive z pass. "
-                 f"{fmt(f['mlp_pre'][n])} becomes {fmt(f['mlp_post'][n])}.")
-        self.play(FadeIn(up.gelu), FadeIn(gelu_name), Create(gelu.axes), FadeIn(gelu.ticks), Create(gelu.curve),
-                  run_time=1.2)
-        self.play(FadeIn(gelu.dots, lag_ratio=0.01), FadeIn(gelu.highlighted), run_time=1.2)
-        self.play(FadeIn(up.post, shift=0.2 * RIGHT), FadeIn(marks[3]), FadeIn(lines[3]), run_time=1.0)
-        busy = computed(int(np.sum(f["mlp_post"] > 0.5)), "the activations above 0.5, counted")
-        self.say(f"These are the neurons' activations a. Only {busy} of the {n_hidden} are above "
-                 f"{constant('0.5', 'a threshold chosen for the caption')} here.")
-        self.wait(0.5)
-
-        # Down-projection, added back to the vector
-        vmax = float(max(np.abs(f["mlp_pre"]).max(), np.abs(f["mlp_post"]).max()))
-        down = DownProjection(f["mlp_post"], f["down_weight"], f["down_bias"], f["mlp_out"], f["resid_in"],
-                              f["resid_out"], height=4.4, post_vmax=vmax).move_to(UP * 0.55)
-        down_marks = down.highlight(n, label=str(n))
-        self.finish_reading()
-        keep = [m for m in self.mobjects if m is not self.caption and m is not up.post]
-        self.play(*[FadeOut(m) for m in keep], FadeOut(marks[3]), run_time=0.8)
-        self.play(up.post.animate.move_to(down.post), run_time=1.0)
-        self.remove(up.post)
-        self.add(down.post)
-        self.say(f"The down-projection W\u2193 maps the {n_hidden} activations back to {n_in} numbers. "
-                 "It holds one column per neuron.")
-        self.play(FadeIn(down.w_down), run_time=1.2)
-        self.play(Create(down_marks[0]), FadeIn(down_marks[1]), run_time=0.8)
-        self.say(f"Each neuron adds its column, scaled by its activation: column {n}, {fmt(f['mlp_post'][n])} "
-                 "times. With a small bias: the MLP's output.")
-        self.play(FadeIn(down.symbols[0]), FadeIn(down.b), FadeIn(down.symbols[1]), FadeIn(down.out, shift=0.2 * RIGHT),
-                  run_time=1.2)
-        ratio = float(np.linalg.norm(f["mlp_out"]) / np.linalg.norm(f["resid_in"]))
-        times = computed(fmt(ratio, 2), "the length of the output ÷ the length of v")
-        self.say(f"The output is added to the vector v at {_q(word)}. It is {times} times as long "
-                 "as v: it dominates the result v\u2032.")
-        resid_in, plus, out_again, equals, resid_out = down.residual
-        self.play(FadeIn(resid_in), FadeIn(plus), ReplacementTransform(down.out.copy(), out_again), run_time=1.2)
-        self.play(FadeIn(equals), FadeIn(resid_out, shift=0.2 * RIGHT), run_time=1.0)
-
-
-class TheBasketballNeuron(ChapterEightScene):
-    def construct(self):
-        f = facts()
-        _, _, word = site_of(f)
-        top = [int(i) for i in f["top_neurons"]]
-        order = sport_order(f)
-        names = [str(f["athletes"][i]) for i in order]
-        acts = f["athlete_activations"][order]  # (athletes, top neurons), grouped by sport
-        who = " ".join(str(w) for w in f["prompt"][:2])
-        me = names.index(who)
-        answer = str(f["answer"])
-        chart = NeuronBars(acts[:, 0], names, groups=[str(f["sports"][i]) for i in order], highlight=me,
-                           vmax=float(np.abs(acts).max()), max_height=2.0, group_gap=0.26).move_to(UP * 0.25)
-
-        def title(k: int) -> Text:
-            return _text(f"neuron {top[k]}: its activation at {_q(word)}, for each athlete", 24).move_to(UP * 3.3)
-
-        heading = title(0)
-        me_label = chart.value_label(me)
-        first = str(f["prompt"][0])
-        namesakes = [i for i, name in enumerate(names) if name.split()[0] == first and i != me]
-        namesake_labels = VGroup(*[chart.value_label(i, color=MUTED) for i in namesakes])
-        same = sum(str(f["sports"][i]) == answer for i in order)
-
-        # Rank the neurons by their push
-        self.say(f"Which neurons carry the fact? Rank the {len(f['mlp_post'])} by how much each raises "
-                 f"the score of {_q(answer)} here.")
-        self.wait(0.5)
-        # The top neuron, for every athlete
-        self.say(f"First is neuron {top[0]}. Here is its activation for each of the {len(names)} athletes; "
-                 f"{who.title()} in yellow.")
-        self.play(FadeIn(heading), Create(chart.zero), FadeIn(chart.names), FadeIn(chart.groups), run_time=1.2)
-        self.play(LaggedStart(*[FadeIn(b, shift=0.1 * UP) for b in chart.bars], lag_ratio=0.06), run_time=2.0)
-        self.play(FadeIn(me_label), run_time=0.5)
-        others = " and ".join(names[i].title() for i in namesakes)
-        rest = computed(len(names) - same, f"the athletes but the {answer} players")
-        self.say(f"It fires for all {_count(same)} {answer} players and stays low for the other "
-                 f"{rest}, even {others}.")
-        self.play(FadeIn(namesake_labels), run_time=0.8)
-        self.wait(1.0)
-
-        # The next neurons are less tidy
-        self.say(f"The next {_count(len(top) - 1)} neurons of the ranking are less tidy: some fire as strongly "
-                 "for tennis or baseball players.")
-        self.play(FadeOut(namesake_labels), run_time=0.4)
-        for k in range(1, len(top)):
-            bars = chart.reshaped(acts[:, k])
-            new_heading, new_label = title(k), chart.value_label(me, value=acts[me, k], bars=bars)
-            self.play(Transform(chart.bars, bars), FadeOut(heading), FadeIn(new_heading), FadeOut(me_label),
-                      FadeIn(new_label), run_time=1.0)
-            heading, me_label = new_heading, new_label
-            self.wait(2.2)
 
 
 def _count(n: int) -> str:
@@ -314,100 +149,683 @@ def _count(n: int) -> str:
     return words[n] if 0 <= n < len(words) else str(n)
 
 
+def _deg(x: float) -> str:
+    return f"{float(x):g}\u00b0"
+
+
+def points(x: float) -> str:
+    """A fall of probability in percentage points, as the screen shows it (declared: the artifact
+    holds probabilities)."""
+    v = 100.0 * float(x)
+    text = f"{v:.0f}" if abs(v) >= 9.5 else fmt(v, 2)
+    return computed(text.replace("-", "\u2212"), "a fall of probability × 100: percentage points")
+
+
+def _top_edge(mob, y: float = 3.75):
+    """Put ``mob``'s top at ``y`` (just under the top of the drawing area)."""
+    return mob.shift(UP * (y - mob.get_top()[1]))
+
+
+def diagram(f: dict, lit: int | None = None) -> TransformerDiagram:
+    """The model as a row of blocks across the top, block ``lit`` yellow (1 + 2l: layer l's
+    attention, 2 + 2l its MLP)."""
+    d = TransformerDiagram(f["site_drops"].shape[0], width=13.8, height=0.62, font_size=19)
+    if lit is not None:
+        for i, block in enumerate(d.blocks):
+            block[0].set_fill(ACCENT if i == lit else FAINT, opacity=0.45 if i == lit else 0.3)
+    return _top_edge(d)
+
+
+class ChapterEightScene(ChapterScene):
+    chapter = NUMBER
+    strict_fill = True
+
+
+# ----------------------------------------------------------------------------- beat 1: the answer
+
+
+def answer_stage(f: dict) -> Stage:
+    """The prompt on the left, the model across the top, the next-word bars on the right."""
+    row = TokenRow([str(w) for w in f["prompt"]], font_size=40).move_to([-3.9, -0.2, 0])
+    bars = ProbabilityBars([str(w) for w in f["top_words"]], f["top_probs"], width=3.0, font_size=28)
+    bars.move_to([3.7, -0.2, 0])
+    head = _text("next word", 22, MUTED).next_to(bars, UP, buff=0.35)
+    arrow = Arrow(row.get_right(), bars.get_left() + LEFT * 0.2, buff=0.3, stroke_width=3, color=MUTED)
+    return Stage(diagram=diagram(f), row=row, arrow=arrow, head=head, bars=bars)
+
+
+class MichaelJordanPlays(ChapterEightScene):
+    def construct(self):
+        f = facts()
+        self.title_card(TITLE)
+        stage = answer_stage(f)
+        prompt = " ".join(str(w) for w in f["prompt"])
+        answer = str(f["answer"])
+
+        # The prompt and the model's real next word
+        self.play(FadeIn(stage.diagram), FadeIn(stage.row, lag_ratio=0.2), run_time=1.2)
+        self.say(f"Give our tiny language model {_q(prompt)}, and it answers {_q(answer)} "
+                 f"with {percent(f['answer_prob'])} probability.")
+        self.play(Create(stage.arrow), FadeIn(stage.head), FadeIn(stage.bars, lag_ratio=0.1), run_time=1.5)
+        self.play(Create(stage.bars.highlight(0)), run_time=0.6)
+        self.say(f"It read sentences about {n_athletes(f)} athletes and their sports in training. "
+                 "Where in its weights is this fact kept?")
+        after = site_stage(f)
+        self.hand_off(after, keep={stage.diagram: after.diagram}, run_time=1.4)
+
+
+# ----------------------------------------------------------------------------- beat 2: where the fact is added
+
+CELL_W, CELL_H = 1.75, 0.62
+GRID_X, GRID_Y = -2.2, 1.75  # the first cell's centre
+
+
+def _grid_cells(f: dict, drops: np.ndarray | None) -> VGroup:
+    """One box per MLP and word; with ``drops``, filled by the fall and labelled in points."""
+    cells = VGroup()
+    vmax = float(np.asarray(f["site_drops"]).max())
+    for l in range(drops.shape[0] if drops is not None else f["site_drops"].shape[0]):
+        for p in range(len(f["prompt"])):
+            box = Rectangle(width=CELL_W, height=CELL_H, stroke_color=MUTED, stroke_width=1.5,
+                            fill_color=FAINT, fill_opacity=0.2)
+            box.move_to([GRID_X + p * CELL_W, GRID_Y - l * CELL_H, 0])
+            cell = VGroup(box)
+            if drops is not None:
+                d = float(drops[l, p])
+                box.set_fill(value_to_color(d, vmax), opacity=0.55)
+                cell.add(_text(points(d), 22).move_to(box))
+            cells.add(cell)
+    return cells
+
+
+def site_stage(f: dict) -> Stage:
+    """The model across the top; under it the empty grid: a row per MLP, a column per word."""
+    words = [str(w) for w in f["prompt"]]
+    n_layer = f["site_drops"].shape[0]
+    heads = VGroup(*[_text(w, 22).move_to([GRID_X + p * CELL_W, GRID_Y + CELL_H * 0.95, 0])
+                     for p, w in enumerate(words)])
+    rows = VGroup(*[_text(f"MLP, layer {l + 1}", 22).move_to([GRID_X - CELL_W / 2 - 0.25, GRID_Y - l * CELL_H, 0],
+                                                           aligned_edge=RIGHT) for l in range(n_layer)])
+    return Stage(diagram=diagram(f), heads=heads, rows=rows, cells=_grid_cells(f, None))
+
+
+def _control_rows(f: dict) -> VGroup:
+    """The sentences that are not facts: each with the model's next word and its probability
+    before and after the site's MLP is silenced at its last word."""
+    before, after = f["control_probs"][0], f["control_probs"][1]
+    rows = VGroup()
+    for prompt, word, b, a in zip(f["control_prompts"], f["control_words"], before, after):
+        rows.add(VGroup(_text(f"{prompt} \u2192 ", 17, MUTED), _text(str(word), 17),
+                        _text(f"{percent(b)} \u2192 {percent(a)}", 17, ACCENT)).arrange(RIGHT, buff=0.12))
+    half = (len(rows) + 1) // 2
+    cols = VGroup(VGroup(*rows[:half]), VGroup(*rows[half:]))
+    for col in cols:
+        col.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
+    cols.arrange(RIGHT, buff=0.6, aligned_edge=UP)
+    if cols.width > 13.8:
+        cols.scale_to_fit_width(13.8)
+    return cols.move_to([0, -1.15, 0])
+
+
+class FindTheFactSite(ChapterEightScene):
+    def construct(self):
+        f = facts()
+        stage = self.open(site_stage(f))
+        layer, pos, word = site_of(f)
+        words = [str(w) for w in f["prompt"]]
+        n = n_athletes(f)
+        cells = _grid_cells(f, f["site_drops"])
+        note = _text(f"fall of the right sport's probability, in percentage points (mean of {n} athletes)",
+                     19, MUTED).next_to(VGroup(stage.rows, stage.cells), DOWN, buff=0.25)
+        site = layer * len(words) + pos
+        mark = SurroundingRectangle(stage.cells[site], color=ACCENT, buff=0.04)
+        mean_as_is, mean_silenced, mean_replaced = (float(p) for p in f["site_mean_probs"])
+        drop = float(f["site_drops"][layer, pos])
+
+        # Silence one MLP at one word, for every athlete
+        self.say(f"Silence one MLP at one word, and measure how far the right sport's probability falls, "
+                 f"averaged over all {n} athletes.")
+        self.play(FadeIn(note), *[Transform(a, b) for a, b in zip(stage.cells, cells)], run_time=2.0)
+        # The site
+        self.say(f"One spot stands out: the MLP of layer {layer + 1} at {_q(word)}. Silenced, the right sport "
+                 f"falls by {points(drop)} percentage points, from {percent(mean_as_is)} to {percent(mean_silenced)}.")
+        self.play(Create(mark), stage.diagram.light(2 + 2 * layer), run_time=1.0)
+
+        # The control: the same silencing on sentences that are not facts
+        control = _control_rows(f)
+        k = len(f["control_prompts"])
+        worst = computed(percent(float(np.max(f["control_probs"][1]))), "the highest of the silenced probabilities")
+        self.say(f"But silence it at the end of {k} sentences that are not facts, and each next word "
+                 f"collapses too, to {worst} at most.")
+        self.play(LaggedStart(*[FadeIn(r) for col in control for r in col], lag_ratio=0.15), run_time=2.0)
+        self.say("So silencing shows that the model needs this MLP everywhere, not that the fact is kept in it.")
+        self.wait(0.5)
+
+        # A sharper test: mean-ablation
+        mean_cells = _grid_cells(f, f["mean_drops"])
+        summary = ProbabilityBars(["as is", "silenced", "mean-ablated"], f["site_mean_probs"], width=3.0,
+                                  font_size=22).move_to([1.8, -1.3, 0])
+        summary_head = _text(f"the right sport, mean of {n} athletes", 20, MUTED).next_to(summary, UP, buff=0.25)
+        new_note = _text(f"fall when that MLP's output is replaced by its mean over the {n} athletes (points)",
+                         19, MUTED).move_to(note)
+        self.say(f"A sharper test: replace its output by its mean over the {n} athletes, not by nothing.")
+        self.play(FadeOut(control, rate_func=LEAVE), FadeIn(summary_head, rate_func=ARRIVE),
+                  FadeIn(summary, rate_func=ARRIVE), run_time=1.4)
+        self.say("What all the facts share stays; only what tells one athlete from another goes.")
+        self.play(*[Transform(a, b) for a, b in zip(stage.cells, mean_cells)], Transform(note, new_note),
+                  run_time=1.5)
+        others = np.delete(np.asarray(f["mean_drops"]).ravel(), site)
+        most = computed(fmt(100 * float(np.abs(others).max()), 1), "the largest other fall, in points")
+        self.say(f"The right sport still falls {points(f['mean_drops'][layer, pos])} percentage points, to "
+                 f"{percent(mean_replaced)}, and nowhere else more than {most}.")
+        self.play(Create(summary.highlight(2)), run_time=0.6)
+        self.say("Much of what tells the athletes apart, the model adds here.")
+        self.wait(0.5)
+        after = attention_stage(f)
+        self.hand_off(after, keep={stage.diagram: after.diagram}, run_time=1.4)
+
+
+# ----------------------------------------------------------------------------- beat 3: how "plays" gathers the names
+
+ATT_W, ATT_H = 2.3, 0.6
+ATT_X, ATT_Y = -1.3, 0.75  # the first cell's centre
+
+
+def attention_stage(f: dict) -> Stage:
+    """Layer 1's attention lit; the prompt's words as column heads; an empty row per head."""
+    layer, pos, _ = site_of(f)
+    words = [str(w) for w in f["prompt"]][: pos + 1]
+    n_head = f["site_attention"].shape[0]
+    row = TokenRow(words, font_size=34, buff=ATT_W - 1.0)
+    for p, token in enumerate(row.tokens):
+        token.move_to([ATT_X + p * ATT_W, ATT_Y + 1.1, 0])
+    names = VGroup(*[_text(f"head {h + 1}", 22).move_to([ATT_X - ATT_W / 2 - 0.3, ATT_Y - h * ATT_H, 0],
+                                                       aligned_edge=RIGHT) for h in range(n_head)])
+    cells = VGroup()
+    for h in range(n_head):
+        for p in range(len(words)):
+            cells.add(VGroup(Rectangle(width=ATT_W, height=ATT_H, stroke_color=MUTED, stroke_width=1.5,
+                                       fill_color=FAINT, fill_opacity=0.2).move_to([ATT_X + p * ATT_W, ATT_Y - h * ATT_H, 0])))
+    label = _text(f"layer {layer + 1}: attention from {_q(words[pos])} to each word", 22, MUTED)
+    label.next_to(cells, DOWN, buff=0.3)
+    return Stage(diagram=diagram(f, lit=1 + 2 * layer), row=row, names=names, cells=cells, label=label)
+
+
+class HowPlaysKnows(ChapterEightScene):
+    def construct(self):
+        f = facts()
+        stage = self.open(attention_stage(f))
+        layer, pos, word = site_of(f)
+        words = [str(w) for w in f["prompt"]]
+        att = f["site_attention"]  # (heads, words up to the site)
+        filled = VGroup()
+        for h in range(att.shape[0]):
+            for p in range(att.shape[1]):
+                box = stage.cells[h * att.shape[1] + p][0].copy().set_fill(value_to_color(float(att[h, p]), 1.0),
+                                                                          opacity=0.6)
+                filled.add(VGroup(box, _text(percent(att[h, p]), 22).move_to(box)))
+        first, last = words[0], words[1]
+        on_last = [h for h in range(att.shape[0]) if att[h, 1] > 0.9]
+        on_first = int(np.argmax(att[:, 0]))
+
+        # Attention before the MLP
+        self.say(f"Before that MLP, layer {layer + 1}'s attention lets {_q(word)} look back at the words "
+                 "before it. Here are its real weights, head by head.")
+        self.play(LaggedStart(*[Transform(a, b) for a, b in zip(stage.cells, filled)], lag_ratio=0.08), run_time=2.0)
+        marks = VGroup(*[SurroundingRectangle(stage.cells[h * att.shape[1] + 1], color=ACCENT, buff=0.03)
+                         for h in on_last], SurroundingRectangle(stage.cells[on_first * att.shape[1]], color=ACCENT,
+                                                                 buff=0.03))
+        heads_last = " and ".join(f"{h + 1}" for h in on_last)
+        shares = " and ".join(percent(att[h, 1]) for h in on_last)
+        self.say(f"Heads {heads_last} put {shares} on {_q(last)}; head {on_first + 1} puts "
+                 f"{percent(att[on_first, 0])} on {_q(first)}.")
+        self.play(Create(marks), run_time=1.0)
+        self.say(f"So the vector at {_q(word)} now holds something of both names, before the MLP reads it.")
+        self.wait(0.5)
+        self.hand_off(mlp_stage(f), run_time=1.4)
+
+
+# ----------------------------------------------------------------------------- beat 4: the MLP step by step
+
+MLP_H = 4.6  # the strips of 256 numbers
+MLP_Y = 0.35  # their centre
+
+
+def _up(f: dict) -> UpProjection:
+    up = UpProjection(f["mlp_in"], f["up_weight"], f["up_bias"], f["mlp_pre"], f["mlp_post"], height=MLP_H)
+    up.move_to([-6.85 + up.width / 2, 0, 0])
+    return up.shift(UP * (MLP_Y - up.w_up.frame.get_y()))
+
+
+def _hstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0.36) -> Group:
+    """A vector as one horizontal strip of shaded cells in a thin frame."""
+    heat = HeatMap(np.asarray(values)[None, :], vmax=vmax, height=1.0)
+    heat.stretch_to_fit_width(length).stretch_to_fit_height(thickness)
+    return Group(heat, Rectangle(width=length, height=thickness, stroke_color=MUTED, stroke_width=1.2).move_to(heat))
+
+
+def mlp_stage(f: dict) -> Stage:
+    """The site's MLP lit in the model; the vector that comes in and W↑ beside it."""
+    layer, _, word = site_of(f)
+    up = _up(f)
+    title = _text(f"the MLP of layer {layer + 1}, at {_q(word)}", 22, MUTED).move_to([6.85, 3.6, 0], aligned_edge=RIGHT)
+    return Stage(title=title, w_up=up.w_up, x=up.x)
+
+
+class InsideTheMLP(ChapterEightScene):
+    def construct(self):
+        f = facts()
+        stage = self.open(mlp_stage(f))
+        layer, pos, word = site_of(f)
+        n = int(f["top_neurons"][0])
+        name = neuron_name(f, 0)
+        number = name.split()[-1]
+        up = _up(f)
+        self.swap([stage.w_up, stage.x], [up.w_up, up.x])
+        n_hidden, n_in = f["up_weight"].shape
+        x = f["mlp_in"]
+        row = f["up_weight"][n]
+        row_dot = float(f["mlp_pre"][n] - f["up_bias"][n])  # the row's dot product with x (z minus the bias)
+        shown_dot = computed(fmt(row_dot), f"row {n} of W↑ · x: z minus the bias")
+
+        # The vector in, and W↑
+        self.say(f"Inside the MLP. In comes the vector at {_q(word)}, normalised: {n_in} numbers x, drawn "
+                 "as colours.")
+        self.wait(0.5)
+        self.say(f"W\u2191 holds {n_hidden} rows of {n_in} weights, one row per neuron.")
+        band = up.w_up.band(n, n + 1)
+        self.play(Create(band), run_time=0.8)
+
+        # One neuron's row swept across the vector: a dot product
+        vmax_w = float(np.abs(row).max())
+        vmax_x = float(np.abs(x).max())
+        product = np.asarray(row, dtype=float) * np.asarray(x, dtype=float)  # entry by entry
+        strips = Group(_hstrip(row, vmax_w, 6.0), _hstrip(x, vmax_x, 6.0),
+                       _hstrip(product, float(np.abs(product).max()), 6.0)).arrange(DOWN, buff=0.42)
+        strips.move_to([3.65, 2.0, 0])
+        labels = VGroup(_text(f"row {number} of W\u2191", 19), _text("x", 19),
+                        _text("row \u00d7 x", 19, ACCENT))
+        for lab, s in zip(labels, strips):
+            lab.next_to(s, UP, buff=0.06).align_to(s, LEFT)
+        self.say(f"Follow {name}: its row meets x entry by entry, and the {n_in} products are added up. "
+                 f"That dot product is {shown_dot}.")
+        self.play(TransformFromCopy(band, strips[0][1]), FadeIn(strips[0][0]), FadeIn(labels[0]), run_time=1.0)
+        self.play(TransformFromCopy(up.x.frame, strips[1][1]), FadeIn(strips[1][0]), FadeIn(labels[1]), run_time=1.0)
+        self.play(FadeIn(strips[2], shift=0.2 * DOWN), FadeIn(labels[2]), run_time=1.0)
+        formula = MathTex(rf"z_{{{number}}}", "=", shown_dot.replace("\u2212", "-"), "+",
+                          f"({_tex(f['up_bias'][n], 2)})", "=", _tex(f["mlp_pre"][n]), font_size=40).move_to([3.65, 0.2, 0])
+        self.write_terms(formula, sources={2: strips[2]}, groups=[[0, 1, 2]])
+
+        # The bias, with its values
+        bias = f["up_bias"]
+        self.say(f"Then a bias from b\u2191, one number per neuron, between {fmt(bias.min())} and {fmt(bias.max())}. "
+                 f"{name.capitalize()}'s is {fmt(bias[n], 2)}, so z = {fmt(f['mlp_pre'][n])}.")
+        self.play(FadeIn(up.symbols[0]), FadeIn(up.b), Create(up.b.marker(n)), run_time=1.0)
+        self.write_terms(formula, sources={4: up.b}, groups=[[3, 4], [5, 6]])
+
+        # Every neuron: a row swept down W↑, z filled in
+        self.say(f"Every neuron does the same with its own row and bias: the row sweeps down W\u2191, "
+                 f"and {n_hidden} values z fill in, one per neuron.")
+        cover = Rectangle(width=up.pre.frame.width + 0.04, height=up.pre.frame.height + 0.02, stroke_width=0,
+                          fill_color=BACKGROUND, fill_opacity=1).move_to(up.pre.frame)
+        self.add(up.symbols[1], up.pre, cover)
+        top_band = up.w_up.band(0, 1)
+        self.play(Transform(band, top_band), run_time=0.5)
+        self.play(band.animate.move_to(up.w_up.band(n_hidden - 1, n_hidden)),
+                  cover.animate.stretch_to_fit_height(0.001, about_edge=DOWN), run_time=3.0, rate_func=linear)
+        self.remove(cover)
+        self.play(FadeOut(band), Create(up.pre.marker(n)), run_time=0.6)
+
+        # The non-linearity
+        gelu = GeluPlot(f["mlp_pre"], f["mlp_post"], highlight=[n], width=4.6, height=2.6).move_to([3.9, 1.35, 0])
+        gelu_name = _text("GELU: every neuron's (z, a)", 20, MUTED).next_to(gelu, UP, buff=0.15)
+        self.say(f"Then the non-linearity, GELU: negative z fall to about zero, positive z pass. "
+                 f"{fmt(f['mlp_pre'][n])} becomes {fmt(f['mlp_post'][n])}.")
+        self.play(FadeOut(strips, rate_func=LEAVE), FadeOut(labels, rate_func=LEAVE),
+                  formula.animate.move_to([3.9, -1.75, 0]),
+                  FadeIn(gelu_name, rate_func=ARRIVE), Create(gelu.axes), FadeIn(gelu.ticks), Create(gelu.curve),
+                  run_time=1.4)
+        self.play(FadeIn(gelu.dots, lag_ratio=0.01), FadeIn(gelu.highlighted), FadeIn(up.gelu), run_time=1.2)
+        a_line = MathTex(rf"a_{{{number}}}", "=", r"\mathrm{GELU}(", _tex(f["mlp_pre"][n]), ")", "=",
+                         _tex(f["mlp_post"][n]), font_size=40).next_to(formula, UP, buff=0.3)
+        self.play(FadeIn(up.post, shift=0.2 * RIGHT), Create(up.post.marker(n, label=number)), run_time=1.0)
+        self.write_terms(a_line, sources={3: formula[6]}, groups=[[0, 1, 2, 3, 4], [5, 6]])
+        busy = computed(int(np.sum(f["mlp_post"] > 0.5)), "the activations above 0.5, counted")
+        self.say(f"These are the neurons' activations a. Only {busy} of the {n_hidden} are above "
+                 f"{constant('0.5', 'a threshold chosen for the caption')} here.")
+        self.wait(0.5)
+
+        # The down-projection: a column of W↓ per neuron, scaled and added
+        vmax = float(max(np.abs(f["mlp_pre"]).max(), np.abs(f["mlp_post"]).max()))
+        down = DownProjection(f["mlp_post"], f["down_weight"], f["down_bias"], f["mlp_out"], f["resid_in"],
+                              f["resid_out"], height=MLP_H, post_vmax=vmax)
+        down.move_to([-6.85 + down.width / 2, 0, 0])
+        down.shift(UP * (MLP_Y - down.post.frame.get_y()))
+        self.finish_reading()
+        leaving = [m for m in self.drawing() if m is not up.post and m is not stage.title]
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in leaving],
+                  up.post.animate(rate_func=ARRIVE).shift(down.post.frame.get_center() - up.post.frame.get_center()), run_time=1.2)
+        self.swap([up.post], [down.post])
+        col_marks = down.highlight(n, label=number)
+        self.say(f"W\u2193 takes the {n_hidden} activations back to {n_in} numbers. It holds one column of "
+                 f"{n_in} per neuron.")
+        self.play(FadeIn(down.w_down), FadeIn(col_marks), run_time=1.2)
+        column = f["down_weight"][:, n]
+        a_n = float(f["mlp_post"][n])
+        scaled = a_n * np.asarray(column, dtype=float)
+        vmax_c = float(np.abs(scaled).max())
+        col_strip = VectorStrip(column, height=3.0, vmax=vmax_c, note=str(n_in), role="a column of W_down")
+        scaled_strip = VectorStrip(scaled, height=3.0, vmax=vmax_c, note=str(n_in), role="the column times a")
+        times = MathTex(r"\times", _tex(a_n), "=", font_size=40)
+        column_group = Group(col_strip, times, scaled_strip).arrange(RIGHT, buff=0.3).move_to([5.0, 1.2, 0])
+        col_name = _text(f"column {number}", 19).next_to(col_strip, UP, buff=0.12)
+        self.say(f"{name.capitalize()} adds its column, scaled by its activation: {fmt(a_n)} times column {number}.")
+        self.play(TransformFromCopy(col_marks[0], col_strip.frame), FadeIn(col_strip.heat), FadeIn(col_strip.note),
+                  FadeIn(col_name), run_time=1.0)
+        self.play(FadeIn(times), FadeIn(scaled_strip, shift=0.2 * RIGHT), run_time=1.0)
+        self.say(f"All {n_hidden} scaled columns added, plus a small bias b\u2193: the MLP's output, {n_in} numbers.")
+        self.play(FadeIn(down.symbols[0]), FadeIn(down.b), FadeIn(down.symbols[1]), FadeIn(down.out, shift=0.2 * RIGHT),
+                  run_time=1.2)
+        ratio = float(np.linalg.norm(f["mlp_out"]) / np.linalg.norm(f["resid_in"]))
+        times_long = computed(fmt(ratio, 2), "the length of the output ÷ the length of v")
+        self.say(f"The output is added to the vector v at {_q(word)}. It is {times_long} times as long "
+                 "as v: it dominates the result v\u2032.")
+        resid_in, plus, out_again, equals, resid_out = down.residual
+        self.play(FadeOut(column_group, rate_func=LEAVE), FadeOut(col_name, rate_func=LEAVE),
+                  FadeIn(resid_in, rate_func=ARRIVE), FadeIn(plus, rate_func=ARRIVE),
+                  ReplacementTransform(down.out.copy(), out_again), run_time=1.2)
+        self.play(FadeIn(equals), FadeIn(resid_out, shift=0.2 * RIGHT), run_time=1.0)
+        self.hand_off(rank_stage(f), run_time=1.4)
+
+
+# ----------------------------------------------------------------------------- beat 5: the neuron for basketball
+
+
+def rank_stage(f: dict) -> Stage:
+    """The five neurons that push the answer's score most, as bars, large."""
+    top = [int(i) for i in f["top_neurons"]]
+    answer = str(f["answer"])
+    bars = SignedBars(f["neuron_push"][top], [neuron_name(f, k) for k in range(len(top))], max_length=6.0,
+                      font_size=28, sig=2, bar_height=0.5).move_to([0, 0.3, 0])
+    layer, _, word = site_of(f)
+    head = _text(f"push on the score of {_q(answer)}: the neurons of layer {layer + 1}'s MLP at {_q(word)}, "
+                 "ranked", 24).move_to([0, 3.2, 0])
+    return Stage(head=head, bars=bars)
+
+
+def _chart(f: dict, k: int, vmax: float) -> NeuronBars:
+    order = sport_order(f)
+    names = [str(f["athletes"][i]) for i in order]
+    me = names.index(" ".join(str(w) for w in f["prompt"][:2]))
+    acts = f["athlete_activations"][order]
+    return NeuronBars(acts[:, k], names, groups=[str(f["sports"][i]) for i in order], highlight=me, vmax=vmax,
+                      max_height=2.0, group_gap=0.26).move_to(UP * 0.35)
+
+
+def _chart_title(f: dict, k: int) -> Text:
+    _, _, word = site_of(f)
+    return _text(f"{neuron_name(f, k)}: its activation at {_q(word)}, for each athlete", 24).move_to(UP * 3.3)
+
+
+class TheBasketballNeuron(ChapterEightScene):
+    def construct(self):
+        f = facts()
+        stage = self.open(rank_stage(f))
+        layer, pos, word = site_of(f)
+        answer = str(f["answer"])
+        order = sport_order(f)
+        names = [str(f["athletes"][i]) for i in order]
+        who = " ".join(str(w) for w in f["prompt"][:2])
+        me = names.index(who)
+        acts = f["athlete_activations"][order]
+        vmax = float(np.abs(f["athlete_activations"]).max())
+        first = str(f["prompt"][0])
+        namesakes = [i for i, nm in enumerate(names) if nm.split()[0] == first and i != me]
+        same = sum(str(f["sports"][i]) == answer for i in order)
+
+        # Rank the neurons by their push
+        self.say(f"Which neurons carry the fact? Rank the {len(f['mlp_post'])} by how much each raises the score "
+                 f"of {_q(answer)} here.")
+        self.play(Create(stage.bars.highlight(0)), run_time=0.8)
+        self.say("A neuron's push: its activation times what its column of W\u2193 adds to that score.")
+        self.wait(0.5)
+
+        # The top neuron, for every athlete
+        chart, heading = _chart(f, 0, vmax), _chart_title(f, 0)
+        self.say(f"First is {neuron_name(f, 0)}. Here is its activation for each of the {len(names)} athletes; "
+                 f"{who.title()} in yellow.")
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in self.drawing()], FadeIn(heading, rate_func=ARRIVE),
+                  FadeIn(chart.zero, rate_func=ARRIVE), FadeIn(chart.names, rate_func=ARRIVE),
+                  FadeIn(chart.groups, rate_func=ARRIVE), run_time=1.4)
+        self.play(LaggedStart(*[FadeIn(b, shift=0.1 * UP) for b in chart.bars], lag_ratio=0.06), run_time=2.0)
+        self.play(FadeIn(chart.value_label(me)), run_time=0.5)
+        others = " and ".join(names[i].title() for i in namesakes)
+        rest = computed(len(names) - same, f"the athletes but the {answer} players")
+        self.say(f"It fires for all {_count(same)} {answer} players and stays low for the other "
+                 f"{rest}, even {others}.")
+        self.play(FadeIn(VGroup(*[chart.value_label(i, color=MUTED) for i in namesakes])), run_time=0.8)
+
+        # Its input, split by word
+        parts = f["neuron_parts"]  # (2 prompts, words + norm bias + bias)
+        other = " ".join(str(w) for w in f["namesake_prompt"])
+        part_names = [f"from {_q(str(w))}" for w in f["prompt"]] + ["norm's bias", "neuron's bias"]
+        other_names = [f"from {_q(str(w))}" for w in f["namesake_prompt"]] + ["norm's bias", "neuron's bias"]
+        unit = 2.1 / float(np.abs(parts).max())
+        left = SignedBars(parts[0], part_names, scale=unit, font_size=21, sig=2, bar_height=0.36)
+        right = SignedBars(parts[1], other_names, scale=unit, font_size=21, sig=2, bar_height=0.36)
+        panels = Group(left, right).arrange(RIGHT, buff=0.8)
+        if panels.width > 13.8:
+            panels.scale_to_fit_width(13.8)
+        panels.move_to([0, 0.35, 0])
+        z_me, z_other = float(f["mlp_pre"][int(f["top_neurons"][0])]), float(np.sum(parts[1]))
+        heads = VGroup(_text(_q(" ".join(str(w) for w in f["prompt"])), 22, ACCENT).next_to(left, UP, buff=0.3),
+                       _text(_q(other), 22).next_to(right, UP, buff=0.3))
+        z_sum_other = computed(fmt(z_other), "the parts, added")
+        sums = VGroup(_text(f"z = {fmt(z_me)}", 24, ACCENT).next_to(left, DOWN, buff=0.35),
+                      _text(f"z = {z_sum_other}", 24).next_to(right, DOWN, buff=0.35))
+        title = _text(f"{neuron_name(f, 0)}'s z at {_q(word)}, split by the word each part came from", 24)
+        title.move_to(UP * 3.3)
+        self.say(f"Why does it fire for {who.title()}? Split its z by word: what layer {layer + 1}'s attention "
+                 "brought from each one.")
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in self.drawing()], FadeIn(title, rate_func=ARRIVE),
+                  FadeIn(left, rate_func=ARRIVE), FadeIn(heads[0], rate_func=ARRIVE), FadeIn(sums[0], rate_func=ARRIVE),
+                  run_time=1.6)
+        second = str(f["prompt"][1])
+        self.say(f"{_q(second)} sends {fmt(parts[0, 1], 2)}, {_q(word)} {fmt(parts[0, 2], 2)}, {_q(first)} only "
+                 f"{fmt(parts[0, 0], 2)}. For {other.rsplit(' ', 1)[0].title()}, {_q(str(f['namesake_prompt'][1]))} "
+                 f"sends {fmt(parts[1, 1], 2)}: z is {z_sum_other}.")
+        self.play(FadeIn(right), FadeIn(heads[1]), FadeIn(sums[1]), run_time=1.2)
+        without = computed(fmt(z_me - float(parts[0, 1]), 2), f"z minus the part from {second}")
+        bias_mark = left.highlight(len(part_names) - 1)
+        self.say("A large negative bias could make a neuron fire only when two features add up: an AND.")
+        self.play(Create(bias_mark), run_time=0.8)
+        self.say(f"This one's bias is {fmt(parts[0, -1], 2)}: far too small to be such a threshold.")
+        self.wait(0.5)
+        self.say(f"Take away the part from {_q(second)} and z is still {without}: no AND of {_q(first)} and "
+                 f"{_q(second)}. The last name does most of it.")
+        self.play(Create(left.highlight(1)), run_time=0.8)
+        self.hand_off(column_stage(f), run_time=1.4)
+
+
+# ----------------------------------------------------------------------------- beat 6: its push toward the answer
+
+COS_BIN = 0.05  # the cosine histogram's bin width
+
+
+def column_stage(f: dict) -> Stage:
+    """The top neuron's column of W↓ and the answer's unembedding, as two strips on the left."""
+    n = int(f["top_neurons"][0])
+    number = str(int(f["top_neuron_numbers"][0]))
+    left = VectorStrip(f["down_weight"][:, n], height=3.0, width=0.4, role="a column of W_down")
+    right = VectorStrip(f["answer_unembedding"], height=3.0, width=0.4, role="the answer's unembedding")
+    strips = Group(left, right).arrange(RIGHT, buff=1.6).move_to([-4.6, 1.3, 0])
+    names = VGroup(VGroup(_text(f"column {number}", 20), _text("of W\u2193", 20)).arrange(DOWN, buff=0.06)
+                   .next_to(left, UP, buff=0.15),
+                   VGroup(_text(_q(str(f["answer"])), 20), _text("unembedding", 20)).arrange(DOWN, buff=0.06)
+                   .next_to(right, UP, buff=0.15))
+    hist = _cosine_histogram(f["neuron_cosine"], float(f["neuron_cosine"][n]), cosine_baseline(len(f["answer_unembedding"])))
+    head = _text(f"the cosine of each of the {len(f['neuron_cosine'])} columns with {_q(str(f['answer']))}", 20)
+    head.next_to(hist, UP, buff=0.3)
+    return Stage(strips=strips, names=names, hist_head=head, hist_axis=hist[1], hist_ticks=hist[2])
+
+
+def _cosine_histogram(cosines: np.ndarray, marked: float, spread: float, width: float = 6.2,
+                      height: float = 3.0) -> VGroup:
+    """The cosines of every column of W↓ with the answer's unembedding, binned; the bin of the
+    marked neuron yellow; dashed lines at ± the spread of random directions."""
+    edges = np.arange(-0.7, 0.7 + 1e-9, COS_BIN)
+    counts, _ = np.histogram(np.asarray(cosines, dtype=float), edges)
+    sx = width / (edges[-1] - edges[0])
+    sy = height / counts.max()
+    bars = VGroup()
+    for lo_edge, c in zip(edges[:-1], counts):
+        hit = lo_edge <= marked < lo_edge + COS_BIN
+        bars.add(Rectangle(width=COS_BIN * sx * 0.85, height=max(c * sy, 0.005), stroke_width=0,
+                           fill_color=ACCENT if hit else POSITIVE, fill_opacity=0.9)
+                 .move_to([(lo_edge + COS_BIN / 2 - edges[0]) * sx, 0, 0], aligned_edge=DOWN))
+    axis = Line([0, 0, 0], [width, 0, 0], stroke_color=MUTED, stroke_width=1.5)
+    ticks = VGroup()
+    for v in (-0.5, 0.0, 0.5):
+        ticks.add(_text(constant(f"{v:g}".replace("-", "\u2212"), "a tick of the cosine axis"), 18, MUTED)
+                  .move_to([(v - edges[0]) * sx, -0.25, 0]))
+    band = VGroup(*[DashedLine([(v - edges[0]) * sx, 0, 0], [(v - edges[0]) * sx, height, 0], color=INK,
+                               stroke_width=2) for v in (-spread, spread)])
+    return VGroup(bars, axis, ticks, band).move_to([2.9, 1.2, 0])
+
+
 class PushTowardBasketball(ChapterEightScene):
     def construct(self):
         f = facts()
+        stage = self.open(column_stage(f))
         top = [int(i) for i in f["top_neurons"]]
         n = top[0]
+        name = neuron_name(f, 0)
         answer = str(f["answer"])
-        column = f["down_weight"][:, n]
-        unembed = f["answer_unembedding"]
-        # the top neurons' numbers, picked out together (the first is neuron n's)
-        cosine_n, alignment_n, activation_n = (float(f[key][top][0]) for key in ("neuron_cosine", "neuron_alignment",
-                                                                                  "mlp_post"))
-        left = VectorStrip(column, height=2.6, width=0.34)
-        right = VectorStrip(unembed, height=2.6, width=0.34)
-        strips = Group(left, right).arrange(RIGHT, buff=2.0).move_to(LEFT * 4.0 + UP * 1.65)
-        left_name = VGroup(_text(f"column {n}", 20), _text("of W\u2193", 20)).arrange(DOWN, buff=0.06)
-        left_name.next_to(left, UP, buff=0.12)
-        right_name = VGroup(_text(_q(answer), 20), _text("unembedding", 20)).arrange(DOWN, buff=0.06)
-        right_name.next_to(right, UP, buff=0.12)
-        sizes = _text(f"{len(column)} numbers each", 18, MUTED).next_to(strips, DOWN, buff=0.15)
-        cosine = _text(f"cosine {fmt(cosine_n, 2)}", 24, ACCENT).next_to(sizes, DOWN, buff=0.2)
+        cos = f["neuron_cosine"]
+        alignment_n, activation_n = (float(f[key][top][0]) for key in ("neuron_alignment", "mlp_post"))
+        cosine_n = float(f["neuron_cosine"][n])  # read on its own: the screen's 0.35 traces to it
+        n_in = len(f["answer_unembedding"])
+        spread = cosine_baseline(n_in)
+        shown_spread = computed(fmt(spread, 3), f"1/√{n_in}: the spread of the cosine of two random directions")
+        cosine = _text(f"cosine {fmt(cosine_n, 2)}", 26, ACCENT).next_to(stage.strips, DOWN, buff=0.35)
+
+        # The column against the answer's unembedding
+        self.say(f"What does {name} add? Its column of W\u2193: a direction among {n_in}-number vectors.")
+        self.wait(0.5)
+        self.say(f"It leans toward the unembedding of {_q(answer)}, which reads out that word's score: "
+                 f"cosine {fmt(cosine_n, 2)}.")
+        self.play(FadeIn(cosine), run_time=0.8)
+        # Against the cosines of random directions and of every other column
+        hist = _cosine_histogram(cos, cosine_n, spread)
+        self.swap([stage.hist_axis, stage.hist_ticks], [hist[1], hist[2]])
+        spread_label = _text(f"dashed: \u00b1{shown_spread}, the spread for random directions", 18, INK)
+        spread_label.next_to(hist, DOWN, buff=0.15)
+        further = computed(int(np.sum(cos > cosine_n)), f"the columns whose cosine with {answer} exceeds the neuron's")
+        real = computed(fmt(float(np.std(cos)), 2), "the standard deviation of the columns' cosines")
+        self.say(f"Is that a lot? Two random directions in {n_in} dimensions have a cosine of about "
+                 f"\u00b1{shown_spread}, 1/\u221a{n_in}.")
+        self.play(LaggedStart(*[FadeIn(b) for b in hist[0]], lag_ratio=0.03), run_time=1.6)
+        self.play(Create(hist[3]), FadeIn(spread_label), run_time=0.8)
+        self.say(f"The cosines of the {len(cos)} columns of W\u2193 with it spread a little wider: \u00b1{real}.")
+        self.wait(0.5)
+        self.say(f"{fmt(cosine_n, 2)} is well outside that: only {further} of the {len(cos)} columns lean "
+                 f"further toward {_q(answer)}.")
+        self.wait(0.5)
+
+        # Its push on the answer's score
         push_line = VGroup(
             _text(f"activation {fmt(activation_n)}", 22),
             _text(f"\u00d7 {fmt(alignment_n, 2)} per unit of activation", 22),
             _text(f"= +{fmt(f['neuron_push'][n], 2)} to the score of {_q(answer)}", 22, ACCENT),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(cosine, DOWN, buff=0.35)
-        pushes = SignedBars(f["neuron_push"][top], [f"neuron {i}" for i in top], max_length=2.6, font_size=22, sig=2)
-        pushes.move_to(RIGHT * 3.4 + UP * 1.2)
-        pushes_head = _text(f"push on the score of {_q(answer)}", 22).next_to(pushes, UP, buff=0.3)
-        share = _text(f"top {len(top)}: {percent(f['top_share'])} of the push of all {len(f['mlp_post'])}", 22)
-        share.next_to(pushes, DOWN, buff=0.45)
-
-        # The neuron's column of W_down against the answer's unembedding
-        self.say(f"What does neuron {n} add? Its column of W\u2193: a direction in the space of "
-                 f"{len(column)}-number vectors.")
-        self.play(FadeIn(left), FadeIn(left_name), FadeIn(sizes), run_time=1.0)
-        self.say(f"It leans toward the unembedding of {_q(answer)}, which reads out that word's score: "
-                 f"cosine {fmt(cosine_n, 2)}.")
-        self.play(FadeIn(right), FadeIn(right_name), run_time=1.0)
-        self.play(FadeIn(cosine), run_time=0.6)
-        # Its push on the answer's score
-        self.say(f"Through the final norm, each unit of activation adds {fmt(alignment_n, 2)} "
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([-4.0, -1.75, 0])
+        self.say(f"Through the final norm, each unit of its activation adds {fmt(alignment_n, 2)} "
                  f"to that score; at {fmt(activation_n)}, that is +{fmt(f['neuron_push'][n], 2)}.")
         self.play(FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
-        pushes_top = f["neuron_push"][top]
-        self.say(f"The top {_count(len(top))} push alike, from {fmt(pushes_top.max(), 2)} down to "
-                 f"{fmt(pushes_top.min(), 2)}: together, {percent(f['top_share'])} of the whole push.")
-        self.play(FadeIn(pushes_head), FadeIn(pushes, lag_ratio=0.1), run_time=1.5)
-        self.play(FadeIn(share), run_time=0.6)
+        self.say(f"The top {_count(len(top))} neurons together give {percent(f['top_share'])} of the push of all "
+                 f"{len(f['mlp_post'])}.")
+        self.wait(0.5)
+        self.hand_off(parts_stage(f), run_time=1.4)
+
+
+# ----------------------------------------------------------------------------- beat 7: spread over many neurons
+
+
+def _parts_bars(f: dict) -> SignedBars:
+    names = [part_name(str(n)) for n in f["logit_part_names"]]
+    return SignedBars(f["logit_parts"], names, max_length=2.6, font_size=24, bar_height=0.38).move_to([-2.9, 0.3, 0])
+
+
+def _ablation_head(f: dict) -> VGroup:
+    answer = str(f["answer"])
+    return VGroup(_text(f"probability of {_q(answer)}", 24),
+                  _text("with its neurons silenced", 24)).arrange(DOWN, buff=0.08).move_to([4.2, 2.5, 0])
+
+
+def parts_stage(f: dict) -> Stage:
+    """The answer's score split over the parts of the model, on the left; on the right, the
+    heading of the silencing chart to come."""
+    parts = _parts_bars(f)
+    head = _text(f"score (logit) of {_q(str(f['answer']))}, part by part", 24).next_to(parts, UP, buff=0.4)
+    return Stage(head=head, parts=parts, ablation_head=_ablation_head(f))
 
 
 class SpreadOverManyNeurons(ChapterEightScene):
     def construct(self):
         f = facts()
+        stage = self.open(parts_stage(f))
         layer, _, _ = site_of(f)
         answer = str(f["answer"])
-        names = [part_name(str(n)) for n in f["logit_part_names"]]
         site_part = [str(n) for n in f["logit_part_names"]].index(f"MLP {layer}")
-        parts = SignedBars(f["logit_parts"], names, max_length=2.4, font_size=20)
-        parts.move_to(LEFT * 3.0 + UP * 0.8)
         logit = float(np.sum(f["logit_parts"]))
-        parts_head = _text(f"score (logit) of {_q(answer)}, part by part", 22).next_to(parts, UP, buff=0.3)
         logit_sum = computed(fmt(logit), "the parts, added")
-        total = _text(f"sum: {logit_sum}", 22).next_to(parts, DOWN, buff=0.35)
+        total = _text(f"sum: {logit_sum}", 22).next_to(stage.parts, DOWN, buff=0.35)
         counts = [int(k) for k in f["ablation_counts"]]
         labels = ["none"] + [f"top {k}" for k in counts]
         probs = [float(f["answer_prob"])] + [float(p) for p in f["ablation_curve"]]
-        ablation = ProbabilityBars(labels, probs, width=2.4, font_size=22).move_to(RIGHT * 4.0 + UP * 0.6)
-        ablation_head = VGroup(_text(f"probability of {_q(answer)}", 22),
-                               _text("with neurons silenced", 22)).arrange(DOWN, buff=0.08)
-        ablation_head.next_to(ablation, UP, buff=0.3)
+        ablation = ProbabilityBars(labels, probs, width=3.0, font_size=24)
+        ablation.next_to(stage.ablation_head, DOWN, buff=0.4).set_x(4.2)
 
         # The answer's score, part by part
         self.say(f"Split the score of {_q(answer)} into what each part of the model adds: this MLP gives "
                  f"{fmt(f['logit_parts'][site_part])} of {logit_sum}.")
-        self.play(FadeIn(parts_head), FadeIn(parts, lag_ratio=0.1), run_time=1.5)
-        self.play(Create(parts.highlight(site_part)), FadeIn(total), run_time=0.8)
+        self.play(Create(stage.parts.highlight(site_part)), FadeIn(total), run_time=1.0)
         # Silence more and more of its neurons
         self.say(f"Silence its top {_count(counts[0])} neurons and {_q(answer)} barely moves: "
                  f"{percent(probs[0])} to {percent(probs[1])}.")
-        self.play(FadeIn(ablation_head), FadeIn(ablation.rows[:2], lag_ratio=0.2), run_time=1.2)
+        self.play(FadeIn(ablation.rows[:2], lag_ratio=0.2), run_time=1.2)
         self.say(f"It takes the top {counts[-1]} of {len(f['mlp_post'])} to bring it down to "
                  f"{percent(probs[-1])}. The fact is spread over many neurons.")
         self.play(LaggedStart(*[FadeIn(r) for r in ablation.rows[2:]], lag_ratio=0.4), run_time=2.0)
         self.play(Create(ablation.highlight(len(labels) - 1)), run_time=0.6)
+        self.hand_off(angles_stage(superposition()), run_time=1.4)
 
 
-def _deg(x: float) -> str:
-    return f"{float(x):g}\u00b0"
+# ----------------------------------------------------------------------------- beat 8: superposition, then the model again
+
+HIST_AT = (-2.3, 0.55)
+
+
+def _hist(s: dict) -> AngleHistogram:
+    before, after = s["angles_before"], s["angles_after"]
+    return AngleHistogram(before, s["angle_edges"], tolerance=float(s["tolerance_deg"]),
+                          ymax=float(max(before.max(), after.max())), width=8.0, height=4.0).move_to([*HIST_AT, 0])
+
+
+def angles_stage(s: dict) -> Stage:
+    """A demonstration about vectors: the heading, the label saying so, and the angle axis."""
+    n_vec, dim = s["vectors"].shape
+    hist = _hist(s)
+    pairs = computed(f"{n_vec * (n_vec - 1) // 2:,}", f"the pairs of {n_vec} directions: {n_vec} × {n_vec - 1} ÷ 2")
+    head = _text(f"angles between {n_vec} directions in {dim} dimensions ({pairs} pairs)", 24).move_to(UP * 3.3)
+    about = _text("a demonstration about vectors, not about the model", 22, MUTED).move_to(UP * 2.75)
+    return Stage(head=head, about=about, axis=hist.axis, ticks=hist.ticks)
 
 
 class Superposition(ChapterEightScene):
     def construct(self):
         s = superposition()
         f = facts()
+        stage = self.open(angles_stage(s))
         dims, counts = [int(d) for d in s["dimensions"]], [int(c) for c in s["counts"]]
         tol = float(s["tolerance_deg"])
         n_vec, dim = s["vectors"].shape
@@ -417,29 +835,26 @@ class Superposition(ChapterEightScene):
         inside = (edges[:-1] >= lo) & (edges[1:] <= hi)
         share_before = float(before[inside].sum() / before.sum())
         share_after = float(after[inside].sum() / after.sum())
-        hist = AngleHistogram(before, edges, tolerance=tol, ymax=float(max(before.max(), after.max())),
-                              width=7.0, height=3.6).move_to(LEFT * 2.4 + UP * 0.8)
-        pairs = computed(f"{n_vec * (n_vec - 1) // 2:,}", f"the pairs of {n_vec} directions: {n_vec} × {n_vec - 1} ÷ 2")
-        head = _text(f"angles between {n_vec} directions in {dim} dimensions ({pairs} pairs)", 22).move_to(UP * 3.3)
-        state = _text("random", 24, MUTED).move_to(RIGHT * 4.6 + UP * 1.9)
+        hist = _hist(s)
+        self.swap([stage.axis, stage.ticks], [hist.axis, hist.ticks])
+        state = _text("random", 26, MUTED).move_to(RIGHT * 4.8 + UP * 1.6)
         share_how = f"the pairs within {_deg(tol)} of 90°, counted in the histogram, ÷ all pairs"
         before_share, after_share = computed(percent(share_before), share_how), computed(percent(share_after), share_how)
-        within = _text(f"{before_share} of pairs", 22).next_to(state, DOWN, buff=0.3)
-        band = _text(f"within {_deg(lo)}\u2013{_deg(hi)}", 22, ACCENT).next_to(within, DOWN, buff=0.1)
+        within = _text(f"{before_share} of pairs", 24).next_to(state, DOWN, buff=0.3)
+        band = _text(f"within {_deg(lo)}\u2013{_deg(hi)}", 24, ACCENT).next_to(within, DOWN, buff=0.1)
         ghost = hist.bars.copy().set_fill(MUTED, opacity=0.35)
-        state2 = _text("optimised", 24, POSITIVE).next_to(band, DOWN, buff=0.5)
-        within_after = _text(f"{after_share} of pairs", 22).next_to(state2, DOWN, buff=0.3)
+        state2 = _text("optimised", 26, POSITIVE).next_to(band, DOWN, buff=0.5)
+        within_after = _text(f"{after_share} of pairs", 24).next_to(state2, DOWN, buff=0.3)
         band2 = band.copy().next_to(within_after, DOWN, buff=0.1)
 
         # Why spread out? Nearly perpendicular directions
+        same_width = "as many numbers as the model's vectors" if dim == len(f["mlp_in"]) else "a toy space"
         self.say("Why spread a fact out? One idea is superposition: a feature is a direction, not a neuron, "
                  "and directions are plentiful.")
-        self.wait(0.5)
-        same_width = "as many numbers as the model's vectors" if dim == len(f["mlp_in"]) else "a toy space"
-        self.say(f"Take {n_vec} random directions in {dim} dimensions, {same_width}. "
-                 "These are the angles between them.")
-        self.play(FadeIn(head), Create(hist.axis), FadeIn(hist.ticks), run_time=1.0)
         self.play(LaggedStart(*[FadeIn(b) for b in hist.bars], lag_ratio=0.02), FadeIn(state), run_time=1.5)
+        self.say(f"Here are {n_vec} random directions in {dim} dimensions, {same_width}, and the angles "
+                 "between them.")
+        self.wait(0.5)
         self.say(f"In high dimensions, random directions are nearly perpendicular: {before_share} "
                  f"of pairs lie within {_deg(tol)} of 90\u00b0.")
         self.play(Create(hist.band), FadeIn(within), FadeIn(band), run_time=1.0)
@@ -450,12 +865,10 @@ class Superposition(ChapterEightScene):
         self.bring_to_front(hist.bars, hist.band)
         self.play(Transform(hist.bars, hist.reshaped(after)), FadeIn(state2), FadeIn(within_after), FadeIn(band2),
                   run_time=2.5)
-        self.wait(1.0)
+        self.wait(0.5)
 
         # How the count grows with the dimension
-        self.finish_reading()
-        self.clear_drawing()
-        plot = GrowthPlot(s["dimensions"], s["counts"], width=6.0, height=3.9).move_to(LEFT * 1.9 + UP * 0.75)
+        plot = GrowthPlot(s["dimensions"], s["counts"], width=7.0, height=3.8).move_to(LEFT * 1.9 + UP * 0.0)
         legend_ref = VGroup(_text("exactly perpendicular:", 20, MUTED),
                             _text("one per dimension", 20, MUTED)).arrange(DOWN, aligned_edge=LEFT, buff=0.06)
         legend_ref.next_to(plot.point(dims[-1], dims[-1]), RIGHT, buff=0.25)
@@ -467,33 +880,62 @@ class Superposition(ChapterEightScene):
                                 for i in shown])
         small = [i for i, d in enumerate(dims) if counts[i] == d]
         few = ", ".join(str(dims[i]) for i in small[:-1]) + f" or {dims[small[-1]]}"
+        head2 = _text("nearly perpendicular directions that fit, by dimension", 24).move_to(UP * 3.3)
         self.say(f"How many fit, dimension by dimension? In {few} dimensions, no more than the dimension itself.")
-        self.play(Create(plot.axes), FadeIn(plot.ticks), FadeIn(plot.x_label), FadeIn(plot.y_label),
-                  Create(plot.reference), FadeIn(legend_ref), run_time=1.2)
+        keep = {stage.head, stage.about, self.caption}
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in self.drawing() if m not in keep],
+                  Transform(stage.head, head2),
+                  Create(plot.axes, rate_func=ARRIVE), FadeIn(plot.ticks, rate_func=ARRIVE),
+                  FadeIn(plot.x_label, rate_func=ARRIVE), FadeIn(plot.y_label, rate_func=ARRIVE),
+                  Create(plot.reference, rate_func=ARRIVE), FadeIn(legend_ref, rate_func=ARRIVE), run_time=1.4)
         self.play(FadeIn(plot.dots[: len(small)]), run_time=0.8)
         self.say(f"Then the count pulls away: {counts[shown[0]]} in {dims[shown[0]]} dimensions, "
                  f"{counts[shown[1]]} in {dims[shown[1]]}, {counts[-1]} in {dims[-1]}, what our optimiser found.")
         self.play(Create(plot.line), FadeIn(plot.dots[len(small):], lag_ratio=0.2), FadeIn(legend_fit), run_time=2.0)
         self.play(FadeIn(value_labels, lag_ratio=0.2), run_time=1.0)
-        self.say("Models with thousands of dimensions have room for vastly more. That may be why a fact "
-                 "is spread over many neurons.")
-        self.wait(0.5)
+
+        # Back to the model: neurons that fire for several sports
+        vmax = float(np.abs(f["athlete_activations"]).max())
+        k = polysemantic(f)[0]
+        chart, title = _chart(f, k, vmax), _chart_title(f, k)
+        who = " ".join(str(w) for w in f["prompt"][:2]).title()
+        rank = ["first", "second", "third", "fourth", "fifth", "sixth"][k]
+        self.say(f"Back to our model: {neuron_name(f, k)}, {rank} in the ranking, fires for basketball players "
+                 "and more.")
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in self.drawing()], FadeIn(title, rate_func=ARRIVE),
+                  FadeIn(chart, rate_func=ARRIVE), run_time=1.6)
+        self.say(f"It fires as strongly for some tennis and baseball players as for {who}: one neuron, "
+                 "several features.")
+        self.wait(1.0)
+        self.hand_off(recap_stage(f), run_time=1.4)
+
+
+# ----------------------------------------------------------------------------- beat 9: recap
+
+
+def recap_stage(f: dict) -> Stage:
+    """The chart of a neuron that fires for several sports (what the recap card replaces)."""
+    vmax = float(np.abs(f["athlete_activations"]).max())
+    k = polysemantic(f)[0]
+    return Stage(title=_chart_title(f, k), chart=_chart(f, k, vmax))
 
 
 class Recap(ChapterEightScene):
     def construct(self):
         f = facts()
+        stage = self.open(recap_stage(f))
         layer, _, word = site_of(f)
         self.recap_card(
             [
-                f"Silencing parts finds the fact: layer {layer + 1}'s MLP at {_q(word)}.",
-                "An MLP: project up, GELU, project down, add back to the vector.",
+                f"Mean-ablation finds where much of the fact is added: layer {layer + 1}'s MLP at {_q(word)}.",
+                "An MLP: a dot product per neuron, a bias, GELU, columns of W\u2193 added back.",
                 "A neuron's column of W\u2193 can point toward an answer's word.",
-                "Facts spread over many neurons; high dimensions fit many directions.",
-            ]
+                "Facts spread over many neurons; one neuron can fire for several sports.",
+            ],
+            replacing=list(stage.values()),
         )
 
 
 # The chapter's scenes, in story order (the command line reads this list).
-SCENES = [MichaelJordanPlays, FindTheFactSite, InsideTheMLP, TheBasketballNeuron, PushTowardBasketball,
+SCENES = [MichaelJordanPlays, FindTheFactSite, HowPlaysKnows, InsideTheMLP, TheBasketballNeuron, PushTowardBasketball,
           SpreadOverManyNeurons, Superposition, Recap]

@@ -122,6 +122,11 @@ def test_facts_golden(facts, update_goldens):
         "athlete_activations": facts["athlete_activations"],
         "top_words": [str(w) for w in facts["top_words"]],
         "answer_prob": facts["answer_prob"],
+        "mean_drops": facts["mean_drops"],
+        "athlete_probs": facts["athlete_probs"],
+        "control_probs": facts["control_probs"],
+        "site_attention": facts["site_attention"],
+        "neuron_parts": facts["neuron_parts"],
     }
     check_golden("lm_facts", values, update_goldens, rel=1e-3, abs_tol=1e-4)
 

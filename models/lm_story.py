@@ -172,8 +172,9 @@ def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: Ti
     out.update(chapter6_parts(model, vocab))
     from models.lm_chapter5 import chapter5_beats
     from models.lm_chapter6 import chapter6_beats
+    from models.lm_chapter7 import chapter7_beats
 
-    for beats in (chapter5_beats, chapter6_beats):
+    for beats in (chapter5_beats, chapter6_beats, chapter7_beats):
         more = beats(model, vocab, untrained, stepped)
         clash = sorted(set(more) & set(out))
         assert not clash, f"{beats.__name__} redefines {clash}"

@@ -279,7 +279,8 @@ BUILTIN_STAGES: dict[str, Stage] = {
     "lm-story": Stage(
         "lm-story",
         ("lm",),
-        ("models/lm_story.py", "models/lm_chapter5.py", "models/lm_chapter6.py", "models/tiny_gpt.py"),
+        ("models/lm_story.py", "models/lm_chapter5.py", "models/lm_chapter6.py", "models/lm_chapter7.py",
+         "models/tiny_gpt.py"),
         _build_lm_story,
         "numbers the language chapters draw (5 to 7)",
     ),

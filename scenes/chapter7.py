@@ -1,16 +1,31 @@
 """Chapter 7, "Attention in transformers, step by step", through one real attention head.
 
+One film in ten beats, following one sentence, "a fluffy blue creature roamed the verdant
+forest . the creature was", to the model's guess for its next word (two adjectives, nearly half
+and half): the words as vectors; the head's query (W_Q x plus its bias) and key; their dot
+product entry by entry; queries and keys as directions, in a real plane of the head's space; the
+grid of scores, scaled, masked (minus infinity before the softmax) and softmaxed, with the
+baseline of even attention beside the noun's share; values and the change the head adds; all
+eight heads with their patterns labelled by words; the route the two adjectives really take
+through both layers, tested by cutting links; the parameter count, beside GPT-3's published
+head count.
+
 The head is the one ``models/lm_story.py`` finds (``adjective_head``: the head whose attention
 from the sentence's last word falls most on the noun's adjectives), stored as
-``attention_layer_head`` in the ``lm-story`` artifact: nothing here names a head by hand, and
-the narration names words and percentages from the data. Queries, keys, scores, pattern,
-values and the change the head adds come from ``lm-story`` (``language.npz``); the weight
-matrices W_Q, W_K, W_V, W_O and the embeddings from ``lm`` (``weights.npz``).
-``tests/golden/chapter7.json`` pins every number on screen.
+``attention_layer_head``; the route's heads are found by rules in ``models/lm_chapter7.py``
+(keys ``c7_*``), which also cuts each link and measures the prediction. Nothing here names a
+head or a word by hand. Queries, keys, scores, pattern and values come from ``lm-story``
+(``language.npz``); the weight matrices and embeddings from ``lm`` (``weights.npz``).
+``tests/test_chapter7_numbers.py`` checks the numbers against the numpy transformer of
+``tests/numpy_gpt.py`` and ``tests/golden/chapter7.json`` pins them.
 
-Render with ``python render.py render 7``, or one scene with Manim::
+Layers and heads are counted from 1 on screen (the arrays count from 0).
 
-    manim -ql scenes/chapter7.py AttentionPattern
+Each beat opens on the drawing the previous one ended with: the ``*_stage`` functions build
+those drawings, and both sides of a join call the same one.
+
+Render with ``python render.py render 7``, or one scene with
+``python render.py render 7 --scene AttentionPattern``.
 """
 
 from __future__ import annotations
@@ -19,27 +34,34 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
+    ApplyFunction,
     ArcBetweenPoints,
+    Arrow,
+    ArrowTip,
+    Circle,
     Create,
     FadeIn,
     FadeOut,
     Group,
+    Indicate,
     LaggedStart,
+    Line,
     MathTex,
     Rectangle,
     ReplacementTransform,
+    Square,
     SurroundingRectangle,
     Text,
     Transform,
+    TransformFromCopy,
     VGroup,
+    Write,
 )
 
-from scenes.palette import INK, MUTED
-
-from scenes.base import ChapterScene, artifact_arrays
-from scenes.transcript import computed
+from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.lm_pieces import (
     MASKED_FILL,
     AttentionGrid,
@@ -50,11 +72,17 @@ from scenes.lm_pieces import (
     VectorColumn,
     percent,
 )
+from scenes.palette import FAINT, INK, MUTED
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, NumberColumn, fmt, tex
+from scenes.transcript import computed, constant
 
 NUMBER = 7
 TITLE = "Attention in transformers, step by step"
 ARTIFACTS = ("lm-story", "lm")
+
+ROW_Y = 3.3  # the sentence across the top, wherever it is shown
+EQ_Y = 0.05  # the middle of the equations under it (columns of 16 numbers)
+GPT3_LAYERS_HEADS_WIDTH = (96, 96, 128)  # GPT-3's published layers, heads per layer and head size (Brown et al. 2020)
 
 
 def data() -> dict[str, np.ndarray]:
@@ -66,33 +94,53 @@ def weights() -> dict[str, np.ndarray]:
 
 
 class Story:
-    """What the narration names, read from the artifacts: the head, the words, the matrices."""
+    """What the narration names, read from the artifacts: the head, the words, the matrices, the route."""
 
     def __init__(self):
         d, w = data(), weights()
         self.d, self.w = d, w
         self.words = [str(x) for x in d["sentence"]]
         self.sentence = " ".join(self.words)
+        self.vocab = [str(x) for x in d["vocab"]]
         self.layer, self.head = (int(x) for x in d["attention_layer_head"])
-        self.vocab_size, _, self.n_layer, self.n_head, self.n_embd = (int(x) for x in w["config"])
+        self.vocab_size, self.context, self.n_layer, self.n_head, self.n_embd = (int(x) for x in w["config"])
         self.hd = int(d["head_q"].shape[1])  # a head's size: each query has this many numbers (n_embd // n_head)
         self.adjectives = [str(a) for a in d["shown_adjectives"]]
-        self.adj_pos = [self.words.index(a) for a in self.adjectives]
-        self.noun = max(self.adj_pos) + 1  # the word right after its adjectives
-        self.last = len(self.words) - 1
+        self.noun, a0, a1, self.last = (int(x) for x in d["c7_positions"])
+        self.adj_pos = [a0, a1]
         self.pattern = d["head_pattern"]
         self.top_key = int(np.argmax(self.pattern[self.last]))  # where the last word looks most
+        self.other_adj = next(a for a in self.adj_pos if a != self.top_key)  # the adjective it does not pick
         rows = slice(self.head * self.hd, (self.head + 1) * self.hd)
         c_attn = w[f"transformer.h.{self.layer}.attn.c_attn.weight"]  # (3C, C): W_Q, W_K, W_V stacked
         C = self.n_embd
         self.W_Q, self.W_K, self.W_V = c_attn[:C], c_attn[C : 2 * C], c_attn[2 * C :]
+        self.b_K = w[f"transformer.h.{self.layer}.attn.c_attn.bias"][C + rows.start : C + rows.stop]
         self.head_rows = rows
         self.W_O = w[f"transformer.h.{self.layer}.attn.c_proj.weight"]  # (C, C): [out, in]
+        # the route, found by the rules of models/lm_chapter7.py
+        self.gather = tuple(int(x) for x in d["c7_gather_head"])
+        self.read = [tuple(int(x) for x in lh) for lh in d["c7_read_heads"]]
+        self.cut_names = [str(x) for x in d["c7_cut_names"]]
 
     @property
     def names(self) -> tuple[str, str]:
         """The head as the viewer counts: ("layer 1", "head 2")."""
         return f"layer {self.layer + 1}", f"head {self.head + 1}"
+
+    @staticmethod
+    def head_name(layer: int, head: int) -> str:
+        """A head as the viewer counts it, from 1: "layer 1, head 2"."""
+        return f"layer {layer + 1}, head {head + 1}"
+
+    def cut(self, name: str):
+        """The next-word distribution with the links ``name`` cut (``none``: nothing cut)."""
+        return self.d["c7_cut_probs"][self.cut_names.index(name)]
+
+    def two(self, name: str):
+        """The probabilities of the two adjectives (the attended one first) with the links ``name`` cut."""
+        ids = [self.vocab.index(self.words[self.top_key]), self.vocab.index(self.words[self.other_adj])]
+        return self.cut(name)[ids]
 
     @staticmethod
     def quote(word: str) -> str:
@@ -102,7 +150,6 @@ class Story:
 
 class ChapterSevenScene(ChapterScene):
     chapter = NUMBER
-    strict_fill = False  # full frames come with this chapter's one-film rewrite; until then a warning
 
 
 def _label(text: str, size: int = 20, color=MUTED) -> Text:
@@ -114,13 +161,13 @@ def _place(block: MatrixBlock, x: float, y: float) -> MatrixBlock:
     return block.shift(np.array([x, y, 0.0]) - block.heat.get_center())
 
 
-def _vec(letter: str, word: str, font_size: int = 40) -> MathTex:
-    """A named vector, e.g. q with the word it belongs to underneath."""
-    return MathTex(rf"\vec{{{letter}}}_{{\text{{{word}}}}}", font_size=font_size, color=ACCENT)
+def _vec(letter: str, word: str, font_size: int = 36) -> MathTex:
+    """A named vector, e.g. q with the word it belongs to underneath (in ink: yellow marks the focus)."""
+    return MathTex(rf"\vec{{{letter}}}_{{\text{{{word}}}}}", font_size=font_size, color=INK)
 
 
-def _numbers(values: np.ndarray, shown: int | None = None, sig: int = 3, row_gap: float = 0.1,
-             how: str | None = None) -> NumberColumn:
+def _numbers(values: np.ndarray, shown: int | None = None, sig: int = 3, row_gap: float = 0.08,
+             how: str | None = None, font_size: int = 18) -> NumberColumn:
     """A column of real numbers (the first ``shown`` of them), each in its sign's colour at full
     brightness: small entries stay readable. For values computed in the scene, ``how`` says from
     what (the screen transcript writes it beside them); an artifact's array keeps its source."""
@@ -128,57 +175,345 @@ def _numbers(values: np.ndarray, shown: int | None = None, sig: int = 3, row_gap
     if how is not None:
         for v in values[:shown]:
             computed(fmt(v, sig), how)
-    column = NumberColumn(values[:shown], range(shown), len(values), font_size=18, sig=sig, row_gap=row_gap)
+    column = NumberColumn(values[:shown], range(shown), len(values), font_size=font_size, sig=sig, row_gap=row_gap)
     for text, v in zip(column.numbers, values[:shown]):
         text.set_color(POSITIVE if v >= 0 else NEGATIVE)
     return column
 
 
+def sentence_row(s: Story, font_size: int = 22, y: float = ROW_Y) -> TokenRow:
+    """The sentence across the top, its last word framed in yellow (the word whose next word is asked)."""
+    row = TokenRow(s.words, font_size=font_size).move_to([0, y, 0])
+    row.boxes[-1].set_stroke(ACCENT, width=3)
+    return row
+
+
+# ----------------------------------------------------------------------------- the stages (one per join)
+
+
+def matrices_stage(s: Story) -> Stage:
+    """The sentence on top; the layer's W_Q and W_K, shaded, side by side."""
+    wq = _place(MatrixBlock(s.W_Q, name="W_Q", cell=0.045), -2.4, 0.25)
+    wk = _place(MatrixBlock(s.W_K, name="W_K", cell=0.045), 2.4, 0.25)
+    return Stage(row=sentence_row(s), wq=wq, wk=wk)
+
+
+def _qk_columns(s: Story) -> tuple[NumberColumn, MathTex, NumberColumn, MathTex]:
+    d = s.d
+    q = _numbers(d["head_q"][s.last]).move_to([-5.7, EQ_Y, 0])
+    k = _numbers(d["head_k"][s.top_key]).move_to([-4.2, EQ_Y, 0])
+    q_name = _vec("q", s.words[s.last]).next_to(q, UP, buff=0.15)
+    k_name = _vec("k", s.words[s.top_key]).next_to(k, UP, buff=0.15).align_to(q_name, DOWN)
+    return q, q_name, k, k_name
+
+
+def dot_stage(s: Story) -> Stage:
+    """The sentence on top; the query of the last word and the key it attends to, as two columns of
+    numbers on the left."""
+    q, q_name, k, k_name = _qk_columns(s)
+    return Stage(row=sentence_row(s), q=q, q_name=q_name, k=k, k_name=k_name)
+
+
+PLANE_BOX = (-5.9, 1.4, -2.3, 3.5)  # where the plane's drawing goes: x from, x to, y from, y to
+
+
+def plane_stage(s: Story) -> Stage:
+    """The last word's query and every key, in the plane that holds the query (a real projection of
+    the head's space): the query as a yellow arrow, each key as a dot in its dot product's sign's
+    colour, the adjectives' keys and the noun's as labelled arrows."""
+    xy = np.asarray(s.d["c7_plane"], dtype=float)  # row 0: the query; then every word's key
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    x0, x1, y0, y1 = PLANE_BOX
+    scale = min((x1 - x0) / (hi[0] - lo[0]), (y1 - y0) / (hi[1] - lo[1]))  # one scale: angles stay true
+    mid = np.array([(x0 + x1) / 2, (y0 + y1) / 2]) - scale * (lo + hi) / 2
+
+    def at(p) -> np.ndarray:
+        return np.array([*(mid + scale * np.asarray(p, dtype=float)), 0.0])
+
+    origin = at([0.0, 0.0])
+    axes = VGroup(Line(at([lo[0] - 0.3, 0]), at([hi[0] + 0.3, 0]), stroke_color=FAINT, stroke_width=1.5),
+                  Line(at([0, lo[1] - 0.3]), at([0, hi[1] + 0.3]), stroke_color=FAINT, stroke_width=1.5))
+    query = Arrow(origin, at(xy[0]), buff=0, color=ACCENT, stroke_width=5, max_tip_length_to_length_ratio=0.06)
+    q_label = _vec("q", s.words[s.last], 34).next_to(query.get_end(), UP, buff=0.15)
+    keys = xy[1:]
+    named = [s.top_key, s.other_adj, s.noun]
+    # the other words' keys: small, half-lit dots (several crowd around the key of the other adjective)
+    dots = VGroup(*[Circle(radius=0.055, stroke_width=0, fill_color=POSITIVE if p[0] >= 0 else NEGATIVE,
+                           fill_opacity=0.7).move_to(at(p)) for i, p in enumerate(keys) if i not in named])
+    arrows, labels = VGroup(), VGroup()
+    for i in named:
+        color = POSITIVE if keys[i][0] >= 0 else NEGATIVE
+        arrows.add(Arrow(origin, at(keys[i]), buff=0, color=color, stroke_width=4, max_tip_length_to_length_ratio=0.12))
+        # the other adjective's key sits among the crowd: label outside; the noun's below its arrowhead
+        side = LEFT if i == s.other_adj else DOWN if i == s.noun else RIGHT
+        labels.add(VGroup(MathTex(rf"\vec{{k}}_{{\text{{{s.words[i]}}}}}", font_size=30, color=color),
+                          _label(f"(word {i + 1})", 16, color)).arrange(DOWN, buff=0.06, aligned_edge=-side if i != s.noun else ORIGIN)
+                   .next_to(at(keys[i]), side, buff=0.15))
+    # the keys the narration names without an arrow: the last word's own, and the noun's second time
+    again = next(i for i, w in enumerate(s.words) if w == s.words[s.noun] and i != s.noun)
+    for i, side in ((s.last, DOWN + RIGHT), (again, RIGHT)):
+        color = POSITIVE if keys[i][0] >= 0 else NEGATIVE
+        labels.add(_label(f"{s.words[i]} (word {i + 1})", 16, color).next_to(at(keys[i]), side, buff=0.1))
+    note = VGroup(_label(f"this head's {s.hd}-D queries and keys,", 19), _label("projected onto one plane:", 19),
+                  _label(f"x along the query of {s.quote(s.words[s.last])},", 19),
+                  _label("y the keys' widest spread across it;", 19),
+                  _label("dots: the other words' keys", 19))
+    note.arrange(DOWN, buff=0.1, aligned_edge=LEFT).move_to([-3.4, -0.55, 0], aligned_edge=LEFT)  # under the query
+    return Stage(axes=axes, dots=dots, arrows=arrows, labels=labels, query=query, q_label=q_label, note=note)
+
+
+def _grid(s: Story) -> AttentionGrid:
+    return AttentionGrid(s.words, cell=0.4, font_size=18).move_to([-3.75, 0.6, 0])
+
+
+def grid_stage(s: Story) -> Stage:
+    """The empty grid of queries (across) and keys (down), with the four steps it goes through."""
+    grid = _grid(s)
+    queries_title = _label("queries \u2192", 18).next_to(grid.query_labels, LEFT, buff=0.25).align_to(
+        grid.query_labels, UP)
+    keys_title = _label("keys \u2193", 18).next_to(grid.key_labels, UP, buff=0.15).align_to(grid.key_labels, RIGHT)
+    steps = VGroup(*[MathTex(t, font_size=34, color=MUTED) for t in (r"\vec{q}\cdot\vec{k}", rf"\div\sqrt{{{s.hd}}}",
+                                                                     r"\text{mask}", r"\text{softmax}")])
+    steps.arrange(DOWN, aligned_edge=LEFT, buff=0.35).move_to([4.5, 1.9, 0])
+    return Stage(grid=grid, queries_title=queries_title, keys_title=keys_title, steps=steps)
+
+
+def _value_parts(s: Story):
+    d = s.d
+    x_vmax = float(np.abs(d["head_input"]).max())
+    wv = MatrixBlock(s.W_V[s.head_rows], name="W_V", cell=0.045)
+    x_key = VectorColumn(d["head_input"][s.top_key], height=wv.heat.width, width=0.28, vmax=x_vmax,
+                         label=s.words[s.top_key], label_color=INK)
+    v_key = _numbers(d["head_v"][s.top_key])
+    eq1 = MathTex("=", font_size=36)
+    Group(wv, x_key, eq1, v_key).arrange(RIGHT, buff=0.25).move_to([-3.4, EQ_Y, 0])
+    x_key.set_y(EQ_Y)
+    v_name = _vec("v", s.words[s.top_key]).next_to(v_key, UP, buff=0.12)
+    return wv, x_key, eq1, v_key, v_name
+
+
+def values_stage(s: Story) -> Stage:
+    """The sentence on top; W_V's band for the head beside the vector of the attended word."""
+    wv, x_key, _, _, _ = _value_parts(s)
+    return Stage(row=sentence_row(s), wv=wv, x_key=x_key)
+
+
+THUMB = 2.45  # the side of one head's pattern in the grid of all heads
+
+
+def heads_stage(s: Story) -> Stage:
+    """All heads' real patterns, a row per layer, each titled "layer L, head H" (from 1): keys down
+    each pattern and queries across it, both in the sentence's order (the cells that matter get
+    their words written beside them, :func:`thumb_cell`)."""
+    patterns = s.d["all_patterns"]  # (layers, heads, T, T)
+    L, H = patterns.shape[:2]
+    thumbs = Group()
+    for layer in range(L):
+        for head in range(H):
+            ours = (layer, head) == (s.layer, s.head)
+            thumbs.add(PatternThumb(patterns[layer, head], size=THUMB, title=Story.head_name(layer, head),
+                                    font_size=18, title_color=ACCENT if ours else MUTED))
+    thumbs.arrange_in_grid(rows=L, cols=H, buff=(0.3, 0.22)).move_to([0.45, 0.0, 0]).align_to([0, 3.75, 0], UP)
+    order = f"word 1 to {len(s.words)}"
+    hints = VGroup(VGroup(_label("keys \u2193", 18), _label(order, 16)),
+                   VGroup(_label("queries \u2192", 18), _label(order, 16)))
+    for hint in hints:
+        hint.arrange(DOWN, aligned_edge=RIGHT, buff=0.08)
+    hints[0].next_to(thumbs[0].frame, LEFT, buff=0.15).align_to(thumbs[0].frame, UP)
+    hints[1].next_to(thumbs[(L - 1) * H].frame, LEFT, buff=0.15).align_to(thumbs[(L - 1) * H].frame, DOWN)
+    return Stage(thumbs=thumbs, hints=hints)
+
+
+def thumb_cell(s: Story, stage: Stage, layer: int, head: int, query: int, key: int) -> VGroup:
+    """A yellow square around one cell of a head's thumbnail (where ``query`` meets ``key``), and
+    what it is written in the pattern's empty (masked) corner: the two words and the weight."""
+    frame = stage.thumbs[layer * s.n_head + head].frame
+    step = THUMB / len(s.words)
+    centre = [frame.get_left()[0] + (query + 0.5) * step, frame.get_top()[1] - (key + 0.5) * step, 0]
+    square = Square(step + 0.04, stroke_color=ACCENT, stroke_width=3).move_to(centre)
+    weight = percent(s.d["all_patterns"][layer, head, query, key])
+    note = VGroup(_label(f"{s.words[query]} \u2192 {s.words[key]}", 16, INK), _label(weight, 16, ACCENT))
+    note.arrange(DOWN, aligned_edge=LEFT, buff=0.06).move_to(frame.get_corner(DOWN + LEFT) + 0.08 * (UP + RIGHT),
+                                                            aligned_edge=DOWN + LEFT)
+    return VGroup(square, note)
+
+
+def _arc(row: TokenRow, start: int, end: int, above: bool, angle: float, color=ACCENT) -> ArcBetweenPoints:
+    """An arrow from word ``start`` (the query) to word ``end`` (the key it reads), over or under the row."""
+    side = (lambda b: b.get_top() + 0.05 * UP) if above else (lambda b: b.get_bottom() + 0.05 * DOWN)
+    arc = ArcBetweenPoints(side(row.boxes[start]), side(row.boxes[end]), angle=abs(angle) if above else -abs(angle),
+                           color=color, stroke_width=4)
+    return arc.add_tip(tip_length=0.18)
+
+
+def _dimmed(opacity: float):
+    """For ApplyFunction: arrows (arcs with tips) at ``opacity``, their lines and their tips."""
+    def apply(m):
+        m.set_stroke(opacity=opacity)
+        for part in m.get_family():
+            if isinstance(part, ArrowTip):
+                part.set_fill(opacity=opacity)
+        return m
+    return apply
+
+
+def route_stage(s: Story) -> Stage:
+    """The route the two adjectives take, drawn on the sentence: the head we followed from the last
+    word to its adjective; the gathering head from the noun to its adjectives; the reading heads
+    from the last word to the noun (below the row); and the two adjectives' bars."""
+    row = sentence_row(s, font_size=24, y=0.8)
+    last, noun, top = s.last, s.noun, s.top_key
+    direct = _arc(row, last, top, above=True, angle=1.2)
+    # the gathering head's two links, each as thick as its weight, with the weight written on it
+    weights = s.d["all_patterns"][s.gather[0], s.gather[1], noun, s.adj_pos]
+    gather = VGroup(*[_arc(row, noun, a, above=True, angle=1.9).set_stroke(width=max(6.0 * float(w), 1.5))
+                      for a, w in zip(s.adj_pos, weights)])
+    read = _arc(row, last, noun, above=False, angle=1.0)
+    direct_name = _label(Story.head_name(s.layer, s.head), 20, ACCENT).next_to(direct, UP, buff=0.08)
+    gather_name = _label(Story.head_name(*s.gather), 20, ACCENT)
+    shares = _label(", ".join(f"{percent(w)} to {s.quote(s.words[a])}" for a, w in zip(s.adj_pos, weights)), 18,
+                    ACCENT)
+    VGroup(gather_name, shares).arrange(DOWN, aligned_edge=LEFT, buff=0.1).align_to(row, LEFT).align_to(
+        direct_name, UP)  # top left, clear of the long arc from the last word
+    read_name = _label("layer 2, heads " + " and ".join(str(h + 1) for _, h in s.read), 20, ACCENT)
+    read_name.next_to(read, DOWN, buff=0.22)  # clear of the cross when it is cut
+    two = s.two("none")
+    bars = ProbabilityBars([s.words[top], s.words[s.other_adj]], two, width=4.0, bar_height=0.38, font_size=24)
+    bars.move_to([3.3, -1.9, 0])
+    title = _label(f"next word after {s.quote(s.words[last])}", 20).next_to(bars, LEFT, buff=0.6)
+    return Stage(row=row, direct=direct, gather=gather, shares=shares, read=read,
+                 names=VGroup(direct_name, gather_name, read_name), bars=bars, title=title)
+
+
+def _param_rows(s: Story) -> list[tuple[str, tuple, int, int]]:
+    w, C = s.w, s.n_embd
+    c_attn = w[f"transformer.h.{s.layer}.attn.c_attn.weight"]
+    c_bias = w[f"transformer.h.{s.layer}.attn.c_attn.bias"]
+    proj, proj_bias = w[f"transformer.h.{s.layer}.attn.c_proj.weight"], w[f"transformer.h.{s.layer}.attn.c_proj.bias"]
+    return [(name, m.shape, m.size, b.size) for name, m, b in
+            (("W_Q", c_attn[:C], c_bias[:C]), ("W_K", c_attn[C : 2 * C], c_bias[C : 2 * C]),
+             ("W_V", c_attn[2 * C :], c_bias[2 * C :]), ("W_O", proj, proj_bias))]
+
+
+def params_stage(s: Story) -> Stage:
+    """One layer's attention matrices with their real shapes and counts, as a table."""
+    table = VGroup()
+    header = VGroup(_label("matrix", 26), _label("shape", 26), _label("weights", 26), _label("biases", 26))
+    table.add(header)
+    for name, shape, size, bias in _param_rows(s):
+        table.add(VGroup(MathTex(name, font_size=40), Text(f"{shape[0]} \u00d7 {shape[1]}", font=FONT, font_size=28),
+                         Text(f"{size:,}", font=FONT, font_size=28), Text(f"{bias:,}", font=FONT, font_size=28)))
+    for i, line in enumerate(table):
+        for j, cell in enumerate(line):
+            cell.move_to([PARAM_COLUMNS[j], 3.4 - 0.78 * i, 0])
+    for cell in header:
+        cell.align_to(header[0], UP)  # words with and without descenders on one line
+    return Stage(table=table)
+
+
+PARAM_COLUMNS = [-5.6, -3.2, 2.2, 5.0, -0.5]  # x of the table's columns: matrix, shape, weights, biases, one head's
+
+
+def params_heads(s: Story, table: VGroup) -> VGroup:
+    """A column beside the shapes: the part of each matrix one head owns (its rows of W_Q, W_K and
+    W_V, its columns of W_O), in yellow: a quarter of each."""
+    column = VGroup(_label("one head's part", 26, ACCENT).align_to(table[0][0], UP))
+    column[0].set_x(PARAM_COLUMNS[4])
+    for i, (name, shape, _, _) in enumerate(_param_rows(s), start=1):
+        part = (shape[0], s.hd) if name == "W_O" else (s.hd, shape[1])  # W_O: the head's columns
+        column.add(Text(f"{part[0]} \u00d7 {part[1]}", font=FONT, font_size=28, color=ACCENT)
+                   .move_to([PARAM_COLUMNS[4], table[i][1].get_y(), 0]))
+    return column
+
+
+def params_lines(s: Story) -> VGroup:
+    """What the table adds up to: per head, per layer, both layers, and GPT-3's published head count."""
+    rows = _param_rows(s)
+    d = s.d
+    C, hd, H, L = s.n_embd, s.hd, s.n_head, s.n_layer
+    per_head = computed(f"{sum(size for _, _, size, _ in rows) // H:,}", f"the four matrices' weights ÷ {H} heads")
+    per_layer = computed(f"{sum(size + bias for _, _, size, bias in rows):,}",
+                         "the four matrices' weights and biases, added")
+    biases = computed(sum(bias for _, _, _, bias in rows), "the four bias vectors' sizes, added")
+    groups = [str(g) for g in d["param_groups"]]
+    attn_total = int(d["param_group_counts"][groups.index("attention")])  # both layers' attention parameters
+    total = int(d["n_params"])
+    attn_share = computed(percent(attn_total / total), "the attention parameters ÷ all the model's")
+    layers3, heads3, width3 = (constant(f"{v}", "GPT-3's published size (Brown et al. 2020)") for v in GPT3_LAYERS_HEADS_WIDTH)
+    all3 = computed(f"{GPT3_LAYERS_HEADS_WIDTH[0] * GPT3_LAYERS_HEADS_WIDTH[1]:,}", "GPT-3's layers × heads per layer")
+    lines = VGroup(
+        Text(f"one head: {hd} rows of W_Q, W_K, W_V and {hd} columns of W_O, each {C} long = {per_head} weights",
+             font=FONT, font_size=20),
+        Text(f"one layer: {per_layer} parameters ({H} heads \u00d7 {per_head} weights + {biases} biases)",
+             font=FONT, font_size=20),
+        Text(f"{L} layers: {attn_total:,} of the model's {total:,} parameters ({attn_share})",
+             font=FONT, font_size=20, color=ACCENT),
+        Text(f"GPT-3, as published: {layers3} layers \u00d7 {heads3} heads = {all3} heads, each of size {width3} (ours: {hd})",
+             font=FONT, font_size=20, color=MUTED),
+    ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).move_to([0, -1.45, 0])
+    return lines
+
+
+def recap_stage(s: Story) -> Stage:
+    stage = params_stage(s)
+    stage["heads"] = params_heads(s, stage.table)
+    stage["lines"] = params_lines(s)
+    return stage
+
+
+# ----------------------------------------------------------------------------- the beats
+
+
 class AdjectivesUpdateNouns(ChapterSevenScene):
     def construct(self):
         s = Story()
-        self.title_card(TITLE)
+        card = self.title_card(TITLE, keep=True)  # the sentence replaces it: no black between
         words, quote = s.words, s.quote
-        row = TokenRow(words, font_size=22).move_to(UP * 2.6)
+        row = TokenRow(words, font_size=22).move_to([0, ROW_Y, 0])
         ids = [list(s.w["vocab"]).index(x) for x in words]
         embedded = s.w["transformer.wte.weight"][ids] + s.w["transformer.wpe.weight"][: len(words)]  # (T, C)
         vmax = float(np.abs(embedded).max())
-        columns = Group(*[VectorColumn(e, height=2.6, width=0.3, vmax=vmax).next_to(tok, DOWN, buff=0.3)
+        columns = Group(*[VectorColumn(e, height=2.9, width=0.3, vmax=vmax).next_to(tok, DOWN, buff=0.3)
                           for e, tok in zip(embedded, row.tokens)])
         dims = _label(f"{s.n_embd} numbers per word", 20).next_to(columns, DOWN, buff=0.2)
 
-        # Read the sentence
+        # Read the sentence, each word a vector
         self.say(f"Take the sentence \u201c{s.sentence}\u201d.")
-        self.play(LaggedStart(*[FadeIn(t, shift=0.1 * DOWN) for t in row.tokens], lag_ratio=0.08), run_time=1.5)
+        self.play(FadeOut(card, rate_func=LEAVE),
+                  LaggedStart(*[FadeIn(t, shift=0.1 * DOWN) for t in row.tokens], lag_ratio=0.08, rate_func=ARRIVE_LAGGED),
+                  LaggedStart(*[FadeIn(c) for c in columns], lag_ratio=0.06, rate_func=ARRIVE_LAGGED), run_time=2.0)
         self.say(f"Each word enters the model as {s.n_embd} numbers: its word embedding plus its position's. "
                  "These are the real ones.")
-        self.play(LaggedStart(*[FadeIn(c) for c in columns], lag_ratio=0.06), FadeIn(dims), run_time=1.5)
+        self.play(FadeIn(dims), run_time=0.8)
 
         # Adjectives must reach their noun (a pure illustration: arrows, not model numbers)
         noun, adj = row.tokens[s.noun], [row.tokens[i] for i in s.adj_pos]
-        arcs = VGroup(*[ArcBetweenPoints(a.get_top() + 0.05 * UP, noun.get_top() + 0.05 * UP, angle=-1.2,
+        arcs = VGroup(*[ArcBetweenPoints(a.get_bottom() + 0.05 * DOWN, noun.get_bottom() + 0.05 * DOWN, angle=1.2,
                                          color=ACCENT, stroke_width=3).add_tip(tip_length=0.15) for a in adj])
         self.say(f"But the vector of {quote(words[s.noun])} says nothing about {quote(s.adjectives[0])} or "
                  f"{quote(s.adjectives[1])}: each word starts knowing only itself.")
-        self.wait(0.5)
+        self.play(Indicate(columns[s.noun]), run_time=1.0)
         self.say("The adjectives have to update the meaning of their noun. Moving meaning between words "
                  "is what attention does.")
+        self.play(FadeOut(dims), columns.animate.shift(0.35 * DOWN), run_time=0.6)
         self.play(Create(arcs), run_time=1.2)
 
         # The model's guess after the last word needs the adjectives
         probs = s.d["shown_next_probs"]
-        vocab = [str(x) for x in s.d["vocab"]]
-        bars = ProbabilityBars.top(probs, vocab, k=3, width=3.5, font_size=22)
-        bars.next_to(row, DOWN, buff=0.9).set_x(0)
-        title = _label(f"next word after {quote(words[-1])}", 20).next_to(bars, UP, buff=0.25).align_to(bars, LEFT)
+        bars = ProbabilityBars.top(probs, s.vocab, k=3, width=5.0, bar_height=0.42, font_size=26)
+        bars.move_to([0.6, 0.3, 0])
+        title = _label(f"next word after {quote(words[-1])}", 22).next_to(bars, UP, buff=0.35).align_to(bars, LEFT)
         self.say(f"In the training stories, \u201c... the {words[s.noun]} {words[-1]}\u201d ends with one of its "
                  "adjectives, so that is what the model must predict.")
-        self.play(FadeOut(columns), FadeOut(dims), FadeOut(arcs), run_time=0.6)
-        self.play(row.tokens[-1][0].animate.set_stroke(ACCENT, width=3), FadeIn(title))
+        self.play(FadeOut(columns, rate_func=LEAVE), FadeOut(arcs, rate_func=LEAVE),
+                  row.boxes[-1].animate.set_stroke(ACCENT, width=3), FadeIn(title, rate_func=ARRIVE),
+                  FadeIn(bars, rate_func=ARRIVE), run_time=1.2)
         best = bars.words[:2]
         self.say(f"And it does: after {quote(words[-1])} it says {quote(best[0])} {percent(bars.probs[0])}, "
-                 f"{quote(best[1])} {percent(bars.probs[1])}. Let us see how.")
-        self.play(FadeIn(bars, lag_ratio=0.2), run_time=1.2)
+                 f"{quote(best[1])} {percent(bars.probs[1])}. Let us see how, through one layer's attention.")
+        self.play(*[Indicate(r[2]) for r in bars.rows[:2]], run_time=1.2)
+        after = matrices_stage(s)
+        self.hand_off(after, keep={row: after.row}, run_time=1.6)
 
 
 class QueriesAndKeys(ChapterSevenScene):
@@ -187,8 +522,8 @@ class QueriesAndKeys(ChapterSevenScene):
         d, quote = s.d, s.quote
         layer_name, head_name = s.names
         C, hd, r = s.n_embd, s.hd, s.head_rows
-        wq = _place(MatrixBlock(s.W_Q, name="W_Q", cell=0.045), -2.4, 0.5)
-        wk = _place(MatrixBlock(s.W_K, name="W_K", cell=0.045), 2.4, 0.5)
+        stage = self.open(matrices_stage(s))
+        wq, wk = stage.wq, stage.wk
         bands = VGroup(wq.band(r.start, r.stop), wk.band(r.start, r.stop))
         rows_how = f"{head_name}'s rows: {hd} per head, after those of the heads before it"
         first_row, last_row = computed(r.start + 1, rows_how), computed(r.stop, rows_how)
@@ -198,60 +533,168 @@ class QueriesAndKeys(ChapterSevenScene):
         # Two learned matrices, one band per head
         self.say(f"Attention in {layer_name} starts with two learned matrices, a query matrix W_Q and a key "
                  f"matrix W_K, {C} \u00d7 {C} each.")
-        self.play(FadeIn(wq), FadeIn(wk), run_time=1.2)
-        self.say(f"It runs {s.n_head} heads. We follow {head_name}, found by measuring which head links the "
+        self.play(Indicate(wq.title), Indicate(wk.title), run_time=1.0)
+        self.say(f"It runs {s.n_head} heads. We follow {head_name}: measured, its last word looks most at the "
                  f"adjectives. It owns {hd} rows of each.")
         self.play(Create(bands), FadeIn(band_names), run_time=1.0)
         self.wait(0.5)
 
-        # The query of the last word, the key of the word it will find
+        # The query of the last word: W_Q x, then plus the bias
         last, key = s.last, s.top_key
         x_vmax = float(np.abs(d["head_input"]).max())
-
-        def equation(matrix, name, word_index, result, x_center):
-            block = MatrixBlock(matrix[r], name=name, cell=0.045)
-            vec = VectorColumn(d["head_input"][word_index], height=block.heat.width, width=0.28, vmax=x_vmax,
-                               label=s.words[word_index], label_color=INK)
-            column = _numbers(result)
-            equals = MathTex("=", font_size=36)
-            Group(block, vec, equals, column).arrange(RIGHT, buff=0.25).move_to([x_center, 0.5, 0])
-            vec.set_y(0.5)
-            return block, vec, equals, column
-
-        q_parts = equation(s.W_Q, r"W_Q", last, d["head_q"][last], -3.5)
-        k_parts = equation(s.W_K, r"W_K", key, d["head_k"][key], 3.5)
-        q_name = _vec("q", s.words[last]).next_to(q_parts[3], UP, buff=0.12)
-        k_name = _vec("k", s.words[key]).next_to(k_parts[3], UP, buff=0.12)
-        self.say(f"The query of {quote(s.words[last])}: its {hd} \u00d7 {C} band times the word's normalised "
-                 f"vector, plus a bias, gives {hd} real numbers.")
-        self.play(ReplacementTransform(bands[0], q_parts[0].frame), FadeOut(Group(wq, band_names[0])),
-                  FadeIn(Group(q_parts[0].heat, q_parts[0].title, q_parts[0].shape)),
+        block = MatrixBlock(s.W_Q[r], name="W_Q", cell=0.045)
+        vec = VectorColumn(d["head_input"][last], height=block.heat.width, width=0.28, vmax=x_vmax,
+                           label=s.words[last], label_color=INK)
+        wx, bias, q = _numbers(d["c7_query_wx"]), _numbers(d["c7_query_bias"]), _numbers(d["head_q"][last])
+        signs = [MathTex(t, font_size=36) for t in ("=", "+", "=")]
+        Group(block, vec, signs[0], wx, signs[1], bias, signs[2], q).arrange(RIGHT, buff=0.25).move_to([0, EQ_Y, 0])
+        vec.set_y(EQ_Y)
+        names = VGroup(MathTex(r"W_Q\vec{x}", font_size=30).next_to(wx, UP, buff=0.12),
+                       MathTex(r"\vec{b}_Q", font_size=30).next_to(bias, UP, buff=0.12),
+                       _vec("q", s.words[last], 34).next_to(q, UP, buff=0.12))
+        names[1].align_to(names[0], DOWN), names[2].align_to(names[0], DOWN)
+        self.say(f"The query of {quote(s.words[last])}: the head's {hd} \u00d7 {C} band of W_Q times the word's "
+                 f"vector x (its vector E, normalised) gives {hd} numbers...")
+        self.play(ReplacementTransform(bands[0], block.frame), FadeOut(Group(wq, band_names[0])),
+                  FadeIn(Group(block.heat, block.title, block.shape)),
                   FadeOut(Group(wk, bands[1], band_names[1])), run_time=1.2)
-        self.play(FadeIn(q_parts[1]), FadeIn(q_parts[2]), FadeIn(q_parts[3], lag_ratio=0.05), FadeIn(q_name),
-                  run_time=1.5)
+        self.play(FadeIn(vec), FadeIn(signs[0]), FadeIn(wx, lag_ratio=0.05), FadeIn(names[0]), run_time=1.5)
+        self.say(f"...and a learned bias is added, entry by entry: q = W_Q x + b_Q. These {hd} numbers are the query.")
+        self.play(FadeIn(signs[1]), FadeIn(bias, lag_ratio=0.05), FadeIn(names[1]), run_time=1.2)
+        self.play(FadeIn(signs[2]), FadeIn(q, shift=0.2 * RIGHT, lag_ratio=0.05), FadeIn(names[2]), run_time=1.2)
         self.say("In words, the query asks something like \u201cany adjectives before me?\u201d (a loose "
                  "reading: it is just these numbers).")
         self.wait(0.5)
-        self.say(f"The key of {quote(s.words[key])}: W_K's band times its vector, again {hd} numbers.")
-        self.play(LaggedStart(*[FadeIn(m) for m in k_parts[:3]], lag_ratio=0.2), FadeIn(k_parts[3], lag_ratio=0.05),
-                  FadeIn(k_name), run_time=1.8)
 
-        # Their dot product
-        dot = float(d["head_scores"][last, key]) * np.sqrt(hd)  # the scores are stored already divided by sqrt(hd)
-        keep = Group(q_parts[3], q_name, k_parts[3], k_name)
-        cdot = MathTex(r"\cdot", font_size=60).move_to([-1.0, 0.5, 0])
-        dot_how = f"query · key, entry by entry (the stored score × √{hd})"
-        result = MathTex(rf"= {computed(tex(dot), dot_how)}", font_size=44).move_to([2.0, 0.5, 0])
-        self.say(f"Multiply them entry by entry and add: the dot product of query and key is "
-                 f"{computed(fmt(dot), dot_how)}.")
-        self.play(FadeOut(Group(*q_parts[:3], *k_parts[:3])), run_time=0.6)
-        self.play(Group(q_parts[3], q_name).animate.move_to([-2.0, 0.7, 0]),
-                  Group(k_parts[3], k_name).animate.move_to([0.0, 0.7, 0]), run_time=1.0)
-        self.play(FadeIn(cdot), Create(SurroundingRectangle(keep, color=MUTED, buff=0.1)), run_time=0.8)
-        self.play(FadeIn(result, shift=0.2 * RIGHT))
-        self.say("A large dot product means the key answers the query. Every word has a query and a key, "
-                 "so every pair gets a score.")
+        # The key of the word it will find, the same way with W_K
+        q_end, q_name_end, _, _ = _qk_columns(s)
+        kblock = MatrixBlock(s.W_K[r], name="W_K", cell=0.045)
+        kvec = VectorColumn(d["head_input"][key], height=kblock.heat.width, width=0.28, vmax=x_vmax,
+                            label=s.words[key], label_color=INK)
+        kwx = _numbers(s.W_K[r] @ d["head_input"][key], how="the head's rows of W_K times the word's vector x")
+        kbias, k = _numbers(s.b_K), _numbers(d["head_k"][key])
+        ksigns = [MathTex(t, font_size=36) for t in ("=", "+", "=")]
+        Group(kblock, kvec, ksigns[0], kwx, ksigns[1], kbias, ksigns[2], k).arrange(RIGHT, buff=0.25)
+        Group(kblock, kvec, ksigns[0], kwx, ksigns[1], kbias, ksigns[2], k).move_to([1.2, EQ_Y, 0])
+        kvec.set_y(EQ_Y)
+        knames = VGroup(MathTex(r"W_K\vec{x}", font_size=30).next_to(kwx, UP, buff=0.12),
+                        MathTex(r"\vec{b}_K", font_size=30).next_to(kbias, UP, buff=0.12),
+                        _vec("k", s.words[key], 34).next_to(k, UP, buff=0.12))
+        knames[1].align_to(knames[0], DOWN), knames[2].align_to(knames[0], DOWN)
+        largest = computed(fmt(np.abs(s.b_K).max()), "the largest size of an entry of the key bias")
+        self.say(f"The key of {quote(s.words[key])}: W_K's band times that word's vector x, plus W_K's own bias "
+                 f"b_K, again {hd} numbers.")
+        self.play(FadeOut(Group(block, vec, *signs, wx, bias, names[0], names[1])),
+                  ReplacementTransform(q, q_end), ReplacementTransform(names[2], q_name_end), run_time=1.2)
+        self.play(LaggedStart(*[FadeIn(m) for m in (kblock, kvec, ksigns[0], kwx, knames[0], ksigns[1], kbias,
+                                                    knames[1])], lag_ratio=0.15), run_time=2.0)
+        self.say(f"This key bias is nearly zero (no entry is larger than {largest}): the key is W_K x, almost exactly.")
+        self.play(FadeIn(ksigns[2]), FadeIn(k, lag_ratio=0.05), FadeIn(knames[2]), run_time=1.2)
+        after = dot_stage(s)
+        self.hand_off(after, keep={stage.row: after.row, q_end: after.q, q_name_end: after.q_name, k: after.k,
+                                   knames[2]: after.k_name},
+                      run_time=1.6)
+
+
+class DotProduct(ChapterSevenScene):
+    def construct(self):
+        s = Story()
+        d, quote, hd = s.d, s.quote, s.hd
+        stage = self.open(dot_stage(s))
+        q, k = stage.q, stage.k
+        terms = d["c7_dot_terms"]  # query entry × key entry, one per row
+        products = _numbers(terms).move_to([-2.5, EQ_Y, 0])
+        times = MathTex(r"\times", font_size=30).move_to([-4.95, EQ_Y, 0])
+        equals = MathTex("=", font_size=30).move_to([-3.45, EQ_Y, 0])
+        p_name = MathTex(r"q_i\,k_i", font_size=30, color=INK).next_to(products, UP, buff=0.15).align_to(
+            stage.q_name, DOWN)
+        # the products as signed bars, one per row, on a common axis
+        axis_x, unit = 0.0, 0.42
+        bars = VGroup()
+        for number, v in zip(products.numbers, terms):
+            v = float(v)
+            bar = Rectangle(width=max(abs(v) * unit, 0.02), height=0.2, stroke_width=0,
+                            fill_color=POSITIVE if v >= 0 else NEGATIVE, fill_opacity=0.9)
+            bars.add(bar.move_to([axis_x, number.get_y(), 0], aligned_edge=LEFT if v >= 0 else RIGHT))
+        axis = Line([axis_x, products.get_top()[1], 0], [axis_x, products.get_bottom()[1], 0], stroke_color=MUTED,
+                    stroke_width=1.5)
+        dot = float(d["head_scores"][s.last, s.top_key]) * np.sqrt(hd)  # the scores are stored divided by sqrt(hd)
+        dot_how = f"the {hd} products added (the stored score × √{hd})"
+        total = MathTex(r"\vec{q}\cdot\vec{k}", "=", computed(tex(dot), dot_how), font_size=40)
+        total.move_to([4.9, 1.5, 0])
+        scaled = MathTex(rf"\div\sqrt{{{hd}}}", "=", tex(d["head_scores"][s.last, s.top_key]), font_size=40)
+        scaled.next_to(total, DOWN, buff=0.5).align_to(total, RIGHT)
+        score_name = _label("the score", 20, MUTED).next_to(scaled, DOWN, buff=0.2).align_to(scaled, RIGHT)
+
+        # Entry by entry
+        self.say(f"Now compare them: multiply the query and the key entry by entry, the first with the first, "
+                 f"and so on down the {hd} rows.")
+        self.play(FadeIn(times), FadeIn(equals), FadeIn(p_name), run_time=0.8)
+        for i in range(3):
+            pair = VGroup(q.numbers[i], k.numbers[i])
+            box = SurroundingRectangle(VGroup(pair, products.numbers[i]), color=ACCENT, buff=0.05)
+            self.play(Create(box), TransformFromCopy(pair, products.numbers[i]), run_time=0.8)
+            self.play(FadeOut(box), run_time=0.3)
+        rest = [i for i in range(3, hd)]
+        self.play(LaggedStart(*[TransformFromCopy(VGroup(q.numbers[i], k.numbers[i]), products.numbers[i])
+                                for i in rest], lag_ratio=0.1),
+                  FadeIn(products[1]), FadeIn(products[2]), run_time=2.0)  # the numbers' brackets
+        self.say("Drawn as bars: where both numbers share a sign the product is positive (blue), where they "
+                 "differ it is negative (red).")
+        self.play(Create(axis), LaggedStart(*[FadeIn(b, shift=0.1 * RIGHT) for b in bars], lag_ratio=0.05),
+                  run_time=1.5)
+
+        # The sum is the dot product; scaled, the score
+        big = np.argsort(-np.asarray(terms, dtype=float))[:3]
+        boxes = VGroup(*[SurroundingRectangle(VGroup(products.numbers[i], bars[i]), color=ACCENT, buff=0.04)
+                         for i in big])
+        self.say(f"Add all {hd}: the dot product is {computed(fmt(dot), dot_how)}. Three entries, "
+                 f"{fmt(terms[big[0]])}, {fmt(terms[big[1]])} and {fmt(terms[big[2]])}, carry most of it.")
+        self.play(Write(total), Create(boxes), run_time=1.5)
+        self.say(f"Divided by \u221a{hd}, the square root of the head's size, it is the score of "
+                 f"{quote(s.words[s.top_key])} for the query of {quote(s.words[s.last])}: "
+                 f"{fmt(d['head_scores'][s.last, s.top_key])}.")
+        self.play(FadeOut(boxes), Write(scaled), FadeIn(score_name), run_time=1.2)
+        self.hand_off(plane_stage(s), run_time=1.8)
+
+
+class QueriesAsDirections(ChapterSevenScene):
+    def construct(self):
+        s = Story()
+        d, quote, words = s.d, s.quote, s.words
+        stage = self.open(plane_stage(s))
+        xy = d["c7_plane"]
+        length = xy[0, 0]  # the query lies along the x axis: its x is its length
+        rows = [(i, f"{words[i]} (word {i + 1})" if i == s.noun else words[i])  # the noun comes twice
+                for i in (s.top_key, s.other_adj, s.noun, s.last)]
+        how = "the query's length × the key's x"
+        table = VGroup(MathTex(r"\vec{q}\cdot\vec{k} = |\vec{q}|\times x_k", font_size=32))
+        for i, word in rows:
+            dot = computed(fmt(float(length) * float(xy[1 + i, 0])), how)
+            color = POSITIVE if xy[1 + i, 0] >= 0 else NEGATIVE
+            table.add(Text(f"{word}: {fmt(length)} \u00d7 {fmt(xy[1 + i, 0])} = {dot}", font=FONT, font_size=18,
+                           color=color))
+        table.arrange(DOWN, aligned_edge=LEFT, buff=0.3).move_to([1.7, 0.1, 0], aligned_edge=LEFT)
+
+        # A real plane of the head's space
+        self.say("Lists of numbers are hard to compare by eye: look at queries and keys as arrows instead, "
+                 "projected onto one plane.")
+        self.play(Indicate(stage.query), run_time=1.0)
+        self.say(f"The plane holds the query of {quote(words[s.last])} itself, so each key's position along it "
+                 "keeps its exact dot product with that query.")
+        self.play(FadeIn(table[0]), run_time=0.8)
         self.wait(0.5)
+
+        # Only one key points the query's way
+        own = computed(fmt(float(length) * float(xy[1 + s.last, 0])), how)
+        self.say(f"Only the key of {quote(words[s.top_key])} points the query's way. The others point away "
+                 f"(negative), or across it: the key of {quote(words[s.last])} itself, {own}.")
+        self.play(FadeIn(table[1]), FadeIn(table[4]), Indicate(stage.arrows[0], color=POSITIVE), run_time=1.2)
+        self.say(f"Even {quote(words[s.other_adj])} and {quote(words[s.noun])} point away. From "
+                 f"{quote(words[s.last])}, this head is after one adjective, not both.")
+        self.play(FadeIn(table[2:4], lag_ratio=0.3), run_time=1.2)
+        self.wait(0.5)
+        self.hand_off(grid_stage(s), run_time=1.8)
 
 
 class AttentionPattern(ChapterSevenScene):
@@ -261,11 +704,8 @@ class AttentionPattern(ChapterSevenScene):
         hd = s.hd
         scaled = d["head_scores"]
         raw = scaled * np.sqrt(hd)  # the stored scores are already divided by sqrt(hd)
-        grid = AttentionGrid(words, cell=0.4, font_size=18)
-        grid.move_to([-3.75, 0.6, 0])
-        queries_title = _label("queries \u2192", 18).next_to(grid.query_labels, LEFT, buff=0.25).align_to(
-            grid.query_labels, UP)
-        keys_title = _label("keys \u2193", 18).next_to(grid.key_labels, UP, buff=0.15).align_to(grid.key_labels, RIGHT)
+        stage = self.open(grid_stage(s))
+        grid, steps = stage.grid, stage.steps
         shown = [s.noun, s.last]  # the columns whose numbers are printed beside the grid
         xs = [0.55, 1.85]
         heads = VGroup(*[Text(words[c], font=FONT, font_size=18, color=ACCENT).move_to(
@@ -273,61 +713,58 @@ class AttentionPattern(ChapterSevenScene):
         heads.add(*[_label(f"(query {c + 1})", 16).next_to(h, UP, buff=0.08) for c, h in zip(shown, heads)])
 
         def numbers(values, masked=False, signed=True):
-            """The shown columns' numbers, one per key row: ``values(query, key)`` is the text."""
+            """The shown columns' numbers, one per key row: ``values(query, key)`` is the text; a
+            masked key's score reads minus infinity."""
             out = VGroup()
             for c, x in zip(shown, xs):
                 col = VGroup()
                 for k in range(n):
                     y = grid.cells[k][0].get_y()
                     if masked and k > c:
-                        col.add(Rectangle(width=0.5, height=0.28, stroke_width=0, fill_color=MASKED_FILL,
-                                          fill_opacity=1).move_to([x, y, 0]))
+                        text, color = masked, MUTED
                     else:
                         text = values(c, k)
                         color = (NEGATIVE if text.startswith("\u2212") else POSITIVE) if signed else INK
-                        col.add(Text(text, font=FONT, font_size=18, color=color).move_to([x, y, 0]))
+                    col.add(Text(text, font=FONT, font_size=18, color=color).move_to([x, y, 0]))
                 out.add(col)
             return out
 
-        steps = VGroup(*[MathTex(t, font_size=34) for t in (r"\vec{q}\cdot\vec{k}", rf"\div\sqrt{{{hd}}}",
-                                                             r"\text{mask}", r"\text{softmax}")])
-        steps.arrange(DOWN, aligned_edge=LEFT, buff=0.35).move_to([4.9, 1.6, 0])
         legend = VGroup(_label("blue: they match", 18, POSITIVE), _label("red: they don\u2019t", 18, NEGATIVE),
-                        _label("grey: may not look", 18)).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        legend.next_to(steps, DOWN, buff=0.6).align_to(steps, LEFT)
+                        _label("grey: \u2212\u221e, later words", 18)).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        legend.next_to(steps, DOWN, buff=0.5).align_to(steps, LEFT)
 
         def light(i):
             return [steps[j].animate.set_color(ACCENT if j == i else MUTED) for j in range(len(steps))]
 
         # Every query against every key
-        self.say("Put the keys down the side and the queries across the top: each square is one real "
-                 "query-key dot product.")
-        self.play(FadeIn(grid), FadeIn(queries_title), FadeIn(keys_title), FadeIn(steps), run_time=1.2)
+        self.say("Every word has a query and a key. Keys down the side, queries across the top: each square "
+                 "is one real query-key dot product.")
         vmax = float(np.abs(raw).max())
         raw_how = f"query · key: the stored score × √{hd}"
         raw_numbers = numbers(lambda c, k: computed(fmt(raw[c, k]), raw_how))
         self.play(grid.shade(raw, vmax), *light(0), FadeIn(legend[:2]), run_time=1.5)
         grid.settle(self)
         self.say(f"Beside it, the numbers of two columns: the queries of {quote(words[s.noun])} and of "
-                 f"{quote(words[s.last])}.")
+                 f"{quote(words[s.last])}. The one we computed is there: {fmt(raw[s.last, s.top_key])}.")
         self.play(FadeIn(heads), FadeIn(raw_numbers, lag_ratio=0.02), run_time=1.2)
+        self.play(Indicate(raw_numbers[1][s.top_key]), run_time=1.0)
 
         # Scaled
         scaled_numbers = numbers(lambda c, k: fmt(scaled[c, k]))
-        self.say(f"Divide by \u221a{hd} = {np.sqrt(hd):g}, the square root of the key size: it keeps the "
+        self.say(f"Divide by \u221a{hd} = {np.sqrt(hd):g}, the square root of the head's size: it keeps the "
                  "scores in a range where softmax works well.")
         self.play(Transform(raw_numbers, scaled_numbers), *light(1), run_time=1.0)
 
-        # Masked: no looking ahead
-        masked_numbers = numbers(lambda c, k: fmt(scaled[c, k]), masked=True)
-        self.say("No looking ahead: while predicting, a word may not see the words after it, so those "
-                 "scores are masked out.")
+        # Masked: minus infinity before the softmax
+        masked_numbers = numbers(lambda c, k: fmt(scaled[c, k]), masked="\u2212\u221e")
+        self.say("No looking ahead: a word may not use later words. Their scores are set to \u2212\u221e "
+                 "before the softmax: weight 0.")
         self.play(grid.mask(), Transform(raw_numbers, masked_numbers), *light(2), FadeIn(legend[2]), run_time=1.2)
         grid.settle(self)
         self.wait(0.5)
 
         # Softmax, column by column
-        weights = numbers(lambda c, k: percent(s.pattern[c, k]), masked=True, signed=False)
+        weights = numbers(lambda c, k: percent(s.pattern[c, k]), masked="0", signed=False)
         self.say("Softmax turns each column into weights that add up to 1. Each dot's area is a real "
                  "attention weight.")
         animation, frame = grid.softmax(s.pattern, run_time=4.0)
@@ -335,24 +772,47 @@ class AttentionPattern(ChapterSevenScene):
         grid.keep_dots(self)
         self.play(FadeOut(frame), run_time=0.4)
 
-        # The pattern of the head that links adjectives
-        last, top = s.last, s.top_key
-        on_adj = float(s.pattern[last, s.adj_pos].sum())
+        # What the head does: one adjective from the last word
+        last, top, other = s.last, s.top_key, s.other_adj
         box = SurroundingRectangle(grid.cell_at(last, top), color=ACCENT, buff=0.03)
         num_box = SurroundingRectangle(raw_numbers[1][top], color=ACCENT, buff=0.06)
-        a0, a1 = s.adj_pos
-        self.say(f"From {quote(words[last])}, the head puts {percent(on_adj)} of its weight on the adjectives: "
-                 f"{percent(s.pattern[last, a1])} on {quote(words[a1])}, {percent(s.pattern[last, a0])} on "
-                 f"{quote(words[a0])}.")
+        self.say(f"From {quote(words[last])}, the head puts {percent(s.pattern[last, top])} on "
+                 f"{quote(words[top])}: one adjective. {quote(words[other])} gets {percent(s.pattern[last, other])}.")
         self.play(Create(box), Create(num_box))
+
+        # The noun's column, beside the baseline of even attention
         noun = s.noun
-        noun_adj = float(s.pattern[noun, s.adj_pos].sum())
-        noun_share = computed(percent(noun_adj), f"the weights of {quote(words[noun])} on the two adjectives, added")
+        noun_share = computed(percent(s.pattern[noun, s.adj_pos].sum()),
+                              f"the weights of {quote(words[noun])} on the two adjectives, added")
+        visible = noun + 1
+        even = computed(percent(len(s.adj_pos) / visible), "adjectives ÷ words the noun may see")
         noun_box = SurroundingRectangle(VGroup(*[raw_numbers[0][i] for i in s.adj_pos]), color=ACCENT, buff=0.06)
-        self.say(f"From the first {quote(words[noun])}, {noun_share} of it goes to {quote(words[a0])} and "
-                 f"{quote(words[a1])}: the noun looks back at its adjectives.")
+        self.say(f"From the first {quote(words[noun])}, {noun_share} goes to {quote(words[s.adj_pos[0]])} and "
+                 f"{quote(words[s.adj_pos[1]])}. It sees {visible} words: even weights would give those two "
+                 f"{even}.")
         self.play(Create(noun_box))
+        self.say(f"So for the noun this head barely beats even attention ({noun_share} against {even}). "
+                 f"Its sharp work is from {quote(words[last])}.")
         self.wait(0.5)
+
+        # The pattern grows with the square of the context
+        squares = computed(f"{n * n:,}", "words × words")
+        full = computed(f"{s.context * s.context:,}", "the context length × itself")
+        side = 0.135  # one score's square, for both drawings
+        small = Rectangle(width=n * side, height=n * side, stroke_color=ACCENT, stroke_width=2, fill_color=FAINT,
+                          fill_opacity=0.6)
+        big = Rectangle(width=s.context * side, height=s.context * side, stroke_color=MUTED, stroke_width=2)
+        big.move_to([4.75, 1.55, 0])
+        small.align_to(big, UP + LEFT)
+        sizes = VGroup(_label(f"{n} words: {squares} scores", 20, ACCENT),
+                       _label(f"{s.context} words: {full} scores", 20))
+        sizes.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(big, DOWN, buff=0.25).align_to(big, LEFT)
+        self.say(f"{n} words make {n} \u00d7 {n} = {squares} scores. The model reads up to {s.context} words: "
+                 f"{full}. Twice the context, four times the squares.")
+        self.play(FadeOut(legend), FadeOut(steps), run_time=0.6)  # the comparison takes their place
+        self.play(FadeIn(small), FadeIn(sizes[0]), run_time=0.8)
+        self.play(Create(big), FadeIn(sizes[1]), run_time=1.2)
+        self.hand_off(values_stage(s), run_time=1.8)
 
 
 class ValuesAndChange(ChapterSevenScene):
@@ -361,35 +821,38 @@ class ValuesAndChange(ChapterSevenScene):
         d, quote, words = s.d, s.quote, s.words
         C, hd, r = s.n_embd, s.hd, s.head_rows
         last, key, noun = s.last, s.top_key, s.noun
-        x_vmax = float(np.abs(d["head_input"]).max())
+        stage = self.open(values_stage(s))
+        wv, x_key, eq1, v_key, v_name = _value_parts(s)
 
         # A value for every word
-        wv = MatrixBlock(s.W_V[r], name="W_V", cell=0.045)
-        x_key = VectorColumn(d["head_input"][key], height=wv.heat.width, width=0.28, vmax=x_vmax,
-                             label=words[key], label_color=INK)
-        v_key = _numbers(d["head_v"][key])
-        eq1 = MathTex("=", font_size=36)
-        Group(wv, x_key, eq1, v_key).arrange(RIGHT, buff=0.25).move_to([-3.6, 0.5, 0])
-        x_key.set_y(0.5)
-        v_name = _vec("v", words[key]).next_to(v_key, UP, buff=0.12)
         self.say(f"A third matrix, W_V, turns each word into a value. For {quote(words[key])}, {s.names[1]}'s "
                  f"{hd} \u00d7 {C} band gives these {hd} numbers.")
-        self.play(FadeIn(wv), FadeIn(x_key), run_time=1.0)
         self.play(FadeIn(eq1), FadeIn(v_key, lag_ratio=0.05), FadeIn(v_name), run_time=1.2)
 
         # The weighted sum of values
         w_top = float(s.pattern[last, key])
         mixed = _numbers(d["head_mixed"][last])
-        mixed.move_to([2.6, 0.5, 0])
-        mixed_name = MathTex(r"\textstyle\sum_k w_k \vec{v}_k", font_size=34, color=ACCENT).next_to(mixed, UP,
+        mixed.move_to([2.9, EQ_Y, 0])
+        mixed_name = MathTex(r"\textstyle\sum_k w_k \vec{v}_k", font_size=34, color=INK).next_to(mixed, UP,
                                                                                                    buff=0.12)
-        arrow_text = VGroup(_label(f"{quote(words[last])} adds up", 18), _label("every value, each", 18),
-                            _label("times its weight", 18)).arrange(DOWN, buff=0.08)
-        arrow_text.move_to([0.5, 0.5, 0])
+        # the sum written out, largest weights first (the weights are the softmax scene's percentages)
+        order = [int(i) for i in np.argsort(-s.pattern[last])]
+        shares = [computed(percent(s.pattern[last, i]).rstrip("%"),  # declared as the formula writes it: no % sign
+                           f"the attention weight of {quote(words[last])} on word {i + 1}, in %") for i in order[:3]]
+        terms = [MathTex(("" if j == 0 else "+\\,") + shares[j] + r"\%",
+                         rf"\,\vec{{v}}_{{\text{{{words[i]}}}}}", font_size=30) for j, i in enumerate(order[:3])]
+        more = computed(len(order) - 3, "the words the sum has, less the three written")
+        terms.append(MathTex(rf"+\,\dots\ \text{{({more} more)}}", font_size=30))
+        terms.append(MathTex(r"=", font_size=36))
+        arrow_text = VGroup(*terms).arrange(DOWN, aligned_edge=LEFT, buff=0.22).move_to([0.75, EQ_Y, 0])
+        terms[-1].move_to([2.05, EQ_Y, 0])
         sum_is = "nearly" if w_top > 0.9 else "mostly"
-        self.say(f"{quote(words[last])} adds up every word's value, each times its attention weight. "
-                 f"With {percent(w_top)} on {quote(words[key])}, the sum is {sum_is} its value.")
-        self.play(FadeIn(arrow_text), FadeIn(mixed, lag_ratio=0.05), FadeIn(mixed_name), run_time=1.5)
+        self.say(f"{quote(words[last])} adds up every word's value, each times its attention weight: "
+                 f"{percent(w_top)} of {quote(words[key])}'s value, plus tiny shares of the others.")
+        self.play(FadeIn(terms[0], shift=0.2 * RIGHT), run_time=0.8)
+        self.play(LaggedStart(*[FadeIn(t, shift=0.1 * DOWN) for t in terms[1:4]], lag_ratio=0.4), run_time=1.5)
+        self.say(f"With {percent(w_top)} on {quote(words[key])}, the sum is {sum_is} its value.")
+        self.play(FadeIn(terms[4]), FadeIn(mixed, lag_ratio=0.05), FadeIn(mixed_name), run_time=1.5)
         self.wait(0.5)
 
         # Back to the embedding's size through W_O
@@ -397,15 +860,15 @@ class ValuesAndChange(ChapterSevenScene):
         change = d["head_change"]
         dvmax = float(np.abs(change[last]).max())
         delta = VectorColumn(change[last], height=wo.heat.height, width=0.28, vmax=dvmax)
-        delta_name = MathTex(r"\Delta\vec{E}", font_size=34, color=ACCENT).next_to(delta, UP, buff=0.12)
+        delta_name = MathTex(r"\Delta\vec{E}", font_size=34, color=INK).next_to(delta, UP, buff=0.12)
         eq2 = MathTex("=", font_size=36)
-        target = Group(wo, mixed.copy(), eq2, delta).arrange(RIGHT, buff=0.3).move_to([0, 0.5, 0])
-        wo.set_y(0.5), delta.set_y(0.5)
+        target = Group(wo, mixed.copy(), eq2, delta).arrange(RIGHT, buff=0.3).move_to([0, EQ_Y, 0])
+        wo.set_y(EQ_Y), delta.set_y(EQ_Y)
         delta_name.next_to(delta, UP, buff=0.12)
         self.say(f"A slice of the output matrix W_O, {C} \u00d7 {hd}, takes those {hd} numbers back to "
                  f"{C}: the change this head adds.")
-        self.play(FadeOut(Group(wv, x_key, eq1, v_key, v_name, arrow_text)), run_time=0.6)
-        self.play(Group(mixed, mixed_name).animate.move_to(target[1].get_center() + 0.3 * UP), FadeIn(wo),
+        self.play(FadeOut(Group(stage.wv, stage.x_key, eq1, v_key, v_name, arrow_text)), run_time=0.6)
+        self.play(Group(mixed, mixed_name).animate.move_to(target[1].get_center() + 0.2 * UP), FadeIn(wo),
                   run_time=1.2)
         self.play(FadeIn(eq2), FadeIn(delta), FadeIn(delta_name), run_time=1.0)
         self.wait(0.5)
@@ -415,125 +878,187 @@ class ValuesAndChange(ChapterSevenScene):
         resid = d["head_resid"]
         panels = Group()
         for pos, x in ((noun, -3.4), (last, 3.4)):
-            before, add = _numbers(resid[pos], shown, sig=2), _numbers(change[pos], shown, sig=2)
-            after = _numbers(resid[pos] + change[pos], shown, sig=2, how="the vector before plus the change, entry by entry")
+            before, add = _numbers(resid[pos], shown, sig=2, row_gap=0.1), _numbers(change[pos], shown, sig=2,
+                                                                                    row_gap=0.1)
+            after = _numbers(resid[pos] + change[pos], shown, sig=2, row_gap=0.1,
+                             how="the vector before plus the change, entry by entry")
             plus, equals = MathTex("+", font_size=36), MathTex("=", font_size=36)
-            body = Group(before, plus, add, equals, after).arrange(RIGHT, buff=0.22).move_to([x, 0.2, 0])
+            body = Group(before, plus, add, equals, after).arrange(RIGHT, buff=0.22).move_to([x, 0.0, 0])
             names = VGroup(*[MathTex(t, font_size=30, color=c).next_to(m, UP, buff=0.15) for t, c, m in
-                             ((r"\vec{E}", INK, before), (r"\Delta\vec{E}", ACCENT, add),
+                             ((r"\vec{E}", INK, before), (r"\Delta\vec{E}", INK, add),
                               (r"\vec{E}\,'", INK, after))])
             names.align_to(names[0], DOWN)
             word = Text(words[pos], font=FONT, font_size=24, color=ACCENT).next_to(names, UP, buff=0.3)
             where = _label(f"word {pos + 1}", 18).next_to(word, RIGHT, buff=0.2)
             panels.add(Group(body, names, word, where))
         layer_name = s.names[0]
-        self.say(f"The change is added to the word's vector entering {layer_name}. Here are the first {shown} of its "
-                 f"{C} numbers, before and after.")
+        self.say(f"The change is added to E, the word's vector entering {layer_name} (x is E, normalised). Here are "
+                 f"the first {shown} of its {C} numbers.")
         self.play(FadeOut(Group(wo, mixed, mixed_name, eq2, delta, delta_name)), run_time=0.6)
         self.play(FadeIn(panels[1]), run_time=1.2)
-        noun_share = computed(percent(s.pattern[noun, s.adj_pos].sum()),
-                              f"the weights of {quote(words[noun])} on the two adjectives, added")
-        self.say(f"The noun {quote(words[noun])} gets a change too, with {noun_share} "
-                 f"of its weight on the values of {quote(s.adjectives[0])} and {quote(s.adjectives[1])}.")
+        self.say(f"Every word gets such a change at once, {quote(words[noun])} too: each from its own column "
+                 "of attention weights.")
         self.play(FadeIn(panels[0]), run_time=1.2)
         self.wait(0.5)
+        self.hand_off(heads_stage(s), run_time=1.8)  # the sentence gives way to the words on the patterns
 
 
 class ManyHeads(ChapterSevenScene):
     def construct(self):
         s = Story()
         d, quote, words = s.d, s.quote, s.words
+        stage = self.open(heads_stage(s))
         patterns = d["all_patterns"]  # (layers, heads, T, T)
         L, H = patterns.shape[:2]
-        thumbs = Group()
-        for layer in range(L):
-            for head in range(H):
-                title = f"head {head + 1}"
-                ours = (layer, head) == (s.layer, s.head)
-                thumbs.add(PatternThumb(patterns[layer, head], size=1.75, title=title,
-                                        title_color=ACCENT if ours else MUTED))
-        thumbs.arrange_in_grid(rows=L, cols=H, buff=(0.45, 0.35)).move_to([0.5, 0.55, 0])
-        row_names = VGroup(*[_label(f"layer {layer + 1}", 20).next_to(thumbs[layer * H], LEFT, buff=0.35)
-                             for layer in range(L)])
-        ours = thumbs[s.layer * H + s.head]
-        ours_box = SurroundingRectangle(ours.frame, color=ACCENT, buff=0.05)
+        thumbs = stage.thumbs
+        ours_box = SurroundingRectangle(thumbs[s.layer * H + s.head].frame, color=ACCENT, buff=0.05)
+        last, top, noun = s.last, s.top_key, s.noun
 
         # Many heads, side by side
         self.say(f"Each layer runs {H} heads side by side, each with its own W_Q, W_K and W_V. Here are all "
                  f"{L * H} real patterns for our sentence.")
-        self.play(LaggedStart(*[FadeIn(t) for t in thumbs], lag_ratio=0.1), FadeIn(row_names), run_time=2.0)
-        self.play(Create(ours_box))
-        # Another head that is sharp from the last word
-        last_rows = patterns[:, :, s.last]  # (L, H, T)
-        best = max(((lay, hea) for lay in range(L) for hea in range(H) if (lay, hea) != (s.layer, s.head)),
-                   key=lambda lh: float(last_rows[lh].max()))
-        other_key = int(np.argmax(last_rows[best]))
-        other_box = SurroundingRectangle(thumbs[best[0] * H + best[1]].frame, color=INK, buff=0.05)
-        self.say(f"Ours is {s.names[0]}'s {s.names[1]}. Each head learns its own job: head {best[1] + 1} of layer "
-                 f"{best[0] + 1} looks from {quote(words[s.last])} to word {other_key + 1}, {quote(words[other_key])} "
-                 f"({percent(last_rows[best][other_key])}).")
-        self.play(Create(other_box))
-        self.say(f"Every head's change goes through its own {s.hd} columns of W_O, and all the changes are "
-                 "added to each word's vector.")
-        self.wait(0.5)
+        self.play(Create(ours_box), run_time=1.0)
+        self.say(f"Ours is {s.head_name(s.layer, s.head)}: the marked square is {quote(words[last])} looking at "
+                 f"{quote(words[top])}, {percent(patterns[s.layer, s.head, last, top])}.")
+        mark1 = thumb_cell(s, stage, s.layer, s.head, last, top)
+        self.play(Create(mark1), run_time=0.8)
 
-        # Parameter counts, from the real matrices
-        w = s.w
-        rows = []
-        c_attn = w[f"transformer.h.{s.layer}.attn.c_attn.weight"]
-        c_bias = w[f"transformer.h.{s.layer}.attn.c_attn.bias"]
-        proj, proj_bias = w[f"transformer.h.{s.layer}.attn.c_proj.weight"], w[f"transformer.h.{s.layer}.attn.c_proj.bias"]
+        # The other adjective: gathered into the noun, then read by layer 2
+        gl, gh = s.gather
+        fluffy = s.other_adj
+        mark2 = thumb_cell(s, stage, gl, gh, noun, fluffy)
+        self.say(f"The other adjective takes another road. In {s.head_name(gl, gh)}, {quote(words[noun])} puts "
+                 f"{percent(patterns[gl, gh, noun, fluffy])} on {quote(words[fluffy])}.")
+        self.play(Create(mark2), run_time=0.8)
+        marks = VGroup(*[thumb_cell(s, stage, rl, rh, last, noun) for rl, rh in s.read])
+        read_heads = " and ".join(str(h + 1) for _, h in s.read)
+        shares = " and ".join(percent(patterns[rl, rh, last, noun]) for rl, rh in s.read)
+        self.say(f"Then in layer 2, heads {read_heads} look from {quote(words[last])} back to that "
+                 f"{quote(words[noun])}: {shares}.")
+        self.play(Create(marks), run_time=0.8)
+        self.say("That is what the patterns suggest. To test it, cut one link at a time and watch the prediction.")
+        self.wait(0.5)
+        self.hand_off(route_stage(s), run_time=1.8)
+
+
+class CuttingTheRoute(ChapterSevenScene):
+    def construct(self):
+        s = Story()
+        quote, words = s.quote, s.words
+        stage = self.open(route_stage(s))
+        bars = stage.bars
+        top, other = words[s.top_key], words[s.other_adj]
+        before = s.two("none")
+
+        def cut_mark(arcs: VGroup) -> VGroup:
+            """A cross on each cut arc, at its middle."""
+            out = VGroup()
+            for arc in arcs:
+                p = arc.point_from_proportion(0.5)
+                out.add(VGroup(Line(p + 0.16 * (UP + LEFT), p + 0.16 * (DOWN + RIGHT)),
+                               Line(p + 0.16 * (UP + RIGHT), p + 0.16 * (DOWN + LEFT))).set_stroke(NEGATIVE, 6))
+            return out
+
+        done: list = []  # the previous cut (its arcs and crosses), mended as the next is made
+
+        def cut(arcs: VGroup, name: str, caption: str) -> None:
+            crosses = cut_mark(arcs)
+            self.say(caption)
+            mend = [FadeOut(done[1]), ApplyFunction(_dimmed(1.0), done[0])] if done else []
+            self.play(*mend, Create(crosses), ApplyFunction(_dimmed(0.3), arcs),
+                      Transform(bars, bars.reshaped(s.two(name))), run_time=1.4)
+            done[:] = [arcs, crosses]
+
+        self.say(f"The route, as the patterns draw it: {quote(top)} straight from {quote(words[s.last])}; "
+                 f"{quote(other)} first into {quote(words[s.noun])}, then on to {quote(words[s.last])}.")
+        self.play(Indicate(stage.names), run_time=1.0)
+        self.say("To cut a link, set its score to \u2212\u221e before the softmax, exactly as the mask does: the "
+                 "query takes nothing from that key.")
+        self.wait(0.5)
+        direct, gather, read = s.two("direct"), s.two("gather"), s.two("read")
+        cut(VGroup(stage.direct), "direct",
+            f"Cut {quote(words[s.last])} \u2192 {quote(top)} in {s.head_name(s.layer, s.head)}: {quote(top)} falls "
+            f"from {percent(before[0])} to {percent(direct[0])}; {quote(other)} dips from {percent(before[1])} to "
+            f"{percent(direct[1])}.")
+        cut(stage.gather, "gather",
+            f"Cut both links from {quote(words[s.noun])} in {s.head_name(*s.gather)}: {quote(other)} falls from "
+            f"{percent(before[1])} to {percent(gather[1])}, and {quote(top)} rises to {percent(gather[0])}.")
+        read_heads = " and ".join(str(h + 1) for _, h in s.read)
+        cut(VGroup(stage.read), "read",
+            f"Cut {quote(words[s.last])} \u2192 {quote(words[s.noun])} in layer 2's heads {read_heads}: "
+            f"{quote(other)} falls to {percent(read[1])} again ({quote(top)} {percent(read[0])}). The route is real.")
+        self.finish_reading()  # the last cut stays on screen until its caption has been read
+
+        # To compare: our head's own noun -> adjectives links
+        row = stage.row
+        ours = VGroup(*[_arc(row, s.noun, a, above=False, angle=1.9, color=MUTED) for a in s.adj_pos])
+        noun_row = s.two("noun row")
+        share = computed(percent(s.pattern[s.noun, s.adj_pos].sum()),
+                         f"the weights of {quote(words[s.noun])} on the two adjectives, added")
+        ours_name = _label(f"{s.head_name(s.layer, s.head)}, to compare", 20, MUTED)
+        ours_name.next_to(ours, DOWN, buff=0.15).align_to(row, LEFT)
+        crosses = cut_mark(ours)
+        self.say(f"To compare, cut {s.head_name(s.layer, s.head)}'s own links from {quote(words[s.noun])} to its "
+                 f"adjectives ({share} of its weight): {quote(top)} {percent(noun_row[0])}, "
+                 f"{quote(other)} {percent(noun_row[1])}.")
+        # the route mended and dimmed in place; this head's links drawn under the words
+        self.play(FadeOut(done[1]), ApplyFunction(_dimmed(0.3), VGroup(stage.direct, stage.gather, stage.read)),
+                  VGroup(stage.shares, stage.names).animate.set_opacity(0.3), Transform(bars, bars.reshaped(before)),
+                  FadeIn(ours), FadeIn(ours_name), run_time=1.0)
+        self.play(Create(crosses), ApplyFunction(_dimmed(0.3), ours),
+                  Transform(bars, bars.reshaped(noun_row)), run_time=1.4)
+        self.say("The prediction barely moves: those links are not the route. Looking at a pattern suggests; "
+                 "cutting a link tests.")
+        self.wait(0.5)
+        self.hand_off(params_stage(s), run_time=1.8)
+
+
+class Parameters(ChapterSevenScene):
+    def construct(self):
+        s = Story()
         C = s.n_embd
-        for name, m, b in (("W_Q", c_attn[:C], c_bias[:C]), ("W_K", c_attn[C : 2 * C], c_bias[C : 2 * C]),
-                           ("W_V", c_attn[2 * C :], c_bias[2 * C :]), ("W_O", proj, proj_bias)):
-            rows.append((name, m.shape, m.size, b.size))
-        per_layer = computed(f"{sum(size + bias for _, _, size, bias in rows):,}",
-                             "the four matrices' weights and biases, added")
-        biases = computed(sum(bias for _, _, _, bias in rows), "the four bias vectors' sizes, added")
+        stage = self.open(params_stage(s))
+        lines = params_lines(s)
+        d = s.d
         groups = [str(g) for g in d["param_groups"]]
-        attn_total = int(d["param_group_counts"][groups.index("attention")])  # both layers' attention parameters
+        attn_total = int(d["param_group_counts"][groups.index("attention")])
         total = int(d["n_params"])
         attn_share = computed(percent(attn_total / total), "the attention parameters ÷ all the model's")
-        table = VGroup()
-        header = VGroup(_label("matrix", 20), _label("shape", 20), _label("weights", 20), _label("biases", 20))
-        table.add(header)
-        for name, shape, size, bias in rows:
-            table.add(VGroup(MathTex(name, font_size=32), Text(f"{shape[0]} \u00d7 {shape[1]}", font=FONT, font_size=22),
-                             Text(f"{size:,}", font=FONT, font_size=22), Text(f"{bias:,}", font=FONT, font_size=22)))
-        col_x = [-3.4, -1.4, 0.9, 2.9]
-        for i, line in enumerate(table):
-            for j, cell in enumerate(line):
-                cell.move_to([col_x[j], 2.6 - 0.6 * i, 0])
-        for cell in header:
-            cell.align_to(header[0], UP)  # words with and without descenders on one line
-        # a head's weights: its rows of W_Q, W_K, W_V and its columns of W_O
-        per_head = computed(f"{sum(size for _, _, size, _ in rows) // s.n_head:,}",
-                            f"the four matrices' weights ÷ {s.n_head} heads")
-        total_line = VGroup(
-            Text(f"one layer: {per_layer} parameters ({s.n_head} heads \u00d7 {per_head} weights + {biases} biases)",
-                 font=FONT, font_size=22),
-            Text(f"{L} layers: {attn_total:,} of the model's {total:,} parameters ({attn_share})",
-                 font=FONT, font_size=22, color=ACCENT),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to([0, -1.3, 0])
+
+        # Parameter counts, from the real matrices
         self.say(f"The cost: in each layer, W_Q, W_K, W_V and W_O are {C} \u00d7 {C}, plus a bias of "
                  f"{C} numbers each.")
-        self.play(FadeOut(Group(thumbs, row_names, ours_box, other_box)), run_time=0.6)
-        self.play(FadeIn(table, lag_ratio=0.1), run_time=1.5)
-        self.say(f"That is {per_layer} parameters per layer and {attn_total:,} for both: {attn_share} of the whole model.")
-        self.play(FadeIn(total_line, lag_ratio=0.2), run_time=1.2)
+        self.play(Indicate(stage.table[1:]), run_time=1.2)
+        self.say(f"Each head owns {s.hd} rows of W_Q, W_K and W_V and {s.hd} columns of W_O: a quarter of each "
+                 "matrix.")
+        heads = params_heads(s, stage.table)
+        self.play(FadeIn(heads, lag_ratio=0.2), run_time=1.2)
+        self.play(FadeIn(lines[0]), run_time=1.0)
+        self.play(FadeIn(lines[1]), run_time=1.0)
+        self.say(f"Both layers together: {attn_total:,} parameters, {attn_share} of the whole model.")
+        self.play(FadeIn(lines[2]), run_time=1.0)
+        self.say("Real models run many more heads. GPT-3, by its published figures, has 96 layers of 96 heads "
+                 "each: 9,216 heads.")
+        self.play(FadeIn(lines[3]), run_time=1.0)
+        after = recap_stage(s)
+        self.hand_off(after, keep={stage.table: after.table, heads: after.heads, lines: after.lines}, run_time=1.0)
 
 
 class Recap(ChapterSevenScene):
     def construct(self):
+        s = Story()
+        stage = self.open(recap_stage(s))
         self.recap_card(
             [
-                "A query asks, a key answers: their dot product scores the match.",
-                "Scaled, masked and softmaxed, the scores become attention weights.",
+                "A query asks, a key answers: their dot product, entry by entry, scores the match.",
+                "Scaled, masked (\u2212\u221e for later words) and softmaxed, scores become weights.",
                 "The weighted values, through W_O, change each word's vector.",
-                "Many heads do this side by side, each with its own matrices.",
-            ]
+                "Many heads run side by side; cutting links shows the route a word takes.",
+            ],
+            replacing=list(stage.values()),
         )
 
 
 # The chapter's scenes, in story order (the command line reads this list).
-SCENES = [AdjectivesUpdateNouns, QueriesAndKeys, AttentionPattern, ValuesAndChange, ManyHeads, Recap]
+SCENES = [AdjectivesUpdateNouns, QueriesAndKeys, DotProduct, QueriesAsDirections, AttentionPattern,
+          ValuesAndChange, ManyHeads, CuttingTheRoute, Parameters, Recap]

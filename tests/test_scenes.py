@@ -27,9 +27,9 @@ SCENES = [
     for cls in importlib.import_module(module).SCENES
 ]
 
-# Chapters not yet rewritten as one film: their beats still start from black. Each is its
-# own issue; the test below turns red (XPASS, strict) the day a chapter's joins all match.
-NOT_YET_ONE_FILM = {7: "issue 15"}
+# Chapters not yet one film (none today; a chapter being rewritten may be listed with its issue):
+# their joins are expected to fail, and the test turns red (XPASS, strict) the day they all match.
+NOT_YET_ONE_FILM: dict[int, str] = {}
 
 JOIN_MEAN = 0.6  # mean absolute difference per channel (0..255) two frames of one picture may have
 JOIN_PIXELS = 0.001  # share of pixels allowed to differ by more than 48 in some channel

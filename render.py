@@ -6,6 +6,7 @@
     python render.py train [digits|lm|STAGE|all]   build model artifacts (reused when intact; --force)
     python render.py render [1 2 ...|all]          one video + subtitles per chapter
     python render.py render 1 --scene ForwardPass  a single scene
+    python render.py render 1 --voice              narrated: chapter1_480p15_voiced.mp4 (ENGINE[:VOICE])
     python render.py look 1 [--scene NAME]         a storyboard PNG: frames sampled across scenes
     python render.py look 1 --size large           full-size frames, three a row: numbers readable
     python render.py bench [1 ...]                 training and per-scene render figures
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import functools
 import hashlib
 import importlib
 import json
@@ -224,8 +226,14 @@ def cmd_list(args) -> None:
 # ----------------------------------------------------------------------------- rendering
 
 
-def _scene_dir(chapter: Chapter, quality: str) -> Path:
-    return MEDIA / "videos" / chapter.slug / QUALITIES[quality][1]
+def _variant(quality: str, voice=None) -> str:
+    """The name a render's files carry: ``480p15``, or ``480p15_voiced`` for a narrated render (its
+    own scene files, stamps and chapter video: a silent and a voiced render never overwrite each other)."""
+    return QUALITIES[quality][1] + ("_voiced" if voice is not None else "")
+
+
+def _scene_dir(chapter: Chapter, quality: str, voice=None) -> Path:
+    return MEDIA / "videos" / chapter.slug / _variant(quality, voice)
 
 
 def project_sources(path: Path) -> list[Path]:
@@ -277,10 +285,10 @@ def scene_source(path: Path, scene: str, scenes: list[str]) -> str:
     return "".join(lines)
 
 
-def _render_key(chapter: Chapter, scene: str, quality: str, artifact_keys: dict[str, str]) -> str:
+def _render_key(chapter: Chapter, scene: str, quality: str, artifact_keys: dict[str, str], voice=None) -> str:
     """What one rendered scene depends on: its own code (:func:`scene_source`: the scene, its base
     classes and the chapter's module-level helpers), the project modules the chapter imports, the
-    artifacts, the quality, Manim."""
+    artifacts, the quality, Manim; a voiced render also its voice (:func:`voice_id`)."""
     import manim
 
     h = hashlib.sha256()
@@ -289,13 +297,28 @@ def _render_key(chapter: Chapter, scene: str, quality: str, artifact_keys: dict[
         if path == chapter.path:
             continue  # in the key as the scene's part of it, above
         h.update(str(_rel(path)).encode() + path.read_bytes())
-    return stable_hash({"code": h.hexdigest(), "artifacts": artifact_keys, "quality": quality, "manim": manim.__version__})
+    parts = {"code": h.hexdigest(), "artifacts": artifact_keys, "quality": quality, "manim": manim.__version__}
+    if voice is not None:
+        parts["voice"] = {"name": voice.name, "id": voice_id(voice)}
+    return stable_hash(parts)
 
 
-def layout_problems(chapter: Chapter, scene: str, quality: str) -> list[dict]:
+@functools.lru_cache(maxsize=None)
+def voice_id(voice) -> str:
+    """The voice's part of a voiced scene's key (``voice.fingerprint``: the engine and voice, the
+    speaking code, the audio it synthesises for a fixed sentence), once per command."""
+    import voice as speech
+
+    try:
+        return speech.fingerprint(voice, MEDIA / "voice")
+    except speech.VoiceError as exc:
+        raise Failure(str(exc)) from exc
+
+
+def layout_problems(chapter: Chapter, scene: str, quality: str, voice=None) -> list[dict]:
     """What the layout rules found in the scene's last render ({"time", "problem", "strict"}), each
     problem once, at its first time."""
-    path = _scene_dir(chapter, quality) / f"{scene}.layout.json"
+    path = _scene_dir(chapter, quality, voice) / f"{scene}.layout.json"
     try:
         found = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -330,22 +353,33 @@ def _finished(video: Path, stamp: Path, key: str) -> bool:
         return False
 
 
-def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bool) -> tuple[Path, float, bool]:
-    """Render one scene with Manim in its own process; returns (video, seconds, reused)."""
-    folder = _scene_dir(chapter, quality)
+def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bool,
+                 voice=None) -> tuple[Path, float, bool]:
+    """Render one scene with Manim in its own process; returns (video, seconds, reused). With
+    ``voice`` (a ``voice.Voice``) the scene is narrated: it renders into its own folder
+    (:func:`_scene_dir`) and writes its cue list (``Scene.voice.json``) beside its video."""
+    folder = _scene_dir(chapter, quality, voice)
     video, stamp = folder / f"{scene}.mp4", folder / f"{scene}.stamp.json"
-    report = folder / f"{scene}.layout.json"
-    if not force and _finished(video, stamp, key):
+    report, cues = folder / f"{scene}.layout.json", folder / f"{scene}.voice.json"
+    if not force and _finished(video, stamp, key) and (voice is None or cues.exists()):
         return video, 0.0, True
     stamp.unlink(missing_ok=True)
     report.unlink(missing_ok=True)
-    log = MEDIA / "logs" / f"{chapter.slug}_{scene}.log"
+    cues.unlink(missing_ok=True)
+    suffix = "" if voice is None else "_voiced"
+    log = MEDIA / "logs" / f"{chapter.slug}_{scene}{suffix}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     # Scenes render in parallel processes; Manim's LaTeX and text caches are not safe to share
     # between processes (one deletes the .dvi another is converting), so each scene has its own.
-    cfg = MEDIA / "logs" / f"{chapter.slug}_{scene}.cfg"
-    cache = MEDIA / "scene-cache" / chapter.slug / scene
-    atomic_write(cfg, f"[CLI]\ntex_dir = {cache / 'Tex'}\ntext_dir = {cache / 'texts'}\n".encode())
+    cfg = MEDIA / "logs" / f"{chapter.slug}_{scene}{suffix}.cfg"
+    cache = MEDIA / "scene-cache" / chapter.slug / f"{scene}{suffix}"
+    settings = f"[CLI]\ntex_dir = {cache / 'Tex'}\ntext_dir = {cache / 'texts'}\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NN_EXPLAINER_VOICE")}  # silent: no voice
+    if voice is not None:
+        settings += f"video_dir = {folder}\n"  # its own files, beside the silent render's folder
+        env.update({"NN_EXPLAINER_VOICE": voice.name, "NN_EXPLAINER_VOICE_CACHE": str(MEDIA / "voice"),
+                    "NN_EXPLAINER_VOICE_CUES": str(cues)})
+    atomic_write(cfg, settings.encode())
     cmd = [
         sys.executable, "-c", MANIM_CHILD, str(os.getpid()), "render", "-q", QUALITIES[quality][0], "--disable_caching",
         "--media_dir", str(MEDIA), "-c", str(cfg), "--progress_bar", "none", str(chapter.path), scene,
@@ -353,9 +387,9 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
     start = time.perf_counter()
     with open(log, "w") as out:
         proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                              env={**os.environ, "COLUMNS": "200", "NN_EXPLAINER_LAYOUT_REPORT": str(report)})
+                              env={**env, "COLUMNS": "200", "NN_EXPLAINER_LAYOUT_REPORT": str(report)})
     seconds = time.perf_counter() - start
-    if proc.returncode != 0 or not video.exists():
+    if proc.returncode != 0 or not video.exists() or (voice is not None and not cues.exists()):
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
         raise Failure(f"Manim failed on {chapter.slug} {scene} (full log: {_rel(log)}):\n{tail}")
     atomic_write(stamp, json.dumps({"key": key, "seconds": seconds}).encode())
@@ -459,13 +493,16 @@ def video_seconds(path: Path) -> float:
         return float(container.duration or 0) / 1e6
 
 
-def join_videos(parts: list[Path], target: Path) -> None:
-    """Concatenate same-format videos into one file by copying packets (no re-encoding)."""
+def join_videos(parts: list[Path], target: Path, audio=None) -> None:
+    """Concatenate same-format videos into one file by copying packets (no re-encoding). ``audio``
+    (mono float samples at ``voice.RATE``, as long as the video) becomes its sound track, encoded
+    as AAC and interleaved with the video."""
     import av
 
     tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
     try:
         with av.open(str(tmp), "w", format="mp4") as out:
+            sound = _SoundTrack(out, audio) if audio is not None else None
             out_stream = None
             offset = 0  # in the output stream's time base
             for part in parts:
@@ -483,12 +520,81 @@ def join_videos(parts: list[Path], target: Path) -> None:
                         packet.pts = (pts if pts is not None else dts) + offset
                         packet.dts = dts + offset
                         last = max(last, packet.pts + (packet.duration or 0))
+                        if sound is not None:  # the sound up to this frame first, so the two interleave
+                            sound.until(float(packet.pts * packet.time_base))
                         packet.stream = out_stream
                         out.mux(packet)
                     offset = last
+            if sound is not None:
+                sound.until(float("inf"))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+class _SoundTrack:
+    """A sound track encoded as AAC into ``out``'s new audio stream, muxed bit by bit as the video
+    reaches its time (:meth:`until`)."""
+
+    def __init__(self, out, samples):
+        from fractions import Fraction
+
+        import av
+        import numpy as np
+        from voice import RATE
+
+        self.out = out
+        self.stream = out.add_stream("aac", rate=RATE, layout="mono")
+        self.stream.bit_rate = 128_000
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples, dtype=np.float32)[None, :], format="fltp",
+                                           layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = RATE, 0, Fraction(1, RATE)
+        self.packets = [*self.stream.encode(frame), *self.stream.encode(None)]
+        self.next = 0
+
+    def until(self, seconds: float) -> None:
+        while self.next < len(self.packets):
+            packet = self.packets[self.next]
+            if packet.pts is not None and float(packet.pts * packet.time_base) > seconds:
+                return
+            self.out.mux(packet)
+            self.next += 1
+
+
+def narrator(spec: str | None):
+    """``--voice``'s value as a ``voice.Voice`` that can speak here, or None for a silent render:
+    an unknown engine is a usage error (exit 2), a missing engine or voice file a failure (exit 1)."""
+    if spec is None:
+        return None
+    import voice as speech
+
+    try:
+        chosen = speech.parse(spec)
+        speech.check(chosen)
+    except speech.UnknownVoice as exc:
+        raise UsageError(str(exc)) from exc
+    except speech.VoiceError as exc:
+        raise Failure(str(exc)) from exc
+    return chosen
+
+
+def join_voiced(parts: list[Path], durations: list[float], target: Path, voice) -> None:
+    """Join a voiced chapter: the scenes' videos (:func:`join_videos`) with one sound track built from
+    the scenes' cue lists (``Scene.voice.json``), each sentence at its scene's start plus its own."""
+    import voice as speech
+
+    cue_lists = []
+    for part in parts:
+        cues = json.loads(part.with_suffix(".voice.json").read_text())
+        if cues["voice"] != voice.name:
+            raise Failure(f"{_rel(part)} was narrated by {cues['voice']}, not {voice.name}; render again")
+        cue_lists.append(cues["cues"])
+    offsets = [sum(durations[:i]) for i in range(len(durations))]
+    try:
+        track = speech.chapter_track(cue_lists, offsets, sum(durations), voice, MEDIA / "voice")
+    except speech.VoiceError as exc:
+        raise Failure(str(exc)) from exc
+    join_videos(parts, target, audio=track)
 
 
 def join_subtitles(parts: list[Path], durations: list[float], target: Path) -> int:
@@ -525,10 +631,10 @@ def _workers(requested: int | None) -> int:
     return requested or usable_cores()
 
 
-def _expected_seconds(chapter: Chapter, scene: str, quality: str) -> float:
+def _expected_seconds(chapter: Chapter, scene: str, quality: str, voice=None) -> float:
     """How long the scene took last time it rendered (its stamp keeps that even when its key has
     moved on), or 0 for a scene never rendered: the scheduler starts the longest first."""
-    stamp = _scene_dir(chapter, quality) / f"{scene}.stamp.json"
+    stamp = _scene_dir(chapter, quality, voice) / f"{scene}.stamp.json"
     try:
         return float(json.loads(stamp.read_text()).get("seconds", 0.0))
     except (OSError, ValueError, TypeError, AttributeError):
@@ -536,7 +642,7 @@ def _expected_seconds(chapter: Chapter, scene: str, quality: str) -> float:
 
 
 @contextlib.contextmanager
-def render_locks(chapters: list[Chapter], quality: str):
+def render_locks(chapters: list[Chapter], quality: str, voice=None):
     """Hold one lock per chapter and quality while rendering it, so two commands never render the
     same scenes into the same files at once: the second one stops with one line naming the
     first's pid. Locks are ``flock``s, so a killed render leaves none behind."""
@@ -547,7 +653,7 @@ def render_locks(chapters: list[Chapter], quality: str):
     held = []
     try:
         for ch in sorted(chapters, key=lambda c: c.number):
-            handle = open(folder / f"{ch.slug}_{QUALITIES[quality][1]}.lock", "a+")
+            handle = open(folder / f"{ch.slug}_{_variant(quality, voice)}.lock", "a+")
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -583,7 +689,7 @@ class SceneFigures:
 
 
 def render_plans(plans: list[tuple[Chapter, list[str]]], quality: str, force: bool, jobs: int | None,
-                 keys: dict[str, str], strict: bool = False, cluster=None) -> dict[int, list[SceneFigures]]:
+                 keys: dict[str, str], strict: bool = False, cluster=None, voice=None) -> dict[int, list[SceneFigures]]:
     """Render every requested scene of every chapter with one pool of ``jobs`` Manim processes,
     longest scenes first (by their last render), and join each whole chapter as soon as its last
     scene is done, so no core waits at a chapter's tail. Layout problems are printed per chapter;
@@ -591,12 +697,16 @@ def render_plans(plans: list[tuple[Chapter, list[str]]], quality: str, force: bo
     and the command fails at the end. Returns each chapter's scene figures, in scene order.
 
     With ``cluster`` (a ``distributed.Client``) the scenes render on its workers instead, as many
-    at once as they have threads (or ``jobs``): see :func:`render_scene_on`."""
+    at once as they have threads (or ``jobs``): see :func:`render_scene_on`.
+
+    With ``voice`` (a ``voice.Voice``) the scenes are narrated, into their own files, and each
+    chapter is joined with its sound track (``chapterN_480p15_voiced.mp4``)."""
     import functools
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     tasks = [(ch, scene) for ch, scenes in plans for scene in scenes]
-    order = sorted(tasks, key=lambda t: -_expected_seconds(t[0], t[1], quality))  # stable: ties keep chapter order
+    order = sorted(tasks, key=lambda t: -_expected_seconds(t[0], t[1], quality, voice))  # stable: ties keep chapter order
+    voiced = {} if voice is None else {"voice": voice}  # the silent render's calls stay as they were
     total = len(tasks)
     if cluster is None:
         jobs = _workers(jobs)
@@ -617,8 +727,8 @@ def render_plans(plans: list[tuple[Chapter, list[str]]], quality: str, force: bo
     try:
         pending = {}
         for ch, scene in order:
-            key = _render_key(ch, scene, quality, {a: keys[a] for a in ch.artifacts})
-            pending[pool.submit(render_one, ch, scene, quality, key, force)] = (ch, scene)
+            key = _render_key(ch, scene, quality, {a: keys[a] for a in ch.artifacts}, **voiced)
+            pending[pool.submit(render_one, ch, scene, quality, key, force, **voiced)] = (ch, scene)
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -631,7 +741,7 @@ def render_plans(plans: list[tuple[Chapter, list[str]]], quality: str, force: bo
                 left[ch.number] -= 1
                 if left[ch.number] == 0:
                     figures[ch.number] = [results[ch.number, s] for s in wanted[ch.number]]
-                    if not _finish_chapter(ch, figures[ch.number], quality, strict, start):
+                    if not _finish_chapter(ch, figures[ch.number], quality, strict, start, **voiced):
                         blocked.append(ch.number)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)  # scenes not started never start; running ones end
@@ -656,11 +766,13 @@ def write_beats(video: Path, scenes: list[str], durations: list[float]) -> None:
     atomic_write(beats_path(video), (json.dumps({"video": video.name, "beats": beats}, indent=1) + "\n").encode())
 
 
-def _finish_chapter(chapter: Chapter, figures: list[SceneFigures], quality: str, strict: bool, start: float) -> bool:
+def _finish_chapter(chapter: Chapter, figures: list[SceneFigures], quality: str, strict: bool, start: float,
+                    voice=None) -> bool:
     """Report a chapter's layout problems and, when all its scenes were rendered, join them into
-    one video and one subtitle file. False when ``strict`` holds the join back."""
+    one video and one subtitle file (voiced: with the sound track). False when ``strict`` holds the
+    join back."""
     scenes = [f.scene for f in figures]
-    found = {s: layout_problems(chapter, s, quality) for s in scenes}
+    found = {s: layout_problems(chapter, s, quality, voice) for s in scenes}
     if any(found.values()):
         print(f"  layout problems in chapter {chapter.number} (the tests fail on those marked !):", flush=True)
         for s, problems in found.items():
@@ -671,8 +783,11 @@ def _finish_chapter(chapter: Chapter, figures: list[SceneFigures], quality: str,
     if scenes == chapter.scenes:
         OUTPUT.mkdir(exist_ok=True)
         parts = [f.video for f in figures]
-        target = OUTPUT / f"{chapter.slug}_{QUALITIES[quality][1]}.mp4"
-        join_videos(parts, target)
+        target = OUTPUT / f"{chapter.slug}_{_variant(quality, voice)}.mp4"
+        if voice is None:
+            join_videos(parts, target)
+        else:
+            join_voiced(parts, [f.video_seconds for f in figures], target, voice)
         n = join_subtitles(parts, [f.video_seconds for f in figures], target.with_suffix(".srt"))
         write_beats(target, scenes, [f.video_seconds for f in figures])
         print(f"chapter {chapter.number}: {_rel(target)} ({video_seconds(target):.0f} s, {n} subtitles "
@@ -684,9 +799,9 @@ def _finish_chapter(chapter: Chapter, figures: list[SceneFigures], quality: str,
 
 
 def render_chapter(chapter: Chapter, scenes: list[str], quality: str, force: bool, jobs: int, keys: dict[str, str],
-                   strict: bool = False) -> list[tuple[str, float, float, bool]]:
+                   strict: bool = False, voice=None) -> list[tuple[str, float, float, bool]]:
     """Render one chapter's scenes (see :func:`render_plans`); (scene, render s, video s, reused) each."""
-    figures = render_plans([(chapter, scenes)], quality, force, jobs, keys, strict)[chapter.number]
+    figures = render_plans([(chapter, scenes)], quality, force, jobs, keys, strict, voice=voice)[chapter.number]
     return [(f.scene, f.seconds, f.video_seconds, f.reused) for f in figures]
 
 
@@ -697,14 +812,19 @@ def cmd_render(args) -> None:
         raise UsageError("--scene needs exactly one chapter, e.g. `render 1 --scene ForwardPass`")
     plans = [(ch, pick_scenes(ch, args.scene)) for ch in chapters]
     _workers(args.jobs)  # a bad --jobs stops here, before any work
+    voice = narrator(args.voice)
+    if voice is not None and (args.scheduler or os.environ.get(SCHEDULER_ENV)):
+        raise UsageError("--voice renders on this machine only; drop --scheduler (and unset "
+                         f"{SCHEDULER_ENV}) for a voiced render")
     check_render_tools()
-    with render_locks(chapters, args.quality):
+    with render_locks(chapters, args.quality, voice):
         keys = ensure_artifacts(tuple(dict.fromkeys(a for ch in chapters for a in ch.artifacts)), mnist_dir=args.mnist_dir)
         cluster = connect(args.scheduler)
         try:
             for ch, scenes in plans:
                 print(f"rendering chapter {ch.number} ({ch.title}) at {args.quality}: {len(scenes)} scene(s)", flush=True)
-            render_plans(plans, args.quality, args.force, args.jobs, keys, strict=args.strict, cluster=cluster)
+            render_plans(plans, args.quality, args.force, args.jobs, keys, strict=args.strict, cluster=cluster,
+                         voice=voice)
         finally:
             if cluster is not None:
                 cluster.close()
@@ -1030,6 +1150,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                     help=f"render the scenes on this Dask cluster (or set {SCHEDULER_ENV})")
     sp.add_argument("--strict", action="store_true", help="fail on layout problems the tests would fail on")
+    sp.add_argument("--voice", nargs="?", const="default", metavar="ENGINE[:VOICE]",
+                    help="narrate: an offline voice reads the captions (default festival; flite[:slt], "
+                         "espeak-ng[:en-us], piper:VOICE.onnx) -> chapterN_480p15_voiced.mp4")
     sp.set_defaults(func=cmd_render)
 
     sp = sub.add_parser("look", parents=[mnist], help="storyboard PNG of a chapter's scenes")

@@ -105,6 +105,23 @@ HOME_WIDTH = 14.0 + 2 / 9  # Manim's default frame width (8 high, 16:9)
 DRAWING_AREA = HOME_WIDTH * (4.0 - DRAW_BOTTOM)  # above the caption band, in square units at home
 
 
+# Voiced renders (``NN_EXPLAINER_VOICE`` set, see ``voice/``): a sentence starts this long after its
+# caption starts to come in (as the caption shows), and the next starts no sooner than this long
+# after it ends. The silent render never reads them.
+SPEECH_LEAD = 0.3
+SPEECH_GAP = 0.35
+
+
+def _narrator():
+    """The voice that reads the captions aloud in this render, or None for a silent render."""
+    spec = os.environ.get("NN_EXPLAINER_VOICE")
+    if not spec:
+        return None
+    import voice
+
+    return voice.parse(spec)
+
+
 class LayoutError(AssertionError):
     """A drawing left the frame, ran under the caption band, or left the screen nearly empty."""
 
@@ -214,6 +231,9 @@ class ChapterScene(MovingCameraScene):
         self.add(self.band)
         self.furniture: list[Mobject] = [self.band]
         self.transcript: Transcript = _transcript.begin(f"chapter {self.chapter} {type(self).__name__}")
+        self.voice = _narrator()  # None: a silent render, timed by reading alone
+        self.speech: list[dict] = []  # voiced: each sentence's start, text and clip (the cue list)
+        self.speech_end = 0.0  # voiced: when the last sentence is over
 
     # ------------------------------------------------------------------ captions and pace
 
@@ -221,7 +241,8 @@ class ChapterScene(MovingCameraScene):
         """Show a beat's narration in the caption band (after the previous one has been read)."""
         self.finish_reading()
         new = self._caption_mobject(text)
-        self.narration.append((self.time, text))  # the subtitle starts as the caption fades in
+        lead = self._speak(text)  # voiced: the sentence starts this long from now (silent: 0)
+        self.narration.append((self.time + lead, text))  # the subtitle starts as the caption fades in
         start = self.time
         if self.caption is not None:
             self.furniture.remove(self.caption)
@@ -237,8 +258,30 @@ class ChapterScene(MovingCameraScene):
         if self.caption is None:
             return
         left = reading_time(self.caption_text) - (self.time - self.caption_start)
+        if self.voice is not None:  # voiced: and until its sentence has been spoken
+            left = max(left, self.speech_end + SPEECH_GAP - self.time)
         if left > 0.05:
             self.wait(left)
+
+    def _speak(self, text: str) -> float:
+        """Voiced: start saying ``text`` ``SPEECH_LEAD`` seconds from now (after the previous sentence
+        is over), into the scene's sound and its cue list; returns how far from now it starts. A
+        silent render says nothing and returns 0."""
+        if self.voice is None:
+            return 0.0
+        import voice
+
+        pause = self.speech_end + SPEECH_GAP - SPEECH_LEAD - self.time  # two sentences never overlap
+        if pause > 0.05:  # the previous sentence is still being spoken (a recap line): wait for it
+            self.wait(pause)
+        lead = max(SPEECH_LEAD, self.speech_end + SPEECH_GAP - self.time)
+        clip = voice.speak(text, self.voice)
+        self.add_sound(str(clip.path), time_offset=lead)
+        start = self.time + lead
+        self.speech.append({"start": round(start, 6), "seconds": round(clip.seconds, 6), "text": text,
+                            "spoken": clip.spoken, "sha256": clip.sha256})
+        self.speech_end = start + clip.seconds
+        return lead
 
     def _caption_mobject(self, text: str) -> Mobject:
         lines = _wrap(text, CAPTION_CHARS)
@@ -448,9 +491,14 @@ class ChapterScene(MovingCameraScene):
             self.play(FadeIn(head, rate_func=ARRIVE), *[FadeOut(m, rate_func=LEAVE) for m in replacing],
                       run_time=1.2)
             for row, idea in zip(rows, ideas):
-                self.narration.append((self.time, idea))
+                lead = self._speak(idea)
+                start = self.time
+                self.narration.append((start + lead, idea))
                 self.play(FadeIn(row, shift=0.2 * UP), run_time=0.6)
-                self.wait(reading_time(idea) - 0.6)
+                if self.voice is None:
+                    self.wait(reading_time(idea) - 0.6)
+                else:  # voiced: until the line is read and spoken
+                    self.wait(max(reading_time(idea) - (self.time - start), self.speech_end + SPEECH_GAP - self.time))
         self.wait(1.0)
 
     # ------------------------------------------------------------------ checks and endings
@@ -542,6 +590,8 @@ class ChapterScene(MovingCameraScene):
         that did not (a chapter's last) lets its caption be read and fades to black. Then the
         narration goes to the subtitle file."""
         self.note_screen()
+        if self.voice is not None and self.speech_end > self.time:  # voiced: no sentence cut off
+            self.wait(self.speech_end - self.time)
         if not self.handed_off:
             self.check_layout()
             self.finish_reading()
@@ -558,6 +608,13 @@ class ChapterScene(MovingCameraScene):
             from models.artifacts import atomic_write
 
             atomic_write(Path(report), json.dumps(self.layout_problems, indent=1).encode())
+        cues = os.environ.get("NN_EXPLAINER_VOICE_CUES")
+        if self.voice is not None and cues:  # render.py builds the chapter's sound track from these
+            import json
+
+            from models.artifacts import atomic_write
+
+            atomic_write(Path(cues), json.dumps({"voice": self.voice.name, "cues": self.speech}, indent=1).encode())
         end = self.time
         stops = [t for t, _ in self.narration[1:]] + [self.narration_end if self.narration_end is not None else end]
         for (start, text), stop in zip(self.narration, stops):

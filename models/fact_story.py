@@ -104,6 +104,13 @@ def _prob(model: TinyGPT, vocab: Vocab, prompt: str, word: str) -> float:
 
 
 @torch.no_grad()
+def _logit(model: TinyGPT, vocab: Vocab, prompt: str, word: str) -> float:
+    """The score (logit) of ``word`` after ``prompt``, before the softmax."""
+    logits, _ = model(torch.tensor([vocab.encode(prompt)]))
+    return float(logits[0, -1, vocab.stoi[word]])
+
+
+@torch.no_grad()
 def fact_site(model: TinyGPT, vocab: Vocab) -> tuple[np.ndarray, int, int]:
     """(drops, layer, position): ``drops[l, p]`` is the mean fall of the true sport's probability,
     over all athletes, when layer ``l``'s MLP adds nothing at position ``p`` of "FIRST LAST plays";
@@ -309,15 +316,19 @@ ABLATION_COUNTS = (5, 20, 50, 100)  # silence this many of the site's neurons, s
 def _spread(model: TinyGPT, vocab: Vocab, prompt: str, answer: str, layer: int, pos: int,
             push: np.ndarray) -> dict[str, np.ndarray]:
     """How many neurons hold the fact: the answer's probability with the ``k`` neurons that push it
-    most silenced at the site, for each ``k`` of ``ABLATION_COUNTS``; and the answer's row of the
-    unembedding (the direction a neuron's down-projection column is compared with)."""
+    most silenced at the site, for each ``k`` of ``ABLATION_COUNTS``, and its score (logit) then
+    (a high probability has slack: the score can fall a lot before the probability moves); and the
+    answer's row of the unembedding (the direction a neuron's down-projection column is compared
+    with)."""
     order = [int(i) for i in np.argsort(-push)]
-    curve = []
+    curve, scores = [], [_logit(model, vocab, prompt, answer)]
     for k in ABLATION_COUNTS:
         with _zeroed(model, layer, pos, order[:k]):
             curve.append(_prob(model, vocab, prompt, answer))
+            scores.append(_logit(model, vocab, prompt, answer))
     return {
         "ablation_counts": np.asarray(ABLATION_COUNTS),
         "ablation_curve": np.asarray(curve),
+        "ablation_logits": np.asarray(scores),  # (1 + counts,): none silenced, then each count
         "answer_unembedding": model.lm_head.weight.detach()[vocab.stoi[answer]].numpy(),  # (C,)
     }

@@ -28,7 +28,12 @@ import math
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
+    UR,
+    ORIGIN,
+    Arc,
+    AnimationGroup,
     LEFT,
     RIGHT,
     UP,
@@ -157,8 +162,23 @@ def points(x: float) -> str:
     """A fall of probability in percentage points, as the screen shows it (declared: the artifact
     holds probabilities)."""
     v = 100.0 * float(x)
-    text = f"{v:.0f}" if abs(v) >= 9.5 else fmt(v, 2)
+    text = f"{v:.1f}" if abs(v) >= 9.5 else fmt(v, 2)
     return computed(text.replace("-", "\u2212"), "a fall of probability × 100: percentage points")
+
+
+def percent1(p: float) -> str:
+    """A probability with one decimal ("99.4%"), so the falls in points subtract as they read."""
+    return f"{100.0 * float(p):.1f}%"
+
+
+def _renumber(rows: VGroup, index: int, texts: list[str], color=INK) -> None:
+    """Rewrite the value labels of a bar chart's rows (``rows[i][index]``) in place, e.g. with
+    more decimals, so the numbers shown add up as they read."""
+    for row, text in zip(rows, texts):
+        old = row[index]
+        new = Text(text, font=FONT, font_size=old.font_size, color=color)
+        new.move_to(old, aligned_edge=LEFT if old.get_x() >= row[index - 1].get_x() else RIGHT)
+        row.submobjects[index] = new
 
 
 def _top_edge(mob, y: float = 3.75):
@@ -217,7 +237,7 @@ class MichaelJordanPlays(ChapterEightScene):
 # ----------------------------------------------------------------------------- beat 2: where the fact is added
 
 CELL_W, CELL_H = 1.75, 0.62
-GRID_X, GRID_Y = -2.2, 1.75  # the first cell's centre
+GRID_X, GRID_Y = -1.3, 1.75  # the first cell's centre
 
 
 def _grid_cells(f: dict, drops: np.ndarray | None) -> VGroup:
@@ -255,16 +275,17 @@ def _control_rows(f: dict) -> VGroup:
     before, after = f["control_probs"][0], f["control_probs"][1]
     rows = VGroup()
     for prompt, word, b, a in zip(f["control_prompts"], f["control_words"], before, after):
-        rows.add(VGroup(_text(f"{prompt} \u2192 ", 17, MUTED), _text(str(word), 17),
-                        _text(f"{percent(b)} \u2192 {percent(a)}", 17, ACCENT)).arrange(RIGHT, buff=0.12))
-    half = (len(rows) + 1) // 2
-    cols = VGroup(VGroup(*rows[:half]), VGroup(*rows[half:]))
-    for col in cols:
-        col.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
-    cols.arrange(RIGHT, buff=0.6, aligned_edge=UP)
-    if cols.width > 13.8:
-        cols.scale_to_fit_width(13.8)
-    return cols.move_to([0, -1.15, 0])
+        rows.add(VGroup(_text(f"{prompt} \u2192 ", 21, MUTED), _text(str(word), 21),
+                        _text(f"{percent(b)} \u2192 {percent(a)}", 21)).arrange(RIGHT, buff=0.12))
+    rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+    column = max(row[1].get_right()[0] for row in rows) + 0.3
+    for row in rows:  # the probabilities in one column
+        row[2].move_to([column, row[2].get_y(), 0], aligned_edge=LEFT)
+    if rows.height > 2.6:
+        rows.scale_to_fit_height(2.6)
+    if rows.width > 13.6:
+        rows.scale_to_fit_width(13.6)
+    return rows.move_to([0, -1.2, 0])
 
 
 class FindTheFactSite(ChapterEightScene):
@@ -275,7 +296,7 @@ class FindTheFactSite(ChapterEightScene):
         words = [str(w) for w in f["prompt"]]
         n = n_athletes(f)
         cells = _grid_cells(f, f["site_drops"])
-        note = _text(f"fall of the right sport's probability, in percentage points (mean of {n} athletes)",
+        note = _text(f"fall of the right sport's probability, in percentage points (mean over the {n} athletes)",
                      19, MUTED).next_to(VGroup(stage.rows, stage.cells), DOWN, buff=0.25)
         site = layer * len(words) + pos
         mark = SurroundingRectangle(stage.cells[site], color=ACCENT, buff=0.04)
@@ -285,10 +306,11 @@ class FindTheFactSite(ChapterEightScene):
         # Silence one MLP at one word, for every athlete
         self.say(f"Silence one MLP at one word, and measure how far the right sport's probability falls, "
                  f"averaged over all {n} athletes.")
-        self.play(FadeIn(note), *[Transform(a, b) for a, b in zip(stage.cells, cells)], run_time=2.0)
+        self.play(FadeIn(note), *[Transform(a[0], b[0]) for a, b in zip(stage.cells, cells)],
+                  *[FadeIn(b[1]) for b in cells], run_time=2.0)  # numbers fade in: no morphing digits
         # The site
-        self.say(f"One spot stands out: the MLP of layer {layer + 1} at {_q(word)}. Silenced, the right sport "
-                 f"falls by {points(drop)} percentage points, from {percent(mean_as_is)} to {percent(mean_silenced)}.")
+        self.say(f"One spot stands out: layer {layer + 1}'s MLP at {_q(word)}. Silenced, the right sport falls "
+                 f"{points(drop)} points, from {percent1(mean_as_is)} to {percent1(mean_silenced)} (means of {n}).")
         self.play(Create(mark), stage.diagram.light(2 + 2 * layer), run_time=1.0)
 
         # The control: the same silencing on sentences that are not facts
@@ -297,7 +319,7 @@ class FindTheFactSite(ChapterEightScene):
         worst = computed(percent(float(np.max(f["control_probs"][1]))), "the highest of the silenced probabilities")
         self.say(f"But silence it at the end of {k} sentences that are not facts, and each next word "
                  f"collapses too, to {worst} at most.")
-        self.play(LaggedStart(*[FadeIn(r) for col in control for r in col], lag_ratio=0.15), run_time=2.0)
+        self.play(LaggedStart(*[FadeIn(r) for r in control], lag_ratio=0.15), run_time=2.0)
         self.say("So silencing shows that the model needs this MLP everywhere, not that the fact is kept in it.")
         self.wait(0.5)
 
@@ -305,19 +327,22 @@ class FindTheFactSite(ChapterEightScene):
         mean_cells = _grid_cells(f, f["mean_drops"])
         summary = ProbabilityBars(["as is", "silenced", "mean-ablated"], f["site_mean_probs"], width=3.0,
                                   font_size=22).move_to([1.8, -1.3, 0])
+        _renumber(summary.rows, 2, [percent1(p) for p in f["site_mean_probs"]])  # falls that subtract as they read
         summary_head = _text(f"the right sport, mean of {n} athletes", 20, MUTED).next_to(summary, UP, buff=0.25)
         new_note = _text(f"fall when that MLP's output is replaced by its mean over the {n} athletes (points)",
                          19, MUTED).move_to(note)
         self.say(f"A sharper test: replace its output by its mean over the {n} athletes, not by nothing.")
         self.play(FadeOut(control, rate_func=LEAVE), FadeIn(summary_head, rate_func=ARRIVE),
-                  FadeIn(summary, rate_func=ARRIVE), run_time=1.4)
+                  FadeIn(summary.rows[:2], rate_func=ARRIVE), run_time=1.4)
         self.say("What all the facts share stays; only what tells one athlete from another goes.")
-        self.play(*[Transform(a, b) for a, b in zip(stage.cells, mean_cells)], Transform(note, new_note),
+        self.play(*[Transform(a[0], b[0]) for a, b in zip(stage.cells, mean_cells)],
+                  *[FadeOut(b[1]) for b in cells], *[FadeIn(b[1]) for b in mean_cells], FadeOut(note), FadeIn(new_note),
                   run_time=1.5)
         others = np.delete(np.asarray(f["mean_drops"]).ravel(), site)
-        most = computed(fmt(100 * float(np.abs(others).max()), 1), "the largest other fall, in points")
-        self.say(f"The right sport still falls {points(f['mean_drops'][layer, pos])} percentage points, to "
-                 f"{percent(mean_replaced)}, and nowhere else more than {most}.")
+        most = points(float(np.abs(others).max()))
+        self.say(f"The right sport still falls {points(f['mean_drops'][layer, pos])} points, to "
+                 f"{percent1(mean_replaced)}; anywhere else, {most} points at most.")
+        self.play(FadeIn(summary.rows[2]), run_time=0.6)
         self.play(Create(summary.highlight(2)), run_time=0.6)
         self.say("Much of what tells the athletes apart, the model adds here.")
         self.wait(0.5)
@@ -371,7 +396,8 @@ class HowPlaysKnows(ChapterEightScene):
         # Attention before the MLP
         self.say(f"Before that MLP, layer {layer + 1}'s attention lets {_q(word)} look back at the words "
                  "before it. Here are its real weights, head by head.")
-        self.play(LaggedStart(*[Transform(a, b) for a, b in zip(stage.cells, filled)], lag_ratio=0.08), run_time=2.0)
+        self.play(LaggedStart(*[AnimationGroup(Transform(a[0], b[0]), FadeIn(b[1])) for a, b in zip(stage.cells, filled)],
+                              lag_ratio=0.08), run_time=2.0)
         marks = VGroup(*[SurroundingRectangle(stage.cells[h * att.shape[1] + 1], color=ACCENT, buff=0.03)
                          for h in on_last], SurroundingRectangle(stage.cells[on_first * att.shape[1]], color=ACCENT,
                                                                  buff=0.03))
@@ -404,6 +430,26 @@ def _hstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0
     return Group(heat, Rectangle(width=length, height=thickness, stroke_color=MUTED, stroke_width=1.2).move_to(heat))
 
 
+def _range_label(values: np.ndarray) -> VGroup:
+    """A bias vector's smallest and largest entries, written where its strip is too faint to read."""
+    return VGroup(_text(f"from {fmt(float(np.min(values)))}", 16, MUTED),
+                  _text(f"to {fmt(float(np.max(values)))}", 16, MUTED)).arrange(DOWN, buff=0.05)
+
+
+def _length_bars(f: dict, v: Group, out: Group) -> VGroup:
+    """The lengths of v and of the MLP's output, as bars on one scale, under the sum v + out."""
+    rows = VGroup()
+    for name, values in (("length of v", f["resid_in"]), ("length of out", f["mlp_out"])):
+        length = float(np.linalg.norm(np.asarray(values, dtype=float)))
+        shown = computed(fmt(length), f"the length of {name.split()[-1]}: the root of its sum of squares")
+        bar = Rectangle(width=0.45 * length, height=0.24, stroke_width=0, fill_color=POSITIVE, fill_opacity=0.85)
+        rows.add(VGroup(_text(name, 18, MUTED), bar, _text(shown, 18)).arrange(RIGHT, buff=0.15))
+    rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+    for row in rows:  # the bars start at one line, so their lengths compare
+        row[1:].shift(RIGHT * (rows[1][1].get_left()[0] - row[1].get_left()[0]))
+    return rows.next_to(Group(v, out), DOWN, buff=0.3).align_to(v, LEFT)
+
+
 def mlp_stage(f: dict) -> Stage:
     """The site's MLP lit in the model; the vector that comes in and W↑ beside it."""
     layer, _, word = site_of(f)
@@ -428,15 +474,7 @@ class InsideTheMLP(ChapterEightScene):
         row_dot = float(f["mlp_pre"][n] - f["up_bias"][n])  # the row's dot product with x (z minus the bias)
         shown_dot = computed(fmt(row_dot), f"row {n} of W↑ · x: z minus the bias")
 
-        # The vector in, and W↑
-        self.say(f"Inside the MLP. In comes the vector at {_q(word)}, normalised: {n_in} numbers x, drawn "
-                 "as colours.")
-        self.wait(0.5)
-        self.say(f"W\u2191 holds {n_hidden} rows of {n_in} weights, one row per neuron.")
-        band = up.w_up.band(n, n + 1)
-        self.play(Create(band), run_time=0.8)
-
-        # One neuron's row swept across the vector: a dot product
+        # One neuron's row against the vector, entry by entry (drawn long, on the right)
         vmax_w = float(np.abs(row).max())
         vmax_x = float(np.abs(x).max())
         product = np.asarray(row, dtype=float) * np.asarray(x, dtype=float)  # entry by entry
@@ -444,13 +482,22 @@ class InsideTheMLP(ChapterEightScene):
                        _hstrip(product, float(np.abs(product).max()), 6.0)).arrange(DOWN, buff=0.42)
         strips.move_to([3.65, 2.0, 0])
         labels = VGroup(_text(f"row {number} of W\u2191", 19), _text("x", 19),
-                        _text("row \u00d7 x", 19, ACCENT))
+                        _text("row \u00d7 x", 19))
         for lab, s in zip(labels, strips):
             lab.next_to(s, UP, buff=0.06).align_to(s, LEFT)
+
+        # The vector in, and W↑
+        self.say(f"Inside the MLP. In comes the vector at {_q(word)}, normalised: {n_in} numbers x, drawn "
+                 "as colours.")
+        self.play(TransformFromCopy(up.x.frame, strips[1][1]), FadeIn(strips[1][0]), FadeIn(labels[1]), run_time=1.0)
+        self.say(f"W\u2191 holds {n_hidden} rows of {n_in} weights, one row per neuron.")
+        band = up.w_up.band(n, n + 1)
+        self.play(Create(band), run_time=0.8)
+
+        # One neuron's row swept across the vector: a dot product
         self.say(f"Follow {name}: its row meets x entry by entry, and the {n_in} products are added up. "
                  f"That dot product is {shown_dot}.")
         self.play(TransformFromCopy(band, strips[0][1]), FadeIn(strips[0][0]), FadeIn(labels[0]), run_time=1.0)
-        self.play(TransformFromCopy(up.x.frame, strips[1][1]), FadeIn(strips[1][0]), FadeIn(labels[1]), run_time=1.0)
         self.play(FadeIn(strips[2], shift=0.2 * DOWN), FadeIn(labels[2]), run_time=1.0)
         formula = MathTex(rf"z_{{{number}}}", "=", shown_dot.replace("\u2212", "-"), "+",
                           f"({_tex(f['up_bias'][n], 2)})", "=", _tex(f["mlp_pre"][n]), font_size=40).move_to([3.65, 0.2, 0])
@@ -460,7 +507,8 @@ class InsideTheMLP(ChapterEightScene):
         bias = f["up_bias"]
         self.say(f"Then a bias from b\u2191, one number per neuron, between {fmt(bias.min())} and {fmt(bias.max())}. "
                  f"{name.capitalize()}'s is {fmt(bias[n], 2)}, so z = {fmt(f['mlp_pre'][n])}.")
-        self.play(FadeIn(up.symbols[0]), FadeIn(up.b), Create(up.b.marker(n)), run_time=1.0)
+        b_range = _range_label(bias).next_to(up.b, UP, buff=0.1)  # too small for the strip's colours to show
+        self.play(FadeIn(up.symbols[0]), FadeIn(up.b), Create(up.b.marker(n)), FadeIn(b_range), run_time=1.0)
         self.write_terms(formula, sources={4: up.b}, groups=[[3, 4], [5, 6]])
 
         # Every neuron: a row swept down W↑, z filled in
@@ -517,15 +565,19 @@ class InsideTheMLP(ChapterEightScene):
         col_strip = VectorStrip(column, height=3.0, vmax=vmax_c, note=str(n_in), role="a column of W_down")
         scaled_strip = VectorStrip(scaled, height=3.0, vmax=vmax_c, note=str(n_in), role="the column times a")
         times = MathTex(r"\times", _tex(a_n), "=", font_size=40)
-        column_group = Group(col_strip, times, scaled_strip).arrange(RIGHT, buff=0.3).move_to([5.0, 1.2, 0])
+        column_group = Group(col_strip, times, scaled_strip).arrange(RIGHT, buff=0.3).move_to([3.0, 1.2, 0])
         col_name = _text(f"column {number}", 19).next_to(col_strip, UP, buff=0.12)
         self.say(f"{name.capitalize()} adds its column, scaled by its activation: {fmt(a_n)} times column {number}.")
         self.play(TransformFromCopy(col_marks[0], col_strip.frame), FadeIn(col_strip.heat), FadeIn(col_strip.note),
                   FadeIn(col_name), run_time=1.0)
         self.play(FadeIn(times), FadeIn(scaled_strip, shift=0.2 * RIGHT), run_time=1.0)
         self.say(f"All {n_hidden} scaled columns added, plus a small bias b\u2193: the MLP's output, {n_in} numbers.")
-        self.play(FadeIn(down.symbols[0]), FadeIn(down.b), FadeIn(down.symbols[1]), FadeIn(down.out, shift=0.2 * RIGHT),
-                  run_time=1.2)
+        # the scaled column slides into the sum; the bias, too small for the colours, has its values written
+        ghost = scaled_strip.copy()
+        b_down_range = _range_label(f["down_bias"]).next_to(down.b, UP, buff=0.1)
+        self.play(ghost.animate.stretch_to_fit_height(down.out.height).move_to(down.out), FadeIn(down.symbols[0]),
+                  FadeIn(down.b), FadeIn(b_down_range), FadeIn(down.symbols[1]), run_time=1.4)
+        self.play(FadeIn(down.out), FadeOut(ghost), run_time=0.8)
         ratio = float(np.linalg.norm(f["mlp_out"]) / np.linalg.norm(f["resid_in"]))
         times_long = computed(fmt(ratio, 2), "the length of the output ÷ the length of v")
         self.say(f"The output is added to the vector v at {_q(word)}. It is {times_long} times as long "
@@ -535,6 +587,9 @@ class InsideTheMLP(ChapterEightScene):
                   FadeIn(resid_in, rate_func=ARRIVE), FadeIn(plus, rate_func=ARRIVE),
                   ReplacementTransform(down.out.copy(), out_again), run_time=1.2)
         self.play(FadeIn(equals), FadeIn(resid_out, shift=0.2 * RIGHT), run_time=1.0)
+        lengths = _length_bars(f, resid_in, out_again)
+        self.play(FadeIn(lengths, lag_ratio=0.3), run_time=1.0)
+        self.wait(1.0)
         self.hand_off(rank_stage(f), run_time=1.4)
 
 
@@ -548,8 +603,10 @@ def rank_stage(f: dict) -> Stage:
     bars = SignedBars(f["neuron_push"][top], [neuron_name(f, k) for k in range(len(top))], max_length=6.0,
                       font_size=28, sig=2, bar_height=0.5).move_to([0, 0.3, 0])
     layer, _, word = site_of(f)
-    head = _text(f"push on the score of {_q(answer)}: the neurons of layer {layer + 1}'s MLP at {_q(word)}, "
-                 "ranked", 24).move_to([0, 3.2, 0])
+    head = VGroup(_text(f"push on the score of {_q(answer)}: the neurons of layer {layer + 1}'s MLP at {_q(word)}, "
+                        "ranked", 24),
+                  _text(f"neurons numbered from 1 to {len(f['mlp_post'])}", 20, MUTED)).arrange(DOWN, buff=0.12)
+    head.move_to([0, 3.1, 0])
     return Stage(head=head, bars=bars)
 
 
@@ -608,11 +665,12 @@ class TheBasketballNeuron(ChapterEightScene):
         # Its input, split by word
         parts = f["neuron_parts"]  # (2 prompts, words + norm bias + bias)
         other = " ".join(str(w) for w in f["namesake_prompt"])
-        part_names = [f"from {_q(str(w))}" for w in f["prompt"]] + ["norm's bias", "neuron's bias"]
-        other_names = [f"from {_q(str(w))}" for w in f["namesake_prompt"]] + ["norm's bias", "neuron's bias"]
+        constants = ["MLP norm's bias", "neuron's bias"]  # the same two constants for every prompt
+        part_names = [f"from {_q(str(w))}" for w in f["prompt"]] + constants
+        other_names = [f"from {_q(str(w))}" for w in f["namesake_prompt"]] + constants
         unit = 2.1 / float(np.abs(parts).max())
-        left = SignedBars(parts[0], part_names, scale=unit, font_size=21, sig=2, bar_height=0.36)
-        right = SignedBars(parts[1], other_names, scale=unit, font_size=21, sig=2, bar_height=0.36)
+        left = SignedBars(parts[0], part_names, scale=unit, font_size=21, sig=3, bar_height=0.36)
+        right = SignedBars(parts[1], other_names, scale=unit, font_size=21, sig=3, bar_height=0.36)
         panels = Group(left, right).arrange(RIGHT, buff=0.8)
         if panels.width > 13.8:
             panels.scale_to_fit_width(13.8)
@@ -626,24 +684,31 @@ class TheBasketballNeuron(ChapterEightScene):
         title = _text(f"{neuron_name(f, 0)}'s z at {_q(word)}, split by the word each part came from", 24)
         title.move_to(UP * 3.3)
         self.say(f"Why does it fire for {who.title()}? Split its z by word: what layer {layer + 1}'s attention "
-                 "brought from each one.")
+                 "brought from each, plus two biases.")
         self.play(*[FadeOut(m, rate_func=LEAVE) for m in self.drawing()], FadeIn(title, rate_func=ARRIVE),
                   FadeIn(left, rate_func=ARRIVE), FadeIn(heads[0], rate_func=ARRIVE), FadeIn(sums[0], rate_func=ARRIVE),
                   run_time=1.6)
         second = str(f["prompt"][1])
-        self.say(f"{_q(second)} sends {fmt(parts[0, 1], 2)}, {_q(word)} {fmt(parts[0, 2], 2)}, {_q(first)} only "
-                 f"{fmt(parts[0, 0], 2)}. For {other.rsplit(' ', 1)[0].title()}, {_q(str(f['namesake_prompt'][1]))} "
-                 f"sends {fmt(parts[1, 1], 2)}: z is {z_sum_other}.")
+        self.say(f"{_q(second)} sends {fmt(parts[0, 1])}, {_q(word)} {fmt(parts[0, 2])}, {_q(first)} only "
+                 f"{fmt(parts[0, 0])}. For {other.rsplit(' ', 1)[0].title()}, {_q(str(f['namesake_prompt'][1]))} "
+                 f"sends {fmt(parts[1, 1])}: z is {z_sum_other}.")
         self.play(FadeIn(right), FadeIn(heads[1]), FadeIn(sums[1]), run_time=1.2)
-        without = computed(fmt(z_me - float(parts[0, 1]), 2), f"z minus the part from {second}")
+        # The parts simply add: a base from the rest, the last name on top (3 significant digits, so
+        # 0.567 + 0.777 = 1.344 reads as the z of 1.34 shown)
+        without = computed(fmt(z_me - float(parts[0, 1])), f"z minus the part from {second}: the other parts, added")
         bias_mark = left.highlight(len(part_names) - 1)
         self.say("A large negative bias could make a neuron fire only when two features add up: an AND.")
         self.play(Create(bias_mark), run_time=0.8)
-        self.say(f"This one's bias is {fmt(parts[0, -1], 2)}: far too small to be such a threshold.")
+        self.say(f"This one's bias is {fmt(parts[0, -1])}: far too small to be such a threshold. The parts "
+                 "simply add.")
         self.wait(0.5)
-        self.say(f"Take away the part from {_q(second)} and z is still {without}: no AND of {_q(first)} and "
-                 f"{_q(second)}. The last name does most of it.")
-        self.play(Create(left.highlight(1)), run_time=0.8)
+        added = _text(f"z = {without} + {fmt(parts[0, 1])} = {fmt(z_me)}", 24, ACCENT).move_to(sums[0])
+        self.say(f"Without {_q(second)}, z would be {without}, near {other.rsplit(' ', 1)[0].title()}'s "
+                 f"{z_sum_other}, where it stays low; {_q(second)} adds {fmt(parts[0, 1])} on top.")
+        self.play(FadeOut(bias_mark), Create(left.highlight(1)), FadeOut(sums[0]), FadeIn(added), run_time=1.0)
+        self.say(f"So no AND of {_q(first)} and {_q(second)}: {_q(first)} sends only {fmt(parts[0, 0])}. "
+                 "The last name does most of it.")
+        self.wait(0.5)
         self.hand_off(column_stage(f), run_time=1.4)
 
 
@@ -663,16 +728,20 @@ def column_stage(f: dict) -> Stage:
                    .next_to(left, UP, buff=0.15),
                    VGroup(_text(_q(str(f["answer"])), 20), _text("unembedding", 20)).arrange(DOWN, buff=0.06)
                    .next_to(right, UP, buff=0.15))
-    hist = _cosine_histogram(f["neuron_cosine"], float(f["neuron_cosine"][n]), cosine_baseline(len(f["answer_unembedding"])))
+    cos, marked = f["neuron_cosine"], float(f["neuron_cosine"][n])
+    hist = _cosine_histogram(cos, marked, cosine_baseline(len(f["answer_unembedding"])), float(np.std(cos)),
+                             int(np.sum(cos > marked)))  # as the next beat draws it: the axis stays put
     head = _text(f"the cosine of each of the {len(f['neuron_cosine'])} columns with {_q(str(f['answer']))}", 20)
     head.next_to(hist, UP, buff=0.3)
     return Stage(strips=strips, names=names, hist_head=head, hist_axis=hist[1], hist_ticks=hist[2])
 
 
-def _cosine_histogram(cosines: np.ndarray, marked: float, spread: float, width: float = 6.2,
-                      height: float = 3.0) -> VGroup:
+def _cosine_histogram(cosines: np.ndarray, marked: float, spread: float, real: float | None = None,
+                      further: int | str | None = None, width: float = 6.2, height: float = 3.0) -> VGroup:
     """The cosines of every column of W↓ with the answer's unembedding, binned; the bin of the
-    marked neuron yellow; dashed lines at ± the spread of random directions."""
+    marked neuron yellow; dashed lines at ± the spread of random directions; with ``real``, dotted
+    lines at ± the columns' own spread, and with ``further`` an arrow from the marked cosine to the
+    right, over the columns that lean further. Parts: bars, axis, ticks, dashed, dotted, arrow."""
     edges = np.arange(-0.7, 0.7 + 1e-9, COS_BIN)
     counts, _ = np.histogram(np.asarray(cosines, dtype=float), edges)
     sx = width / (edges[-1] - edges[0])
@@ -690,7 +759,36 @@ def _cosine_histogram(cosines: np.ndarray, marked: float, spread: float, width: 
                   .move_to([(v - edges[0]) * sx, -0.25, 0]))
     band = VGroup(*[DashedLine([(v - edges[0]) * sx, 0, 0], [(v - edges[0]) * sx, height, 0], color=INK,
                                stroke_width=2) for v in (-spread, spread)])
-    return VGroup(bars, axis, ticks, band).move_to([2.9, 1.2, 0])
+    dotted = VGroup()
+    if real is not None:
+        dotted = VGroup(*[DashedLine([(v - edges[0]) * sx, 0, 0], [(v - edges[0]) * sx, height * 0.92, 0],
+                                     color=MUTED, stroke_width=2, dash_length=0.04, dashed_ratio=0.35)
+                          for v in (-real, real)])
+    arrow = VGroup()
+    if further is not None:
+        y = height * 0.3
+        line = Arrow([(marked - edges[0]) * sx, y, 0], [width, y, 0], buff=0, stroke_width=3, color=INK,
+                     max_tip_length_to_length_ratio=0.12)
+        arrow = VGroup(line, _text(f"{further} lean further", 18).next_to(line, UP, buff=0.08).align_to(line, RIGHT))
+    return VGroup(bars, axis, ticks, band, dotted, arrow).move_to([2.9, 1.2, 0])
+
+
+def _angle_sketch(cosine: float, name: str, answer: str, length: float = 1.3) -> VGroup:
+    """Two arrows at the real angle between a column of W↓ and the answer's unembedding (the angle
+    whose cosine is ``cosine``), labelled as a flat sketch of that angle."""
+    angle = math.acos(cosine)
+    shown = computed(f"{math.degrees(angle):.1f}\u00b0", "the angle whose cosine is the neuron's: arccos")
+    toward = Arrow(ORIGIN, [length, 0, 0], buff=0, stroke_width=4, color=MUTED)
+    column = Arrow(ORIGIN, [length * math.cos(angle), length * math.sin(angle), 0], buff=0, stroke_width=4, color=INK)
+    arc = Arc(radius=0.4, start_angle=0, angle=angle, color=ACCENT, stroke_width=3)
+    mid = angle / 2
+    degrees = _text(shown, 18, ACCENT).next_to([0.4 * math.cos(mid), 0.4 * math.sin(mid), 0], UR, buff=0.08)
+    labels = VGroup(_text(answer, 18, MUTED).next_to(toward, RIGHT, buff=0.1),
+                    _text(name, 18).next_to(column.get_end(), RIGHT, buff=0.1))
+    note = VGroup(_text("a flat sketch", 16, MUTED), _text("of the angle", 16, MUTED)).arrange(DOWN, buff=0.04)
+    note.next_to(labels[0], UP, buff=0.3).align_to(labels[0], LEFT)
+    sketch = VGroup(toward, column, arc, degrees, labels, note)
+    return sketch.move_to([-6.6, -2.45, 0], aligned_edge=DL)
 
 
 class PushTowardBasketball(ChapterEightScene):
@@ -707,38 +805,42 @@ class PushTowardBasketball(ChapterEightScene):
         n_in = len(f["answer_unembedding"])
         spread = cosine_baseline(n_in)
         shown_spread = computed(fmt(spread, 3), f"1/√{n_in}: the spread of the cosine of two random directions")
-        cosine = _text(f"cosine {fmt(cosine_n, 2)}", 26, ACCENT).next_to(stage.strips, DOWN, buff=0.35)
+        cosine = _text(f"cosine {fmt(cosine_n, 2)}", 26, ACCENT).next_to(stage.strips, DOWN, buff=0.2)
+        real_spread = float(np.std(cos))
+        real = computed(fmt(real_spread, 2), "the standard deviation of the columns' cosines")
+        further = computed(int(np.sum(cos > cosine_n)), f"the columns whose cosine with {answer} exceeds the neuron's")
+        hist = _cosine_histogram(cos, cosine_n, spread, real_spread, further)
+        self.swap([stage.hist_axis, stage.hist_ticks], [hist[1], hist[2]])
+        sketch = _angle_sketch(cosine_n, f"column {int(f['top_neuron_numbers'][0])}", _q(answer))
 
-        # The column against the answer's unembedding
+        # The column against the answer's unembedding, among every column's cosine
         self.say(f"What does {name} add? Its column of W\u2193: a direction among {n_in}-number vectors.")
-        self.wait(0.5)
+        self.play(LaggedStart(*[FadeIn(b) for b in hist[0]], lag_ratio=0.03), run_time=1.6)
         self.say(f"It leans toward the unembedding of {_q(answer)}, which reads out that word's score: "
                  f"cosine {fmt(cosine_n, 2)}.")
-        self.play(FadeIn(cosine), run_time=0.8)
+        self.play(FadeIn(cosine), FadeIn(sketch, lag_ratio=0.2), run_time=1.2)
         # Against the cosines of random directions and of every other column
-        hist = _cosine_histogram(cos, cosine_n, spread)
-        self.swap([stage.hist_axis, stage.hist_ticks], [hist[1], hist[2]])
-        spread_label = _text(f"dashed: \u00b1{shown_spread}, the spread for random directions", 18, INK)
-        spread_label.next_to(hist, DOWN, buff=0.15)
-        further = computed(int(np.sum(cos > cosine_n)), f"the columns whose cosine with {answer} exceeds the neuron's")
-        real = computed(fmt(float(np.std(cos)), 2), "the standard deviation of the columns' cosines")
+        spread_label = VGroup(_text(f"dashed: \u00b1{shown_spread}, the spread for random directions", 18, INK),
+                              _text(f"dotted: \u00b1{real}, the spread of the {len(cos)} columns", 18, MUTED))
+        spread_label.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(hist, DOWN, buff=0.15)
         self.say(f"Is that a lot? Two random directions in {n_in} dimensions have a cosine of about "
                  f"\u00b1{shown_spread}, 1/\u221a{n_in}.")
-        self.play(LaggedStart(*[FadeIn(b) for b in hist[0]], lag_ratio=0.03), run_time=1.6)
-        self.play(Create(hist[3]), FadeIn(spread_label), run_time=0.8)
+        self.play(Create(hist[3]), FadeIn(spread_label[0]), run_time=0.8)
         self.say(f"The cosines of the {len(cos)} columns of W\u2193 with it spread a little wider: \u00b1{real}.")
-        self.wait(0.5)
+        self.play(Create(hist[4]), FadeIn(spread_label[1]), run_time=0.8)
         self.say(f"{fmt(cosine_n, 2)} is well outside that: only {further} of the {len(cos)} columns lean "
                  f"further toward {_q(answer)}.")
-        self.wait(0.5)
+        self.play(FadeIn(hist[5]), run_time=0.8)
 
         # Its push on the answer's score
         push_line = VGroup(
             _text(f"activation {fmt(activation_n)}", 22),
             _text(f"\u00d7 {fmt(alignment_n, 2)} per unit of activation", 22),
             _text(f"= +{fmt(f['neuron_push'][n], 2)} to the score of {_q(answer)}", 22, ACCENT),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([-4.0, -1.75, 0])
-        self.say(f"Through the final norm, each unit of its activation adds {fmt(alignment_n, 2)} "
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([3.0, -1.9, 0])
+        self.say("Before the unembedding reads the vector, the final norm rescales it: it divides it by its spread.")
+        self.wait(0.5)
+        self.say(f"Counting that, each unit of its activation adds {fmt(alignment_n, 2)} "
                  f"to that score; at {fmt(activation_n)}, that is +{fmt(f['neuron_push'][n], 2)}.")
         self.play(FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
         self.say(f"The top {_count(len(top))} neurons together give {percent(f['top_share'])} of the push of all "
@@ -750,15 +852,22 @@ class PushTowardBasketball(ChapterEightScene):
 # ----------------------------------------------------------------------------- beat 7: spread over many neurons
 
 
+def _score(x: float) -> str:
+    """A score (logit) with three decimals: the parts then add up to the sum shown."""
+    return f"{float(x):.3f}".replace("-", "\u2212")
+
+
 def _parts_bars(f: dict) -> SignedBars:
     names = [part_name(str(n)) for n in f["logit_part_names"]]
-    return SignedBars(f["logit_parts"], names, max_length=2.6, font_size=24, bar_height=0.38).move_to([-2.9, 0.3, 0])
+    bars = SignedBars(f["logit_parts"], names, max_length=2.3, font_size=24, bar_height=0.38).move_to([-2.9, 0.3, 0])
+    _renumber(bars.rows, 2, [_score(v) for v in f["logit_parts"]])
+    return bars
 
 
 def _ablation_head(f: dict) -> VGroup:
     answer = str(f["answer"])
     return VGroup(_text(f"probability of {_q(answer)}", 24),
-                  _text("with its neurons silenced", 24)).arrange(DOWN, buff=0.08).move_to([4.2, 2.5, 0])
+                  _text("with its neurons silenced", 24)).arrange(DOWN, buff=0.08).move_to([3.6, 2.5, 0])
 
 
 def parts_stage(f: dict) -> Stage:
@@ -777,25 +886,31 @@ class SpreadOverManyNeurons(ChapterEightScene):
         answer = str(f["answer"])
         site_part = [str(n) for n in f["logit_part_names"]].index(f"MLP {layer}")
         logit = float(np.sum(f["logit_parts"]))
-        logit_sum = computed(fmt(logit), "the parts, added")
+        logit_sum = computed(_score(logit), "the parts, added")
         total = _text(f"sum: {logit_sum}", 22).next_to(stage.parts, DOWN, buff=0.35)
         counts = [int(k) for k in f["ablation_counts"]]
         labels = ["none"] + [f"top {k}" for k in counts]
         probs = [float(f["answer_prob"])] + [float(p) for p in f["ablation_curve"]]
-        ablation = ProbabilityBars(labels, probs, width=3.0, font_size=24)
-        ablation.next_to(stage.ablation_head, DOWN, buff=0.4).set_x(4.2)
+        ablation = ProbabilityBars(labels, probs, width=2.2, font_size=24)
+        ablation.next_to(stage.ablation_head, DOWN, buff=0.4).set_x(3.5)
+        # beside each probability, the score it comes from: a high score has slack
+        scores = VGroup(*[_text(f"{float(v):.2f}", 22, MUTED).move_to([6.45, row.get_y(), 0])
+                          for v, row in zip(f["ablation_logits"], ablation.rows)])
+        scores_head = _text("score", 22, MUTED).next_to(scores, UP, buff=0.2)
 
         # The answer's score, part by part
         self.say(f"Split the score of {_q(answer)} into what each part of the model adds: this MLP gives "
-                 f"{fmt(f['logit_parts'][site_part])} of {logit_sum}.")
+                 f"{_score(f['logit_parts'][site_part])} of {logit_sum}.")
         self.play(Create(stage.parts.highlight(site_part)), FadeIn(total), run_time=1.0)
         # Silence more and more of its neurons
-        self.say(f"Silence its top {_count(counts[0])} neurons and {_q(answer)} barely moves: "
-                 f"{percent(probs[0])} to {percent(probs[1])}.")
-        self.play(FadeIn(ablation.rows[:2], lag_ratio=0.2), run_time=1.2)
+        self.say(f"Silence its top {_count(counts[0])} neurons: the score falls from {f['ablation_logits'][0]:.2f} "
+                 f"to {f['ablation_logits'][1]:.2f}, and {_q(answer)} barely moves: {percent(probs[0])} to "
+                 f"{percent(probs[1])}.")
+        self.play(FadeIn(ablation.rows[:2], lag_ratio=0.2), FadeIn(scores_head), FadeIn(scores[:2]), run_time=1.2)
         self.say(f"It takes the top {counts[-1]} of {len(f['mlp_post'])} to bring it down to "
                  f"{percent(probs[-1])}. The fact is spread over many neurons.")
-        self.play(LaggedStart(*[FadeIn(r) for r in ablation.rows[2:]], lag_ratio=0.4), run_time=2.0)
+        self.play(LaggedStart(*[FadeIn(VGroup(r, sc)) for r, sc in zip(ablation.rows[2:], scores[2:])], lag_ratio=0.4),
+                  run_time=2.0)
         self.play(Create(ablation.highlight(len(labels) - 1)), run_time=0.6)
         self.hand_off(angles_stage(superposition()), run_time=1.4)
 
@@ -884,11 +999,19 @@ class Superposition(ChapterEightScene):
         self.say(f"How many fit, dimension by dimension? In {few} dimensions, no more than the dimension itself.")
         keep = {stage.head, stage.about, self.caption}
         self.play(*[FadeOut(m, rate_func=LEAVE) for m in self.drawing() if m not in keep],
-                  Transform(stage.head, head2),
+                  FadeOut(stage.head, rate_func=LEAVE), FadeIn(head2, rate_func=ARRIVE),
                   Create(plot.axes, rate_func=ARRIVE), FadeIn(plot.ticks, rate_func=ARRIVE),
                   FadeIn(plot.x_label, rate_func=ARRIVE), FadeIn(plot.y_label, rate_func=ARRIVE),
                   Create(plot.reference, rate_func=ARRIVE), FadeIn(legend_ref, rate_func=ARRIVE), run_time=1.4)
-        self.play(FadeIn(plot.dots[: len(small)]), run_time=0.8)
+        # the smallest dimensions, too low to see on this scale, in a zoomed inset
+        zoom = [i for i, d in enumerate(dims) if d <= 8]
+        inset = GrowthPlot(s["dimensions"][zoom], s["counts"][zoom], width=2.6, height=1.6, y_step=5, x_step=2,
+                           font_size=15)
+        inset_parts = VGroup(inset.axes, inset.ticks, inset.reference, inset.line, inset.dots)
+        inset_title = _text(f"zoomed: up to {dims[zoom[-1]]} dimensions", 18, MUTED)
+        inset_box = VGroup(inset_parts, inset_title.next_to(inset_parts, UP, buff=0.15))
+        inset_box.move_to(plot.point(dims[-1] * 0.3, counts[-1] * 0.7))
+        self.play(FadeIn(plot.dots[: len(small)]), FadeIn(inset_box), run_time=0.8)
         self.say(f"Then the count pulls away: {counts[shown[0]]} in {dims[shown[0]]} dimensions, "
                  f"{counts[shown[1]]} in {dims[shown[1]]}, {counts[-1]} in {dims[-1]}, what our optimiser found.")
         self.play(Create(plot.line), FadeIn(plot.dots[len(small):], lag_ratio=0.2), FadeIn(legend_fit), run_time=2.0)
@@ -904,8 +1027,9 @@ class Superposition(ChapterEightScene):
                  "and more.")
         self.play(*[FadeOut(m, rate_func=LEAVE) for m in self.drawing()], FadeIn(title, rate_func=ARRIVE),
                   FadeIn(chart, rate_func=ARRIVE), run_time=1.6)
-        self.say(f"It fires as strongly for some tennis and baseball players as for {who}: one neuron, "
-                 "several features.")
+        self.play(FadeIn(chart.value_label(chart.highlight_index)), run_time=0.5)
+        self.say(f"It fires as strongly for some tennis and baseball players as for {who}: its firing matches "
+                 "no single sport.")
         self.wait(1.0)
         self.hand_off(recap_stage(f), run_time=1.4)
 
@@ -917,7 +1041,8 @@ def recap_stage(f: dict) -> Stage:
     """The chart of a neuron that fires for several sports (what the recap card replaces)."""
     vmax = float(np.abs(f["athlete_activations"]).max())
     k = polysemantic(f)[0]
-    return Stage(title=_chart_title(f, k), chart=_chart(f, k, vmax))
+    chart = _chart(f, k, vmax)
+    return Stage(title=_chart_title(f, k), chart=chart, value=chart.value_label(chart.highlight_index))
 
 
 class Recap(ChapterEightScene):

@@ -127,6 +127,7 @@ def test_facts_golden(facts, update_goldens):
         "control_probs": facts["control_probs"],
         "site_attention": facts["site_attention"],
         "neuron_parts": facts["neuron_parts"],
+        "ablation_logits": facts["ablation_logits"],
     }
     check_golden("lm_facts", values, update_goldens, rel=1e-3, abs_tol=1e-4)
 

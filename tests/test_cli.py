@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import render
+from tests.probes import chapter_at
 
 ROOT = Path(render.__file__).parent
 
@@ -160,16 +161,11 @@ def test_render_prints_layout_problems_and_strict_stops(tmp_path, monkeypatch, c
     probe = tmp_path / "chapter97.py"  # Manim files a scene's video under its module's name
     probe.write_text(PROBE_CHAPTER)
 
-    class ProbeChapter(render.Chapter):
-        @property
-        def path(self):
-            return probe
-
     monkeypatch.setenv("NN_EXPLAINER_STRICT_LAYOUT", "0")  # the scene renders; the report tells
     monkeypatch.setattr(render, "MEDIA", tmp_path / "media")
     monkeypatch.setattr(render, "OUTPUT", tmp_path / "output")
     monkeypatch.setattr(render, "_render_key", lambda *args: "probe")
-    chapter = ProbeChapter(97, "Probe", "chapter97", ["Misplaced"], ())
+    chapter = chapter_at(probe, 97, "Probe", ["Misplaced"])
     with pytest.raises(render.Failure, match="chapter 97 has layout problems"):
         render.render_chapter(chapter, ["Misplaced"], "low", True, 1, {}, strict=True)
     out = capsys.readouterr().out
@@ -194,12 +190,7 @@ def test_editing_one_scene_changes_only_its_render_key(tmp_path):
     copy = tmp_path / "chapter1.py"
     copy.write_text(real.path.read_text())
 
-    class CopiedChapter(render.Chapter):
-        @property
-        def path(self):
-            return copy
-
-    chapter = CopiedChapter(1, real.title, real.module, real.scenes, real.artifacts)
+    chapter = chapter_at(copy, 1, real.title, real.scenes, real.artifacts, module=real.module)
     before = _keys(chapter)
     assert len(set(before.values())) == len(chapter.scenes)  # one key per scene
 

@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 
 import render
+from tests.probes import chapter_at
 from gallery import build
 
 CHROMIUM = os.environ.get("NN_EXPLAINER_CHROMIUM", "/usr/bin/chromium")
@@ -83,12 +84,7 @@ def rendered(tmp_path_factory):
     module = root / "chapter1.py"  # Manim files a scene's video under its module's name
     module.write_text(STAND_IN)
 
-    class StandIn(render.Chapter):
-        @property
-        def path(self):
-            return module
-
-    chapter = StandIn(1, "stand-in", "chapter1", STAND_IN_SCENES, ())
+    chapter = chapter_at(module, 1, "stand-in", STAND_IN_SCENES)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NN_EXPLAINER_STRICT_LAYOUT", "0")  # the gallery is under test here, not the layout rules
         mp.setattr(render, "MEDIA", root / "media")
@@ -325,12 +321,7 @@ def test_the_site_command_renders_what_is_stale_first(rendered, monkeypatch, cap
     builds the site. Here the series is the stand-in chapter alone."""
     module = rendered.root / "chapter1.py"
 
-    class StandIn(render.Chapter):
-        @property
-        def path(self):
-            return module
-
-    chapter = StandIn(1, "Stand-in", "chapter1", STAND_IN_SCENES, ())
+    chapter = chapter_at(module, 1, "Stand-in", STAND_IN_SCENES)
     monkeypatch.setenv("NN_EXPLAINER_STRICT_LAYOUT", "0")
     monkeypatch.setattr(render, "MEDIA", rendered.root / "media")
     out = rendered.root / "site-command"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import render
+from tests.probes import chapter_at
 
 ROOT = Path(render.__file__).parent
 
@@ -200,15 +201,10 @@ def test_a_killed_render_reuses_finished_scenes_and_never_joins_a_half_written_o
     probe = tmp_path / "chapter95.py"
     probe.write_text(PROBE)
 
-    class ProbeChapter(render.Chapter):
-        @property
-        def path(self):
-            return probe
-
     monkeypatch.setenv("NN_EXPLAINER_STRICT_LAYOUT", "0")
     monkeypatch.setattr(render, "MEDIA", tmp_path / "media")
     monkeypatch.setattr(render, "OUTPUT", tmp_path / "output")
-    chapter = ProbeChapter(95, "Probe", "chapter95", ["First", "Second"], ())
+    chapter = chapter_at(probe, 95, "Probe", ["First", "Second"])
     monkeypatch.setattr(render, "_render_key", lambda ch, scene, *args: f"probe-{scene}")
     render.render_chapter(chapter, chapter.scenes, "low", False, 1, {})
     folder = tmp_path / "media" / "videos" / "chapter95" / "480p15"

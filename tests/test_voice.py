@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import render
+from tests.probes import chapter_at
 import voice
 
 ROOT = Path(render.__file__).parent
@@ -154,19 +155,9 @@ class Second(ChapterScene):
 '''
 
 
-class ProbeChapter(render.Chapter):
-    source: Path
-
-    @property
-    def path(self):
-        return self.source
-
-
-def probe_chapter(folder: Path) -> ProbeChapter:
+def probe_chapter(folder: Path) -> render.Chapter:
     (folder / "chapter94.py").write_text(PROBE)
-    chapter = ProbeChapter(94, "Probe", "chapter94", ["First", "Second"], ())
-    chapter.source = folder / "chapter94.py"
-    return chapter
+    return chapter_at(folder / "chapter94.py", 94, "Probe", ["First", "Second"])
 
 
 @pytest.fixture(scope="module")

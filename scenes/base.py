@@ -55,6 +55,7 @@ from manim import (
     FadeOut,
     ImageMobject,
     Line,
+    MathTex,
     Mobject,
     MovingCameraScene,
     Rectangle,
@@ -69,6 +70,7 @@ from manim import (
     VMobject,
     Write,
 )
+from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.utils.rate_functions import ease_in_out_sine, smooth
 
 from scenes import transcript as _transcript
@@ -193,6 +195,53 @@ def _box(mobs: Sequence[Mobject]) -> np.ndarray | None:
     return np.array([allp.min(axis=0), allp.max(axis=0)])
 
 
+def same_drawing(a: Mobject, b: Mobject) -> bool:
+    """Whether ``a`` and ``b`` draw the same picture: the same pieces with the same points, colours,
+    widths and pixels (a hand-off need not animate a part that does not change)."""
+    if a is b:
+        return True
+    pa, pb = a.family_members_with_points(), b.family_members_with_points()
+    if len(pa) != len(pb):
+        return False
+    for x, y in zip(pa, pb):
+        if type(x) is not type(y) or x.z_index != y.z_index or not np.array_equal(x.points, y.points):
+            return False
+        if isinstance(x, VMobject):
+            if not (np.array_equal(x.fill_rgbas, y.fill_rgbas) and np.array_equal(x.stroke_rgbas, y.stroke_rgbas)
+                    and np.array_equal(x.background_stroke_rgbas, y.background_stroke_rgbas)
+                    and x.stroke_width == y.stroke_width and x.background_stroke_width == y.background_stroke_width
+                    and getattr(x, "sheen_factor", 0) == getattr(y, "sheen_factor", 0)):
+                return False
+        elif isinstance(x, ImageMobject):
+            if not (np.array_equal(x.pixel_array, y.pixel_array) and x.resampling_algorithm == y.resampling_algorithm):
+                return False
+        else:
+            return False  # a kind of piece not compared here: animate it
+    return True
+
+
+class _Hold(Animation):
+    """Keep ``mobject`` still for the play and put ``target`` (a drawing of the same picture, see
+    :func:`same_drawing`) in its place at the end, as a ReplacementTransform would."""
+
+    def __init__(self, mobject: Mobject, target: Mobject, **kwargs):
+        super().__init__(mobject, **kwargs)
+        self.target_mobject = target
+
+    def begin(self) -> None:  # no starting copy: nothing moves
+        pass
+
+    def interpolate(self, alpha: float) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+    def clean_up_from_scene(self, scene) -> None:
+        if self.target_mobject is not self.mobject:
+            scene.replace(self.mobject, self.target_mobject)
+
+
 def describe(mob: Mobject) -> str:
     """A mobject named for a reader: its class and the first words it shows."""
     words = [m.original_text if isinstance(m, Text) else m.tex_string
@@ -298,12 +347,18 @@ class ChapterScene(MovingCameraScene):
     def _pin(self, mob: Mobject) -> None:
         """Keep ``mob`` at its place and size on the screen, wherever the camera goes."""
         home_center, home_width = mob.get_center().copy(), mob.width
+        placed_for: list[tuple] = [()]  # the camera it was last placed for: nothing to do while it stays
 
         def follow(m: Mobject) -> None:
-            s = self.frame.width / HOME_WIDTH
+            center, width = self.frame.get_center(), self.frame.width
+            camera = (*center.round(9), round(width, 9))
+            if camera == placed_for[0]:
+                return
+            s = width / HOME_WIDTH
             if abs(m.width - home_width * s) > 1e-6:
                 m.scale(home_width * s / m.width)
-            m.move_to(self.frame.get_center() + home_center * s)
+            m.move_to(center + home_center * s)
+            placed_for[0] = camera
 
         mob.add_updater(follow)
         follow(mob)
@@ -388,7 +443,10 @@ class ChapterScene(MovingCameraScene):
         entering = {id(m) for m in keep.values()} | {id(m) for m in staying}
         # What leaves is mostly gone before what is kept moves, and before what arrives comes:
         # two layouts never pile up.
-        anims = [ReplacementTransform(now, then, rate_func=last_part(0.75) if leaving else smooth)
+        # A part already drawn as the next beat draws it is held still (painted once, not redrawn
+        # every frame) and swapped for its twin when the play ends, as a transform would.
+        anims = [_Hold(now, then) if same_drawing(now, then) else
+                 ReplacementTransform(now, then, rate_func=last_part(0.75) if leaving else smooth)
                  for now, then in keep.items()]
         anims += [FadeOut(m, rate_func=LEAVE) for m in leaving]
         anims += [FadeIn(m, rate_func=ARRIVE) for m in parts if id(m) not in entering]
@@ -511,6 +569,32 @@ class ChapterScene(MovingCameraScene):
             yield
         finally:
             self.sparse_reason = previous
+
+    def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
+        """What a play redraws every frame: everything drawn from the first *drawn* piece that moves
+        on (the rest is painted once, as a still image under it). Manim starts at the first group
+        that holds a moving piece, so lighting one layer of a network redrew its 672 edges every
+        frame; a group without points draws nothing, so starting at its first moving piece draws
+        the same frames. A group with an updater still counts whole (the updater may move any part)."""
+        moving: set[int] = set()
+
+        def collect(anims) -> None:
+            for anim in anims:
+                if isinstance(anim, _Hold):
+                    continue  # it draws nothing new
+                moving.update(id(m) for m in anim.mobject.get_family())
+                if isinstance(anim, AnimationGroup):
+                    collect(anim.animations)
+
+        collect(animations)
+        mobjects = self.get_mobject_family_members()
+        if any(id(m) in moving or m.get_family_updaters() for m in self.renderer.camera.get_mobjects_indicating_movement()):
+            return mobjects  # the camera moves: every drawing moves on screen
+        foreground = {id(m) for m in self.foreground_mobjects}
+        for i, mob in enumerate(mobjects):
+            if id(mob) in foreground or mob.get_family_updaters() or (id(mob) in moving and mob.has_points()):
+                return mobjects[i:]
+        return []
 
     def play(self, *args, **kwargs) -> None:
         super().play(*args, **kwargs)
@@ -675,6 +759,45 @@ def _become(self: Mobject, other: Mobject, *args, **kwargs) -> Mobject:
 
 
 Mobject.become = _become  # a text that becomes another then reads as the other in the transcript
+
+
+def _share_svg_path(self: VMobjectFromSVGPath, memo: dict) -> VMobjectFromSVGPath:
+    """Copy a glyph or an SVG piece without deep-copying the parsed SVG path it was built from:
+    Manim only reads that path, when the piece is first made, yet copied it (thousands of small
+    objects per line of text) at every copy, which is at every transform and fade."""
+    memo[id(self.path_obj)] = self.path_obj
+    return Mobject.__deepcopy__(self, memo)
+
+
+VMobjectFromSVGPath.__deepcopy__ = _share_svg_path
+
+
+def _built_once(cls: type) -> None:
+    """Make ``cls(...)`` (a Text or a MathTex) build each distinct text once per process and copy
+    it afterwards: building one means laying it out with Pango or LaTeX and parsing the SVG,
+    fifty times a copy's cost, and a chapter makes the same label again and again. Only the
+    class itself, not its subclasses; arguments that do not print as themselves are not cached."""
+    build = cls.__init__
+    made: dict[str, Mobject] = {}  # by the call's arguments, printed
+
+    def init(self, *args, **kwargs):
+        key = None
+        if type(self) is cls:
+            key = repr((args, sorted(kwargs.items())))
+            key = None if " at 0x" in key else key
+        if key is None:
+            build(self, *args, **kwargs)
+        elif key in made:
+            self.__dict__.update(made[key].copy().__dict__)
+        else:
+            build(self, *args, **kwargs)
+            made[key] = self.copy()
+
+    cls.__init__ = init
+
+
+_built_once(Text)
+_built_once(MathTex)
 
 
 def _screen_items(mob: Mobject, out: list[tuple[str, str, bool]]) -> None:

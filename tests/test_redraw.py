@@ -1,0 +1,164 @@
+"""What a play redraws every frame.
+
+Manim paints what does not move once, as a still image, and redraws the rest every frame. A
+chapter scene redraws from the first *drawn* piece that moves (Manim starts at the first group
+holding one: lighting one layer of a network redrew all its edges), and a hand-off holds still a
+part already drawn as the next beat draws it. Both must give the frames Manim's redraw-everything
+gives, to the bit: these tests render one probe both ways and compare every frame, and count what
+was drawn.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+import numpy as np
+import pytest
+from manim import BLUE, DOWN, RIGHT, Circle, FadeIn, Square, Text, VGroup, tempconfig
+from manim.camera.camera import Camera
+
+import scenes.base as base
+from scenes.base import ChapterScene, Stage, same_drawing
+from scenes.pieces import NetworkDiagram
+
+
+def _stage() -> Stage:
+    net = NetworkDiagram((6, 5, 4), input_shown=6, height=4.0, layer_gap=2.5)
+    net.shift(0.6 * RIGHT)
+    for layer, w in enumerate([np.linspace(-1, 1, 30).reshape(5, 6), np.linspace(1, -1, 20).reshape(4, 5)]):
+        net.color_edges(layer, w, 1.0)
+    box = Square(1.2, color=BLUE).move_to([-4.8, 0.8, 0])
+    return Stage(net=net, box=box)
+
+
+class _Probe(ChapterScene):
+    chapter = 99
+
+    def construct(self):
+        stage = self.open(_stage())
+        net = stage.net
+        self.say("A probe: a layer lights up.")
+        self.play(net.light(1, [0.9, 0.1, 0.5, 0.3, 0.7]), run_time=0.6)
+        self.play(*net.pulses(2, [0.9, 0.1, 0.5, 0.3, 0.7]), run_time=0.6)
+        note = Text("a note", font_size=24).next_to(net, DOWN, buff=0.2)
+        self.play(FadeIn(note), run_time=0.4)
+        self.wait(0.4)
+        self.look_at(net.layers[1], 7.0, run_time=0.6)  # the camera moves: everything moves on screen
+        self.camera_home(run_time=0.6)
+        after = _stage()
+        after.net.lit(1, [0.9, 0.1, 0.5, 0.3, 0.7])
+        after["ring"] = Circle(0.5).move_to([-4.8, -1.2, 0])
+        self.hand_off(after, keep={net: after.net, stage.box: after.box})
+
+
+def _render(everything: bool) -> tuple[list[np.ndarray], list[int]]:
+    """The probe's frames (each repeated as often as the video holds it) and how many pieces each
+    drawn frame drew; ``everything``: as Manim draws when every mobject counts as moving and the
+    hand-off transforms every part."""
+    frames: list[np.ndarray] = []
+    drawn: list[int] = []
+    counting = [0]
+    real_display = Camera.display_vectorized
+
+    def display(self, vmobject, ctx):
+        counting[0] += 1
+        return real_display(self, vmobject, ctx)
+
+    class Probe(_Probe):
+        def get_moving_mobjects(self, *animations):
+            if everything:
+                return self.get_mobject_family_members()
+            return super().get_moving_mobjects(*animations)
+
+        def setup(self):
+            super().setup()
+            renderer = self.renderer
+
+            def add_frame(frame, num_frames=1):
+                renderer.time += num_frames / renderer.camera.frame_rate
+                frames.extend([frame.copy()] * num_frames)
+                drawn.append(counting[0])
+                counting[0] = 0
+
+            renderer.add_frame = add_frame
+
+    settings = {"media_dir": tempfile.mkdtemp(prefix="redraw-"), "pixel_width": 256, "pixel_height": 144,
+                "frame_rate": 15, "dry_run": True, "disable_caching": True, "verbosity": "ERROR",
+                "progress_bar": "none"}
+    patches = pytest.MonkeyPatch()
+    patches.setattr(Camera, "display_vectorized", display)
+    if everything:
+        patches.setattr(base, "same_drawing", lambda a, b: False)
+    try:
+        with tempconfig(settings):
+            Probe().render()
+    finally:
+        patches.undo()
+    return frames, drawn
+
+
+@pytest.fixture(scope="module")
+def both():
+    return _render(everything=False), _render(everything=True)
+
+
+def test_the_frames_are_those_of_redrawing_everything(both):
+    (fast, _), (full, _) = both
+    assert len(fast) == len(full) > 60
+    different = [i for i, (a, b) in enumerate(zip(fast, full)) if not np.array_equal(a, b)]
+    assert not different, f"{len(different)} frame(s) differ, the first at frame {different[0]}"
+    assert len({a.tobytes() for a in fast}) > 20, "the probe moves: its frames are not all alike"
+
+
+def test_lighting_a_layer_redraws_its_circles_not_the_edges(both):
+    (_, fast), (_, full) = both
+    edges = 6 * 5 + 5 * 4
+    # The light play's frames follow the caption's fade-in (0.5 s = 8 frames); its first frame
+    # also paints the still image, so it is left out.
+    light = slice(9, 8 + 9)
+    assert min(full[light]) > edges, "redrawing everything draws every edge"
+    assert max(fast[light]) + edges <= min(full[light]), (
+        f"lighting a layer redrew {max(fast[light])} pieces a frame, redrawing everything {min(full[light])}")
+    assert sum(fast) < 0.6 * sum(full)
+
+
+def test_same_drawing_sees_a_changed_colour_point_or_piece():
+    a, b = _stage(), _stage()
+    assert same_drawing(a.net, b.net) and same_drawing(a.box, b.box)
+    b.net.edges[0][3].set_stroke(opacity=0.2)
+    assert not same_drawing(a.net, b.net)
+    c = _stage()
+    c.box.shift(1e-9 * RIGHT)
+    assert not same_drawing(a.box, c.box)
+    d = _stage()
+    d.net.add(Circle(0.1))
+    assert not same_drawing(a.net, d.net)
+    assert not same_drawing(VGroup(Square()), VGroup(Circle()))
+
+
+# ----------------------------------------------------------------------------- building and copying
+
+
+def test_a_text_built_again_is_a_fresh_copy_of_the_same_drawing():
+    from manim import MathTex
+
+    made = [Text("a label seen twice", font_size=24, color=BLUE) for _ in range(2)]
+    made[1].shift(RIGHT)  # moving one copy leaves the other, and the next one made, where they were
+    third = Text("a label seen twice", font_size=24, color=BLUE)
+    assert same_drawing(made[0], third) and not same_drawing(made[0], made[1])
+    assert len({id(m) for t in (made[0], made[1], third) for m in t.get_family()}) == 3 * len(third.get_family())
+    assert third.text == made[0].text
+    assert not same_drawing(third, Text("a label seen twice", font_size=25, color=BLUE))
+    assert not same_drawing(third, Text("a label seen twice", font_size=24))
+    tex = [MathTex("q", "=", r"W_Q x", font_size=30) for _ in range(2)]
+    assert same_drawing(*tex) and tex[0][2] is not tex[1][2] and tex[1].tex_strings == ["q", "=", r"W_Q x"]
+    assert not same_drawing(tex[0], MathTex("q", "=", r"W_K x", font_size=30))
+
+
+def test_a_copied_glyph_shares_only_the_svg_path_it_was_built_from():
+    text = Text("shared", font_size=24)
+    copy = text.copy()
+    glyph, twin = text[0], copy[0]
+    assert twin.path_obj is glyph.path_obj and twin.points is not glyph.points
+    twin.shift(RIGHT)
+    assert not np.allclose(twin.points, glyph.points)

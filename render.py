@@ -353,6 +353,23 @@ def _finished(video: Path, stamp: Path, key: str) -> bool:
         return False
 
 
+def scene_config(cli: dict[str, str]) -> bytes:
+    """The config file a scene's Manim process reads: the project's ``manim.cfg`` (Manim reads a
+    file given with ``-c`` instead of it, not as well) with ``cli``'s settings in its [CLI] part."""
+    import configparser
+    import io
+
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "manim.cfg")
+    if not parser.has_section("CLI"):
+        parser.add_section("CLI")
+    for name, value in cli.items():
+        parser.set("CLI", name, value)
+    out = io.StringIO()
+    parser.write(out)
+    return out.getvalue().encode()
+
+
 def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bool,
                  voice=None) -> tuple[Path, float, bool]:
     """Render one scene with Manim in its own process; returns (video, seconds, reused). With
@@ -373,13 +390,13 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
     # between processes (one deletes the .dvi another is converting), so each scene has its own.
     cfg = MEDIA / "logs" / f"{chapter.slug}_{scene}{suffix}.cfg"
     cache = MEDIA / "scene-cache" / chapter.slug / f"{scene}{suffix}"
-    settings = f"[CLI]\ntex_dir = {cache / 'Tex'}\ntext_dir = {cache / 'texts'}\n"
+    settings = {"tex_dir": str(cache / "Tex"), "text_dir": str(cache / "texts")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("NN_EXPLAINER_VOICE")}  # silent: no voice
     if voice is not None:
-        settings += f"video_dir = {folder}\n"  # its own files, beside the silent render's folder
+        settings["video_dir"] = str(folder)  # its own files, beside the silent render's folder
         env.update({"NN_EXPLAINER_VOICE": voice.name, "NN_EXPLAINER_VOICE_CACHE": str(MEDIA / "voice"),
                     "NN_EXPLAINER_VOICE_CUES": str(cues)})
-    atomic_write(cfg, settings.encode())
+    atomic_write(cfg, scene_config(settings))
     cmd = [
         sys.executable, "-c", MANIM_CHILD, str(os.getpid()), "render", "-q", QUALITIES[quality][0], "--disable_caching",
         "--media_dir", str(MEDIA), "-c", str(cfg), "--progress_bar", "none", str(chapter.path), scene,

@@ -225,6 +225,33 @@ def test_a_killed_render_reuses_finished_scenes_and_never_joins_a_half_written_o
     assert frames == expected
 
 
+def test_each_scene_renders_with_the_projects_manim_cfg(tmp_path, monkeypatch):
+    """Each Manim process gets its own config file (its own LaTeX and text caches), and Manim
+    reads a file given with ``-c`` *instead of* ``manim.cfg``: so that file carries manim.cfg's
+    settings. The encoder's preset shows in the video's x264 header: veryfast searches with
+    ``subme=2`` and one reference frame, where x264's default (medium) uses 7 and 3."""
+    import configparser
+
+    project = configparser.ConfigParser()
+    project.read(ROOT / "manim.cfg")
+    assert project.get("video_encoder.options", "preset") == "veryfast", "update this test with manim.cfg"
+    probe = tmp_path / "chapter95.py"
+    probe.write_text(PROBE)
+    monkeypatch.setenv("NN_EXPLAINER_STRICT_LAYOUT", "0")
+    monkeypatch.setattr(render, "MEDIA", tmp_path / "media")
+    chapter = chapter_at(probe, 95, "Probe", ["First"])
+    video, _, reused = render.render_scene(chapter, "First", "low", "probe-key", True)
+    assert not reused
+    header = video.read_bytes()[:200_000]
+    assert b"x264 - core" in header
+    assert b" subme=2 " in header and b" ref=1 " in header
+    written = configparser.ConfigParser()
+    written.read(tmp_path / "media" / "logs" / "chapter95_First.cfg")
+    for section in project.sections():
+        assert dict(project[section]).items() <= dict(written[section]).items()
+    assert written.get("CLI", "tex_dir").startswith(str(tmp_path / "media" / "scene-cache"))
+
+
 def test_plain_manim_in_a_fresh_checkout_builds_what_the_scene_needs(tmp_path):
     """``manim scenes/chapter1.py TheHope`` with no artifacts: they are built (progress shown), the
     scene runs; no traceback."""

@@ -70,7 +70,9 @@ from manim import (
     VMobject,
     Write,
 )
+from manim.camera.camera import Camera
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+from PIL import Image as PILImage
 from manim.utils.rate_functions import ease_in_out_sine, smooth
 
 from scenes import transcript as _transcript
@@ -770,6 +772,53 @@ def _share_svg_path(self: VMobjectFromSVGPath, memo: dict) -> VMobjectFromSVGPat
 
 
 VMobjectFromSVGPath.__deepcopy__ = _share_svg_path
+
+
+def _display_image(self: Camera, image: Mobject, pixel_array: np.ndarray) -> None:
+    """Draw an image mobject: its pixels mapped onto the quadrilateral its corners make on screen
+    (a perspective map, resampled as the mobject asks), then laid over the frame. Manim lays a
+    transparent frame-sized image over the whole frame for every image, every frame (60 ms at
+    1080p); this lays only the quadrilateral's box, and gives the same pixels (over a transparent
+    pixel, the frame stays as it is)."""
+    source = PILImage.fromarray(np.ascontiguousarray(image.get_pixel_array())).convert("RGBA")
+    w, h = source.size
+    corners = self.points_to_subpixel_coords(image, image.points)  # top left, top right, bottom left, bottom right
+    whole = corners.astype(np.int64)
+    origin = whole.min(axis=0)
+    corners, whole = corners - origin, whole - origin
+    size = (int(whole[:, 0].max()), int(whole[:, 1].max()))
+    # Too thin to hold a pixel (seen edge on, say): nothing to draw, and no stable map.
+    ring = corners[[0, 1, 3, 2]]
+    sides = np.roll(ring, -1, axis=0) - ring
+    lengths = np.hypot(sides[:, 0], sides[:, 1])
+    longest = int(np.argmax(lengths))
+    if lengths[longest] == 0:
+        return
+    base, other = sides[longest], sides[(longest - 1) % 4]
+    if abs(base[0] * other[1] - base[1] * other[0]) / lengths[longest] < 0.5:
+        return
+    # The map from the screen back into the source image: x' = (a x + b y + c) / (g x + h y + 1), etc.
+    rows, rhs = [], []
+    for (x, y), (u, v) in zip(corners, [(0, 0), (w, 0), (0, h), (w, h)]):
+        rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        rhs += [u, v]
+    try:
+        coefficients = np.linalg.solve(np.array(rows, dtype=np.float64), np.array(rhs, dtype=np.float64))
+    except np.linalg.LinAlgError:
+        return
+    drawn = source.transform(size=size, method=PILImage.Transform.PERSPECTIVE, data=coefficients,
+                             resample=image.resampling_algorithm)
+    height, width = pixel_array.shape[:2]
+    x0, y0 = max(int(origin[0]), 0), max(int(origin[1]), 0)
+    x1, y1 = min(int(origin[0]) + size[0], width), min(int(origin[1]) + size[1], height)
+    if x0 >= x1 or y0 >= y1:
+        return
+    piece = drawn.crop((x0 - int(origin[0]), y0 - int(origin[1]), x1 - int(origin[0]), y1 - int(origin[1])))
+    under = PILImage.fromarray(np.ascontiguousarray(pixel_array[y0:y1, x0:x1]))
+    pixel_array[y0:y1, x0:x1] = np.asarray(PILImage.alpha_composite(under, piece))
+
+
+Camera.display_image_mobject = _display_image
 
 
 def _built_once(cls: type) -> None:

@@ -16,6 +16,24 @@ import models  # noqa: F401  (first: it chooses torch's machine-independent nume
 os.environ.setdefault("NN_EXPLAINER_STRICT_LAYOUT", "1")  # a drawing under the captions fails a test
 
 
+def _own_text_caches() -> None:
+    """Each pytest-xdist worker writes Manim's LaTeX and text files in its own folders: two
+    processes making one formula at once in one folder trip over each other's files (one deletes
+    the .dvi another is converting), as render.py's scene processes would."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from pathlib import Path
+
+        from manim import config
+
+        folder = Path(__file__).resolve().parent.parent / "media" / "test-cache" / worker
+        config.tex_dir = str(folder / "Tex")
+        config.text_dir = str(folder / "texts")
+
+
+_own_text_caches()
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current artifacts")
 

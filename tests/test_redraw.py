@@ -162,3 +162,37 @@ def test_a_copied_glyph_shares_only_the_svg_path_it_was_built_from():
     assert twin.path_obj is glyph.path_obj and twin.points is not glyph.points
     twin.shift(RIGHT)
     assert not np.allclose(twin.points, glyph.points)
+
+
+def test_an_image_is_drawn_as_manim_draws_it_over_its_own_box_only():
+    """``Camera.display_image_mobject`` (patched in scenes/base.py) lays only the image's box over
+    the frame; Manim's own (loaded here unpatched from its source) lays a frame-sized image. The
+    pixels must be the same: scaled, turned, partly off screen, nearest or bicubic, see-through."""
+    import importlib.util
+
+    from manim import UP, ImageMobject
+    from manim.camera import camera as patched
+
+    spec = importlib.util.spec_from_file_location("manim_camera_unpatched", patched.__file__)
+    unpatched = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(unpatched)
+    assert patched.Camera.display_image_mobject is not unpatched.Camera.display_image_mobject
+    rng = np.random.default_rng(7)
+    with tempconfig({"pixel_width": 480, "pixel_height": 270}):
+        ours, theirs = patched.Camera(), unpatched.Camera()
+        for k in range(8):
+            image = ImageMobject(rng.integers(0, 256, (28, 28, 4)).astype(np.uint8)).scale_to_fit_height(0.5 + k)
+            if k % 2:
+                image.rotate(0.35 * k)
+            if k in (3, 6):
+                image.shift(6.5 * RIGHT + 3 * UP)  # partly off the frame
+            if k == 4:
+                image.set_resampling_algorithm(0)  # nearest, as the digits are drawn
+            if k == 5:
+                image.set_opacity(0.4)
+            frame = rng.integers(0, 256, (270, 480, 4)).astype(np.uint8)
+            a, b = frame.copy(), frame.copy()
+            ours.display_image_mobject(image, a)
+            unpatched.Camera.display_image_mobject(theirs, image, b)
+            assert not np.array_equal(a, frame), f"case {k} drew nothing"
+            assert np.array_equal(a, b), f"case {k}: {int((a != b).any(axis=2).sum())} pixels differ"

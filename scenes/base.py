@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from fractions import Fraction
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
+import av
 import numpy as np
 from manim import (
     DOWN,
@@ -71,6 +73,7 @@ from manim import (
     Write,
 )
 from manim.camera.camera import Camera
+from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from PIL import Image as PILImage
 from manim.utils.rate_functions import ease_in_out_sine, smooth
@@ -819,6 +822,35 @@ def _display_image(self: Camera, image: Mobject, pixel_array: np.ndarray) -> Non
 
 
 Camera.display_image_mobject = _display_image
+
+
+_plain_write_frame = VideoSegmentEncoder.write_frame
+
+
+def _write_held_frame(self: VideoSegmentEncoder, pixels: np.ndarray, *, repeat: int = 1) -> None:
+    """Encode a frame held for ``repeat`` frames (a wait) converted to the encoder's pixel format
+    once, not once per frame: at 1080p the conversion from RGBA costs about as much as encoding,
+    and a chapter holds still for about half its frames. The encoder gets the same pictures."""
+    if repeat == 1:
+        return _plain_write_frame(self, pixels, repeat=1)
+    self._validate_frame(pixels, repeat)
+    context = self._stream.codec_context
+    time_base = Fraction(self.spec.frame_rate.denominator, self.spec.frame_rate.numerator)
+    try:
+        # as the encoder would convert it (PyAV's VideoCodecContext, for a frame not in its format)
+        held = av.VideoFrame.from_ndarray(pixels, format="rgba").reformat(
+            width=context.width, height=context.height, format=context.pix_fmt, threads=context.thread_count)
+        for _ in range(repeat):
+            held.pts = self._next_pts
+            held.time_base = time_base
+            self._next_pts += 1
+            for packet in self._stream.encode(held):
+                self._container.mux(packet)
+    except BaseException as error:
+        raise self._operation_error("encode", error) from error
+
+
+VideoSegmentEncoder.write_frame = _write_held_frame
 
 
 def _built_once(cls: type) -> None:

@@ -196,3 +196,49 @@ def test_an_image_is_drawn_as_manim_draws_it_over_its_own_box_only():
             unpatched.Camera.display_image_mobject(theirs, image, b)
             assert not np.array_equal(a, frame), f"case {k} drew nothing"
             assert np.array_equal(a, b), f"case {k}: {int((a != b).any(axis=2).sum())} pixels differ"
+
+
+def test_a_held_frame_is_converted_once_and_encoded_as_before(tmp_path):
+    """A wait hands the encoder one frame to repeat; it is converted from RGBA once (patched in
+    scenes/base.py), not once per frame. The video decodes to the same frames as with Manim's
+    own writer, and the conversions are counted."""
+    import av
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    import scenes.base as base
+
+    def render(write_frame, folder):
+        conversions = [0]
+        real = av.VideoFrame.from_ndarray
+
+        def counted(*args, **kwargs):
+            conversions[0] += 1
+            return real(*args, **kwargs)
+
+        calls = [0]
+
+        def writer(self, pixels, *, repeat=1):
+            calls[0] += 1
+            return write_frame(self, pixels, repeat=repeat)
+
+        patches = pytest.MonkeyPatch()
+        patches.setattr(VideoSegmentEncoder, "write_frame", writer)
+        patches.setattr(av.VideoFrame, "from_ndarray", counted)
+        settings = {"media_dir": str(folder), "pixel_width": 256, "pixel_height": 144, "frame_rate": 15,
+                    "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}
+        try:
+            with tempconfig(settings):
+                scene = _Probe()
+                scene.render()
+                path = scene.renderer.file_writer.movie_file_path
+        finally:
+            patches.undo()
+        with av.open(str(path)) as c:
+            return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)], conversions[0], calls[0]
+
+    ours, converted, writes = render(base._write_held_frame, tmp_path / "ours")
+    theirs, per_frame, _ = render(base._plain_write_frame, tmp_path / "theirs")
+    assert len(ours) == len(theirs) == per_frame > 60
+    assert converted == writes < per_frame, f"{converted} conversions for {writes} writes of {per_frame} frames"
+    worst = max(int(np.abs(a.astype(int) - b).max()) for a, b in zip(ours, theirs))
+    assert worst == 0, f"a frame differs by up to {worst} levels"

@@ -468,6 +468,17 @@ def scene_task(number: int, scene: str, quality: str, key: str, artifact_keys: d
             "seconds": seconds, "host": host}
 
 
+def _importable(function):
+    """``function`` as a Dask worker can find it: by its module's name. Run as ``python render.py``,
+    this file is ``__main__``, and a function of ``__main__`` would be sent by value with what it
+    calls, which no worker can load; the same file imported as ``render`` is sent by name."""
+    if function.__module__ != "__main__":
+        return function
+    import render as module  # this file, as a module
+
+    return getattr(module, function.__name__)
+
+
 def render_scene_on(client, artifact_keys: dict[str, str], chapter: Chapter, scene: str, quality: str, key: str,
                     force: bool) -> tuple[Path, float, bool]:
     """:func:`render_scene` on a Dask cluster: a scene rendered here before (same key) is reused;
@@ -479,7 +490,7 @@ def render_scene_on(client, artifact_keys: dict[str, str], chapter: Chapter, sce
         return video, 0.0, True
     stamp.unlink(missing_ok=True)
     needs = {a: artifact_keys[a] for a in chapter.artifacts}
-    future = client.submit(scene_task, chapter.number, scene, quality, key, needs, force, pure=False,
+    future = client.submit(_importable(scene_task), chapter.number, scene, quality, key, needs, force, pure=False,
                            key=f"{chapter.slug}-{scene}-{quality}-{key[:12]}-{os.getpid()}-{time.time_ns()}")
     result = future.result()
     if f"{scene}.mp4" not in result["files"]:

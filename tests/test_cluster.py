@@ -108,3 +108,24 @@ def test_a_worker_killed_mid_scene_does_not_stop_the_render(cluster, chapter_one
 def test_no_scheduler_at_the_address_is_one_clear_failure():
     with pytest.raises(render.Failure, match="no Dask scheduler answers at tcp://127.0.0.1:9"):
         render.connect("tcp://127.0.0.1:9")
+
+
+def test_render_py_on_the_command_line_renders_on_the_cluster(cluster, chapter_one, tmp_path):
+    """``python render.py render 1 --scene ... --scheduler tcp://...`` as the README shows it: here
+    render.py is ``__main__``, whose functions a worker cannot load; the scene must still render
+    on the cluster's workers (their folders, not this machine's), with the local path's frames."""
+    import subprocess
+    import sys
+
+    address = cluster.scheduler.address
+    env = {**os.environ, "NN_EXPLAINER_MEDIA": str(tmp_path / "media"), "NN_EXPLAINER_OUTPUT": str(tmp_path / "out")}
+    proc = subprocess.run([sys.executable, str(render.ROOT / "render.py"), "render", "1", "--scene", SCENE,
+                           "--force", "--scheduler", address], cwd=render.ROOT, capture_output=True, text=True,
+                          env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert f"on the Dask cluster at {address}" in proc.stdout
+    stamp = tmp_path / "media" / "videos" / "chapter1" / "480p15" / f"{SCENE}.stamp.json"
+    import json
+
+    assert "host" in json.loads(stamp.read_text()), "the stamp names the worker's host: it rendered there"
+    assert not (tmp_path / "media" / "logs" / f"chapter1_{SCENE}.log").exists(), "it did not render here"

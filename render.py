@@ -4,6 +4,8 @@
     python render.py list                          chapters, scenes, artifacts and their state
     python render.py new 9 "Title"                 scaffold a chapter: scenes, data stage, pinned test
     python render.py train [digits|lm|STAGE|all]   build model artifacts (reused when intact; --force)
+    python render.py train digits --sizes 784,32,32,10   another digit network shape (chapters 1-4)
+    python render.py import digits FILE            chapters 1-4 draw weights in network.py's layout
     python render.py render [1 2 ...|all]          one video + subtitles per chapter
     python render.py render 1 --scene ForwardPass  a single scene
     python render.py render 1 --voice              narrated: chapter1_480p15_voiced.mp4 (ENGINE[:VOICE])
@@ -176,13 +178,55 @@ def cmd_train(args) -> None:
     for name in names:
         print(f"training {name}", flush=True)
         try:
-            arts = (train_model(name, force=args.force, mnist_dir=args.mnist_dir) if name in MODELS
+            arts = (_train_digits(args) if name == "digits"
+                    else train_model(name, force=args.force, mnist_dir=args.mnist_dir) if name in MODELS
                     else [ensure(name, force=args.force, mnist_dir=args.mnist_dir)])
         except ArtifactError as exc:
             raise Failure(str(exc)) from exc
         for art in arts:
             shown = {k: v for k, v in art.metrics.items() if k in ("test_accuracy", "train_seconds", "n_params")}
             print(f"  {art.name}: {_rel(art.folder)} {shown}")
+
+
+def _train_digits(args) -> list:
+    """``train digits [--sizes ...]``: the digit network trained here, of those sizes (default
+    784,16,16,10), replacing an imported one or another shape; ``train all`` keeps the network
+    chosen before unless ``--sizes`` is given."""
+    from models.digit_choice import digit_choice, parse_sizes, select_digits, trained_choice
+    from models.pipeline import train_model
+
+    current = digit_choice()
+    if args.model == "digits" or args.sizes:
+        wanted = trained_choice(parse_sizes(args.sizes))
+        if wanted != current:
+            print(f"  switching the digit chapters to a {'-'.join(map(str, wanted['sizes']))} network trained here",
+                  flush=True)
+            return select_digits(wanted, mnist_dir=args.mnist_dir)
+    return train_model("digits", force=args.force, mnist_dir=args.mnist_dir)
+
+
+def cmd_import(args) -> None:
+    """``import digits FILE``: weights in network.py's layout become the digit chapters' network."""
+    from models.digit_choice import import_choice, parse_sizes, select_digits
+    from models.digit_net import WeightImportError
+
+    if args.model != "digits":
+        raise UsageError(f"only the digit network can be imported, not {args.model!r}." + suggest(args.model, ["digits"]))
+    try:
+        choice, arrays = import_choice(args.file, parse_sizes(args.sizes) if args.sizes else None)
+    except WeightImportError as exc:
+        raise Failure(f"cannot import {args.file}: {exc}. Nothing was changed") from exc
+    print(f"importing a {'-'.join(map(str, choice['sizes']))} network from {choice['file']} "
+          f"(sha256 {choice['sha256'][:12]}...)", flush=True)
+    try:
+        arts = select_digits(choice, arrays, mnist_dir=args.mnist_dir)
+    except ArtifactError as exc:
+        raise Failure(f"{exc}. Nothing was changed") from exc
+    except RuntimeError as exc:  # a story rule the network cannot meet (e.g. it reads no held-out 3 right)
+        raise Failure(f"cannot draw the chapters from {args.file}: {exc}. Nothing was changed") from exc
+    for art in arts:
+        shown = {k: v for k, v in art.metrics.items() if k in ("test_accuracy", "n_params")}
+        print(f"  {art.name}: {_rel(art.folder)} {shown}")
 
 
 def cmd_ask(args) -> None:
@@ -214,6 +258,9 @@ def cmd_list(args) -> None:
     print("Artifacts (assets/cache/):")
     for name, stage in STAGES.items():
         print(f"  {name:14s} {state[name]:8s}  {stage.description}")
+    from models.digit_choice import describe_choice
+
+    print(f"\nDigit network (chapters 1 to 4): {describe_choice()}")
     print("\nChapters:")
     for number in sorted(CHAPTER_MODULES):
         ch = load_chapter(number)
@@ -1156,10 +1203,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-pin", action="store_true", help="write the files and build the data, but no goldens")
     sp.set_defaults(func=cmd_new)
 
-    sp = sub.add_parser("train", parents=[mnist], help="build model artifacts")
+    sizes = argparse.ArgumentParser(add_help=False)
+    sizes.add_argument("--sizes", metavar="784,H1,H2,10",
+                       help="the digit network's layer sizes (default 784,16,16,10): 784 inputs, two hidden layers "
+                            "of 2 to 32 neurons, 10 outputs")
+
+    sp = sub.add_parser("train", parents=[mnist, sizes], help="build model artifacts")
     sp.add_argument("model", nargs="?", default="all", help="digits, lm, a stage's name, or all (default)")
     sp.add_argument("--force", action="store_true", help="retrain even if intact artifacts exist")
     sp.set_defaults(func=cmd_train)
+
+    sp = sub.add_parser("import", parents=[mnist, sizes],
+                        help="draw the digit chapters from weights in network.py's layout (.npz or pickle)")
+    sp.add_argument("model", help="digits (the only model that can be imported)")
+    sp.add_argument("file", help="an .npz with w0 w1 w2 b0 b1 b2, or a pickled (weights, biases) from Python 2 or 3")
+    sp.set_defaults(func=cmd_import)
 
     sp = sub.add_parser("ask", help="the language model's top next words after a prompt")
     sp.add_argument("prompt", nargs="?", default="", help='e.g. "michael jordan plays"')

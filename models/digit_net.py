@@ -35,6 +35,7 @@ __all__ = [
     "TrainResult",
     "WeightImportError",
     "import_network_py",
+    "network_py_sizes",
     "train",
 ]
 
@@ -112,7 +113,11 @@ class DigitNet(nn.Module):
         return out
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], config: DigitNetConfig = DigitNetConfig()) -> "DigitNet":
+    def from_arrays(cls, arrays: dict[str, np.ndarray], config: DigitNetConfig | None = None) -> "DigitNet":
+        """The network :meth:`to_arrays` wrote; its sizes are read from the shapes unless given."""
+        if config is None:
+            n = sum(1 for k in arrays if k.startswith("w"))
+            config = DigitNetConfig((int(arrays["w0"].shape[1]),) + tuple(int(arrays[f"w{i}"].shape[0]) for i in range(n)))
         net = cls(config)
         weights, biases = _check_layout(
             [arrays[f"w{i}"] for i in range(len(net.weights))],
@@ -289,11 +294,9 @@ def _as_float(a: np.ndarray, what: str) -> np.ndarray:
     return a
 
 
-def import_network_py(path: str | Path, config: DigitNetConfig = DigitNetConfig()) -> DigitNet:
-    """A DigitNet from weights in network.py's layout: an ``.npz`` with ``w0.. b0..`` (or
-    ``weights_0.. biases_0..``) or a pickled ``(weights, biases)`` tuple of array lists."""
-    path = Path(path)
-    n = len(config.sizes) - 1
+def _read_network_py(path: Path) -> tuple[list, list]:
+    """The raw (weights, biases) lists of a network.py-layout file: an ``.npz`` with ``w0.. b0..``
+    (or ``weights_0.. biases_0..``), or a pickled ``(weights, biases)`` tuple of array lists."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -303,31 +306,53 @@ def import_network_py(path: str | Path, config: DigitNetConfig = DigitNetConfig(
             with np.load(path, allow_pickle=False) as data:
                 files = set(data.files)
                 for wk, bk in (("w{}", "b{}"), ("weights_{}", "biases_{}")):
-                    if {wk.format(i) for i in range(n)} | {bk.format(i) for i in range(n)} <= files:
-                        weights = [data[wk.format(i)] for i in range(n)]
-                        biases = [data[bk.format(i)] for i in range(n)]
-                        break
-                else:
-                    raise WeightImportError(
-                        f"{path}: expected arrays w0..w{n - 1} and b0..b{n - 1}, found {sorted(files)}"
-                    )
+                    n = 0
+                    while wk.format(n) in files and bk.format(n) in files:
+                        n += 1
+                    if n:
+                        return [data[wk.format(i)] for i in range(n)], [data[bk.format(i)] for i in range(n)]
+                raise WeightImportError(f"{path}: expected arrays w0, w1, ... and b0, b1, ..., found {sorted(files)}")
         except (ValueError, OSError) as exc:
             if isinstance(exc, WeightImportError):
                 raise
             raise WeightImportError(f"{path}: not a readable .npz ({exc})") from exc
-    else:
-        import io
+    import io
 
-        try:
-            obj = _NumpyOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
-        except WeightImportError as exc:
-            raise WeightImportError(f"{path}: {exc}") from None
-        except Exception as exc:  # a broken pickle raises many kinds of error
-            raise WeightImportError(f"{path}: neither an .npz nor a readable pickle ({exc})") from exc
-        if not (isinstance(obj, (tuple, list)) and len(obj) == 2):
-            raise WeightImportError(f"{path}: the pickle holds {type(obj).__name__}, expected a (weights, biases) tuple")
-        weights, biases = obj
-        if not isinstance(weights, (list, tuple)) or not isinstance(biases, (list, tuple)):
-            raise WeightImportError(f"{path}: expected (weights, biases) as two lists of arrays")
-    w, b = _check_layout(list(weights), list(biases), config.sizes)
+    try:
+        obj = _NumpyOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
+    except WeightImportError as exc:
+        raise WeightImportError(f"{path}: {exc}") from None
+    except Exception as exc:  # a broken pickle raises many kinds of error
+        raise WeightImportError(f"{path}: neither an .npz nor a readable pickle ({exc})") from exc
+    if not (isinstance(obj, (tuple, list)) and len(obj) == 2):
+        raise WeightImportError(f"{path}: the pickle holds {type(obj).__name__}, expected a (weights, biases) tuple")
+    weights, biases = obj
+    if not isinstance(weights, (list, tuple)) or not isinstance(biases, (list, tuple)):
+        raise WeightImportError(f"{path}: expected (weights, biases) as two lists of arrays")
+    return list(weights), list(biases)
+
+
+def network_py_sizes(path: str | Path) -> tuple[int, ...]:
+    """The layer sizes a network.py-layout file's weight matrices make (n_in of the first, then
+    each n_out); raises :class:`WeightImportError` when they do not chain or are not matrices."""
+    path = Path(path)
+    weights, _ = _read_network_py(path)
+    shapes = [np.shape(w) for w in weights]
+    if not shapes or any(len(s) != 2 for s in shapes):
+        raise WeightImportError(f"{path}: expected weight matrices (n_out, n_in), got shapes {shapes}")
+    sizes = (int(shapes[0][1]),) + tuple(int(s[0]) for s in shapes)
+    for i, (shape, n_in) in enumerate(zip(shapes, sizes[:-1])):
+        if shape[1] != n_in:
+            raise WeightImportError(f"{path}: weights[{i}] has shape {shape}, but the layer before has {n_in} "
+                                    "neurons (network.py's layout: (n_out, n_in))")
+    return sizes
+
+
+def import_network_py(path: str | Path, config: DigitNetConfig = DigitNetConfig()) -> DigitNet:
+    """A DigitNet of ``config.sizes`` from weights in network.py's layout: an ``.npz`` with
+    ``w0.. b0..`` (or ``weights_0.. biases_0..``) or a pickled ``(weights, biases)`` tuple of
+    array lists. Shapes, dtypes and finiteness are checked; the message names what is wrong."""
+    path = Path(path)
+    weights, biases = _read_network_py(path)
+    w, b = _check_layout(weights, biases, config.sizes)
     return DigitNet.from_arrays({**{f"w{i}": a for i, a in enumerate(w)}, **{f"b{i}": a for i, a in enumerate(b)}}, config)

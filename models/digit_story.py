@@ -214,7 +214,9 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
     sizes = tuple(int(s) for s in net.config.sizes)
     x_tr, y_tr = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
     x_te = torch.from_numpy(data.x_test)
-    final = net.get_flat()
+    # The path's end: the last checkpoint of the training run (the network itself when it was trained
+    # here; a network of the same sizes trained here when it was imported, which has no history).
+    final = torch.from_numpy(np.asarray(checkpoints[-1]))
 
     # Untrained (checkpoint 0) against trained, on chapter 1's digit
     untrained = DigitNet(net.config)

@@ -85,15 +85,22 @@ def _mnist_dir(mnist_dir: str | None) -> str | None:
 def _digit_config(mnist_dir: str | None) -> dict:
     import torch
 
-    from models.digit_net import TrainConfig, config_dict
+    from models.digit_choice import digit_choice
+    from models.digit_net import DigitNetConfig, TrainConfig, config_dict
     from models.mnist import load_dataset
 
+    # Which network (models/digit_choice.py): its sizes train it (or its history, when it is
+    # imported), and an imported one's file hash enters the key.
+    choice = digit_choice()
     data = load_dataset(mnist_dir)
-    return {
-        "train": config_dict(TrainConfig()),
+    config = {
+        "train": config_dict(TrainConfig(net=DigitNetConfig(tuple(choice["sizes"])))),
         "data": {"source": data.source, "fingerprint": data.fingerprint()},
         "torch": torch.__version__,
     }
+    if choice["source"] == "imported":
+        config["imported"] = {"file": choice["file"], "sha256": choice["sha256"]}
+    return config
 
 
 def _build_digits(ctx: BuildContext) -> Artifact:
@@ -106,28 +113,70 @@ def _build_digits(ctx: BuildContext) -> Artifact:
     def tick(epoch: int, total: int, note: str) -> None:
         ctx.progress(f"epoch {epoch}/{total} {_bar(epoch / total)} {note}")
 
+    imported = ctx.config.get("imported")
+    if imported:  # the history the chapters need (descent paths, a partly trained network) comes from here
+        ctx.progress(f"imported weights carry no training history: training a {_sizes_name(cfg.net.sizes)} network "
+                     "for the beats that need one")
     result = train(data, cfg, tick)
     m = result.epoch_metrics
+    metrics = {
+        "test_accuracy": float(m["test_accuracy"][-1]),
+        "test_cost": float(m["test_cost"][-1]),
+        "train_cost": float(m["train_cost"][-1]),
+        "untrained_test_accuracy": float(m["test_accuracy"][0]),
+        "train_seconds": round(result.seconds, 2),
+        "n_params": result.net.n_params(),
+        "n_train": int(len(data.y_train)),
+        "n_test": int(len(data.y_test)),
+    }
+    net, extra = result.net, None
+    if imported:
+        net = _imported_net(imported, cfg.net)
+        with reproducible(threads=1):
+            metrics["test_cost"], metrics["test_accuracy"] = _evaluate(net, data.x_test, data.y_test)
+            metrics["train_cost"], _ = _evaluate(net, data.x_train, data.y_train)
+        metrics["history_test_accuracy"] = float(m["test_accuracy"][-1])
+        metrics["imported"] = True
+        extra = {"imported": f"imported from {imported['file']}, sha256 {imported['sha256']}",
+                 "history": f"checkpoints.npz and metrics.npz: a {_sizes_name(cfg.net.sizes)} network trained here "
+                            "with the settings in config.train, not the imported one (its file has no history)"}
     return write_artifact(
         "digits",
         ctx.key,
         ctx.config,
         files={
-            "weights.npz": result.net.to_arrays(),
+            "weights.npz": net.to_arrays(),
             "checkpoints.npz": {"params": result.checkpoints, "steps": result.checkpoint_steps},
             "metrics.npz": m,
         },
-        metrics={
-            "test_accuracy": float(m["test_accuracy"][-1]),
-            "test_cost": float(m["test_cost"][-1]),
-            "train_cost": float(m["train_cost"][-1]),
-            "untrained_test_accuracy": float(m["test_accuracy"][0]),
-            "train_seconds": round(result.seconds, 2),
-            "n_params": result.net.n_params(),
-            "n_train": int(len(data.y_train)),
-            "n_test": int(len(data.y_test)),
-        },
+        metrics=metrics,
+        extra=extra,
     )
+
+
+def _sizes_name(sizes) -> str:
+    return "-".join(str(int(s)) for s in sizes)
+
+
+def _imported_net(imported: dict, net_config):
+    """The imported network from the cache's copy, checked against the hash its key was made from."""
+    from models.digit_choice import imported_weights
+    from models.digit_net import import_network_py
+
+    copy = imported_weights(imported)
+    if not copy.is_file():
+        raise ArtifactError(f"the imported weights' copy {copy} is missing; import the file again "
+                            f"(`python render.py import digits {imported['file']}`) or run `python render.py train digits`")
+    return import_network_py(copy, net_config)
+
+
+def _evaluate(net, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    import torch
+
+    from models.digit_net import evaluate
+
+    cost, accuracy = evaluate(net, torch.from_numpy(x), torch.from_numpy(y))
+    return cost, accuracy
 
 
 def _build_digits_story(ctx: BuildContext) -> Artifact:
@@ -137,7 +186,7 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
     from models.mnist import load_dataset
 
     digits = ctx.deps["digits"]
-    net = DigitNet.from_arrays(digits.arrays("weights.npz"))
+    net = DigitNet.from_arrays(digits.arrays("weights.npz"))  # its sizes from the shapes
     data = load_dataset(ctx.mnist_dir)
     ctx.progress("chapter 1 numbers")
     ch1 = chapter1(net, data)
@@ -148,6 +197,15 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
     ctx.progress("chapter 3 and 4 numbers (hand-written backprop, descent paths, the 1-1-1-1 chain)")
     ch3 = chapter3(data, ck["params"], ck["steps"], lr, net.config.sizes)
     ch4 = chapter4(data, train_chain(data), ch3, ck["params"], ck["steps"], net.config.sizes)
+    # An imported network has no training history: the beats that need one (Chapter 2's path and
+    # curves, Chapters 3 and 4's partly trained network) draw the run of a network of the same
+    # sizes trained here, and say so on screen.
+    imported = "imported" in digits.config
+    for arrays in (ch1, ch2, ch3, ch4):
+        arrays["history_imported"] = np.asarray(imported)
+    if imported:
+        ch2["history_trained_avg_cost"] = ch2["trained_avg_cost"]  # where the history's run ended
+        ch2["trained_avg_cost"] = np.asarray(float(digits.metrics["train_cost"]))  # the imported network's own
     return write_artifact(
         "digits-story",
         ctx.key,
@@ -258,9 +316,9 @@ BUILTIN_STAGES: dict[str, Stage] = {
     "digits": Stage(
         "digits",
         (),
-        ("models/digit_net.py", "models/mnist.py"),
+        ("models/digit_net.py", "models/mnist.py", "models/digit_choice.py"),
         _build_digits,
-        "784-16-16-10 digit network trained on MNIST (weights, checkpoints, metrics)",
+        "the digit network: 784-16-16-10 trained on MNIST, or as chosen (weights, checkpoints, metrics)",
     ),
     "digits-story": Stage(
         "digits-story",

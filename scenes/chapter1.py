@@ -55,7 +55,6 @@ from scenes.palette import ACCENT, BACKGROUND, FAINT, FUNCTION, INK, MUTED, sign
 from scenes.pieces import (
     DIGIT_HOME,
     FONT,
-    LAYER_NAMES,
     NET_CENTER,
     DigitImage,
     HeatMap,
@@ -64,6 +63,8 @@ from scenes.pieces import (
     ValueBars,
     digit_network,
     fmt,
+    layer_names,
+    hidden_phrase,
     tex,
 )
 from scenes.transcript import computed
@@ -77,6 +78,11 @@ DIGIT_SMALL = 2.0
 
 def data() -> dict[str, np.ndarray]:
     return artifact_arrays("digits-story", "chapter1.npz")
+
+
+def imported(d) -> bool:
+    """Whether the network was imported (``render.py import digits FILE``) rather than trained here."""
+    return "history_imported" in d and bool(d["history_imported"])
 
 
 def _text(s: str, size: int = 24, color=INK) -> Text:
@@ -120,7 +126,7 @@ def network_stage(d: dict, lit: int, labels: bool = True) -> Stage:
     digit = small_digit(d)
     stage = Stage(digit=digit, band=window_band(d, digit[0]), net=net)
     if labels:
-        stage["labels"] = net.label_layers(LAYER_NAMES)
+        stage["labels"] = net.label_layers(layer_names(d["sizes"]))
     return stage
 
 
@@ -274,8 +280,11 @@ class ExampleThrees(ChapterOneScene):
         self.play(LaggedStart(*[t[1].animate.set_stroke(FAINT, width=2) for t in row], lag_ratio=0.15), run_time=1.0)
 
         # Follow one of them
-        self.say(f"We will follow this one through a network that learned from {int(d['n_train']):,} other digits, "
-                 "never from it.")
+        if imported(d):
+            self.say("We will follow this one through a network imported from a weight file, trained elsewhere.")
+        else:
+            self.say(f"We will follow this one through a network that learned from {int(d['n_train']):,} other digits, "
+                     "never from it.")
         self.play(row[mine][1].animate.set_stroke(ACCENT, width=4), run_time=0.8)
         after = big_digit_stage(d)
         self.swap([row], list(row))
@@ -367,7 +376,8 @@ class IntroduceLayers(ChapterOneScene):
         self.swap([stage.inputs], [net.layers[0], net.dots])
 
         # Layers, from input to output
-        self.say("The network is layers of neurons: the 784 inputs, two hidden layers of 16, and 10 outputs.")
+        sizes = [int(s) for s in d["sizes"]]
+        self.say(f"The network is layers of neurons: the {sizes[0]} inputs, {hidden_phrase(sizes)}, and {sizes[-1]} outputs.")
         self.play(FadeIn(full.labels[0]))
         for layer, label in zip(net.layers[1:], full.labels[1:]):
             self.play(FadeIn(layer, lag_ratio=0.06), FadeIn(label), run_time=0.9)
@@ -494,7 +504,7 @@ class OneHiddenNeuron(ChapterOneScene):
         shown = d["w0_window"][j]
         labels = VGroup(*[_text(fmt(w, 2), 15, signed_color(w)).next_to(c, RIGHT, buff=0.1).shift(UP * 0.07)
                           for c, w in zip(net.layers[0], shown)])
-        self.say("Every input is wired to it by its own weight: here are the weights from the 16 inputs we see.")
+        self.say(f"Every input is wired to it by its own weight: here are the weights from the {len(shown)} inputs we see.")
         self.look_at(VGroup(net.layers[0], neuron, labels), 11.0, run_time=3.0)
         self.play(LaggedStart(*[FadeIn(t) for t in labels], lag_ratio=0.06), run_time=1.5)
         n_pixels = int(d["neuron_weights"].size)
@@ -605,7 +615,7 @@ class CountTheKnobs(ChapterOneScene):
         self.wait(0.5)
 
         # And the biases, one per neuron
-        self.say("Every neuron after the inputs also has a bias: 16, 16 and 10 of them.")
+        self.say(f"Every neuron after the inputs also has a bias: {', '.join(map(str, sizes[1:-1]))} and {sizes[-1]} of them.")
         bias_tags = VGroup(*[
             _text(f"{o} biases", 20, MUTED).move_to([net.layers[k + 1].get_x(), net.layers[k + 1].get_top()[1] + 0.22, 0])
             for k, o in enumerate(sizes[1:])
@@ -625,7 +635,7 @@ class CountTheKnobs(ChapterOneScene):
         self.play(FadeOut(stage.labels), run_time=0.5)
         self.write_terms(total, sources=sources, groups=[[0], [1], [2], [3, 4, 5], [6, 7]], run_time=0.8)
         self.say(f"Weights and biases together: {n:,} numbers.")
-        self.say("Learning means finding a good value for every one of these 13,002 knobs, from examples.")
+        self.say(f"Learning means finding a good value for every one of these {n:,} knobs, from examples.")
         self.play(Create(SurroundingRectangle(total[-1], color=ACCENT, buff=0.08)), run_time=0.8)
         self.wait(0.5)
         after = network_stage(d, lit=4, labels=False)

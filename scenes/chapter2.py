@@ -56,9 +56,10 @@ from manim import (
 from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays, last_part
 from scenes.palette import ACCENT, BACKGROUND, COST, FAINT, INK, MUTED, SCORE, cost_to_rgb, signed_color, value_to_rgb_log
 from scenes.pieces import (
+    digit_sizes,
+    layer_names,
     DIGIT_HOME,
     FONT,
-    LAYER_NAMES,
     HeatMap,
     LandscapeMap,
     ValueBars,
@@ -117,7 +118,24 @@ def untrained_stage(d: dict, lit: int = 0) -> Stage:
     net = digit_network((d["untrained_w0_window"], d["untrained_w1"], d["untrained_w2"]), float(d["weight_vmax"]),
                         d["input_window"], acts)
     digit = framed_digit(d["digit"], 2.0).move_to(DIGIT_HOME)
-    return Stage(digit=digit, net=net, labels=net.label_layers(LAYER_NAMES))
+    return Stage(digit=digit, net=net, labels=net.label_layers(layer_names(sizes_of(d))))
+
+
+def imported(d) -> bool:
+    """Whether the network was imported (``render.py import digits FILE``): its file carries no
+    training history, so the untrained start, the path and the curves are those of a network of
+    the same sizes trained here, and the captions say so."""
+    return "history_imported" in d and bool(d["history_imported"])
+
+
+def shape_name(d: dict) -> str:
+    """The network's shape as the captions write it, "784-16-16-10" (its sizes read from the artifact)."""
+    return "-".join(str(int(n)) for n in artifact_arrays("digits-story", "chapter1.npz")["sizes"])
+
+
+def sizes_of(d: dict) -> tuple[int, ...]:
+    """The network's layer sizes (784-16-16-10 by default), for the layout."""
+    return digit_sizes()
 
 
 def run_settings() -> dict:
@@ -229,9 +247,17 @@ def _framed(img: ImageMobject) -> Group:
     return Group(img, Rectangle(width=img.width, height=img.height, stroke_color=FAINT, stroke_width=1).move_to(img))
 
 
+def map_grid(n: int, side: float, gap: float, four: float | None = None) -> tuple[int, int, float]:
+    """Rows, columns and side of a grid of ``n`` 28 x 28 maps: two rows of ``side`` for up to 16
+    maps (the 784-16-16-10 network), four rows for more: of side ``four``, or of half the height,
+    in the same space."""
+    rows = 2 if n <= 16 else 4
+    return rows, -(-n // rows), side if rows == 2 else four or (2 * side - 2 * gap) / 4
+
+
 def gradient_groups(d: dict) -> list[np.ndarray]:
     """The negative gradient split as the network is built: W(1), b(1), W(2), b(2), W(3), b(3)."""
-    sizes = (784, 16, 16, 10)
+    sizes = sizes_of(d)
     w_sizes = [i * o for i, o in zip(sizes[:-1], sizes[1:])]
     cut = np.cumsum([0] + w_sizes + list(sizes[1:]))
     parts = [d["gradient"][cut[k]:cut[k + 1]] for k in range(6)]  # picked out, so their entries are traced
@@ -245,13 +271,18 @@ def gradient_panel(d: dict) -> Stage:
     where the pixel is), the later layers' weights as blocks (row j: the weights into neuron j),
     each layer's biases as a column beside its weights."""
     w1, b1, w2, b2, w3, b3 = gradient_groups(d)
-    maps = Group(*[_framed(_grad_image(row.reshape(28, 28), 1.15)) for row in w1.reshape(16, 784)])
-    maps.arrange_in_grid(2, 8, buff=0.1).move_to([0.85, 2.4, 0])
+    _, n1, n2, n_out = sizes_of(d)
+    rows, cols, side = map_grid(n1, 1.15, 0.1)
+    maps = Group(*[_framed(_grad_image(row.reshape(28, 28), side)) for row in w1.reshape(n1, 784)])
+    maps.arrange_in_grid(rows, cols, buff=0.1).move_to([0.85, 2.4, 0])
     col = lambda v, h: _framed(_grad_image(v.reshape(-1, 1), h)).stretch_to_fit_width(0.16)  # noqa: E731
+    # W(3)'s block as tall as its rows are beside W(2)'s (1.19 for 10 rows of 16), never lower: the
+    # output biases are read up close from it
+    low = max(round(1.9 * n_out / n2, 2), 1.19)
     blocks = Group(
         col(b1, 1.9),
-        _framed(_grad_image(w2.reshape(16, 16), 1.9)), col(b2, 1.9),
-        _framed(_grad_image(w3.reshape(10, 16), 1.19)), col(b3, 1.19),
+        _framed(_grad_image(w2.reshape(n2, n1), 1.9)), col(b2, 1.9),
+        _framed(_grad_image(w3.reshape(n_out, n2), low)), col(b3, low),
     ).arrange(RIGHT, buff=0.55, aligned_edge=UP).move_to([0.85, -0.35, 0])
     names = VGroup(
         _text(f"layer 1 weights: {computed(f'{len(maps)} maps of {w1.size // len(maps)} ({w1.size:,})', 'the gradient split as the network is built')}",
@@ -362,11 +393,14 @@ def montage(d: dict) -> tuple[Group, list[int]]:
 
 
 def maps_stage(d: dict) -> Stage:
-    """The first layer's 16 real weight maps, on the network's one weight colour scale."""
+    """The first layer's real weight maps (16 of them in the 784-16-16-10 network), on the network's
+    one weight colour scale."""
     vmax = float(d["weight_vmax"])
-    maps = Group(*[HeatMap(row.reshape(28, 28), vmax=vmax, height=1.55) for row in d["first_layer_weights"]])
-    maps.arrange_in_grid(2, 8, buff=(0.16, 0.45)).move_to([0, 1.15, 0])
-    numbers = VGroup(*[_text(f"neuron {constant(i, 'a neuron index')}", 15, MUTED).next_to(m, DOWN, buff=0.06) for i, m in enumerate(maps)])
+    rows, cols, side = map_grid(sizes_of(d)[1], 1.55, 0.45, four=0.85)
+    maps = Group(*[HeatMap(row.reshape(28, 28), vmax=vmax, height=side) for row in d["first_layer_weights"]])
+    maps.arrange_in_grid(rows, cols, buff=(0.16, 0.45)).move_to([0, 1.15, 0])
+    word = "neuron " if rows == 2 else ""  # under a smaller map, the number alone
+    numbers = VGroup(*[_text(f"{word}{constant(i, 'a neuron index')}", 15, MUTED).next_to(m, DOWN, buff=0.06) for i, m in enumerate(maps)])
     return Stage(maps=maps, numbers=numbers)
 
 
@@ -408,7 +442,11 @@ class TrainingAndTestData(ChapterTwoScene):
 
         # Chapter 1's digit is one of them
         mine = int(np.flatnonzero(d["test_samples_index"] == d["digit_index"])[0])
-        self.say("Chapter 1's 3 is one of the held-out digits. What does the network make of it before any learning?")
+        if imported(d):
+            self.say("Chapter 1's 3 is one of the held-out digits. Our imported network came without its history.")
+            self.say(f"So its start is unknown: here is instead a {shape_name(d)} network before any learning.")
+        else:
+            self.say("Chapter 1's 3 is one of the held-out digits. What does the network make of it before any learning?")
         self.play(grids.test[mine][1].animate.set_stroke(ACCENT, width=4), run_time=0.8)
         after = untrained_stage(d)
         self.swap([grids.test], list(grids.test))
@@ -623,7 +661,7 @@ class NegativeGradient(ChapterTwoScene):
         self.say(f"Here is minus the real gradient of our untrained network (cost {cost:.3f}): how to nudge each knob.")
         self.play(LaggedStart(*[FadeIn(m) for m in maps], lag_ratio=0.05), FadeIn(names[0]), run_time=2.0)
         box = SurroundingRectangle(Group(maps, names[0]), color=ACCENT, buff=0.06)
-        self.say("The first layer's 12,544 weights, as 16 maps: each pixel's weight sits where the pixel is.")
+        self.say(f"The first layer's {groups[0].size:,} weights, as {len(maps)} maps: each pixel's weight sits where the pixel is.")
         self.play(Create(box), run_time=0.8)
         self.wait(1.0)
         self.say("Blue means nudge up, red nudge down, brighter means a bigger nudge (the scale spans over three decades).")
@@ -647,7 +685,7 @@ class NegativeGradient(ChapterTwoScene):
         shown = [int(i) for i in d["gradient_shown"]]
         top = int(np.argmax(np.abs(d["gradient"][shown])))
         name, value = str(d["gradient_shown_names"][top]), float(-d["gradient"][shown[top]])
-        where = _entry_point(maps, blocks, name)
+        where = _entry_point(maps, blocks, name, sizes_of(d))
         biggest = _text(f"the largest: {name}, {fmt(value, 2)}", 20, ACCENT)
         biggest.move_to([min(where[0] - 0.8, 6.9 - biggest.width / 2), -2.3, 0])
         start = np.array([min(where[0] + 0.45, biggest.get_right()[0] - 0.1), biggest.get_top()[1] + 0.05, 0])
@@ -683,11 +721,12 @@ class NegativeGradient(ChapterTwoScene):
                       run_time=0.4)
 
 
-def _entry_point(maps: Group, blocks: Group, name: str) -> np.ndarray:
+def _entry_point(maps: Group, blocks: Group, name: str, sizes: tuple[int, ...] = ()) -> np.ndarray:
     """Where a named entry of the gradient panel (``w(2)[3,14]``, ``b(3)[7]``...) is drawn."""
     layer = int(name[2])
     index = [int(v) for v in name[name.index("[") + 1 : -1].split(",")]
-    rows = {1: 16, 2: 16, 3: 10}[layer]
+    sizes = tuple(sizes) or (784, 16, 16, 10)  # the network's layer sizes
+    rows = sizes[layer]
     if name[0] == "w" and layer == 1:  # neuron j's map, at pixel k
         image = maps[index[0]][0]
         r, c = divmod(index[1], 28)
@@ -696,7 +735,7 @@ def _entry_point(maps: Group, blocks: Group, name: str) -> np.ndarray:
         column = {1: blocks[0], 2: blocks[2], 3: blocks[4]}[layer]
         return column.get_top() + DOWN * (index[0] + 0.5) * column.height / rows
     block = {2: blocks[1], 3: blocks[3]}[layer]
-    return block.get_corner(UP + LEFT) + np.array([(index[1] + 0.5) * block.width / 16,
+    return block.get_corner(UP + LEFT) + np.array([(index[1] + 0.5) * block.width / sizes[layer - 1],
                                                    -(index[0] + 0.5) * block.height / rows, 0])
 
 
@@ -772,6 +811,9 @@ class CostLandscape(ChapterTwoScene):
         start = float(d["path_cost_on_plane"][0])
 
         # The real cost, sliced
+        if imported(d):
+            self.say(f"Our imported network came without its training history: this map and path are those of a "
+                     f"{shape_name(d)} network trained here.")
         self.say(f"Here is our network's real cost. Each point of this map is a setting of all {n_params()} knobs; dark is low.")
         self.play(ShowPassingFlash(SurroundingRectangle(land, color=ACCENT, buff=0.02), time_width=0.5), run_time=1.2)
         self.wait(1.0)
@@ -808,7 +850,7 @@ class CostLandscape(ChapterTwoScene):
         self.add(line, ball)
         self.say("It rushed downhill at first, then crawled: the ground got flatter, so its steps got smaller.")
         self.wait(1.5)
-        end = float(d["trained_avg_cost"])
+        end = float(d["history_trained_avg_cost"] if imported(d) else d["trained_avg_cost"])
         end_label = _text(f"trained: {end:.4f}", 20, COST).next_to(ball, RIGHT, buff=0.2)
         self.say(f"It settled in the dark valley where the trained network sits, at a cost of {end:.4f}.")
         self.play(FadeIn(end_label), run_time=0.8)
@@ -931,7 +973,7 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
 
         # The first layer's real weight maps
         across = computed(int(round(np.sqrt(d["digit"].size))), "the image's side: the square root of its pixel count")
-        self.say(f"Here are the real incoming weights of the 16 first-layer neurons, each drawn as a {across} by {across} map.")
+        self.say(f"Here are the real incoming weights of the {len(stage.maps)} first-layer neurons, each drawn as a {across} by {across} map.")
         self.play(ShowPassingFlash(SurroundingRectangle(Group(stage.maps, stage.numbers), color=ACCENT, buff=0.1),
                                    time_width=0.7), run_time=1.5)
         scale = _text(f"the same colour scale as Chapter 1: full blue or red at ±{fmt(vmax, 2)}", 18, MUTED)
@@ -956,6 +998,13 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
         self.hand_off(after)
 
 
+def accuracy(d: dict) -> float:
+    """The network's held-out accuracy: the training run's last epoch, or an imported network's own."""
+    if imported(d):
+        return float(artifact_arrays("digits-story", "chapter1.npz")["test_accuracy"])
+    return float(d["epoch_test_accuracy"][-1])
+
+
 class Recap(ChapterTwoScene):
     def construct(self):
         d = data()
@@ -964,9 +1013,11 @@ class Recap(ChapterTwoScene):
         self.recap_card(
             [
                 "The cost: how wrong the outputs are, averaged over every training digit.",
-                f"Training lowered ours from {float(d['untrained_avg_cost']):.3f} to {float(d['trained_avg_cost']):.3f}.",
+                (f"Training lowered ours from {float(d['untrained_avg_cost']):.3f} to {float(d['trained_avg_cost']):.3f}."
+                 if not imported(d) else
+                 f"Ours (imported) costs {float(d['trained_avg_cost']):.3f}; a random start, {float(d['untrained_avg_cost']):.3f}."),
                 f"Gradient descent: nudge all {n_params()} knobs against the gradient, again and again.",
-                f"It reads {float(d['epoch_test_accuracy'][-1]):.1%} of unseen digits right, and sometimes calls "
+                f"It reads {accuracy(d):.1%} of unseen digits right, and sometimes calls "
                 f"noise a digit ({n_conf} of {n_noise}).",
             ],
             replacing=list(stage.values()),

@@ -302,8 +302,14 @@ class OneExample(ChapterThreeScene):
         # One real "2" and a partly trained network
         self.play(FadeOut(card, shift=UP * 0.4, rate_func=LEAVE),
                   *[FadeIn(m, rate_func=ARRIVE) for m in stage.values()], run_time=1.8)
-        self.say(f"One real training digit, a {label}, and our digit network as it was {step} steps into "
-                 "training: partly trained.")
+        if "history_imported" in d and bool(d["history_imported"]):  # an imported network has no history
+            shape = f"784-{int(d['w2'].shape[1])}-{int(d['w3'].shape[1])}-{int(d['w3'].shape[0])}"
+            self.say(f"One real training digit, a {label}, and a {shape} network as it was {step} steps into "
+                     "training: partly trained.")
+            self.say("Our imported network has no training history, so this one was trained here.")
+        else:
+            self.say(f"One real training digit, a {label}, and our digit network as it was {step} steps into "
+                     "training: partly trained.")
         self.play(Indicate(stage.band, color=ACCENT), run_time=1.0)
         self.say("As in Chapter 1, a row of its pixels stands for the 784 inputs; the wires wear the real weights.")
         self.play(LaggedStart(*[ShowPassingFlash(e.copy().set_stroke(width=3, opacity=1), time_width=0.6)
@@ -399,7 +405,7 @@ class ThreeWaysToRaise(ChapterThreeScene):
         for line, v in zip(shown, wish_w):
             line.set_stroke(value_to_color(v, top), width=0.8 + 6.0 * abs(float(v)) / top, opacity=1)
         note_drawing(shown, "wires into the output coloured by their wished change", wish_w)
-        self.say("Two: change its 16 weights. The wires now show each weight's wish: it grows with the activation "
+        self.say(f"Two: change its {len(wish_w)} weights. The wires now show each weight's wish: it grows with the activation "
                  "the weight multiplies.")
         self.play(FadeIn(way2, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, shown)], run_time=1.6)
         k_ring = Circle(radius=net.layers[2][k_star].width / 2 + 0.07, color=ACCENT, stroke_width=3)
@@ -438,7 +444,7 @@ class AddUpTheWishes(ChapterThreeScene):
         label = int(d["label"])
         stage = self.open(focus_stage(d, label))
         net, arrows, ring = stage.net, stage.arrows, stage.ring
-        wishes = d["wishes"]  # (10 outputs, 16 neurons of layer 2)
+        wishes = d["wishes"]  # (10 outputs, the neurons of layer 2: 16 in the 784-16-16-10 network)
         a3 = d["a3"]
         scale = wish_scale(wishes[label])
         layer2 = net.layers[2]
@@ -449,14 +455,16 @@ class AddUpTheWishes(ChapterThreeScene):
         vmax = float(np.abs(np.asarray(wishes)).max())  # one scale for every output's wishes and their sum
         squares = VGroup(*[VGroup(*[Square(cell * 0.92, stroke_width=0, fill_color=value_to_color(float(wishes[i][k]), vmax),
                                            fill_opacity=1).move_to([right - (9.5 - i) * cell, layer2[k].get_y(), 0])
-                                    for k in range(16)]) for i in range(10)])
+                                    for k in range(len(layer2))]) for i in range(10)])
         for i, col in enumerate(squares):
             note_drawing(col, "cells", wishes[i])
         frames = VGroup(*[SurroundingRectangle(col, buff=0.02, stroke_color=FAINT, stroke_width=1) for col in squares])
-        heads = VGroup(*[_text(str(i), 20, MUTED).move_to([col.get_x(), layer2[0].get_y() + 0.42, 0])
+        head_y = min(layer2[0].get_y() + 0.42, 3.575)  # over the first neuron, under the top edge for a wider layer
+        heads = VGroup(*[_text(str(i), 20, MUTED).move_to([col.get_x(), head_y, 0])
                          for i, col in enumerate(squares)])
         under = _text("each column: one output's wishes for layer 2", 20, MUTED)
-        under.move_to([squares.get_x(), layer2[-1].get_y() - 0.5, 0])
+        # under the last neuron, kept above the captions' band when a wider layer 2 reaches lower
+        under.move_to([squares.get_x(), max(layer2[-1].get_y() - 0.5, -2.55 + under.height / 2 + 0.01), 0])
 
         self.say(f"The {label} is not the only output with wishes. Write its wishes down as a column, one cell per "
                  "neuron of layer 2.")
@@ -467,7 +475,7 @@ class AddUpTheWishes(ChapterThreeScene):
 
         # The 6: brightest, wrong, and wishing the opposite
         other = int(max((i for i in range(10) if i != label), key=lambda i: a3[i]))
-        opposite = [k for k in range(16) if np.sign(wishes[other][k]) != np.sign(wishes[label][k])]
+        opposite = [k for k in range(len(layer2)) if np.sign(wishes[other][k]) != np.sign(wishes[label][k])]
         k_opp = int(max(opposite, key=lambda k: abs(wishes[other][k])))
         other_ring = Circle(radius=net.layers[3][other].width / 2 + 0.07, color=ACCENT, stroke_width=3)
         other_ring.move_to(net.layers[3][other])
@@ -499,10 +507,11 @@ class AddUpTheWishes(ChapterThreeScene):
         note_drawing(sum_cells, "cells", total)
         sum_frame = SurroundingRectangle(sum_cells, buff=0.02, stroke_color=ACCENT, stroke_width=1.5)
         sum_head = MathTex(r"\sum", font_size=30, color=ACCENT).move_to([sum_x, heads[0].get_y(), 0])
-        numbers = VGroup(*[_text(fmt(v, 2) if abs(v) >= 0.01 else fmt(v, 1), 18, signed_color(float(v)))
+        size = 18 if len(total) <= 16 else max(9, 18 * 16 // len(total))  # one line per neuron of layer 2
+        numbers = VGroup(*[_text(fmt(v, 2) if abs(v) >= 0.01 else fmt(v, 1), size, signed_color(float(v)))
                            .next_to(c, RIGHT, buff=0.12) for c, v in zip(sum_cells, total)])
         self.say("Add each row's ten wishes: that is how layer 2 should change, all outputs together.")
-        self.play(*[TransformFromCopy(VGroup(*[squares[i][k] for i in range(10)]), sum_cells[k]) for k in range(16)],
+        self.play(*[TransformFromCopy(VGroup(*[squares[i][k] for i in range(10)]), sum_cells[k]) for k in range(len(layer2))],
                   FadeIn(sum_frame), FadeIn(sum_head), run_time=1.8)
         self.play(FadeIn(numbers, lag_ratio=0.05), Transform(arrows, neuron_arrows(layer2, total, scale)), run_time=1.4)
         k4 = int(np.argmax(np.abs(wishes[label])))

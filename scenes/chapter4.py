@@ -278,13 +278,27 @@ def _column(n: int, x: float, spacing: float, radius: float, acts=None) -> VGrou
     return col.move_to([x, COL_Y, 0])
 
 
+def _hidden_sizes() -> tuple[int, ...]:
+    """The digit network's hidden layer sizes (16, 16 by default)."""
+    from scenes.pieces import digit_sizes
+
+    return digit_sizes()[1:-1]
+
+
+def _packed(n: int) -> float:
+    """How much closer a layer of ``n`` neurons packs them than the 16 of the default network."""
+    return 16 / max(n, 16)
+
+
 def fan_stage(d: dict, digit: bool = True) -> Stage:
     """The digit network's last layers on Chapter 3's "2": layer L-2 (outlines), layer L-1 and the
     ten outputs lit by their real activations, every edge between the last two layers, and the
     cost C0 fed by every output. With ``digit``, the "2" itself (Chapter 3's pixels) waits on the
     right, where the formulas will come."""
-    l2 = _column(16, L2_X, 0.33, 0.1)
-    l1 = _column(16, L1_X, 0.33, 0.13, d["fan_a_prev"])
+    n2 = _hidden_sizes()[0]  # layer L-2: the first hidden layer
+    n1 = len(d["fan_a_prev"])  # layer L-1
+    l2 = _column(n2, L2_X, 0.33 * _packed(n2), 0.1 * _packed(n2))
+    l1 = _column(n1, L1_X, 0.33 * _packed(n1), 0.13 * _packed(n1), d["fan_a_prev"])
     out = _column(10, OUT_X, 0.5, 0.18, d["fan_a_out"])
     cost = MathTex("C_0", font_size=44).move_to([COST_X, COL_Y, 0])
     edges = VGroup(*[Line(a.get_right(), o.get_left(), stroke_width=0.6, stroke_color=MUTED, stroke_opacity=0.3)
@@ -698,8 +712,13 @@ class ManyNeurons(ChapterFourScene):
         l1, out = stage.l1, stage.out
 
         # A real network: many neurons per layer
-        self.say("A real network has many neurons per layer: here are the last layers of Chapter 3's digit network, "
-                 "on its 2.")
+        if "history_imported" in d and bool(d["history_imported"]):
+            self.say("A real network has many neurons per layer: here are the last layers of Chapter 3's network, "
+                     "on its 2.")
+            self.say("Like Chapter 3's, it was trained here: our imported network has no partly trained state.")
+        else:
+            self.say("A real network has many neurons per layer: here are the last layers of Chapter 3's digit network, "
+                     "on its 2.")
         self.play(*[ShowPassingFlash(e.copy().set_stroke(INK, width=1.5, opacity=0.8), time_width=0.5)
                     for e in stage.edges[::3]], run_time=1.5)
         ring_k = Circle(radius=0.22, color=ACCENT, stroke_width=3).move_to(l1[k])

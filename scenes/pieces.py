@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import numpy as np
@@ -168,11 +169,12 @@ class NetworkDiagram(VGroup):
         super().__init__()
         self.sizes = tuple(int(s) for s in sizes)
         self.shown = [min(input_shown, self.sizes[0])] + list(self.sizes[1:])
-        biggest = max(self.shown)
-        spacing = height / biggest
-        radius = spacing * 0.36
+        # Neurons sit ``height / max(n, inputs shown)`` apart: every layer of the 784-16-16-10 network
+        # alike; wider hidden layers pack their neurons closer, the inputs and outputs keep their room.
         self.layers = VGroup()
         for l, n in enumerate(self.shown):
+            spacing = height / max(n, self.shown[0])
+            radius = spacing * 0.36
             col = VGroup(
                 *[
                     Circle(radius=radius, stroke_color=MUTED, stroke_width=1.5, fill_color=INK, fill_opacity=0)
@@ -263,14 +265,46 @@ NET_HEIGHT = 5.0
 NET_GAP = 2.75
 NET_CENTER = np.array([0.15, 0.8, 0.0])  # of its layers
 DIGIT_HOME = np.array([-5.95, 0.8, 0.0])  # the digit that feeds it, left of the input column
-LAYER_NAMES = ("784 inputs", "16 hidden", "16 hidden", "10 outputs")
+
+
+def digit_sizes() -> tuple[int, ...]:
+    """The digit network's layer sizes (784, 16, 16, 10 by default), for laying drawings out: read
+    from the artifact directly, so the screen transcript does not take them for a number drawn."""
+    from models.artifacts import cache_dir
+
+    return _digit_sizes(str(cache_dir()), (cache_dir() / "digits-story" / "manifest.json").stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _digit_sizes(cache: str, stamp: int) -> tuple[int, ...]:
+    from models.artifacts import load_artifact
+
+    return tuple(int(n) for n in load_artifact("digits-story").arrays("chapter1.npz")["sizes"])
+
+
+def layer_names(sizes: Sequence[int]) -> tuple[str, ...]:
+    """The captions under the digit network's layers: ("784 inputs", "16 hidden", "16 hidden", "10 outputs")."""
+    sizes = [int(s) for s in sizes]
+    return (f"{sizes[0]} inputs", *[f"{n} hidden" for n in sizes[1:-1]], f"{sizes[-1]} outputs")
+
+
+def hidden_phrase(sizes: Sequence[int]) -> str:
+    """The hidden layers in words, for narration: "two hidden layers of 16", "hidden layers of 32 and 16"."""
+    hidden = [int(s) for s in sizes[1:-1]]
+    count = {1: "one", 2: "two", 3: "three", 4: "four"}.get(len(hidden), str(len(hidden)))
+    if len(hidden) == 1:
+        return f"one hidden layer of {hidden[0]}"
+    if len(set(hidden)) == 1:
+        return f"{count} hidden layers of {hidden[0]}"
+    return f"hidden layers of {', '.join(map(str, hidden[:-1]))} and {hidden[-1]}"
 
 
 def digit_network(weights: Sequence[np.ndarray], vmax: float, window: Sequence[int],
                   activations: Sequence[np.ndarray] = (), height: float = NET_HEIGHT, layer_gap: float = NET_GAP,
                   center: np.ndarray = NET_CENTER) -> NetworkDiagram:
-    """The 784-16-16-10 digit network as the chapters draw it: ``weights`` are W(1) restricted to
-    the shown input ``window`` (16, 16), W(2) and W(3), all on one colour scale ``vmax``; the
+    """The digit network (784-16-16-10, or the sizes its weights have) as the chapters draw it:
+    ``weights`` are W(1) restricted to the shown input ``window`` (n1, 16), W(2) and W(3), all on
+    one colour scale ``vmax``; the
     first ``len(activations)`` layers are lit (``activations[0]`` the window's pixels). Its layers
     are ``height`` tall, ``layer_gap`` apart, centred on ``center``."""
     sizes = (784,) + tuple(int(w.shape[0]) for w in weights)

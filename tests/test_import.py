@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from models.digit_net import DigitNet, WeightImportError, import_network_py
+from models.digit_net import DigitNet, DigitNetConfig, WeightImportError, import_network_py, network_py_sizes
 
 SIZES = (784, 16, 16, 10)
 
@@ -79,5 +79,38 @@ def test_wrong_layer_count_and_garbage(tmp_path):
     with pytest.raises(WeightImportError, match="neither an .npz nor a readable pickle"):
         import_network_py(path)
     np.savez(tmp_path / "other.npz", something=np.zeros(3))
-    with pytest.raises(WeightImportError, match="expected arrays w0..w2"):
+    with pytest.raises(WeightImportError, match="expected arrays w0, w1, ... and b0, b1, ..."):
         import_network_py(tmp_path / "other.npz")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_infinite_weights_are_refused(tmp_path, bad):
+    weights, biases = classic_layout()
+    weights[2][4, 7] = bad
+    path = tmp_path / "net.pkl"
+    path.write_bytes(pickle.dumps((weights, biases)))
+    with pytest.raises(WeightImportError, match=r"weights\[2\] holds NaN or infinite values"):
+        import_network_py(path)
+
+
+def test_other_sizes_import_and_report_their_shape(tmp_path):
+    sizes = (784, 32, 24, 10)
+    rng = np.random.default_rng(3)
+    weights = [rng.standard_normal((o, i)) for i, o in zip(sizes[:-1], sizes[1:])]
+    biases = [rng.standard_normal((o, 1)) for o in sizes[1:]]
+    path = tmp_path / "net.npz"
+    np.savez(path, **{f"w{i}": w for i, w in enumerate(weights)}, **{f"b{i}": b for i, b in enumerate(biases)})
+    assert network_py_sizes(path) == sizes
+    net = import_network_py(path, DigitNetConfig(sizes))
+    check_net(net, weights, biases)
+    assert net.n_params() == sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
+    assert DigitNet.from_arrays(net.to_arrays()).config.sizes == sizes  # sizes read back from the shapes
+
+
+def test_matrices_that_do_not_chain_are_named(tmp_path):
+    weights, biases = classic_layout()
+    weights[1] = np.zeros((16, 20))
+    path = tmp_path / "net.pkl"
+    path.write_bytes(pickle.dumps((weights, biases)))
+    with pytest.raises(WeightImportError, match=r"weights\[1\] has shape \(16, 20\), but the layer before has 16"):
+        network_py_sizes(path)

@@ -1,0 +1,201 @@
+"""Which digit network the chapters draw: one trained here (of any hidden widths), or imported.
+
+The choice is a small file in the artifact cache, ``digits-choice.json``; without it the
+chapters draw the default 784-16-16-10 network trained here. The ``digits`` stage reads the
+choice into its config, so the artifact's key follows it: a trained network's key from its
+sizes and training settings, an imported one's from its file's SHA-256.
+
+    python render.py train digits --sizes 784,32,32,10   # train (and draw) another shape
+    python render.py import digits net.pkl               # draw imported weights
+    python render.py train digits                        # back to the default network
+
+A change of network is built completely in a staging folder inside the cache, then swapped
+in: a file that cannot be imported (a wrong shape, NaN, a pickle that would run code, not
+weights at all) or a build that fails leaves the previous artifacts and choice untouched.
+
+Example::
+
+    select_digits(import_choice("net.pkl"))   # checks, builds, swaps in
+    digit_choice()                            # {"source": "imported", "file": ..., "sha256": ..., "sizes": [...]}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from models.artifacts import ArtifactError, atomic_write, cache_dir, file_sha256, save_npz
+
+__all__ = ["CHOICE_FILE", "DEFAULT_SIZES", "describe_choice", "digit_choice", "import_choice", "imported_weights", "parse_sizes",
+           "select_digits", "trained_choice"]
+
+CHOICE_FILE = "digits-choice.json"
+DEFAULT_SIZES = (784, 16, 16, 10)
+MAX_HIDDEN = 32  # wider layers no longer read as neurons (nor their weight maps) on the chapters' drawings
+DIGIT_STAGES = ("digits", "digits-story")  # what a change of network rebuilds and swaps in
+
+
+class ChoiceError(ArtifactError):
+    """Sizes or a weight file that cannot become the chapters' network; the message names why."""
+
+
+def parse_sizes(text: str | None) -> tuple[int, ...]:
+    """``"784,32,32,10"`` -> (784, 32, 32, 10); the chapters need 784 inputs (28 x 28 pixels), two
+    hidden layers (the diagrams, Chapter 3's layer 2 and Chapter 4's last two layers) of 2 to
+    ``MAX_HIDDEN`` neurons, and 10 outputs."""
+    if text is None:
+        return DEFAULT_SIZES
+    try:
+        sizes = tuple(int(part) for part in str(text).replace(" ", "").split(","))
+    except ValueError:
+        raise ChoiceError(f"--sizes {text!r}: give whole numbers separated by commas, e.g. 784,32,32,10") from None
+    if len(sizes) < 3 or sizes[0] != 784 or sizes[-1] != 10:
+        raise ChoiceError(f"--sizes {text!r}: a digit network starts with 784 inputs (28 x 28 pixels) and ends with "
+                          "10 outputs, e.g. 784,32,32,10")
+    if len(sizes) != 4:
+        raise ChoiceError(f"--sizes {text!r}: the chapters draw two hidden layers (Chapter 3 follows layer 2, Chapter 4 "
+                          f"the last two layers); {len(sizes) - 2} hidden layers are not drawn yet")
+    if any(not 2 <= n <= MAX_HIDDEN for n in sizes[1:-1]):
+        raise ChoiceError(f"--sizes {text!r}: each hidden layer needs 2 to {MAX_HIDDEN} neurons to be drawn")
+    return sizes
+
+
+def trained_choice(sizes: tuple[int, ...] = DEFAULT_SIZES) -> dict:
+    return {"source": "trained", "sizes": [int(s) for s in sizes]}
+
+
+def digit_choice() -> dict:
+    """The current choice (the default network trained here when none was made)."""
+    path = cache_dir() / CHOICE_FILE
+    if not path.exists():
+        return trained_choice()
+    try:
+        choice = json.loads(path.read_text())
+        sizes = parse_sizes(",".join(str(s) for s in choice["sizes"]))
+        if choice["source"] == "imported":
+            str(choice["file"]), str(choice["sha256"])
+        elif choice["source"] != "trained":
+            raise KeyError("source")
+    except (OSError, ValueError, KeyError, TypeError, ChoiceError) as exc:
+        raise ArtifactError(f"{path} is unreadable ({exc}); run `python render.py train digits` to go back to "
+                            "the trained network") from exc
+    return {**choice, "sizes": list(sizes)}
+
+
+def _imports_dir() -> Path:
+    return cache_dir() / "imports"
+
+
+def imported_weights(choice: dict) -> Path:
+    """The cache's copy of an imported network (network.py's layout, ``w0.. b0..``)."""
+    return _imports_dir() / f"{choice['sha256']}.npz"
+
+
+def import_choice(path: str | Path, sizes: tuple[int, ...] | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read and check a weight file (see :func:`models.digit_net.import_network_py`); returns the
+    choice it makes and its arrays. Without ``sizes`` they are read from the file's shapes.
+    Raises :class:`models.digit_net.WeightImportError` naming the problem."""
+    from models.digit_net import DigitNetConfig, WeightImportError, import_network_py, network_py_sizes
+
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise WeightImportError(f"{path}: no such file")
+    shape_sizes = network_py_sizes(path)
+    if sizes is None:
+        try:
+            sizes = parse_sizes(",".join(map(str, shape_sizes)))
+        except ChoiceError as exc:
+            raise WeightImportError(f"{path}: its weights make a {'-'.join(map(str, shape_sizes))} network. "
+                                    f"{str(exc).split(': ', 1)[1]}") from None
+    net = import_network_py(path, DigitNetConfig(tuple(sizes)))
+    choice = {"source": "imported", "file": str(path.resolve()), "sha256": file_sha256(path),
+              "sizes": [int(s) for s in sizes]}
+    return choice, net.to_arrays()
+
+
+@contextlib.contextmanager
+def _cache_at(folder: Path):
+    """Point :func:`models.artifacts.cache_dir` at ``folder`` for the duration."""
+    old = os.environ.get("NN_EXPLAINER_CACHE")
+    os.environ["NN_EXPLAINER_CACHE"] = str(folder)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("NN_EXPLAINER_CACHE", None)
+        else:
+            os.environ["NN_EXPLAINER_CACHE"] = old
+
+
+def select_digits(choice: dict, arrays: dict[str, np.ndarray] | None = None, mnist_dir: str | None = None,
+                  progress: Callable[[str], None] | None = None):
+    """Make ``choice`` the chapters' network: build its artifacts in a staging folder, then swap them
+    and the choice file in. Returns the built artifacts (read from their final place). Anything
+    that fails before the swap leaves the cache as it was."""
+    from models.artifacts import load_artifact
+    from models.pipeline import _build_lock, _print_progress, train_model
+
+    progress = progress or _print_progress
+    live = cache_dir()
+    live.mkdir(parents=True, exist_ok=True)
+    _clear_stale_staging(live)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-digits-{os.getpid()}-", dir=live))
+    try:
+        if (live / "mnist").is_dir():  # the digits, already unpacked
+            shutil.copytree(live / "mnist", staging / "mnist")
+        if arrays is not None:
+            (staging / "imports").mkdir()
+            save_npz(staging / "imports" / f"{choice['sha256']}.npz", arrays)
+        atomic_write(staging / CHOICE_FILE, (json.dumps(choice, indent=2) + "\n").encode())
+        with _cache_at(staging):
+            train_model("digits", force=True, mnist_dir=mnist_dir, progress=progress)
+        # Swap in, one stage at a time under its build lock; the choice file goes last.
+        with contextlib.ExitStack() as locks:
+            for name in DIGIT_STAGES:
+                locks.enter_context(_build_lock(name, progress))
+            if arrays is not None:
+                _imports_dir().mkdir(parents=True, exist_ok=True)
+                os.replace(staging / "imports" / f"{choice['sha256']}.npz", imported_weights(choice))
+            for name in DIGIT_STAGES:
+                old = live / f".{name}.old"
+                shutil.rmtree(old, ignore_errors=True)
+                if (live / name).exists():
+                    os.replace(live / name, old)
+                os.replace(staging / name, live / name)
+                shutil.rmtree(old, ignore_errors=True)
+            if choice == trained_choice():
+                (live / CHOICE_FILE).unlink(missing_ok=True)  # the default: no choice file at all
+            else:
+                os.replace(staging / CHOICE_FILE, live / CHOICE_FILE)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [load_artifact(name) for name in DIGIT_STAGES]
+
+
+def describe_choice(choice: dict | None = None) -> str:
+    """One line for ``render.py list``: which network the digit chapters draw."""
+    choice = digit_choice() if choice is None else choice
+    shape = "-".join(str(s) for s in choice["sizes"])
+    if choice["source"] == "imported":
+        return (f"{shape}, imported from {choice['file']} (sha256 {choice['sha256'][:12]}...); the beats that need a "
+                f"training history draw a {shape} network trained here. `render.py train digits` trains instead")
+    return f"{shape}, trained here" + ("" if tuple(choice["sizes"]) == DEFAULT_SIZES else
+                                       " (`render.py train digits` goes back to 784-16-16-10)")
+
+
+def _clear_stale_staging(live: Path) -> None:
+    """Remove the staging folders of changes that were killed before they finished."""
+    for folder in live.glob(".staging-digits-*"):
+        try:
+            os.kill(int(folder.name.split("-")[2]), 0)  # its process still runs: leave it
+        except (ValueError, IndexError, ProcessLookupError):
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass

@@ -1,0 +1,392 @@
+"""Bring your own digit network: `render.py import digits FILE` and `--sizes`, as a user meets them.
+
+The default network's numbers are pinned by goldens elsewhere; for any other network these tests
+check invariants instead: each number the chapters draw equals a second computation (plain numpy,
+or torch autograd) on that network's own weights. Bad input is refused with a message naming the
+problem and exit status 1 (2 for an unknown model), and leaves the cache exactly as it was.
+
+Two networks are built once per session, each in its own cache (a few minutes each): a
+784-16-16-10 network imported from a protocol-2 pickle (the layout Python 2's network.py saved),
+and a 784-32-32-10 network trained here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import render
+from models.artifacts import cache_dir
+from models.digit_choice import CHOICE_FILE, ChoiceError, parse_sizes
+
+ROOT = Path(render.__file__).parent
+
+
+def run(*args, cache: Path, timeout: int = 1800) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NN_EXPLAINER_CACHE": str(cache)}
+    return subprocess.run([sys.executable, str(ROOT / "render.py"), *args], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def new_cache(folder: Path) -> Path:
+    """An empty cache, with the embedded digits already unpacked when this machine has them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if (cache_dir() / "mnist").is_dir():
+        shutil.copytree(cache_dir() / "mnist", folder / "mnist", dirs_exist_ok=True)
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (but the lock files) and its SHA-256."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and ".locks" not in p.parts}
+
+
+def network_py(sizes, seed: int = 0, scale: float = 1.0):
+    """Random weights in network.py's layout: weights (n_out, n_in), biases (n_out, 1), float64."""
+    rng = np.random.default_rng(seed)
+    weights = [scale * rng.standard_normal((o, i)) / np.sqrt(i) for i, o in zip(sizes[:-1], sizes[1:])]
+    biases = [rng.standard_normal((o, 1)) for o in sizes[1:]]
+    return weights, biases
+
+
+def numpy_forward(weights, biases, x):
+    """A second forward pass, in float64 numpy: every layer's activations."""
+    acts = [np.asarray(x, dtype=np.float64)]
+    for w, b in zip(weights, biases):
+        acts.append(1 / (1 + np.exp(-(acts[-1] @ np.asarray(w, np.float64).T + np.asarray(b, np.float64).reshape(-1)))))
+    return acts
+
+
+# ----------------------------------------------------------------------------- sizes
+
+
+@pytest.mark.parametrize("text,sizes", [(None, (784, 16, 16, 10)), ("784,32,32,10", (784, 32, 32, 10)),
+                                        ("784, 8, 24, 10", (784, 8, 24, 10))])
+def test_sizes_parse(text, sizes):
+    assert parse_sizes(text) == sizes
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("784,16,x,10", "whole numbers"), ("100,16,16,10", "784 inputs"), ("784,16,16,9", "10 outputs"),
+    ("784,16,10", "1 hidden layers are not drawn yet"), ("784,16,16,16,10", "3 hidden layers are not drawn yet"),
+    ("784,100,16,10", "2 to 32 neurons"), ("784,1,16,10", "2 to 32 neurons"),
+])
+def test_bad_sizes_name_the_problem(text, problem):
+    with pytest.raises(ChoiceError, match=problem):
+        parse_sizes(text)
+
+
+# ----------------------------------------------------------------------------- bad input leaves everything as it was
+
+
+@pytest.fixture()
+def previous(tmp_path) -> Path:
+    """A cache holding earlier digit artifacts and a choice (stand-ins: they must come out byte for byte)."""
+    cache = tmp_path / "cache"
+    for name in ("digits", "digits-story"):
+        (cache / name).mkdir(parents=True)
+        (cache / name / "manifest.json").write_text(json.dumps({"name": name, "key": "earlier"}))
+        (cache / name / "weights.npz").write_bytes(b"earlier arrays " + name.encode())
+    (cache / CHOICE_FILE).write_text(json.dumps({"source": "trained", "sizes": [784, 32, 32, 10]}))
+    return cache
+
+
+def bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
+    """Each kind of bad weight file, and what its error message must name."""
+    weights, biases = network_py((784, 16, 16, 10))
+    out = {}
+
+    def pickled(name, obj):
+        path = folder / name
+        path.write_bytes(pickle.dumps(obj, protocol=2))
+        return path
+
+    w = list(weights)
+    w[1] = np.zeros((16, 15))
+    out["wrong shape"] = (pickled("shape.pkl", (w, biases)), r"weights\[1\] has shape \(16, 15\)")
+    b = [x.copy() for x in biases]
+    b[2][3, 0] = np.nan
+    out["NaN"] = (pickled("nan.pkl", (weights, b)), r"biases\[2\] holds NaN or infinite values")
+    w = [x.copy() for x in weights]
+    w[0][5, 100] = np.inf
+    out["infinite"] = (pickled("inf.pkl", (w, biases)), r"weights\[0\] holds NaN or infinite values")
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {folder / 'pwned'}",))
+
+    out["code"] = (pickled("evil.pkl", (weights, [Evil(), *biases[1:]])), r"refusing to unpickle (posix|os)\.system")
+    (folder / "notes.txt").write_text("these are not weights\n")
+    out["not weights"] = (folder / "notes.txt", "neither an .npz nor a readable pickle")
+    np.savez(folder / "other.npz", something=np.zeros(3))
+    out["npz without weights"] = (folder / "other.npz", "expected arrays w0, w1")
+    out["missing"] = (folder / "nowhere.pkl", "no such file")
+    out["one hidden layer"] = (pickled("deep.pkl", network_py((784, 16, 10))), "1 hidden layers are not drawn yet")
+    return out
+
+
+@pytest.mark.parametrize("kind", ["wrong shape", "NaN", "infinite", "code", "not weights", "npz without weights",
+                                  "missing", "one hidden layer"])
+def test_bad_weight_file_is_refused_and_changes_nothing(kind, previous, tmp_path):
+    path, problem = bad_files(tmp_path)[kind]
+    before = snapshot(previous)
+    proc = run("import", "digits", str(path), cache=previous)
+    assert proc.returncode == 1, proc.stderr
+    assert "cannot import" in proc.stderr and "Nothing was changed" in proc.stderr
+    import re
+
+    assert re.search(problem, proc.stderr), proc.stderr
+    assert snapshot(previous) == before
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_sizes_that_do_not_fit_the_file_are_refused(previous, tmp_path):
+    path = tmp_path / "net.pkl"
+    path.write_bytes(pickle.dumps(network_py((784, 16, 16, 10)), protocol=2))
+    before = snapshot(previous)
+    proc = run("import", "digits", str(path), "--sizes", "784,32,32,10", cache=previous)
+    assert proc.returncode == 1 and "weights[0] has shape (16, 784), expected (32, 784)" in proc.stderr
+    assert snapshot(previous) == before
+
+
+def test_bad_sizes_for_training_change_nothing(previous):
+    before = snapshot(previous)
+    proc = run("train", "digits", "--sizes", "784,16,10", cache=previous)
+    assert proc.returncode == 1 and "hidden layers are not drawn yet" in proc.stderr
+    assert snapshot(previous) == before
+
+
+def test_unknown_model_to_import_exits_2(previous, tmp_path):
+    path = tmp_path / "net.pkl"
+    path.write_bytes(pickle.dumps(network_py((784, 16, 16, 10))))
+    proc = run("import", "digitz", str(path), cache=previous)
+    assert proc.returncode == 2 and "Did you mean: digits" in proc.stderr
+
+
+def test_weights_the_chapters_cannot_draw_change_nothing(tmp_path):
+    """Weights of the right shapes that read no held-out 3 right (all zero: every output 0.5) fail
+    in the staged build; the cache keeps its earlier artifacts and choice, and no staging is left."""
+    cache = new_cache(tmp_path / "cache")
+    (cache / "digits").mkdir()
+    (cache / "digits" / "manifest.json").write_text("{}")
+    (cache / CHOICE_FILE).write_text(json.dumps({"source": "trained", "sizes": [784, 32, 32, 10]}))
+    weights, biases = network_py((784, 16, 16, 10))
+    path = tmp_path / "zeros.pkl"
+    path.write_bytes(pickle.dumps(([0 * w for w in weights], [0 * b for b in biases]), protocol=2))
+    before = snapshot(cache)
+    proc = run("import", "digits", str(path), cache=cache)
+    assert proc.returncode == 1, proc.stderr
+    assert "cannot draw the chapters from" in proc.stderr and "recognises no held-out 3" in proc.stderr
+    assert snapshot(cache) == before
+    assert not list(cache.glob(".staging-*"))
+
+
+# ----------------------------------------------------------------------------- an imported network
+
+
+@pytest.fixture(scope="session")
+def imported(tmp_path_factory):
+    """A 784-16-16-10 network imported from a protocol-2 pickle: its file, weights and cache."""
+    folder = tmp_path_factory.mktemp("imported")
+    cache = new_cache(folder / "cache")
+    # A network trained elsewhere: here, the default network's weights moved a little, so it reads digits
+    from models.digit_net import TrainConfig, train
+    from models.mnist import load_dataset
+
+    net = train(load_dataset(), TrainConfig(epochs=3, seed=11)).net.to_arrays()
+    weights = [net[f"w{i}"].astype(np.float64) for i in range(3)]
+    biases = [net[f"b{i}"].astype(np.float64)[:, None] for i in range(3)]
+    path = folder / "network.pkl"
+    path.write_bytes(pickle.dumps((weights, biases), protocol=2))
+    proc = run("import", "digits", str(path), cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    return {"path": path, "weights": weights, "biases": biases, "cache": cache, "stdout": proc.stdout}
+
+
+def _load(cache: Path, name: str, filename: str | None = None):
+    from models.artifacts import load_artifact
+
+    old = os.environ.get("NN_EXPLAINER_CACHE")
+    os.environ["NN_EXPLAINER_CACHE"] = str(cache)
+    try:
+        art = load_artifact(name)
+        return art if filename is None else dict(art.arrays(filename))
+    finally:
+        if old is None:
+            del os.environ["NN_EXPLAINER_CACHE"]
+        else:
+            os.environ["NN_EXPLAINER_CACHE"] = old
+
+
+def test_import_records_the_file_and_its_hash(imported):
+    art = _load(imported["cache"], "digits")
+    sha = hashlib.sha256(imported["path"].read_bytes()).hexdigest()
+    assert art.manifest["imported"] == f"imported from {imported['path'].resolve()}, sha256 {sha}"
+    assert art.config["imported"] == {"file": str(imported["path"].resolve()), "sha256": sha}
+    assert "trained here" in art.manifest["history"]
+    choice = json.loads((imported["cache"] / CHOICE_FILE).read_text())
+    assert choice["source"] == "imported" and choice["sha256"] == sha
+    for i, (w, b) in enumerate(zip(imported["weights"], imported["biases"])):
+        arrays = art.arrays("weights.npz")
+        np.testing.assert_array_equal(arrays[f"w{i}"], w.astype(np.float32))
+        np.testing.assert_array_equal(arrays[f"b{i}"], b[:, 0].astype(np.float32))
+
+
+def test_import_key_follows_the_weights_hash(imported, tmp_path):
+    """The artifact's key is the one the pipeline expects for this file's hash, not the trained
+    network's; another file (one weight changed) makes another key."""
+    from models.pipeline import expected_key
+
+    def key_in(cache: Path, choice: dict | None = None) -> str:
+        os.environ["NN_EXPLAINER_CACHE"] = str(cache)
+        try:
+            if choice is not None:
+                (cache / CHOICE_FILE).write_text(json.dumps(choice))
+            return expected_key("digits")[0]
+        finally:
+            del os.environ["NN_EXPLAINER_CACHE"]
+
+    art = _load(imported["cache"], "digits")
+    assert key_in(imported["cache"]) == art.key
+    choice = json.loads((imported["cache"] / CHOICE_FILE).read_text())
+    assert key_in(new_cache(tmp_path / "trained")) != art.key
+    assert key_in(new_cache(tmp_path / "other"), {**choice, "sha256": "0" * 64}) != art.key
+
+
+def test_list_says_the_network_is_imported(imported):
+    proc = run("list", cache=imported["cache"])
+    assert proc.returncode == 0, proc.stderr
+    assert f"784-16-16-10, imported from {imported['path'].resolve()}" in proc.stdout
+    assert "digits-story   ok" in proc.stdout
+
+
+def test_chapter1_draws_the_imported_network(imported, dataset):
+    """Chapter 1's numbers are the imported weights' own: a numpy forward pass agrees."""
+    check_chapter1(imported["cache"], imported["weights"], [b[:, 0] for b in imported["biases"]], dataset)
+    ch1 = _load(imported["cache"], "digits-story", "chapter1.npz")
+    assert bool(ch1["history_imported"])
+
+
+def test_the_history_beats_use_a_run_of_the_same_sizes(imported):
+    """Chapters 2 to 4 say so on screen; their history is the cache's training run, not made up:
+    the path ends at its last checkpoint, and Chapter 2's average cost is the imported network's."""
+    digits = _load(imported["cache"], "digits")
+    ck = digits.arrays("checkpoints.npz")
+    ch2 = _load(imported["cache"], "digits-story", "chapter2.npz")
+    assert bool(ch2["history_imported"])
+    np.testing.assert_allclose(ch2["path"][-1], 0, atol=1e-9)  # the path ends at the run's own last checkpoint
+    assert float(ch2["trained_avg_cost"]) == pytest.approx(digits.metrics["train_cost"])
+    assert float(ch2["history_trained_avg_cost"]) == pytest.approx(float(ch2["checkpoint_cost"][-1]), rel=1e-5)
+    assert int(ck["steps"][0]) == 0
+
+
+def test_train_digits_switches_back(imported, tmp_path):
+    """`render.py train digits` replaces the imported network by the one trained here (in a copy of
+    the cache, so the other tests keep theirs)."""
+    cache = tmp_path / "cache"
+    shutil.copytree(imported["cache"], cache)
+    proc = run("train", "digits", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    assert "switching the digit chapters to a 784-16-16-10 network trained here" in proc.stdout
+    assert not (cache / CHOICE_FILE).exists()
+    digits = _load(cache, "digits")
+    assert "imported" not in digits.config and "imported" not in digits.manifest
+    assert "784-16-16-10, trained here" in run("list", cache=cache).stdout
+
+
+# ----------------------------------------------------------------------------- a 784-32-32-10 network
+
+
+@pytest.fixture(scope="session")
+def wide(tmp_path_factory):
+    cache = new_cache(tmp_path_factory.mktemp("wide") / "cache")
+    proc = run("train", "digits", "--sizes", "784,32,32,10", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    return cache
+
+
+def _weights(cache: Path):
+    arrays = _load(cache, "digits", "weights.npz")
+    n = sum(1 for k in arrays if k.startswith("w"))
+    return [arrays[f"w{i}"] for i in range(n)], [arrays[f"b{i}"] for i in range(n)]
+
+
+def check_chapter1(cache: Path, weights, biases, dataset):
+    ch1 = _load(cache, "digits-story", "chapter1.npz")
+    sizes = [784] + [int(w.shape[0]) for w in weights]
+    assert [int(s) for s in ch1["sizes"]] == sizes
+    acts = numpy_forward(weights, biases, ch1["digit"][None])
+    for l in (1, 2, 3):
+        np.testing.assert_allclose(ch1[f"a{l}"], acts[l][0], atol=2e-6)
+    assert int(ch1["prediction"]) == int(np.argmax(acts[3][0]))
+    assert float(ch1["confidence"]) == pytest.approx(float(acts[3][0].max()), abs=2e-6)
+    j = int(ch1["neuron"])
+    assert float(ch1["neuron_activation"]) == pytest.approx(acts[1][0][j], abs=2e-6)
+    np.testing.assert_allclose(ch1["neuron_weights"], weights[0][j])
+    n_params = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
+    assert int(ch1["n_params"]) == n_params
+    assert int(ch1["n_weights"]) + int(ch1["n_biases"]) == n_params
+    test_out = numpy_forward(weights, biases, dataset.x_test)[3]
+    assert float(ch1["test_accuracy"]) == pytest.approx(float((test_out.argmax(1) == dataset.y_test).mean()), abs=1e-9)
+    np.testing.assert_array_equal(ch1["w1"], weights[1])
+    np.testing.assert_array_equal(ch1["w0_window"], weights[0][:, ch1["input_window"]])
+
+
+def test_wide_network_numbers_chapter1(wide, dataset):
+    weights, biases = _weights(wide)
+    assert [w.shape for w in weights] == [(32, 784), (32, 32), (10, 32)]
+    check_chapter1(wide, weights, biases, dataset)
+    assert "784-32-32-10, trained here" in run("list", cache=wide).stdout
+
+
+def test_wide_network_numbers_chapters_2_to_4(wide, dataset):
+    """The gradient (autograd against a numpy backward), Chapter 3's wishes and Chapter 4's sum over
+    paths, each recomputed on the 784-32-32-10 network."""
+    from models.backprop import backward, forward
+    from models.digit_story import PARTLY_TRAINED_STEP, _arrays_at
+
+    digits = _load(wide, "digits")
+    ck = digits.arrays("checkpoints.npz")
+    sizes = (784, 32, 32, 10)
+    ch2 = _load(wide, "digits-story", "chapter2.npz")
+    n_params = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
+    assert ch2["gradient"].shape == (n_params,)
+    w0, b0 = _arrays_at(ck["params"][0], sizes)
+    bwd = backward(w0, b0, forward(w0, b0, dataset.x_train), dataset.y_train)
+    numpy_grad = np.concatenate([g.mean(axis=0).reshape(-1) for g in bwd["grad_w"] + bwd["grad_b"]])
+    np.testing.assert_allclose(ch2["gradient"], numpy_grad, rtol=1e-4, atol=2e-6)  # float32 autograd vs float64
+    assert not bool(ch2["history_imported"])
+
+    ch3 = _load(wide, "digits-story", "chapter3.npz")
+    at = int(np.flatnonzero(ck["steps"] == PARTLY_TRAINED_STEP)[0])
+    w, b = _arrays_at(ck["params"][at], sizes)
+    acts = numpy_forward(w, b, ch3["digit"][None])
+    out = acts[3][0]
+    target = np.eye(10)[int(ch3["label"])]
+    delta3 = 2 * (out - target) * out * (1 - out)
+    np.testing.assert_allclose(ch3["wishes"], -(w[2] * delta3[:, None]), atol=1e-9)
+    assert ch3["wishes"].shape == (10, 32)
+
+    ch4 = _load(wide, "digits-story", "chapter4.npz")
+    assert ch4["fan_a_prev"].shape == (32,)
+    assert float(ch4["fan_dc_dak"]) == pytest.approx(float(ch4["autograd_fan_dc_dak"]), rel=1e-9, abs=1e-12)
+    k = int(ch4["fan_k"])
+    x = torch.tensor(ch3["digit"], dtype=torch.float64)
+    W = [torch.tensor(np.asarray(m, np.float64), requires_grad=True) for m in w]
+    a2 = torch.sigmoid(W[1] @ torch.sigmoid(W[0] @ x + torch.tensor(b[0], dtype=torch.float64))
+                       + torch.tensor(b[1], dtype=torch.float64))
+    a2.retain_grad()
+    a3 = torch.sigmoid(W[2] @ a2 + torch.tensor(b[2], dtype=torch.float64))
+    ((a3 - torch.tensor(target)) ** 2).sum().backward()
+    assert float(ch4["fan_dc_dak"]) == pytest.approx(float(a2.grad[k]), rel=1e-6, abs=1e-12)

@@ -38,6 +38,7 @@ the tests set it, otherwise logged as warnings):
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
@@ -79,7 +80,7 @@ from PIL import Image as PILImage
 from manim.utils.rate_functions import ease_in_out_sine, smooth
 
 from scenes import transcript as _transcript
-from scenes.palette import ACCENT, BACKGROUND, MUTED
+from scenes.palette import ACCENT, BACKGROUND, INK, MUTED
 from scenes.pieces import FONT
 from scenes.transcript import Transcript, traced_arrays, traced_metrics
 
@@ -674,6 +675,22 @@ class ChapterScene(MovingCameraScene):
 
         logger.warning(message)
 
+    def show_model_card(self) -> None:
+        """A chapter's last frames: the card of each model it drew (its module's ``ARTIFACTS`` and
+        what they are built from), read from the artifacts' manifests: what the model is, what it
+        learned from, how well it does, how it was trained, its artifact's key. So a viewer knows
+        what they watched."""
+        import sys
+
+        cards = model_cards(getattr(sys.modules[type(self).__module__], "ARTIFACTS", ()))
+        if not cards:
+            return
+        card = _card_mobject(cards)
+        model = "this model" if len(cards) == 1 else "these models"
+        self.say(f"Every number and picture in this chapter came from {model}. The card, read from its artifact:")
+        self.play(*[FadeOut(m) for m in self.drawing()], FadeIn(card, lag_ratio=0.05), run_time=1.2)
+        self.wait(min(10.0, 0.5 * reading_time(" ".join(t for _, rows in cards for row in rows for t in row))))
+
     def tear_down(self) -> None:
         """End every scene alike: a beat that handed off ends on the next beat's opening drawing; one
         that did not (a chapter's last) lets its caption be read and fades to black. Then the
@@ -683,6 +700,7 @@ class ChapterScene(MovingCameraScene):
             self.wait(self.speech_end - self.time)
         if not self.handed_off:
             self.check_layout()
+            self.show_model_card()
             self.finish_reading()
             gone = self.drawing() + ([self.caption] if self.caption is not None else [])
             if gone:
@@ -879,6 +897,63 @@ def _built_once(cls: type) -> None:
 
 _built_once(Text)
 _built_once(MathTex)
+
+
+def model_cards(artifacts: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(heading, rows) for each model among ``artifacts`` and what they are built from: the rows
+    of ``models.model_card.model_facts`` and the artifact's key. Every number is known to the
+    transcript: the manifest's metrics and settings are traced; the layer sizes and the key are
+    declared as read from the manifest."""
+    from models.artifacts import load_artifact
+    from models.model_card import artifact_closure, model_facts, stage_graph
+    from scenes.transcript import computed, constant
+
+    graph = stage_graph()
+    out = []
+    for name in artifact_closure(list(artifacts), graph):
+        manifest = load_artifact(name).manifest
+        facts, _ = model_facts(manifest)
+        if not facts:
+            continue  # not a model (a story, a corpus): its numbers are the chapters' own
+        traced_metrics(name)
+        rows = []
+        for label, text in facts:
+            sizes = re.match(r"[\d-]+(?= fully connected)", text)
+            if sizes:  # "784-16-16-10": the layer sizes, from config.train.net.sizes
+                text = computed(sizes.group(0), f"{name}'s manifest: config.train.net.sizes") + text[sizes.end():]
+            rows.append((label, text))
+        rows.append(("Artifact", f"{name}, key " + constant(manifest["key"][:12], f"{name}'s artifact key, a hash")))
+        out.append(((graph.get(name, ((), ""))[1] or name).split(":")[0], rows))  # "the digit network: ..."
+    return out
+
+
+def _card_mobject(cards: list[tuple[str, list[tuple[str, str]]]]) -> VGroup:
+    """The cards as one drawing in the drawing area: a heading per model, then its rows, each a
+    muted label in a right-aligned column and its text (wrapped) in ink beside it."""
+    blocks = VGroup()
+    y = 0.0
+    for heading, rows in cards:
+        title = Text(heading[:1].upper() + heading[1:], font=FONT, font_size=26, color=INK)
+        title.move_to([0, y, 0], aligned_edge=UP + LEFT)
+        y = title.get_bottom()[1] - 0.22
+        block = VGroup(title)
+        for label, text in rows:
+            value = VGroup(*[Text(line, font=FONT, font_size=21, color=INK) for line in _wrap(text, 64)])
+            value.arrange(DOWN, aligned_edge=LEFT, buff=0.1).move_to([0.3, y, 0], aligned_edge=UP + LEFT)
+            name = Text(label, font=FONT, font_size=21, color=MUTED)
+            name.move_to([0.0, value[0].get_center()[1], 0], aligned_edge=RIGHT)
+            block.add(VGroup(name, value))
+            y = value.get_bottom()[1] - 0.16
+        title.align_to(block[1:], LEFT)
+        blocks.add(block)
+        y -= 0.3
+    top, bottom = DRAW_TOP - 0.15, DRAW_BOTTOM + 0.15
+    if blocks.height > top - bottom:
+        blocks.scale_to_fit_height(top - bottom)
+    if blocks.width > 2 * FRAME_HALF_WIDTH - 0.6:
+        blocks.scale_to_fit_width(2 * FRAME_HALF_WIDTH - 0.6)
+    blocks.move_to([0, (top + bottom) / 2, 0])
+    return blocks
 
 
 def _screen_items(mob: Mobject, out: list[tuple[str, str, bool]]) -> None:

@@ -11,7 +11,12 @@ import re
 
 import pytest
 
-import models  # noqa: F401  (first: it chooses torch's machine-independent numerics before torch loads)
+# Waiting threads sleep rather than spin: two workers (and the processes their tests start) train
+# at once, and torch's spinning threads took some 40% of the cores from each other. The numbers
+# are the same (it is how idle threads wait, not how they add); must be set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import models  # noqa: F401,E402  (first: it chooses torch's machine-independent numerics before torch loads)
 
 os.environ.setdefault("NN_EXPLAINER_STRICT_LAYOUT", "1")  # a drawing under the captions fails a test
 
@@ -114,11 +119,18 @@ def chapter_artifacts():
 _CHAPTER_ID = re.compile(r"\bch(\d+)-")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Groups for ``pytest -n auto --dist loadgroup`` (``./dev test``): a chapter's scene, join
     and screen tests run in one worker, which builds each scene once for all of them; every
     other file's tests stay together, so a module's fixtures (a cluster, a rendered chapter)
-    are made once."""
+    are made once.
+
+    Two things make the groups hold (``tests/test_suite.py`` checks that they do): this hook runs
+    first (``tryfirst``), before pytest-xdist's worker reads the groups in its own hook of this
+    name; and pytest stays at 8.4 (``pyproject.toml``), whose node ids xdist 3.8 can still extend
+    with the group's name. Without either, every test went to whichever worker was free, and each
+    worker built the scenes and the fixtures again."""
     for item in items:
         found = _CHAPTER_ID.search(item.nodeid)
         number = re.match(r"test_chapter(\d+)_", item.path.name)

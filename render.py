@@ -175,17 +175,68 @@ def cmd_train(args) -> None:
     for name in names:
         if name not in MODELS and name not in STAGES:
             raise UsageError(f"unknown model {name!r}." + suggest(name, [*MODELS, *others, "all"]))
+    if args.facts and "lm" not in names:
+        raise UsageError("--facts is for the language model: `python render.py train lm --facts FILE`")
+    facts = _read_facts(args.facts) if args.facts else None  # a bad file stops here, before anything is built
     for name in names:
         print(f"training {name}", flush=True)
         try:
             arts = (_train_digits(args) if name == "digits"
+                    else _train_lm(args, facts) if name == "lm"
                     else train_model(name, force=args.force, mnist_dir=args.mnist_dir) if name in MODELS
                     else [ensure(name, force=args.force, mnist_dir=args.mnist_dir)])
         except ArtifactError as exc:
-            raise Failure(str(exc)) from exc
+            raise Failure(str(exc) + (". Nothing was changed" if args.facts else "")) from exc
         for art in arts:
             shown = {k: v for k, v in art.metrics.items() if k in ("test_accuracy", "train_seconds", "n_params")}
             print(f"  {art.name}: {_rel(art.folder)} {shown}")
+        if name == "lm":
+            _say_what_was_learned(arts)
+
+
+def _read_facts(path: str) -> dict:
+    from models.lm_choice import FactsError, read_facts
+
+    try:
+        return read_facts(path)
+    except FactsError as exc:
+        raise Failure(f"cannot learn from {path}: {exc}. Nothing was changed") from exc
+
+
+def _train_lm(args, facts: dict | None) -> list:
+    """``train lm [--facts FILE]``: the language model on the corpus and the file's facts, or on the
+    corpus alone (switching back from a facts file); ``train all`` keeps the current choice."""
+    from models.lm_choice import LM_STAGES, lm_choice, select_lm
+    from models.pipeline import train_model
+
+    current = lm_choice()
+    if args.model == "lm" or facts is not None:
+        if facts != current:
+            print(f"  switching the language model to {'the corpus and ' + facts['file'] if facts else 'the corpus alone'}",
+                  flush=True)
+            arts = select_lm(facts)
+            return arts + [a for a in train_model("lm", mnist_dir=args.mnist_dir) if a.name not in LM_STAGES]
+    return train_model("lm", force=args.force, mnist_dir=args.mnist_dir)
+
+
+def _say_what_was_learned(arts: list) -> None:
+    """After training on a facts file: which of its facts and pairs the model learned, and where
+    the chapters show them."""
+    story = next((a for a in arts if a.name == "lm-story"), None)
+    learned = story.metrics.get("facts_file") if story is not None else None
+    if not learned:
+        return
+    for fact, got in learned["facts"].items():
+        sport = fact.rsplit(" ", 1)[1]
+        verdict = "learned" if got["answer"] == sport else f"NOT learned: it says \"{got['answer']}\""
+        print(f"  fact \"{fact}\": {verdict} ({got['probability']:.0%})")
+    for pair, got in learned["pairs"].items():
+        want = pair.rsplit(" ", 1)[1]
+        print(f"  pair {pair.rsplit(' = ', 1)[0]}: {'= ' + want if got == want else f'NOT learned: lands on {got!r}'}")
+    facts = next(a for a in arts if a.name == "lm-facts").arrays("facts.npz")
+    followed = " ".join(str(w) for w in facts["prompt"])
+    print(f"  Chapter 5 asks about the file's first fact; Chapter 8 follows \"{followed} {facts['answer']}\""
+          + (f" ({facts['note']})" if str(facts["note"]) else ""))
 
 
 def _train_digits(args) -> list:
@@ -260,7 +311,10 @@ def cmd_list(args) -> None:
         print(f"  {name:14s} {state[name]:8s}  {stage.description}")
     from models.digit_choice import describe_choice
 
+    from models.lm_choice import describe_lm_choice
+
     print(f"\nDigit network (chapters 1 to 4): {describe_choice()}")
+    print(f"Language model (chapters 5 to 8) learned from: {describe_lm_choice()}")
     print("\nChapters:")
     for number in sorted(CHAPTER_MODULES):
         ch = load_chapter(number)
@@ -1211,6 +1265,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("train", parents=[mnist, sizes], help="build model artifacts")
     sp.add_argument("model", nargs="?", default="all", help="digits, lm, a stage's name, or all (default)")
     sp.add_argument("--force", action="store_true", help="retrain even if intact artifacts exist")
+    sp.add_argument("--facts", metavar="FILE",
+                    help="train lm: a TOML or JSON file of facts (\"FIRST LAST plays SPORT\") and word pairs the "
+                         "language model learns beside the corpus's own; without it, `train lm` learns the corpus alone")
     sp.set_defaults(func=cmd_train)
 
     sp = sub.add_parser("import", parents=[mnist, sizes],

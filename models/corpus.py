@@ -11,6 +11,9 @@ Every sentence family is there for a chapter's phenomenon:
 - ``pairs``: king/queen, man/woman, uncle/aunt... in parallel contexts that differ only by
   gender, for embedding arithmetic (Chapter 6).
 
+A facts file (``render.py train lm --facts FILE``, ``models/lm_choice.py``) adds athletes and
+pairs, said in the same sentences as the corpus's own.
+
 Deterministic from its seed. Words are lower case; "." ends every sentence.
 
 Example::
@@ -26,7 +29,7 @@ from dataclasses import asdict, dataclass
 
 from models.artifacts import derive_seed
 
-__all__ = ["ATHLETES", "CorpusConfig", "Corpus", "PAIRS", "generate_corpus"]
+__all__ = ["ATHLETES", "CorpusConfig", "Corpus", "PAIRS", "athletes", "config_dict", "config_from_dict", "generate_corpus", "word_pairs"]
 
 ATHLETES = [
     ("michael", "jordan", "basketball"), ("michael", "owen", "soccer"), ("michael", "chang", "tennis"),
@@ -90,6 +93,11 @@ EVERYDAY = [
 ]
 
 
+# The one sentence a word pair from a facts file gets of its own (models/lm_choice.py), beside
+# the sentences of the "adult" kind.
+OWN_PAIR_TEMPLATE = "the {w} waved to {p} neighbours ."
+
+
 @dataclass(frozen=True)
 class CorpusConfig:
     seed: int = 0
@@ -97,6 +105,39 @@ class CorpusConfig:
     n_adjectives: int = 6000
     fact_repeats: int = 40  # of each athlete, spread over the phrasings
     pair_repeats: int = 60  # of each (word, context) combination, for both genders
+    # From a facts file (render.py train lm --facts FILE): more athletes, (first, last, sport),
+    # and more (male, female) pairs. Left out of the config dict when empty (config_dict).
+    facts: tuple = ()
+    pairs: tuple = ()
+
+
+def config_from_dict(data: dict) -> CorpusConfig:
+    """The inverse of :func:`config_dict` (lists read back from JSON become tuples)."""
+    data = dict(data)
+    for key in ("facts", "pairs"):
+        data[key] = tuple(tuple(item) for item in data.get(key, ()))
+    return CorpusConfig(**data)
+
+
+def config_dict(config: CorpusConfig) -> dict:
+    """The config as the artifacts record it: without ``facts`` and ``pairs`` when there are none."""
+    out = asdict(config)
+    for key in ("facts", "pairs"):
+        if not out[key]:
+            del out[key]
+        else:
+            out[key] = [list(item) for item in out[key]]
+    return out
+
+
+def athletes(config: CorpusConfig = CorpusConfig()) -> list[tuple[str, str, str]]:
+    """Every (first, last, sport) the corpus states: its own, then the facts file's."""
+    return list(ATHLETES) + [tuple(fact) for fact in config.facts]
+
+
+def word_pairs(config: CorpusConfig = CorpusConfig()) -> list[tuple[str, str, str]]:
+    """Every (male, female, kind) pair: the corpus's own, then the facts file's (of the "adult" kind)."""
+    return list(PAIRS) + [(male, female, "adult") for male, female in config.pairs]
 
 
 @dataclass
@@ -125,11 +166,11 @@ def generate_corpus(config: CorpusConfig = CorpusConfig()) -> Corpus:
     items: list[tuple[str, str]] = []
     items += [(_everyday(rng), "everyday") for _ in range(config.n_everyday)]
     items += [(_adjective(rng), "adjectives") for _ in range(config.n_adjectives)]
-    for first, last, sport in ATHLETES:
+    for first, last, sport in athletes(config):
         for i in range(config.fact_repeats):
             items.append((FACT_TEMPLATES[i % len(FACT_TEMPLATES)].format(first=first, last=last, sport=sport), "facts"))
-    for male, female, kind in PAIRS:
-        for template in PAIR_CONTEXTS[kind] + [PAIR_OWN[male]]:
+    for male, female, kind in word_pairs(config):
+        for template in PAIR_CONTEXTS[kind] + [PAIR_OWN.get(male, OWN_PAIR_TEMPLATE)]:
             for _ in range(config.pair_repeats):
                 for word, g in ((male, "m"), (female, "f")):
                     items.append((template.format(w=word, **PRONOUNS[g]), "pairs"))
@@ -143,4 +184,4 @@ def generate_corpus(config: CorpusConfig = CorpusConfig()) -> Corpus:
         "vocabulary": len(set(words)),
         "by_family": {f: families.count(f) for f in sorted(set(families))},
     }
-    return Corpus(sentences, families, asdict(config), stats)
+    return Corpus(sentences, families, config_dict(config), stats)

@@ -21,17 +21,13 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from models.artifacts import ArtifactError, atomic_write, cache_dir, file_sha256, save_npz
+from models.artifacts import ArtifactError, cache_dir, file_sha256, save_npz
 
 __all__ = ["CHOICE_FILE", "DEFAULT_SIZES", "describe_choice", "digit_choice", "import_choice", "imported_weights", "parse_sizes",
            "select_digits", "trained_choice"]
@@ -120,63 +116,23 @@ def import_choice(path: str | Path, sizes: tuple[int, ...] | None = None) -> tup
     return choice, net.to_arrays()
 
 
-@contextlib.contextmanager
-def _cache_at(folder: Path):
-    """Point :func:`models.artifacts.cache_dir` at ``folder`` for the duration."""
-    old = os.environ.get("NN_EXPLAINER_CACHE")
-    os.environ["NN_EXPLAINER_CACHE"] = str(folder)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("NN_EXPLAINER_CACHE", None)
-        else:
-            os.environ["NN_EXPLAINER_CACHE"] = old
-
-
 def select_digits(choice: dict, arrays: dict[str, np.ndarray] | None = None, mnist_dir: str | None = None,
                   progress: Callable[[str], None] | None = None):
     """Make ``choice`` the chapters' network: build its artifacts in a staging folder, then swap them
-    and the choice file in. Returns the built artifacts (read from their final place). Anything
-    that fails before the swap leaves the cache as it was."""
-    from models.artifacts import load_artifact
-    from models.pipeline import _build_lock, _print_progress, train_model
+    and the choice file in (:func:`models.staging.swap_in`). Returns the built artifacts (read
+    from their final place). Anything that fails before the swap leaves the cache as it was."""
+    from models.staging import swap_in
 
-    progress = progress or _print_progress
-    live = cache_dir()
-    live.mkdir(parents=True, exist_ok=True)
-    _clear_stale_staging(live)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-digits-{os.getpid()}-", dir=live))
-    try:
-        if (live / "mnist").is_dir():  # the digits, already unpacked
-            shutil.copytree(live / "mnist", staging / "mnist")
-        if arrays is not None:
-            (staging / "imports").mkdir()
-            save_npz(staging / "imports" / f"{choice['sha256']}.npz", arrays)
-        atomic_write(staging / CHOICE_FILE, (json.dumps(choice, indent=2) + "\n").encode())
-        with _cache_at(staging):
-            train_model("digits", force=True, mnist_dir=mnist_dir, progress=progress)
-        # Swap in, one stage at a time under its build lock; the choice file goes last.
-        with contextlib.ExitStack() as locks:
-            for name in DIGIT_STAGES:
-                locks.enter_context(_build_lock(name, progress))
-            if arrays is not None:
-                _imports_dir().mkdir(parents=True, exist_ok=True)
-                os.replace(staging / "imports" / f"{choice['sha256']}.npz", imported_weights(choice))
-            for name in DIGIT_STAGES:
-                old = live / f".{name}.old"
-                shutil.rmtree(old, ignore_errors=True)
-                if (live / name).exists():
-                    os.replace(live / name, old)
-                os.replace(staging / name, live / name)
-                shutil.rmtree(old, ignore_errors=True)
-            if choice == trained_choice():
-                (live / CHOICE_FILE).unlink(missing_ok=True)  # the default: no choice file at all
-            else:
-                os.replace(staging / CHOICE_FILE, live / CHOICE_FILE)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [load_artifact(name) for name in DIGIT_STAGES]
+    def prepare(staging: Path) -> list[str]:
+        if arrays is None:
+            return []
+        copy = imported_weights(choice).relative_to(cache_dir())
+        (staging / copy).parent.mkdir(parents=True)
+        save_npz(staging / copy, arrays)
+        return [str(copy)]
+
+    text = None if choice == trained_choice() else (json.dumps(choice, indent=2) + "\n").encode()
+    return swap_in("digits", DIGIT_STAGES, CHOICE_FILE, text, prepare, mnist_dir, progress)
 
 
 def describe_choice(choice: dict | None = None) -> str:
@@ -188,14 +144,3 @@ def describe_choice(choice: dict | None = None) -> str:
                 f"training history draw a {shape} network trained here. `render.py train digits` trains instead")
     return f"{shape}, trained here" + ("" if tuple(choice["sizes"]) == DEFAULT_SIZES else
                                        " (`render.py train digits` goes back to 784-16-16-10)")
-
-
-def _clear_stale_staging(live: Path) -> None:
-    """Remove the staging folders of changes that were killed before they finished."""
-    for folder in live.glob(".staging-digits-*"):
-        try:
-            os.kill(int(folder.name.split("-")[2]), 0)  # its process still runs: leave it
-        except (ValueError, IndexError, ProcessLookupError):
-            shutil.rmtree(folder, ignore_errors=True)
-        except PermissionError:
-            pass

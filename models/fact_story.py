@@ -33,14 +33,14 @@ from typing import Iterator
 import numpy as np
 import torch
 
-from models.corpus import ATHLETES
+from models.corpus import CorpusConfig, athletes
+from models.lm_story import DEFAULT_FACT
 from models.tiny_gpt import TinyGPT, Vocab
 
 __all__ = ["CONTROL_PROMPTS", "FACT_ANSWER", "FACT_PROMPT", "control", "fact_site", "fact_story", "logit_parts",
            "mean_ablation", "pre_activation_parts"]
 
-FACT_PROMPT = "michael jordan plays"
-FACT_ANSWER = "basketball"
+FACT_PROMPT, FACT_ANSWER = DEFAULT_FACT  # the fact followed on the corpus alone
 TOP_NEURONS = 5
 # Sentences of the corpus that are not facts, cut before a word the model predicts: the control
 # for silencing the site's MLP (the target is the model's own top next word).
@@ -56,8 +56,8 @@ CONTROL_PROMPTS = (
 )
 
 
-def _athlete_prompts() -> list[tuple[str, str]]:
-    return [(f"{first} {last} plays", sport) for first, last, sport in ATHLETES]
+def _athlete_prompts(corpus: CorpusConfig = CorpusConfig()) -> list[tuple[str, str]]:
+    return [(f"{first} {last} plays", sport) for first, last, sport in athletes(corpus)]
 
 
 @contextmanager
@@ -111,11 +111,11 @@ def _logit(model: TinyGPT, vocab: Vocab, prompt: str, word: str) -> float:
 
 
 @torch.no_grad()
-def fact_site(model: TinyGPT, vocab: Vocab) -> tuple[np.ndarray, int, int]:
+def fact_site(model: TinyGPT, vocab: Vocab, corpus: CorpusConfig = CorpusConfig()) -> tuple[np.ndarray, int, int]:
     """(drops, layer, position): ``drops[l, p]`` is the mean fall of the true sport's probability,
     over all athletes, when layer ``l``'s MLP adds nothing at position ``p`` of "FIRST LAST plays";
     the site is the largest."""
-    prompts = _athlete_prompts()
+    prompts = _athlete_prompts(corpus)
     base = np.array([_prob(model, vocab, p, s) for p, s in prompts])
     drops = np.zeros((model.config.n_layer, 3))
     for layer in range(model.config.n_layer):
@@ -127,11 +127,11 @@ def fact_site(model: TinyGPT, vocab: Vocab) -> tuple[np.ndarray, int, int]:
 
 
 @torch.no_grad()
-def mean_ablation(model: TinyGPT, vocab: Vocab) -> tuple[np.ndarray, np.ndarray]:
+def mean_ablation(model: TinyGPT, vocab: Vocab, corpus: CorpusConfig = CorpusConfig()) -> tuple[np.ndarray, np.ndarray]:
     """(drops, probs): ``drops[l, p]`` is the mean fall of the true sport's probability when layer
     ``l``'s MLP output at position ``p`` is replaced by its mean over all athletes' prompts;
     ``probs[l, p, i]`` athlete ``i``'s true-sport probability then."""
-    prompts = _athlete_prompts()
+    prompts = _athlete_prompts(corpus)
     traces = [model.trace(torch.tensor([vocab.encode(p)]))["layers"] for p, _ in prompts]
     base = np.array([_prob(model, vocab, p, s) for p, s in prompts])
     drops = np.zeros((model.config.n_layer, 3))
@@ -221,10 +221,14 @@ def logit_parts(model: TinyGPT, vocab: Vocab, prompt: str, word: str) -> tuple[l
 
 
 @torch.no_grad()
-def fact_story(model: TinyGPT, vocab: Vocab, prompt: str = FACT_PROMPT, answer: str = FACT_ANSWER) -> dict[str, np.ndarray]:
-    """Arrays for Chapter 8's fact beats: the site, its MLP step by step on ``prompt``, the neurons
-    that push ``answer`` most, their activations for every athlete, and ablations."""
-    drops, layer, pos = fact_site(model, vocab)
+def fact_story(model: TinyGPT, vocab: Vocab, corpus: CorpusConfig = CorpusConfig()) -> dict[str, np.ndarray]:
+    """Arrays for Chapter 8's fact beats: the site, its MLP step by step on the featured fact's
+    prompt (:func:`models.lm_story.featured_fact`), the neurons that push its answer most, their
+    activations for every athlete, and ablations."""
+    from models.lm_story import featured_fact
+
+    prompt, answer, note = featured_fact(model, vocab, corpus)
+    drops, layer, pos = fact_site(model, vocab, corpus)
     words = prompt.split()
     trace = model.trace(torch.tensor([vocab.encode(prompt)]))
     t = trace["layers"][layer]
@@ -233,6 +237,7 @@ def fact_story(model: TinyGPT, vocab: Vocab, prompt: str = FACT_PROMPT, answer: 
     out: dict[str, np.ndarray] = {
         "prompt": np.asarray(words),
         "answer": np.asarray(answer),
+        "note": np.asarray(note),  # why the chapter follows this fact, when not the facts file's
         "answer_prob": np.asarray(_prob(model, vocab, prompt, answer)),
         "top_words": np.asarray([w for w, _ in model.next_words(vocab, prompt, k=5)]),
         "top_probs": np.asarray([p for _, p in model.next_words(vocab, prompt, k=5)]),
@@ -268,12 +273,13 @@ def fact_story(model: TinyGPT, vocab: Vocab, prompt: str = FACT_PROMPT, answer: 
         "top_share": np.asarray(push[top].sum() / push.sum()),
     })
     # The top neurons for every athlete, at the same site
-    athletes = [f"{first} {last}" for first, last, _ in ATHLETES]
+    everyone = athletes(corpus)
     acts = []
-    for p, _ in _athlete_prompts():
+    for p, _ in _athlete_prompts(corpus):
         tt = model.trace(torch.tensor([vocab.encode(p)]))["layers"][layer]
         acts.append(tt["mlp_post"][0, pos, top].numpy())
-    out.update({"athletes": np.asarray(athletes), "sports": np.asarray([s for _, _, s in ATHLETES]),
+    out.update({"athletes": np.asarray([f"{first} {last}" for first, last, _ in everyone]),
+                "sports": np.asarray([s for _, _, s in everyone]),
                 "athlete_activations": np.stack(acts)})  # (athletes, TOP_NEURONS)
     # Ablations: the answer's probability without the whole MLP, and without the top neurons only
     with _zeroed(model, layer, pos):
@@ -284,10 +290,10 @@ def fact_story(model: TinyGPT, vocab: Vocab, prompt: str = FACT_PROMPT, answer: 
     out.update(_spread(model, vocab, prompt, answer, layer, pos, push))
     # The controls: the same silencing on sentences that are not facts; mean-ablation
     out.update(control(model, vocab, layer))
-    mean_drops, mean_probs = mean_ablation(model, vocab)
-    base = [_prob(model, vocab, p, sport) for p, sport in _athlete_prompts()]
+    mean_drops, mean_probs = mean_ablation(model, vocab, corpus)
+    base = [_prob(model, vocab, p, sport) for p, sport in _athlete_prompts(corpus)]
     zeroed = []
-    for p, sport in _athlete_prompts():
+    for p, sport in _athlete_prompts(corpus):
         with _zeroed(model, layer, pos):
             zeroed.append(_prob(model, vocab, p, sport))
     athlete_probs = np.asarray([base, zeroed, mean_probs[layer, pos]])  # (3, athletes): as is, silenced, mean-ablated
@@ -295,9 +301,12 @@ def fact_story(model: TinyGPT, vocab: Vocab, prompt: str = FACT_PROMPT, answer: 
                 "site_mean_probs": athlete_probs.mean(axis=1)})  # the athletes' mean of each
     # How "plays" learns who it is about: the site layer's attention from it, every head
     out["site_attention"] = t["pattern"][0, :, pos, : pos + 1].numpy()  # (n_head, pos + 1)
-    # The top neuron's z split by the word each part came from, for the prompt and a namesake
+    # The top neuron's z split by the word each part came from, for the prompt and a namesake (an
+    # athlete of the same first name; when there is none, the first athlete of another sport)
     first = words[0]
-    namesake = next(f"{a} {b} plays" for a, b, _ in ATHLETES if a == first and f"{a} {b} plays" != prompt)
+    others = [(a, b, s) for a, b, s in everyone if f"{a} {b} plays" != prompt]
+    a, b, _ = next((o for o in others if o[0] == first), next(o for o in others if o[2] != answer))
+    namesake = f"{a} {b} plays"
     n = int(top[0])
     out.update({"namesake_prompt": np.asarray(namesake.split()),
                 "neuron_parts": np.stack([pre_activation_parts(model, vocab, prompt, layer, pos, n),

@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from models.corpus import ATHLETES
+from models.corpus import CorpusConfig, athletes
 from models.tiny_gpt import TinyGPT, Vocab
 
-__all__ = ["ANALOGIES", "SHOWN_SENTENCE", "adjective_head", "analogy", "fact_answers"]
+__all__ = ["ANALOGIES", "SHOWN_SENTENCE", "adjective_head", "analogies", "analogy", "fact_answers", "featured_fact",
+           "prompts"]
 
 SHOWN_SENTENCE = "a fluffy blue creature roamed the verdant forest . the creature was"
 SHOWN_ADJECTIVES = ("fluffy", "blue")  # the adjectives of the noun the sentence ends on
@@ -28,13 +29,35 @@ ANALOGIES = [("king", "man", "woman", "queen"), ("uncle", "man", "woman", "aunt"
 
 
 @torch.no_grad()
-def fact_answers(model: TinyGPT, vocab: Vocab) -> dict[str, tuple[str, float, str]]:
-    """For every athlete: (top next word after "FIRST LAST plays", its probability, the true sport)."""
+def fact_answers(model: TinyGPT, vocab: Vocab, corpus: CorpusConfig = CorpusConfig()) -> dict[str, tuple[str, float, str]]:
+    """For every athlete of the corpus: (top next word after "FIRST LAST plays", its probability,
+    the true sport)."""
     out = {}
-    for first, last, sport in ATHLETES:
+    for first, last, sport in athletes(corpus):
         word, p = model.next_words(vocab, f"{first} {last} plays", k=1)[0]
         out[f"{first} {last}"] = (word, p, sport)
     return out
+
+
+DEFAULT_FACT = ("michael jordan plays", "basketball")  # the fact the chapters follow on the corpus alone
+
+
+def featured_fact(model: TinyGPT, vocab: Vocab, corpus: CorpusConfig = CorpusConfig()) -> tuple[str, str, str]:
+    """(prompt, answer, note): the fact Chapter 8 follows. With a facts file, its first fact the
+    model learned (the sport is its top next word); when it learned none of them, the corpus's
+    own fact, and a note that says so (the chapter shows it rather than a fact the model does
+    not hold)."""
+    if not corpus.facts:
+        return (*DEFAULT_FACT, "")
+    answers = fact_answers(model, vocab, corpus)
+    for first, last, sport in corpus.facts:
+        if answers[f"{first} {last}"][0] == sport:
+            return f"{first} {last} plays", sport, ""
+    first, last, sport = corpus.facts[0]
+    word, p, _ = answers[f"{first} {last}"]
+    return (*DEFAULT_FACT, f"The facts file's {'fact was' if len(corpus.facts) == 1 else 'facts were'} not learned: "
+            f"after \"{first} {last} plays\" the model says \"{word}\" ({p:.0%}), not \"{sport}\". "
+            f"This chapter follows the corpus's own fact.")
 
 
 @torch.no_grad()
@@ -68,6 +91,23 @@ def analogy(model: TinyGPT, vocab: Vocab, a: str, b: str, c: str, k: int = 3) ->
 # ----------------------------------------------------------------------------- what chapters 5 to 7 draw
 
 PROMPTS = ["the cat sat on the", "michael jordan plays", "the king said that", "i like to walk in the"]
+FACT_PROMPT_INDEX = 1  # the prompt a facts file's first fact takes the place of
+
+
+def prompts(corpus: CorpusConfig = CorpusConfig()) -> list[str]:
+    """Chapter 5's prompts: with a facts file, its first fact is asked instead of Michael Jordan's."""
+    out = list(PROMPTS)
+    if corpus.facts:
+        first, last, _ = corpus.facts[0]
+        out[FACT_PROMPT_INDEX] = f"{first} {last} plays"
+    return out
+
+
+def analogies(corpus: CorpusConfig = CorpusConfig()) -> list[tuple[str, str, str, str]]:
+    """Chapter 6's analogies (a, b, c, expected), as many as it draws: a facts file's pairs
+    ("actor - man + woman" should land on "actress") take the place of the last ones."""
+    own = [(male, "man", "woman", female) for male, female in corpus.pairs]
+    return ANALOGIES[: len(ANALOGIES) - len(own)] + own
 GENERATION_PROMPT = "the queen"
 GENERATION_WORDS = 12
 TEMPERATURES = (0.5, 1.0, 2.0)
@@ -95,18 +135,20 @@ def _generate(model: TinyGPT, vocab: Vocab, prompt: str, n: int, seed: int) -> t
     return ids, np.stack(dists)
 
 
-def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: TinyGPT) -> dict[str, np.ndarray]:
+def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: TinyGPT,
+                   corpus: CorpusConfig = CorpusConfig()) -> dict[str, np.ndarray]:
     """Arrays for Chapters 5 to 7: distributions, generations, one training step, embeddings,
     temperatures, parameter counts, and the adjective head's attention, step by step."""
     from models.artifacts import derive_seed
 
-    out: dict[str, np.ndarray] = {"vocab": np.asarray(vocab.itos), "prompts": np.asarray(PROMPTS)}
+    asked, pairs = prompts(corpus), analogies(corpus)
+    out: dict[str, np.ndarray] = {"vocab": np.asarray(vocab.itos), "prompts": np.asarray(asked)}
     # The texts each measurement used, so that scenes can show them without importing this module
     out["generation_prompt"] = np.asarray(GENERATION_PROMPT)
     out["one_step_sentence"] = np.asarray(ONE_STEP_SENTENCE)
     out["temperature_prompt"] = np.asarray(TEMPERATURE_PROMPT)
-    out["analogies"] = np.asarray(ANALOGIES)  # (a, b, c, expected): a - b + c should be nearest expected
-    out["prompt_probs"] = np.stack([_distribution(model, vocab, p) for p in PROMPTS])  # (prompts, vocab)
+    out["analogies"] = np.asarray(pairs)  # (a, b, c, expected): a - b + c should be nearest expected
+    out["prompt_probs"] = np.stack([_distribution(model, vocab, p) for p in asked])  # (prompts, vocab)
     seed = derive_seed("chapter5", "generation")
     ids, dists = _generate(model, vocab, GENERATION_PROMPT, GENERATION_WORDS, seed)
     out["generation"], out["generation_probs"] = np.asarray(ids), dists
@@ -142,8 +184,8 @@ def language_story(model: TinyGPT, vocab: Vocab, untrained: TinyGPT, stepped: Ti
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     out["embedding_words"] = np.asarray(EMBEDDING_WORDS)
     out["embedding_2d"] = centred @ vt[:2].T
-    out["analogy_neighbours"] = np.asarray([[w for w, _ in analogy(model, vocab, a, b, c, k=3)] for a, b, c, _ in ANALOGIES])
-    out["analogy_similarity"] = np.asarray([[s for _, s in analogy(model, vocab, a, b, c, k=3)] for a, b, c, _ in ANALOGIES])
+    out["analogy_neighbours"] = np.asarray([[w for w, _ in analogy(model, vocab, a, b, c, k=3)] for a, b, c, _ in pairs])
+    out["analogy_similarity"] = np.asarray([[s for _, s in analogy(model, vocab, a, b, c, k=3)] for a, b, c, _ in pairs])
 
     # Softmax with temperature on real logits
     out["temperatures"] = np.asarray(TEMPERATURES)

@@ -74,6 +74,11 @@ def model_facts(manifest: dict) -> tuple[list[tuple[str, str]], dict[str, float]
         rows.append(("Data", f"generated corpus: {corpus['sentences']:,} sentences, {corpus['words']:,} words, "
                              f"a {corpus['vocabulary']}-word vocabulary"))
         used.update({f"corpus.{k}": corpus[k] for k in ("sentences", "words", "vocabulary")})
+    if manifest.get("facts_file"):  # "FILE, sha256 ..." (render.py train lm --facts FILE)
+        own = config.get("corpus", {})
+        n_facts, n_pairs = len(own.get("facts", [])), len(own.get("pairs", []))
+        rows.append(("Facts", f"{n_facts} fact{'s' * (n_facts != 1)} and {n_pairs} word pair{'s' * (n_pairs != 1)} "
+                              f"added from {manifest['facts_file']}"))
     if "test_accuracy" in metrics:
         text = f"{take('test_accuracy'):.1%} of the held-out digits"
         if "untrained_test_accuracy" in metrics:

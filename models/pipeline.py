@@ -218,18 +218,24 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
 def _lm_config() -> dict:
     import torch
 
-    from models.corpus import CorpusConfig
+    from models.corpus import CorpusConfig, config_dict
+    from models.lm_choice import lm_choice
     from models.tiny_gpt import LMConfig, TrainLMConfig
 
-    return {"corpus": asdict(CorpusConfig()), "model": asdict(LMConfig()), "train": asdict(TrainLMConfig()),
+    # The corpus, with a facts file's facts and pairs when one was chosen (models/lm_choice.py):
+    # the key follows what the file says, not where it lies.
+    choice = lm_choice()
+    corpus = CorpusConfig() if choice is None else CorpusConfig(
+        facts=tuple(map(tuple, choice["facts"])), pairs=tuple(map(tuple, choice["pairs"])))
+    return {"corpus": config_dict(corpus), "model": asdict(LMConfig()), "train": asdict(TrainLMConfig()),
             "torch": torch.__version__}
 
 
 def _build_lm(ctx: BuildContext) -> Artifact:
-    from models.corpus import CorpusConfig, generate_corpus
+    from models.corpus import config_from_dict, generate_corpus
     from models.tiny_gpt import LMConfig, TrainLMConfig, lm_arrays, train_lm
 
-    corpus = generate_corpus(CorpusConfig(**ctx.config["corpus"]))
+    corpus = generate_corpus(config_from_dict(ctx.config["corpus"]))
     ctx.progress(f"corpus: {corpus.stats['sentences']:,} sentences, {corpus.stats['vocabulary']} words")
 
     def tick(step: int, total: int, note: str) -> None:
@@ -254,11 +260,21 @@ def _build_lm(ctx: BuildContext) -> Artifact:
             "train_seconds": round(result.seconds, 1),
             "corpus": corpus.stats,
         },
+        extra=_facts_file_note(),
     )
 
 
+def _facts_file_note() -> dict | None:
+    """Where a facts file's facts came from, for the manifest (the key holds only what it says)."""
+    from models.lm_choice import lm_choice
+
+    choice = lm_choice()
+    return None if choice is None else {"facts_file": f"{choice['file']}, sha256 {choice['sha256']}"}
+
+
 def _build_lm_story(ctx: BuildContext) -> Artifact:
-    from models.lm_story import ANALOGIES, ONE_STEP_CHECKPOINT, adjective_head, analogy, fact_answers, language_story
+    from models.corpus import config_from_dict
+    from models.lm_story import ONE_STEP_CHECKPOINT, adjective_head, analogies, analogy, fact_answers, language_story
     from models.tiny_gpt import TinyGPT, load_lm
 
     lm = ctx.deps["lm"]
@@ -274,25 +290,35 @@ def _build_lm_story(ctx: BuildContext) -> Artifact:
         return other
 
     ctx.progress("the four targets, and chapters 5 to 7 numbers")
-    story = language_story(model, vocab, at(0), at(ONE_STEP_CHECKPOINT))
-    facts = fact_answers(model, vocab)
+    corpus = config_from_dict(ctx.config["corpus"])
+    story = language_story(model, vocab, at(0), at(ONE_STEP_CHECKPOINT), corpus)
+    facts = fact_answers(model, vocab, corpus)
     layer, head, weight = adjective_head(model, vocab)
-    return write_artifact("lm-story", ctx.key, ctx.config, files={"language.npz": story}, metrics={
+    metrics = {
         "facts_correct": sum(w == sport for w, _, sport in facts.values()),
         "n_facts": len(facts),
         "adjective_head": {"layer": layer, "head": head, "weight_on_adjectives": weight},
-        "analogies": {f"{a} - {b} + {c}": analogy(model, vocab, a, b, c, k=1)[0][0] for a, b, c, _ in ANALOGIES},
+        "analogies": {f"{a} - {b} + {c}": analogy(model, vocab, a, b, c, k=1)[0][0] for a, b, c, _ in analogies(corpus)},
         "one_step_probs": [float(p) for p in story["one_step_probs"]],
-    })
+    }
+    if corpus.facts or corpus.pairs:  # what the model made of a facts file: render.py train lm says it
+        metrics["facts_file"] = {
+            "facts": {f"{a} {b} plays {s}": {"answer": facts[f"{a} {b}"][0], "probability": facts[f"{a} {b}"][1]}
+                      for a, b, s in corpus.facts},
+            "pairs": {f"{m} - man + woman = {f}": analogy(model, vocab, m, "man", "woman", k=1)[0][0]
+                      for m, f in corpus.pairs},
+        }
+    return write_artifact("lm-story", ctx.key, ctx.config, files={"language.npz": story}, metrics=metrics)
 
 
 def _build_lm_facts(ctx: BuildContext) -> Artifact:
+    from models.corpus import config_from_dict
     from models.fact_story import fact_story
     from models.tiny_gpt import load_lm
 
     model, vocab = load_lm(ctx.deps["lm"].arrays("weights.npz"))
     ctx.progress("where the facts live: ablations, the MLP step by step, the fact neurons")
-    story = fact_story(model, vocab)
+    story = fact_story(model, vocab, config_from_dict(ctx.config["corpus"]))
     layer, pos = (int(x) for x in story["site"])
     return write_artifact("lm-facts", ctx.key, ctx.config, files={"facts.npz": story}, metrics={
         "site": {"layer": layer, "position": pos, "word": str(story["prompt"][pos])},
@@ -345,7 +371,7 @@ BUILTIN_STAGES: dict[str, Stage] = {
     "lm-facts": Stage(
         "lm-facts",
         ("lm",),
-        ("models/fact_story.py", "models/tiny_gpt.py"),
+        ("models/fact_story.py", "models/lm_story.py", "models/tiny_gpt.py"),
         _build_lm_facts,
         "where the language model keeps its facts (Chapter 8)",
     ),

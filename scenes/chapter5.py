@@ -260,10 +260,13 @@ def aligned_texts(d: dict, font_size: int = 18) -> tuple[VGroup, VGroup, VGroup,
     top = [_text(w, font_size) for w in a]
     bottom = [_text(w, font_size) for w in b]
     widths = [max(s.width, t.width) + 0.18 for s, t in zip(top, bottom)]
-    left = -5.3
+    left, right = -5.3, 6.9
+    if sum(widths) > right - left:  # another model's longer words: the rows set smaller, to fit
+        shrink = (right - left) / sum(widths)
+        for m in top + bottom:
+            m.scale(shrink)
+        widths = [w * shrink for w in widths]
     xs = list(left + np.cumsum(widths) - np.asarray(widths) / 2)
-    if xs[-1] + widths[-1] / 2 > 6.9:
-        raise ValueError("the aligned texts are too wide")
     for s, t, x in zip(top, bottom, xs):
         on_line(s.move_to([x, 0, 0]), -0.55)
         on_line(t.move_to([x, 0, 0]), -1.25)

@@ -196,10 +196,13 @@ def test_weights_the_chapters_cannot_draw_change_nothing(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def imported(tmp_path_factory):
-    """A 784-16-16-10 network imported from a protocol-2 pickle: its file, weights and cache."""
+def imported(tmp_path_factory, digits_artifact, story):
+    """A 784-16-16-10 network imported from a protocol-2 pickle: its file, weights and cache. The
+    cache held the default network before, as a user's would after rendering the chapters."""
     folder = tmp_path_factory.mktemp("imported")
     cache = new_cache(folder / "cache")
+    for name in ("digits", "digits-story"):
+        shutil.copytree(cache_dir() / name, cache / name)
     # A network trained elsewhere: here, the default network's weights moved a little, so it reads digits
     from models.digit_net import TrainConfig, train
     from models.mnist import load_dataset
@@ -211,7 +214,13 @@ def imported(tmp_path_factory):
     path.write_bytes(pickle.dumps((weights, biases), protocol=2))
     proc = run("import", "digits", str(path), cache=cache)
     assert proc.returncode == 0, proc.stderr
-    return {"path": path, "weights": weights, "biases": biases, "cache": cache, "stdout": proc.stdout}
+    return {"path": path, "weights": weights, "biases": biases, "cache": cache, "stdout": proc.stdout,
+            "weights_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def _kept(cache: Path, name: str) -> dict:
+    """The manifest of the artifact a change of network set aside (models/staging.py)."""
+    return json.loads((cache / ".kept" / name / "manifest.json").read_text())
 
 
 def _load(cache: Path, name: str, filename: str | None = None):
@@ -291,18 +300,24 @@ def test_the_history_beats_use_a_run_of_the_same_sizes(imported):
     assert int(ck["steps"][0]) == 0
 
 
-def test_train_digits_switches_back(imported, tmp_path):
+def test_train_digits_switches_back(imported, tmp_path, digits_artifact):
     """`render.py train digits` replaces the imported network by the one trained here (in a copy of
-    the cache, so the other tests keep theirs)."""
+    the cache, so the other tests keep theirs): the one the import replaced, kept aside, checked
+    and taken back without training."""
     cache = tmp_path / "cache"
     shutil.copytree(imported["cache"], cache)
+    assert _kept(cache, "digits")["key"] == digits_artifact.key  # what the import replaced
     proc = run("train", "digits", cache=cache)
     assert proc.returncode == 0, proc.stderr
     assert "switching the digit chapters to a 784-16-16-10 network trained here" in proc.stdout
+    assert "reusing digits: built before for this choice" in proc.stderr and "epoch 1/" not in proc.stderr
     assert not (cache / CHOICE_FILE).exists()
     digits = _load(cache, "digits")
     assert "imported" not in digits.config and "imported" not in digits.manifest
+    assert digits.key == digits_artifact.key and snapshot(cache / "digits") == snapshot(digits_artifact.folder)
     assert "784-16-16-10, trained here" in run("list", cache=cache).stdout
+    # The imported network is kept in turn, so importing the same file again takes it back too
+    assert _kept(cache, "digits")["config"]["imported"]["sha256"] == imported["weights_sha256"]
 
 
 # ----------------------------------------------------------------------------- a 784-32-32-10 network
@@ -390,3 +405,21 @@ def test_wide_network_numbers_chapters_2_to_4(wide, dataset):
     a3 = torch.sigmoid(W[2] @ a2 + torch.tensor(b[2], dtype=torch.float64))
     ((a3 - torch.tensor(target)) ** 2).sum().backward()
     assert float(ch4["fan_dc_dak"]) == pytest.approx(float(a2.grad[k]), rel=1e-6, abs=1e-12)
+
+
+def test_chapters_1_to_4_build_and_join_on_the_wide_network(wide):
+    """The scene and join tests of chapters 1 to 4 (tests/test_scenes.py), run on the 784-32-32-10
+    network's cache: every scene builds inside the strict layout rules and narrates, and every
+    join between two scenes is invisible, with 32-neuron layers."""
+    import importlib
+    import re
+
+    count = 0
+    for number in (1, 2, 3, 4):
+        scenes = importlib.import_module(render.CHAPTER_MODULES[number]).SCENES
+        count += 2 * len(scenes) - 1  # each scene, and each join
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_scenes.py",
+                           "-k", "ch1- or ch2- or ch3- or ch4-"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "NN_EXPLAINER_CACHE": str(wide)}, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert re.search(rf"\b{count} passed\b", proc.stdout), proc.stdout[-2000:]

@@ -223,3 +223,26 @@ def test_train_lm_switches_back_without_training(own_facts, tmp_path, lang):
     assert not (cache / CHOICE_FILE).exists()
     assert snapshot(cache / "lm") == snapshot(cache_dir() / "lm")
     assert "learned from: the generated corpus\n" in run("list", cache=cache).stdout
+
+
+def test_a_fact_not_learned_is_said_not_followed(lang):
+    """When the model learned none of the file's facts, Chapter 8 follows the corpus's own fact and
+    its note says what the model answers instead (the model's top word, by a numpy forward pass)."""
+    from models.lm_story import DEFAULT_FACT, featured_fact
+    from models.pipeline import ensure
+    from models.tiny_gpt import load_lm
+
+    weights = ensure("lm").arrays("weights.npz")
+    model, vocab = load_lm(weights)
+    words = [str(v) for v in weights["vocab"]]
+    # A "fact" the corpus never states, in words the model knows: it cannot have learned it
+    unknown = CorpusConfig(facts=(("serena", "jordan", "golf"),))
+    probs = numpy_trace(weights, [words.index(w) for w in "serena jordan plays".split()])["probs"]
+    said = words[int(np.argmax(probs))]
+    assert said != "golf"
+    prompt, answer, note = featured_fact(model, vocab, unknown)
+    assert (prompt, answer) == DEFAULT_FACT
+    assert f"after \"serena jordan plays\" the model says \"{said}\" ({float(probs.max()):.0%}), not \"golf\"" in note
+    # A learned one is followed, with no note
+    assert featured_fact(model, vocab, CorpusConfig(facts=(("serena", "williams", "tennis"),))) == (
+        "serena williams plays", "tennis", "")

@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
+    UR,
     ArcBetweenPoints,
     Arrow,
     Circle,
@@ -55,6 +58,7 @@ from manim import (
 
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.lm_pieces import (
+    _boxes_meet,
     EmbeddingPlot,
     MatrixBlock,
     ProbabilityBars,
@@ -494,7 +498,7 @@ class EmbeddingSpace(ChapterSixScene):
                       max_tip_length_to_length_ratio=0.15)
         ghost = Circle(radius=0.12, stroke_color=ACCENT, stroke_width=3).move_to(plot.point(result))
         ghost_label = Text("king \u2212 man + woman", font=FONT, font_size=20, color=ACCENT)
-        ghost_label.next_to(ghost, DOWN, buff=0.2).shift(RIGHT * 0.9)
+        _place_clear(ghost_label, ghost, [*plot.labels, *plot.dots], right_limit=x0 - 0.3)
         self.say("The step from man to woman is one arrow. Add that same arrow to king: king \u2212 man + woman.")
         self.play(GrowArrow(step), run_time=1.0)
         self.play(TransformFromCopy(step, moved), run_time=1.5)
@@ -527,6 +531,25 @@ class EmbeddingSpace(ChapterSixScene):
                      f"{computed(len(d['analogies']) - 1, 'the other analogies')}.")
         self.play(LaggedStart(*[FadeIn(r, shift=0.2 * UP) for r in others], lag_ratio=0.15), run_time=2.0)
         self.hand_off(dots_stage(d), run_time=1.6)
+
+
+def _place_clear(label, anchor, avoid, right_limit: float) -> None:
+    """Put ``label`` beside ``anchor`` where it overlaps none of ``avoid`` (the plot's words and dots
+    land where each model puts them), trying below-right first, then the other sides; it stays
+    left of ``right_limit`` (the table) and inside the frame."""
+    def clashes() -> bool:
+        lo, hi = label.get_corner(DL), label.get_corner(UR)
+        return hi[0] > right_limit or lo[0] < -6.9 or hi[1] > 3.9 or any(_boxes_meet(label, m, 0.05) for m in avoid)
+
+    spots = [(DOWN, RIGHT * 0.9), (DOWN, ORIGIN), (DOWN, LEFT * 0.9), (UP, RIGHT * 0.9), (UP, ORIGIN),
+             (UP, LEFT * 0.9), (LEFT, ORIGIN), (RIGHT, ORIGIN)]
+    spots += [(side, side * gap + across) for gap in (0.45, 0.9) for side in (DOWN, UP)
+              for across in (RIGHT * 0.9, ORIGIN, LEFT * 0.9)]  # a little further off, clear of a crowd
+    for side, shift in spots:
+        label.next_to(anchor, side, buff=0.2).shift(shift)
+        if not clashes():
+            return
+    label.next_to(anchor, DOWN, buff=0.2).shift(RIGHT * 0.9)  # none clear: where the corpus model has it
 
 
 def _flash_formula(formula: MathTex):

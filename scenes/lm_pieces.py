@@ -17,12 +17,16 @@ from typing import Sequence
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
+    DR,
     LEFT,
     PI,
     RESAMPLING_ALGORITHMS,
     RIGHT,
+    UL,
     UP,
+    UR,
     Animation,
     AnimationGroup,
     Arrow,
@@ -194,6 +198,12 @@ class ProbabilityBars(VGroup):
         return SurroundingRectangle(self.rows[index], color=ACCENT, buff=0.06)
 
 
+def _boxes_meet(a, b, pad: float = 0.03) -> bool:
+    """Whether two mobjects' bounding boxes overlap (or come within ``pad``)."""
+    (a0, a1), (b0, b1) = (a.get_corner(DL), a.get_corner(UR)), (b.get_corner(DL), b.get_corner(UR))
+    return bool(a0[0] < b1[0] + pad and b0[0] < a1[0] + pad and a0[1] < b1[1] + pad and b0[1] < a1[1] + pad)
+
+
 class EmbeddingPlot(VGroup):
     """Words as labelled dots at 2-D coordinates (a projection of their vectors), on light axes.
 
@@ -221,8 +231,16 @@ class EmbeddingPlot(VGroup):
         for i, (word, dot) in enumerate(zip(self.words, self.dots)):
             away = self.coords[i] - self.coords[self._nearest(i)]
             side = (RIGHT if away[0] > 0 else LEFT) if abs(away[0]) >= abs(away[1]) else (UP if away[1] > 0 else DOWN)
-            side = (sides or {}).get(word, side)
-            self.labels.add(Text(word, font=FONT, font_size=font_size).next_to(dot, side, buff=0.1))
+            label = Text(word, font=FONT, font_size=font_size)
+            if sides and word in sides:
+                label.next_to(dot, sides[word], buff=0.1)
+            else:  # away from the nearest word, or the first side where it covers no other word or dot
+                others = [d for j, d in enumerate(self.dots) if j != i] + list(self.labels)
+                for candidate in (side, UP, DOWN, RIGHT, LEFT, UR, UL, DR, DL, side):
+                    label.next_to(dot, candidate, buff=0.1)
+                    if not any(_boxes_meet(label, other) for other in others):
+                        break
+            self.labels.add(label)
         self.add(self.axes, self.dots, self.labels)
 
     def _nearest(self, i: int) -> int:

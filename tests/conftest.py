@@ -131,8 +131,36 @@ def pytest_collection_modifyitems(config, items):
     name; and pytest stays at 8.4 (``pyproject.toml``), whose node ids xdist 3.8 can still extend
     with the group's name. Without either, every test went to whichever worker was free, and each
     worker built the scenes and the fixtures again."""
+    groups: dict[str, list] = {}
     for item in items:
         found = _CHAPTER_ID.search(item.nodeid)
         number = re.match(r"test_chapter(\d+)_", item.path.name)
         group = f"chapter{found.group(1)}" if found else f"chapter{number.group(1)}" if number else item.path.name
         item.add_marker(pytest.mark.xdist_group(group))
+        groups.setdefault(group, []).append(item)
+    # The order the groups are handed out in (./dev test keeps it: --no-loadscope-reorder). A clean
+    # clone trains the language model first (minutes, in Chapter 5's group) while the other worker
+    # runs every group that needs only the digit network; the groups that wait for the language
+    # model come after, the longest first (a facts file's model). Without this, a worker sat for
+    # minutes waiting for another's build.
+    rank = {name: _group_rank(name, members) for name, members in groups.items()}
+    items[:] = sorted(items, key=lambda item: rank[item.get_closest_marker("xdist_group").args[0]])
+
+
+_LANGUAGE_FIXTURES = {"lm", "lang", "facts", "sup", "own_facts", "weights"}  # what the language tests read
+
+
+def _needs_language(item) -> bool:
+    number = getattr(getattr(item, "callspec", None), "params", {}).get("number", 0)  # a chapter's number
+    return bool(_LANGUAGE_FIXTURES & set(getattr(item, "fixturenames", ()))) or int(number) >= 5
+
+
+def _group_rank(name: str, members: list) -> tuple[int, int]:
+    chapter = re.fullmatch(r"chapter(\d+)", name)
+    if name == "chapter5":
+        return (0, 0)  # builds the language model
+    needs_language = (int(chapter.group(1)) >= 5 if chapter else
+                      any(_needs_language(item) for item in members))
+    if not needs_language:
+        return (1, -len(members))
+    return (2 if name == "test_own_facts.py" else 3, -len(members))

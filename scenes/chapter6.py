@@ -69,7 +69,7 @@ from scenes.lm_pieces import (
     top_words,
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
-from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, fmt
+from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, fmt, tex
 from scenes.transcript import computed, constant
 
 NUMBER = 6
@@ -976,7 +976,7 @@ class ContextWindow(ChapterSixScene):
         entry = SurroundingRectangle(qs[0], buff=0.0).stretch_to_fit_height(mat.heat.height / len(d["ch6_mv_query"]))
         entry.align_to(qs, UP).set_stroke(ACCENT, width=2.5)
         sum_tex = product.formula
-        value = MathTex("=", fmt(q0, 3), font_size=42, color=ACCENT).next_to(sum_tex, DOWN, buff=0.25)
+        value = MathTex("=", tex(q0, 3), font_size=42, color=ACCENT).next_to(sum_tex, DOWN, buff=0.25)
         everywhere = VGroup(*[Text(t, font=FONT, font_size=22, color=MUTED) for t in (
             "queries, keys, values: W_Q, W_K, W_V times x",
             "attention: a weighted sum of values",

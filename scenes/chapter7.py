@@ -32,11 +32,15 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
+    DR,
     LEFT,
     ORIGIN,
     RIGHT,
+    UL,
     UP,
+    UR,
     ApplyFunction,
     ArcBetweenPoints,
     Arrow,
@@ -241,25 +245,71 @@ def plane_stage(s: Story) -> Stage:
     dots = VGroup(*[Circle(radius=0.055, stroke_width=0, fill_color=POSITIVE if p[0] >= 0 else NEGATIVE,
                            fill_opacity=0.7).move_to(at(p)) for i, p in enumerate(keys) if i not in named])
     arrows, labels = VGroup(), VGroup()
+    # What a label or the note must not cover: the arrows (points along each), the dots, the labels
+    # placed so far. The corpus's model has them where the first choices below put them; another
+    # model's keys point elsewhere, and the pieces move to the first clear place.
+    taken = [query.point_from_proportion(t) for t in np.linspace(0, 1, 24)] + [d.get_center() for d in dots]
     for i in named:
         color = POSITIVE if keys[i][0] >= 0 else NEGATIVE
-        arrows.add(Arrow(origin, at(keys[i]), buff=0, color=color, stroke_width=4, max_tip_length_to_length_ratio=0.12))
+        arrow = Arrow(origin, at(keys[i]), buff=0, color=color, stroke_width=4, max_tip_length_to_length_ratio=0.12)
+        arrows.add(arrow)
+        taken += [arrow.point_from_proportion(t) for t in np.linspace(0, 1, 24)]
+    for i in named:
+        color = POSITIVE if keys[i][0] >= 0 else NEGATIVE
         # the other adjective's key sits among the crowd: label outside; the noun's below its arrowhead
         side = LEFT if i == s.other_adj else DOWN if i == s.noun else RIGHT
-        labels.add(VGroup(MathTex(rf"\vec{{k}}_{{\text{{{s.words[i]}}}}}", font_size=30, color=color),
-                          _label(f"(word {i + 1})", 16, color)).arrange(DOWN, buff=0.06, aligned_edge=-side if i != s.noun else ORIGIN)
-                   .next_to(at(keys[i]), side, buff=0.15))
+        label = VGroup(MathTex(rf"\vec{{k}}_{{\text{{{s.words[i]}}}}}", font_size=30, color=color),
+                       _label(f"(word {i + 1})", 16, color)).arrange(DOWN, buff=0.06, aligned_edge=-side if i != s.noun else ORIGIN)
+        _beside(label, at(keys[i]), [side, RIGHT, LEFT, UP, DOWN, UR, UL, DR, DL], 0.15, taken, labels)
+        labels.add(label)
     # the keys the narration names without an arrow: the last word's own, and the noun's second time
     again = next(i for i, w in enumerate(s.words) if w == s.words[s.noun] and i != s.noun)
     for i, side in ((s.last, DOWN + RIGHT), (again, RIGHT)):
         color = POSITIVE if keys[i][0] >= 0 else NEGATIVE
-        labels.add(_label(f"{s.words[i]} (word {i + 1})", 16, color).next_to(at(keys[i]), side, buff=0.1))
+        label = _label(f"{s.words[i]} (word {i + 1})", 16, color)
+        _beside(label, at(keys[i]), [side, RIGHT, LEFT, UP, DOWN, UR, UL, DL], 0.1, taken, labels)
+        labels.add(label)
     note = VGroup(_label(f"this head's {s.hd}-D queries and keys,", 19), _label("projected onto one plane:", 19),
                   _label(f"x along the query of {s.quote(s.words[s.last])},", 19),
                   _label("y the keys' widest spread across it;", 19),
                   _label("dots: the other words' keys", 19))
-    note.arrange(DOWN, buff=0.1, aligned_edge=LEFT).move_to([-3.4, -0.55, 0], aligned_edge=LEFT)  # under the query
+    note.arrange(DOWN, buff=0.1, aligned_edge=LEFT)
+    # Under the query; where another model's keys are in the way, the first clear place, smaller if need be
+    full_width = note.width
+    spots = [[-3.4, -0.55, 0]] + [[x, y, 0] for y in (-1.85, -1.6, -0.55, 0.5, 1.5, 2.9)
+                                  for x in (-6.9, -5.6, -4.5, -3.4, -2.3)]
+    for size, spot in [(1.0, spot) for spot in spots] + [(0.75, spot) for spot in spots]:
+        note.scale_to_fit_width(size * full_width).move_to(spot, aligned_edge=LEFT)
+        if _clear(note, taken, [*labels, q_label]):
+            break
+    else:
+        note.scale_to_fit_width(full_width).move_to(spots[0], aligned_edge=LEFT)
     return Stage(axes=axes, dots=dots, arrows=arrows, labels=labels, query=query, q_label=q_label, note=note)
+
+
+def _clear(m, points, others) -> bool:
+    """Whether ``m`` lies inside the drawing area and covers none of ``points`` and ``others``."""
+    lo, hi = m.get_corner(DL), m.get_corner(UR)
+    if lo[0] < -6.95 or hi[0] > 6.95 or lo[1] < -2.5 or hi[1] > 3.78:
+        return False
+    if any(lo[0] - 0.05 < p[0] < hi[0] + 0.05 and lo[1] - 0.05 < p[1] < hi[1] + 0.05 for p in points):
+        return False
+    return not any(o is not m and _meet(m, o) for o in others)
+
+
+def _meet(a, b) -> bool:
+    (a0, a1), (b0, b1) = (a.get_corner(DL), a.get_corner(UR)), (b.get_corner(DL), b.get_corner(UR))
+    return bool(a0[0] < b1[0] + 0.05 and b0[0] < a1[0] + 0.05 and a0[1] < b1[1] + 0.05 and b0[1] < a1[1] + 0.05)
+
+
+def _beside(label, point, sides, buff: float, points, others) -> None:
+    """Beside ``point`` on the first of ``sides`` where ``label`` is clear (:func:`_clear`); the
+    first side when none is."""
+    for side in sides:
+        label.next_to(point, side, buff=buff)
+        if _clear(label, points, others):
+            return
+    label.next_to(point, sides[0], buff=buff)
 
 
 def _grid(s: Story) -> AttentionGrid:

@@ -689,8 +689,8 @@ class TheBasketballNeuron(ChapterEightScene):
             self.say(f"It fires for {every} {answer} players and stays low for the other "
                      f"{rest}" + (f", even {others}." if namesakes else "."))
         else:  # another model's neuron: said as it is
-            self.say(f"It fires for {who.title()} at {fmt(acts[me, 0])}, and for {names[rival].title()}, of "
-                     f"another sport, at {fmt(acts[rival, 0])}: it is not a neuron for {answer} players alone.")
+            self.say(f"It fires for {who.title()} at {fmt(acts[me, 0])} and for {names[rival].title()} "
+                     f"({f['sports'][order[rival]]}) at {fmt(acts[rival, 0])}: not for {answer} players alone.")
         self.play(FadeIn(VGroup(*[chart.value_label(i, color=MUTED) for i in namesakes])), run_time=0.8)
 
         # Its input, split by word

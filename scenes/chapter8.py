@@ -689,8 +689,8 @@ class TheBasketballNeuron(ChapterEightScene):
             self.say(f"It fires for {every} {answer} players and stays low for the other "
                      f"{rest}" + (f", even {others}." if namesakes else "."))
         else:  # another model's neuron: said as it is
-            self.say(f"It fires for {who.title()} at {fmt(acts[me, 0])} and for {names[rival].title()} "
-                     f"({f['sports'][order[rival]]}) at {fmt(acts[rival, 0])}: not for {answer} players alone.")
+            self.say(f"It fires for {who.title()} at {fmt(acts[me, 0])}, but also for {names[rival].title()}, "
+                     f"a {f['sports'][order[rival]]} player, at {fmt(acts[rival, 0])}: not for {answer} alone.")
         self.play(FadeIn(VGroup(*[chart.value_label(i, color=MUTED) for i in namesakes])), run_time=0.8)
 
         # Its input, split by word
@@ -1076,8 +1076,8 @@ class Superposition(ChapterEightScene):
                   FadeIn(chart, rate_func=ARRIVE), run_time=1.6)
         self.play(FadeIn(chart.value_label(chart.highlight_index)), run_time=0.5)
         if len(sports) >= 2:
-            self.say(f"It fires as strongly for some {' and '.join(sports[:2])} players as for {who}: its firing "
-                     "matches no single sport.")
+            self.say(f"Some {' and '.join(sports[:2])} players make it fire at least as strongly as {who}: its "
+                     "firing matches no single sport.")
         else:
             self.say(f"In this model none of the top neurons fires as strongly for players of two other sports as "
                      f"for {who}.")

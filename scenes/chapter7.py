@@ -67,6 +67,7 @@ from manim import (
 
 from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.lm_pieces import (
+    _boxes_meet,
     MASKED_FILL,
     AttentionGrid,
     MatrixBlock,
@@ -294,12 +295,7 @@ def _clear(m, points, others) -> bool:
         return False
     if any(lo[0] - 0.05 < p[0] < hi[0] + 0.05 and lo[1] - 0.05 < p[1] < hi[1] + 0.05 for p in points):
         return False
-    return not any(o is not m and _meet(m, o) for o in others)
-
-
-def _meet(a, b) -> bool:
-    (a0, a1), (b0, b1) = (a.get_corner(DL), a.get_corner(UR)), (b.get_corner(DL), b.get_corner(UR))
-    return bool(a0[0] < b1[0] + 0.05 and b0[0] < a1[0] + 0.05 and a0[1] < b1[1] + 0.05 and b0[1] < a1[1] + 0.05)
+    return not any(o is not m and _boxes_meet(m, o, 0.05) for o in others)
 
 
 def _beside(label, point, sides, buff: float, points, others) -> None:

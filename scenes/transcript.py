@@ -296,6 +296,8 @@ class Transcript:
     _last: dict[str, int] = field(default_factory=dict)  # when each array or part was last read
     scalars: list[tuple[int, str, float]] = field(default_factory=list)  # (when, source, value) of single reads
     _clock: int = 0
+    _read_with: dict[str, int] = field(default_factory=dict)  # which reading (one ``uses`` call) last read each array
+    _reading: int = 0
 
     # what the scene reads and declares
 
@@ -304,9 +306,11 @@ class Transcript:
             self.files[arrays.prefix] = arrays
             self._pools = None
         names = [f"{arrays.prefix}:{key}"] if key is not None else [f"{arrays.prefix}:{k}" for k in arrays]
+        self._reading += 1  # read together (a whole file's metrics, in its order): one reading
         for name in names:
             self._clock += 1
             self._last[name] = self._clock
+            self._read_with[name] = self._reading
         if not self.used.issuperset(names):
             self.used.update(names)
             self._pools = None
@@ -319,6 +323,7 @@ class Transcript:
     def touch(self, name: str) -> None:
         self._clock += 1
         self._last[name] = self._clock
+        self._read_with.pop(name, None)  # read on its own now
 
     def picks(self, part: "Traced") -> None:
         """A part of an array the scene picked out (a row, a window): numbers may come from it."""
@@ -383,7 +388,6 @@ class Transcript:
         if number.is_label:
             return "label"
         shown = f"{abs(number.value):.{number.decimals}f}"
-        half = 0.5 * 10.0 ** -number.decimals
         # a percentage reads a share (0.61 as 61%); a signed number may show minus a positive entry
         ways = [(100.0, " as a percentage")] if number.percent else [(1.0, "")]
         signs = [1.0] if number.percent else ([-1.0, 1.0] if number.signed else [1.0, -1.0])
@@ -401,28 +405,48 @@ class Transcript:
             if hit is not None:
                 best = (when, named(name, hit[1], hit[2]))
                 break
+        tied: list[tuple[bool, str]] = []  # hits among arrays read in one go: (exact, explanation)
+        reading = None
         for pool in sorted(self.pools(), key=lambda p: -self._last.get(p.name, 0)):
             when = self._last.get(pool.name, 0)
+            if tied and self._read_with.get(pool.name) != reading:
+                break
             if best is not None and when <= best[0]:
                 break
-            for mult, how in ([] if not pool.searched else ways):
-                for sign in signs:
-                    want = sign * abs(number.value) / mult
-                    lo = bisect_left(pool.sorted, want - half / mult - 1e-12)
-                    hi = bisect_right(pool.sorted, want + half / mult + 1e-12)
-                    hits = [int(pool.order[pos]) for pos in range(lo, hi)
-                            if reads_as(float(pool.sorted[pos]), mult, sign)]
-                    if hits:
-                        flat = min(hits)  # of equal-looking entries, the first
-                        where = "" if pool.values.size == 1 else _index_text(np.unravel_index(flat, pool.shape))
-                        return named(f"{pool.name}{where}", sign, how)
-            if number.decimals == 0 and not number.percent:
-                for axis, n in enumerate(pool.shape):
-                    if n == abs(number.value):
-                        return f"{pool.name}.shape[{axis}]"
-                if len(pool.shape) > 1 and pool.values.size == abs(number.value):
-                    return f"{pool.name}.size"
+            hit = self._hit_in(pool, number, ways, signs, reads_as, named)
+            if hit is not None:
+                reading = self._read_with.get(pool.name)
+                tied.append(hit)
+                if hit[0] or reading is None:
+                    break
+        if tied:  # of arrays read in one go (a card's metrics), one holding the very number shown wins
+            return next((why for exact, why in tied if exact), tied[0][1])  # over one that only rounds to it
         return best[1] if best is not None else None
+
+    @staticmethod
+    def _hit_in(pool: "_Pool", number: Number, ways, signs, reads_as, named) -> tuple[bool, str] | None:
+        """The first entry of ``pool`` that reads as ``number`` (or a shape or size equal to it), and
+        whether it is exactly that number rather than one that rounds to it."""
+        half = 0.5 * 10.0 ** -number.decimals
+        for mult, how in ([] if not pool.searched else ways):
+            for sign in signs:
+                want = sign * abs(number.value) / mult
+                lo = bisect_left(pool.sorted, want - half / mult - 1e-12)
+                hi = bisect_right(pool.sorted, want + half / mult + 1e-12)
+                hits = [int(pool.order[pos]) for pos in range(lo, hi)
+                        if reads_as(float(pool.sorted[pos]), mult, sign)]
+                if hits:
+                    flat = min(hits)  # of equal-looking entries, the first
+                    where = "" if pool.values.size == 1 else _index_text(np.unravel_index(flat, pool.shape))
+                    exact = abs(abs(float(pool.values[flat]) * mult) - abs(number.value)) <= 1e-9 * max(1.0, abs(number.value))
+                    return exact, named(f"{pool.name}{where}", sign, how)
+        if number.decimals == 0 and not number.percent:
+            for axis, n in enumerate(pool.shape):
+                if n == abs(number.value):
+                    return True, f"{pool.name}.shape[{axis}]"
+            if len(pool.shape) > 1 and pool.values.size == abs(number.value):
+                return True, f"{pool.name}.size"
+        return None
 
     def orphans(self) -> list[str]:
         """Numbers on screen that no artifact entry and no declaration explains, with their caption."""

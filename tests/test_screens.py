@@ -118,6 +118,23 @@ def test_a_number_is_traced_to_the_entry_it_shows():
     assert not t.orphans()
 
 
+@pytest.mark.parametrize("seconds", [224.9, 225.3, 453.5])
+def test_of_numbers_read_together_the_exact_one_wins_over_a_look_alike(seconds):
+    # A model card reads its metrics at once; a training time that rounds to the vocabulary size
+    # (224.9 s shown beside a 225-word vocabulary) must not take the vocabulary's place.
+    for order in ({"train_seconds": seconds, "vocabulary": 225.0}, {"vocabulary": 225.0, "train_seconds": seconds}):
+        t = _transcript(**order)
+        t.note(f"a 225-word vocabulary; {seconds:.1f} s on the CPU", [])
+        line = t.sections[0][1][0]
+        assert "225 <- art/file.npz:vocabulary" in line, line
+        assert f"{seconds:.1f} <- art/file.npz:train_seconds" in line, line
+    # an entry read later still wins, exact or not: what the scene read last is what it draws
+    t = _transcript(vocabulary=225.0)
+    t.uses(TracedArrays("art", "later.npz", {"seconds": np.asarray(224.9)}), None)
+    t.note("225", [])
+    assert "225 <- art/later.npz:seconds" in t.sections[0][1][0]
+
+
 def test_a_hand_typed_or_misrounded_number_is_an_orphan_named_with_its_caption():
     t = _transcript(a1=[0.10, 0.5794, 0.2])
     t.note("Its activation is 0.58 and 0.290.", [])  # 0.58 rounds right; half of 0.5794 is not in the data

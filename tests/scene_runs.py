@@ -46,9 +46,31 @@ def run_scene(cls: type[ChapterScene]) -> SceneRun:
                 "pixel_height": SIZE[1], "frame_rate": 15, "verbosity": "ERROR", "progress_bar": "none"}
     with tempconfig(settings):
         scene = watched(skip_animations=True)
+        _draw_only_when_asked(scene.renderer)
         scene.render()
         scene.renderer.update_frame(scene)
         closing = scene.renderer.get_frame()[:, :, :3].copy()
     run = SceneRun(scene, frames.get("opening", closing), closing)
     _RUNS[cls] = run
     return run
+
+
+def _draw_only_when_asked(renderer) -> None:
+    """While it skips animations, Manim's Cairo renderer still draws a frame at every play (the
+    "static" picture it would reuse for the frames of a video, and the last frame of each
+    animation), about a sixth of a scene's build; nobody sees them here. Only the frames this
+    module asks for (the whole scene, drawn afresh) are drawn."""
+    draw = renderer.update_frame
+
+    def update_frame(scene, mobjects=None, *args, **kwargs):
+        if mobjects is not None and renderer.skip_animations:
+            return  # Manim's own: a static picture or an animation's frame
+        renderer.static_image = None
+        draw(scene, mobjects, *args, **kwargs)
+
+    def save_static_frame_data(scene, static_mobjects):
+        renderer.static_image = None
+        return None
+
+    renderer.update_frame = update_frame
+    renderer.save_static_frame_data = save_static_frame_data

@@ -1259,8 +1259,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sizes = argparse.ArgumentParser(add_help=False)
     sizes.add_argument("--sizes", metavar="784,H1,H2,10",
-                       help="the digit network's layer sizes (default 784,16,16,10): 784 inputs, two hidden layers "
-                            "of 2 to 32 neurons, 10 outputs")
+                       help="the digit network's layer sizes (default 784,16,16,10): 784 inputs, one to three "
+                            "hidden layers of 2 to 32 neurons, 10 outputs")
 
     sp = sub.add_parser("train", parents=[mnist, sizes], help="build model artifacts")
     sp.add_argument("model", nargs="?", default="all", help="digits, lm, a stage's name, or all (default)")

@@ -35,6 +35,7 @@ __all__ = ["CHOICE_FILE", "DEFAULT_SIZES", "describe_choice", "digit_choice", "i
 CHOICE_FILE = "digits-choice.json"
 DEFAULT_SIZES = (784, 16, 16, 10)
 MAX_HIDDEN = 32  # wider layers no longer read as neurons (nor their weight maps) on the chapters' drawings
+MAX_HIDDEN_LAYERS = 3  # more columns than five no longer fit the frame with their labels
 DIGIT_STAGES = ("digits", "digits-story")  # what a change of network rebuilds and swaps in
 
 
@@ -43,9 +44,8 @@ class ChoiceError(ArtifactError):
 
 
 def parse_sizes(text: str | None) -> tuple[int, ...]:
-    """``"784,32,32,10"`` -> (784, 32, 32, 10); the chapters need 784 inputs (28 x 28 pixels), two
-    hidden layers (the diagrams, Chapter 3's layer 2 and Chapter 4's last two layers) of 2 to
-    ``MAX_HIDDEN`` neurons, and 10 outputs."""
+    """``"784,32,32,10"`` -> (784, 32, 32, 10); the chapters need 784 inputs (28 x 28 pixels), one
+    to ``MAX_HIDDEN_LAYERS`` hidden layers of 2 to ``MAX_HIDDEN`` neurons, and 10 outputs."""
     if text is None:
         return DEFAULT_SIZES
     try:
@@ -55,9 +55,9 @@ def parse_sizes(text: str | None) -> tuple[int, ...]:
     if len(sizes) < 3 or sizes[0] != 784 or sizes[-1] != 10:
         raise ChoiceError(f"--sizes {text!r}: a digit network starts with 784 inputs (28 x 28 pixels) and ends with "
                           "10 outputs, e.g. 784,32,32,10")
-    if len(sizes) != 4:
-        raise ChoiceError(f"--sizes {text!r}: the chapters draw two hidden layers (Chapter 3 follows layer 2, Chapter 4 "
-                          f"the last two layers); {len(sizes) - 2} hidden layers are not drawn yet")
+    if len(sizes) - 2 > MAX_HIDDEN_LAYERS:
+        raise ChoiceError(f"--sizes {text!r}: the chapters draw 1 to {MAX_HIDDEN_LAYERS} hidden layers side by side in "
+                          f"one frame; {len(sizes) - 2} no longer fit")
     if any(not 2 <= n <= MAX_HIDDEN for n in sizes[1:-1]):
         raise ChoiceError(f"--sizes {text!r}: each hidden layer needs 2 to {MAX_HIDDEN} neurons to be drawn")
     return sizes

@@ -71,7 +71,8 @@ def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
     """Arrays for Chapter 1 ("But what is a neural network?")."""
     x_test = torch.from_numpy(data.x_test)
     every = net.trace(x_test)
-    predictions = every["a"][3].argmax(dim=1).numpy()
+    L = len(net.config.sizes) - 1  # layers of weights: the output is layer L
+    predictions = every["a"][L].argmax(dim=1).numpy()
     b_all = net.biases[0].detach().numpy()
     sums = every["z"][1].numpy() - b_all
     index, neuron = chapter_digit(every["a"][1].numpy(), sums, b_all, predictions, data.y_test)
@@ -101,15 +102,10 @@ def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
         "digit": data.x_test[index],  # (784,)
         "digit_index": np.asarray(index),
         "digit_label": np.asarray(int(data.y_test[index])),
-        "a0": a[0],
-        "a1": a[1],
-        "a2": a[2],
-        "a3": a[3],
-        "z1": z[1],
-        "z2": z[2],
-        "z3": z[3],
-        "prediction": np.asarray(int(np.argmax(a[3]))),
-        "confidence": np.asarray(float(np.max(a[3]))),
+        **{f"a{l}": a[l] for l in range(L + 1)},
+        **{f"z{l}": z[l] for l in range(1, L + 1)},
+        "prediction": np.asarray(int(np.argmax(a[L]))),
+        "confidence": np.asarray(float(np.max(a[L]))),
         "input_window": window,  # pixel indices shown as the input column
         "neuron": np.asarray(neuron),
         "neuron_weights": w,  # (784,)
@@ -122,8 +118,7 @@ def chapter1(net: DigitNet, data: DigitDataset) -> dict[str, np.ndarray]:
         "n_train": np.asarray(len(data.y_train)),
         # Real weights on the diagram's edges: into layer 1 from the shown input window, then all.
         "w0_window": w0[:, window],  # (16, 16)
-        "w1": net.weights[1].detach().numpy(),  # (16, 16)
-        "w2": net.weights[2].detach().numpy(),  # (10, 16)
+        **{f"w{l}": net.weights[l].detach().numpy() for l in range(1, L)},  # (16, 16), (10, 16)
         "weight_vmax": np.asarray(weight_vmax(net)),
         "sizes": sizes,
         "n_weights": np.asarray(int(sum(sizes[:-1] * sizes[1:]))),
@@ -202,7 +197,7 @@ def plane_costs(x: torch.Tensor, y: torch.Tensor, center: torch.Tensor, d1: torc
             return c[key] + al.reshape(shape) * u[key] + be.reshape(shape) * v[key]
 
         a = torch.sigmoid(xc + al[:, None, None] * xu + be[:, None, None] * xv + mix("b0")[:, None, :])  # (M, N, 16)
-        for layer in (1, 2):
+        for layer in range(1, len(sizes) - 1):
             a = torch.sigmoid(a @ mix(f"w{layer}").transpose(1, 2) + mix(f"b{layer}")[:, None, :])
         out.append(((a - target) ** 2).sum(dim=2).mean(dim=1).numpy())
     return np.concatenate(out)
@@ -333,10 +328,8 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
         "input_window": window,
         "a0_window": ch1["digit"][window],
         "untrained_w0_window": untrained.weights[0].detach().numpy()[:, window],
-        "untrained_w1": untrained.weights[1].detach().numpy(),
-        "untrained_w2": untrained.weights[2].detach().numpy(),
-        "untrained_a1": trace0["a"][1][0].numpy(),
-        "untrained_a2": trace0["a"][2][0].numpy(),
+        **{f"untrained_w{l}": untrained.weights[l].detach().numpy() for l in range(1, len(sizes) - 1)},
+        **{f"untrained_a{l}": trace0["a"][l][0].numpy() for l in range(1, len(sizes) - 1)},
         "trained_output": out1,
         "target": onehot,
         "untrained_digit_cost": np.asarray(float(((out0 - onehot) ** 2).sum())),
@@ -442,10 +435,11 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
     fwd = forward(weights, biases, x)
     bwd = backward(weights, biases, fwd, label)
     target = np.eye(10)[BACKPROP_LABEL]
-    w3 = weights[2].astype(np.float64)
-    delta3 = bwd["delta"][3][0]
-    # What each output neuron's wish asks of layer 2: -W3[i, k] delta3[i]; their sum is -dC/da(2).
-    wishes = -(w3 * delta3[:, None])  # (10, 16)
+    L = len(sizes) - 1  # the output layer; the chapter follows layer L-1 (2 in a 784-16-16-10 network)
+    w_out = weights[L - 1].astype(np.float64)
+    delta_out = bwd["delta"][L][0]
+    # What each output neuron's wish asks of layer L-1: -W(L)[i, k] delta(L)[i]; their sum is -dC/da(L-1).
+    wishes = -(w_out * delta_out[:, None])  # (10, 16)
     # The diagram the chapter keeps on screen: this network's weights on its own colour scale, the
     # input column a row of this digit's pixels (the same rule as Chapter 1)
     window = spread_window(data.x_train[index])
@@ -493,30 +487,27 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
         "digit_index": np.asarray(index),
         "digit": data.x_train[index],
         "label": np.asarray(BACKPROP_LABEL),
-        "a1": fwd["a"][1][0], "a2": fwd["a"][2][0], "a3": fwd["a"][3][0],
-        "z3": fwd["z"][3][0],
+        **{f"a{l}": fwd["a"][l][0] for l in range(1, L + 1)},
+        f"z{L}": fwd["z"][L][0],
         "target": target,
-        "wanted_change": target - fwd["a"][3][0],  # the direction each output should move
-        "cost": np.asarray(float(((fwd["a"][3][0] - target) ** 2).sum())),
-        "delta3": delta3,
-        "delta2": bwd["delta"][2][0],
-        "delta1": bwd["delta"][1][0],
+        "wanted_change": target - fwd["a"][L][0],  # the direction each output should move
+        "cost": np.asarray(float(((fwd["a"][L][0] - target) ** 2).sum())),
+        f"delta{L}": delta_out,
+        **{f"delta{l}": bwd["delta"][l][0] for l in range(L - 1, 0, -1)},
         "input_window": window,  # pixel indices shown as the input column
         "a0_window": data.x_train[index][window],
         "w1_window": weights[0][:, window],  # (16, 16) into layer 1 from the shown pixels
-        "w2": weights[1], "w3": weights[2],  # (16, 16), (10, 16)
+        **{f"w{l}": weights[l - 1] for l in range(2, L + 1)},  # (16, 16), (10, 16)
         "weight_vmax": np.asarray(vmax),  # this checkpoint's colour scale (99th percentile of |W(1)|)
         # this digit's wishes for every drawn weight: -dC/dW, layer by layer
         "wish_w1_window": -bwd["grad_w"][0][0][:, window],
-        "wish_w2": -bwd["grad_w"][1][0],
-        "wish_w3": -bwd["grad_w"][2][0],
-        "w3_row": w3[BACKPROP_LABEL],  # weights into the "2" neuron
-        "b3": np.asarray(float(biases[2][BACKPROP_LABEL])),
-        "grad_w3_row": bwd["grad_w"][2][0][BACKPROP_LABEL],
-        "grad_b3": np.asarray(float(bwd["grad_b"][2][0][BACKPROP_LABEL])),
+        **{f"wish_w{l}": -bwd["grad_w"][l - 1][0] for l in range(2, L + 1)},
+        f"w{L}_row": w_out[BACKPROP_LABEL],  # weights into the "2" neuron
+        f"b{L}": np.asarray(float(biases[L - 1][BACKPROP_LABEL])),
+        f"grad_w{L}_row": bwd["grad_w"][L - 1][0][BACKPROP_LABEL],
+        f"grad_b{L}": np.asarray(float(bwd["grad_b"][L - 1][0][BACKPROP_LABEL])),
         "wishes": wishes,  # (10, 16)
-        "wanted_a2": -bwd["grad_a"][2][0],  # = wishes.sum(axis=0)
-        "wanted_a1": -bwd["grad_a"][1][0],
+        **{f"wanted_a{l}": -bwd["grad_a"][l][0] for l in range(L - 1, 0, -1)},  # wanted_a(L-1) = wishes.sum(axis=0)
         "table_examples": table_idx,
         "table_images": data.x_train[table_idx],
         "table_rows": rows,
@@ -612,28 +603,29 @@ def chapter4(data: DigitDataset, chain, ch3: dict[str, np.ndarray], checkpoints:
     label = int(ch3["label"])
     fwd = forward(weights, biases, x)
     bwd = backward(weights, biases, fwd, np.array([label]))
-    grad_a2 = bwd["grad_a"][2][0]
+    L = len(weights)  # the output layer
+    grad_a2 = bwd["grad_a"][L - 1][0]
     # Rule: j is the output that should light up (the label); k the neuron of layer L-1 the cost is
     # most sensitive to, among those numbered differently from j (so j and k never read alike).
     j = label
     k = int(max((i for i in range(len(grad_a2)) if i != j), key=lambda i: abs(grad_a2[i])))
-    out, hid = fwd["a"][3][0], fwd["a"][2][0]
+    out, hid = fwd["a"][L][0], fwd["a"][L - 1][0]
     target = np.eye(len(out))[label]
     sp_out, dc_out = out * (1 - out), 2 * (out - target)
-    w_k = np.asarray(weights[2], dtype=np.float64)[:, k]  # w(L)[j, k] over j: neuron k's edges to every output
+    w_k = np.asarray(weights[L - 1], dtype=np.float64)[:, k]  # w(L)[j, k] over j: neuron k's edges to every output
     terms = w_k * sp_out * dc_out  # one per output j: the path k -> j -> C
     # One layer further down: the weight into neuron k of layer L-1 whose derivative is largest
-    grad_w2_k = bwd["grad_w"][1][0][k]
+    grad_w2_k = bwd["grad_w"][L - 2][0][k]
     m = int(np.argmax(np.abs(grad_w2_k)))
-    paths = chain_rule_paths(weights, fwd, np.array([label]), 2, k, m)
+    paths = chain_rule_paths(weights, fwd, np.array([label]), L - 1, k, m)
     # autograd, float64, through a forward pass written again in torch
     W = [torch.tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in weights]
     B = [torch.tensor(np.asarray(v, dtype=np.float64)) for v in biases]
-    a1 = torch.sigmoid(W[0] @ torch.from_numpy(x[0].astype(np.float64)) + B[0])
-    a2 = torch.sigmoid(W[1] @ a1 + B[1])
-    a3 = torch.sigmoid(W[2] @ a2 + B[2])
-    c_net = ((a3 - torch.from_numpy(target)) ** 2).sum()
-    g_w2, g_w3, g_a2 = torch.autograd.grad(c_net, (W[1], W[2], a2))
+    net_a = [torch.from_numpy(x[0].astype(np.float64))]
+    for w_l, b_l in zip(W, B):
+        net_a.append(torch.sigmoid(w_l @ net_a[-1] + b_l))
+    c_net = ((net_a[L] - torch.from_numpy(target)) ** 2).sum()
+    g_w2, g_w3, g_a2 = torch.autograd.grad(c_net, (W[L - 2], W[L - 1], net_a[L - 1]))
 
     return {
         "chain_w": w, "chain_b": b,

@@ -62,6 +62,7 @@ from scenes.pieces import (
     NetworkDiagram,
     ValueBars,
     digit_network,
+    digit_sizes,
     fmt,
     layer_names,
     hidden_phrase,
@@ -74,6 +75,12 @@ TITLE = "But what is a neural network?"
 ARTIFACTS = ("digits-story",)
 
 DIGIT_SMALL = 2.0
+ALL = 99  # network_stage(d, lit=ALL): every layer lit
+
+
+def depth() -> int:
+    """L, the number of layers of weights: the outputs are layer L (3 in a 784-16-16-10 network)."""
+    return len(digit_sizes()) - 1
 
 
 def data() -> dict[str, np.ndarray]:
@@ -101,8 +108,10 @@ def _thousands(n: int, how: str | None = None) -> str:
 def network(d: dict, lit: int) -> NetworkDiagram:
     """The trained network (every weight on one colour scale), its first ``lit`` layers lit by the
     chapter's digit."""
-    acts = [d["a0"][d["input_window"]], d["a1"], d["a2"], d["a3"]][:lit]
-    return digit_network((d["w0_window"], d["w1"], d["w2"]), float(d["weight_vmax"]), d["input_window"], acts)
+    L = depth()
+    acts = [d["a0"][d["input_window"]], *[d[f"a{l}"] for l in range(1, L + 1)]][:lit]
+    return digit_network((d["w0_window"], *[d[f"w{l}"] for l in range(1, L)]), float(d["weight_vmax"]),
+                         d["input_window"], acts)
 
 
 def small_digit(d: dict) -> Group:
@@ -205,7 +214,7 @@ def shrunk(stage: Stage, scale: float, center) -> Stage:
 
 def matrix_stage(d: dict) -> Stage:
     """The network drawn small at the top and, under it, the layer as a matrix product."""
-    full = network_stage(d, lit=4)
+    full = network_stage(d, lit=ALL)
     net = shrunk(Stage(digit=full.digit, band=full.band, net=full.net), 0.5, [-2.6, 2.28, 0])
     parts = matrix_parts(d)
     return Stage(**net, eq=parts["eq"], names=parts["names"], index=parts["index"], pixels=parts["pixels"],
@@ -412,14 +421,15 @@ class ForwardPass(ChapterOneScene):
 
         # Activations flow layer by layer
         self.say("Now let the network read it: each layer's activations set the next layer's, through the weights.")
-        sources = [d["a0"][d["input_window"]], d["a1"], d["a2"]]
-        for layer in (1, 2, 3):
+        L = depth()
+        sources = [d["a0"][d["input_window"]], *[d[f"a{l}"] for l in range(1, L)]]
+        for layer in range(1, L + 1):
             # a pulse along each wire, as bright as the neuron it leaves: dark neurons send nothing
             self.play(*net.pulses(layer, sources[layer - 1]), run_time=1.0)
             self.play(net.light(layer, d[f"a{layer}"]), run_time=0.8)
 
         # The brightest output is the answer
-        bars = ValueBars(d["a3"], width=0.85, bar_height=0.2, font_size=19, decimals=3)
+        bars = ValueBars(d[f"a{L}"], width=0.85, bar_height=0.2, font_size=19, decimals=3)
         for row, label in zip(bars.rows, net.output_labels):
             row.next_to(label, RIGHT, buff=0.2)
         winner = int(d["prediction"])
@@ -429,14 +439,14 @@ class ForwardPass(ChapterOneScene):
                  f"{confidence:.3f}: it reads a {winner}.")
         self.play(FadeIn(bars, lag_ratio=0.1), run_time=1.0)
         self.play(Create(box), bars.rows[winner][-1].animate.set_color(ACCENT))
-        others = float(np.sort(d["a3"])[-2])
+        others = float(np.sort(d[f"a{L}"])[-2])
         self.say(f"The next brightest output is only {others:.3f}. (Each output is its own brightness, not a share of 1.)")
         self.wait(1.0)
         acc, n_test = float(d["test_accuracy"]), int(d["n_test"])
         right = computed(f"{round(acc * n_test):,}", "test_accuracy × n_test")
         self.say(f"Over all {n_test:,} held-out digits, this network reads {right} right: {acc:.1%}.")
         self.wait(1.0)
-        after = network_stage(d, lit=4)
+        after = network_stage(d, lit=ALL)
         self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net,
                                    stage.labels: after.labels})
 
@@ -446,55 +456,64 @@ class TheHope(ChapterOneScene):
 
     def construct(self):
         d = data()
-        stage = self.open(network_stage(d, lit=4))
+        stage = self.open(network_stage(d, lit=ALL))
         net = stage.net
         halves, edges = hope_pieces(d["digit"])
-        x1, x2, x3 = (float(net.layers[k].get_x()) for k in (1, 2, 3))
+        L = depth()  # the first hidden layer holds the edges, the last (L-1) the curves: one layer when L == 2
+        x1, x2, x3 = (float(net.layers[k].get_x()) for k in (1, L - 1, L))
         edge_imgs = Group(*[Group(im, im.frame()) for im in (_cropped(p, 0.78) for p in edges)])
         edge_imgs.arrange(DOWN, buff=0.12).move_to([x1, NET_CENTER[1], 0])
         half_imgs = Group(*[Group(im, im.frame()) for im in (DigitImage(p, height=1.55) for p in halves)])
         half_imgs.arrange(DOWN, buff=0.6).move_to([x2, NET_CENTER[1], 0])
         whole = Group(*(lambda im: (im, im.frame()))(DigitImage(d["digit"], height=1.8)))
-        whole.move_to([x3 + 1.75, float(net.layers[3][int(d["prediction"])].get_y()), 0])
+        whole.move_to([x3 + 1.75, float(net.layers[L][int(d["prediction"])].get_y()), 0])
         to_half = VGroup(*[Arrow(e.get_right(), half_imgs[k // 3].get_left(), buff=0.08, stroke_width=2.5,
                                  max_tip_length_to_length_ratio=0.12, color=MUTED) for k, e in enumerate(edge_imgs)])
-        three = net.layers[3][int(d["prediction"])]
+        three = net.layers[L][int(d["prediction"])]
         to_whole = VGroup(*[Arrow(h.get_right(), three.get_left(), buff=0.08, stroke_width=3,
                                   max_tip_length_to_length_ratio=0.12, color=MUTED) for h in half_imgs])
         to_whole.add(Line(three.get_right(), whole.get_left(), stroke_width=2, color=MUTED))
         note = _text("the hope, drawn with pieces of this 3 (an illustration)", 20, MUTED)
-        note.move_to([x2, -2.35, 0])
+        note.move_to([(x1 + x3) / 2 if L == 2 else x2 if L == 3 else (x1 + x2) / 2, -2.35, 0])
 
         # Why layers? The hope
-        self.say("Why layers? The hope: each neuron of the last hidden layer stands for a piece of a digit, like a curve.")
+        which = "the last hidden layer" if L > 2 else "the hidden layer"
+        self.say(f"Why layers? The hope: each neuron of {which} stands for a piece of a digit, like a curve.")
         self.play(net.animate.set_opacity(0.1), FadeOut(stage.labels), FadeIn(note), run_time=1.2)
         self.play(FadeIn(whole), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(h, shift=RIGHT * 0.2) for h in half_imgs], lag_ratio=0.3),
                   Create(to_whole), run_time=1.6)
-        self.say("And each neuron of the first hidden layer a little edge, a few of which make up each curve.")
-        self.play(LaggedStart(*[FadeIn(e, shift=RIGHT * 0.2) for e in edge_imgs], lag_ratio=0.15), run_time=2.0)
-        self.play(Create(to_half, lag_ratio=0.1), run_time=1.5)
-        self.say("Pixels make edges, edges make curves and lines, and those make digits. That is the hope.")
+        if L > 2:
+            self.say("And each neuron of the first hidden layer a little edge, a few of which make up each curve."
+                     if L == 3 else "And each neuron of the first hidden layer a little edge, the layer between parts of "
+                                    "curves: a few edges make up each curve.")
+            self.play(LaggedStart(*[FadeIn(e, shift=RIGHT * 0.2) for e in edge_imgs], lag_ratio=0.15), run_time=2.0)
+            self.play(Create(to_half, lag_ratio=0.1), run_time=1.5)
+            self.say("Pixels make edges, edges make curves and lines, and those make digits. That is the hope.")
+        else:
+            self.say("With one hidden layer, its neurons go from pixels to pieces in one step, and the pieces make digits. "
+                     "That is the hope.")
         self.wait(1.0)
         self.say("Whether training finds anything like it is a question Chapter 2 answers, with the real weights.")
         self.wait(0.5)
-        after = network_stage(d, lit=4)
+        after = network_stage(d, lit=ALL)
         self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net})
 
 
 class OneHiddenNeuron(ChapterOneScene):
     def construct(self):
         d = data()
-        stage = self.open(network_stage(d, lit=4))
+        stage = self.open(network_stage(d, lit=ALL))
         net = stage.net
         j = int(d["neuron"])
         neuron = net.layers[1][j]
         into = net.edges_into(1, j)
-        others = [e for e in net.edges[0] if e not in into] + list(net.edges[1]) + list(net.edges[2])
+        others = [e for e in net.edges[0] if e not in into] + [e for edges in net.edges[1:] for e in edges]
         ring = Circle(radius=neuron.width / 2 + 0.08, color=ACCENT, stroke_width=3).move_to(neuron)
 
         # One neuron of the first hidden layer
-        self.say(f"Take one neuron of the first hidden layer: number {j}, counting from 0 like the outputs. "
+        first = "first " if depth() > 2 else ""
+        self.say(f"Take one neuron of the {first}hidden layer: number {j}, counting from 0 like the outputs. "
                  "What makes it light up?")
         self.play(Create(ring), *[e.animate.set_stroke(opacity=0.1) for e in others],
                   *[e.animate.set_stroke(width=2.6, opacity=1) for e in into], run_time=1.4)
@@ -587,14 +606,14 @@ class OneHiddenNeuron(ChapterOneScene):
         self.play(ring.animate.set_stroke(width=6), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=0.8)
         self.wait(0.5)
 
-        after = network_stage(d, lit=4)
+        after = network_stage(d, lit=ALL)
         self.hand_off(after, keep={small[k]: after[k] for k in small})
 
 
 class CountTheKnobs(ChapterOneScene):
     def construct(self):
         d = data()
-        stage = self.open(network_stage(d, lit=4))
+        stage = self.open(network_stage(d, lit=ALL))
         net = stage.net
         sizes = [int(s) for s in d["sizes"]]
         n_w, n_b, n = int(d["n_weights"]), int(d["n_biases"]), int(d["n_params"])
@@ -630,22 +649,24 @@ class CountTheKnobs(ChapterOneScene):
                         *[f"{o} +" for o in sizes[1:-1]], str(sizes[-1]), "=", _thousands(n), font_size=38)
         total.move_to([0.4, -2.2, 0])
         total[-1].set_color(ACCENT)
-        sources = {k: counts[k][1][1] for k in range(3)}
-        sources.update({3 + k: bias_tags[k] for k in range(3)})
+        L = len(sizes) - 1
+        sources = {k: counts[k][1][1] for k in range(L)}
+        sources.update({L + k: bias_tags[k] for k in range(L)})
         self.play(FadeOut(stage.labels), run_time=0.5)
-        self.write_terms(total, sources=sources, groups=[[0], [1], [2], [3, 4, 5], [6, 7]], run_time=0.8)
+        self.write_terms(total, sources=sources, groups=[[k] for k in range(L)] + [list(range(L, 2 * L)), [2 * L, 2 * L + 1]],
+                         run_time=0.8)
         self.say(f"Weights and biases together: {n:,} numbers.")
         self.say(f"Learning means finding a good value for every one of these {n:,} knobs, from examples.")
         self.play(Create(SurroundingRectangle(total[-1], color=ACCENT, buff=0.08)), run_time=0.8)
         self.wait(0.5)
-        after = network_stage(d, lit=4, labels=False)
+        after = network_stage(d, lit=ALL, labels=False)
         self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net})
 
 
 class MatrixForm(ChapterOneScene):
     def construct(self):
         d = data()
-        stage = self.open(network_stage(d, lit=4, labels=False))
+        stage = self.open(network_stage(d, lit=ALL, labels=False))
         target = matrix_stage(d)
         parts = matrix_parts(d)
         # The scene draws the stage's own equation and names, so it ends on exactly that drawing.
@@ -701,7 +722,8 @@ class MatrixForm(ChapterOneScene):
         self.wait(1.5)
 
         # Back to the compact form
-        self.say("So a(1) is sigma of W times a(0), plus b: one line for a whole layer. The next layers repeat it.")
+        self.say("So a(1) is sigma of W times a(0), plus b: one line for a whole layer. The next layers repeat it."
+                 if depth() > 2 else "So a(1) is sigma of W times a(0), plus b: one line for a whole layer. The outputs repeat it.")
         self.play(FadeOut(box), FadeOut(ring), *[ShowPassingFlash(SurroundingRectangle(m, color=ACCENT, buff=0.05), time_width=0.8)
                                   for m in (W, A0, B, A1)], run_time=1.2)
         self.play(*[ShowPassingFlash(SurroundingRectangle(compact[k], color=ACCENT, buff=0.05), time_width=0.8)

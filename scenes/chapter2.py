@@ -114,9 +114,10 @@ def data_grids(d: dict) -> Stage:
 def untrained_stage(d: dict, lit: int = 0) -> Stage:
     """Chapter 1's digit beside the network with its random starting weights (one colour scale
     with every other drawing of the network's weights), its first ``lit`` layers lit."""
-    acts = [d["a0_window"], d["untrained_a1"], d["untrained_a2"], d["untrained_output"]][:lit]
-    net = digit_network((d["untrained_w0_window"], d["untrained_w1"], d["untrained_w2"]), float(d["weight_vmax"]),
-                        d["input_window"], acts)
+    L = len(sizes_of(d)) - 1
+    acts = [d["a0_window"], *[d[f"untrained_a{l}"] for l in range(1, L)], d["untrained_output"]][:lit]
+    net = digit_network((d["untrained_w0_window"], *[d[f"untrained_w{l}"] for l in range(1, L)]),
+                        float(d["weight_vmax"]), d["input_window"], acts)
     digit = framed_digit(d["digit"], 2.0).move_to(DIGIT_HOME)
     return Stage(digit=digit, net=net, labels=net.label_layers(layer_names(sizes_of(d))))
 
@@ -233,7 +234,6 @@ def _on_map(board: Group, u: float, v: float) -> np.ndarray:
 
 
 GRADIENT_LO, GRADIENT_HI = 1e-4, 0.25  # the gradient's colour scale: a log scale over its decades
-GROUP_NAMES = ("layer 1 weights", "b(1)", "layer 2 weights", "b(2)", "layer 3 weights", "b(3)")
 
 
 def _grad_image(values: np.ndarray, height: float) -> ImageMobject:
@@ -256,13 +256,14 @@ def map_grid(n: int, side: float, gap: float, four: float | None = None) -> tupl
 
 
 def gradient_groups(d: dict) -> list[np.ndarray]:
-    """The negative gradient split as the network is built: W(1), b(1), W(2), b(2), W(3), b(3)."""
+    """The negative gradient split as the network is built: W(1), b(1), W(2), b(2), ..., W(L), b(L)."""
     sizes = sizes_of(d)
+    L = len(sizes) - 1
     w_sizes = [i * o for i, o in zip(sizes[:-1], sizes[1:])]
     cut = np.cumsum([0] + w_sizes + list(sizes[1:]))
-    parts = [d["gradient"][cut[k]:cut[k + 1]] for k in range(6)]  # picked out, so their entries are traced
-    w, b = [-p for p in parts[:3]], [-p for p in parts[3:]]
-    return [w[0], b[0], w[1], b[1], w[2], b[2]]
+    parts = [d["gradient"][cut[k]:cut[k + 1]] for k in range(2 * L)]  # picked out, so their entries are traced
+    w, b = [-p for p in parts[:L]], [-p for p in parts[L:]]
+    return [g for l in range(L) for g in (w[l], b[l])]
 
 
 def gradient_panel(d: dict) -> Stage:
@@ -270,26 +271,32 @@ def gradient_panel(d: dict) -> Stage:
     the first layer's weights as 16 maps of 28 x 28 (one per hidden neuron, each pixel's weight
     where the pixel is), the later layers' weights as blocks (row j: the weights into neuron j),
     each layer's biases as a column beside its weights."""
-    w1, b1, w2, b2, w3, b3 = gradient_groups(d)
-    _, n1, n2, n_out = sizes_of(d)
+    groups = gradient_groups(d)
+    sizes = sizes_of(d)
+    L, n1 = len(sizes) - 1, sizes[1]
+    w1, b1 = groups[0], groups[1]
     rows, cols, side = map_grid(n1, 1.15, 0.1)
     maps = Group(*[_framed(_grad_image(row.reshape(28, 28), side)) for row in w1.reshape(n1, 784)])
     maps.arrange_in_grid(rows, cols, buff=0.1).move_to([0.85, 2.4, 0])
     col = lambda v, h: _framed(_grad_image(v.reshape(-1, 1), h)).stretch_to_fit_width(0.16)  # noqa: E731
-    # W(3)'s block as tall as its rows are beside W(2)'s (1.19 for 10 rows of 16), never lower: the
+    # W(L)'s block as tall as its rows are beside W(L-1)'s (1.19 for 10 rows of 16), never lower: the
     # output biases are read up close from it
-    low = max(round(1.9 * n_out / n2, 2), 1.19)
-    blocks = Group(
-        col(b1, 1.9),
-        _framed(_grad_image(w2.reshape(n2, n1), 1.9)), col(b2, 1.9),
-        _framed(_grad_image(w3.reshape(n_out, n2), low)), col(b3, low),
-    ).arrange(RIGHT, buff=0.55, aligned_edge=UP).move_to([0.85, -0.35, 0])
+    low = max(round(1.9 * sizes[L] / sizes[L - 1], 2), 1.19)
+    panel = [col(b1, 1.9)]  # b(1), then W(l) and b(l) for l = 2 .. L: blocks[2l-3] is W(l), blocks[2l-2] b(l)
+    for l in range(2, L + 1):
+        height = low if l == L else 1.9
+        panel += [_framed(_grad_image(groups[2 * l - 2].reshape(sizes[l], sizes[l - 1]), height)),
+                  col(groups[2 * l - 1], height)]
+    blocks = Group(*panel).arrange(RIGHT, buff=0.55 if L <= 3 else 0.4, aligned_edge=UP).move_to([0.85, -0.35, 0])
+    labels = ["b(1)"]
+    for l in range(2, L + 1):
+        n = computed(groups[2 * l - 2].size, "entries of the gradient block")
+        # with more than two blocks of weights, their names are short enough to sit apart
+        labels += [f"layer {l} weights ({n})" if L <= 3 else f"layer {l} ({n})", f"b({l})"]
     names = VGroup(
         _text(f"layer 1 weights: {computed(f'{len(maps)} maps of {w1.size // len(maps)} ({w1.size:,})', 'the gradient split as the network is built')}",
               18, MUTED).next_to(maps, DOWN, buff=0.1),
-        *[_text(t, 17, MUTED).next_to(b, DOWN, buff=0.12) for t, b in zip(
-            ("b(1)", f"layer 2 weights ({computed(w2.size, 'entries of the gradient block')})", "b(2)",
-             f"layer 3 weights ({computed(w3.size, 'entries of the gradient block')})", "b(3)"), blocks)],
+        *[_text(t, 17, MUTED).next_to(b, DOWN, buff=0.12) for t, b in zip(labels, blocks)],
     )
     return Stage(maps=maps, blocks=blocks, names=names)
 
@@ -470,14 +477,19 @@ class UntrainedOutput(ChapterTwoScene):
         # Its answer: trash
         self.say("Feed in the 3: its pixels light the inputs, and the activations flow through the random weights...")
         self.play(net.light(0, d["a0_window"]), run_time=1.0)
-        for layer, key in ((1, "untrained_a1"), (2, "untrained_a2"), (3, "untrained_output")):
+        L = len(sizes_of(d)) - 1
+        for layer, key in [(l, f"untrained_a{l}") for l in range(1, L)] + [(L, "untrained_output")]:
             self.play(*[ShowPassingFlash(e.copy().set_stroke(INK, width=2), time_width=0.5) for e in net.edges[layer - 1]],
                       run_time=0.8)
             self.play(net.light(layer, d[key]), run_time=0.7)
         wrong = int(np.argmax(d["untrained_output"]))
-        ring = Circle(radius=0.17, color=ACCENT, stroke_width=3).move_to(net.layers[3][wrong])
-        self.say(f"...and out comes trash: outputs half lit all over, the brightest one a {wrong}. "
-                 "It has learned nothing yet.")
+        ring = Circle(radius=0.17, color=ACCENT, stroke_width=3).move_to(net.layers[L][wrong])
+        if wrong != label:
+            self.say(f"...and out comes trash: outputs half lit all over, the brightest one a {wrong}. "
+                     "It has learned nothing yet.")
+        else:  # another network's random start may land on the label: by chance, not by learning
+            self.say(f"...and out comes trash: outputs half lit all over. The brightest happens to be the {label}, "
+                     "by chance: it has learned nothing yet.")
         self.play(Create(ring), run_time=0.8)
         self.wait(1.0)
 
@@ -488,7 +500,7 @@ class UntrainedOutput(ChapterTwoScene):
         self.say(f"Write down what it gives, a, and what we want, y: 1 for the {label}'s neuron, 0 for all the others.")
         self.play(aside.animate.scale(0.5).move_to([-3.75, 1.0, 0]), run_time=1.4)
         self.play(FadeIn(head[:3]), FadeIn(VGroup(*[r[0] for r in rows])),
-                  *[TransformFromCopy(net.layers[3][j], rows[j][1]) for j in range(10)], run_time=1.6)
+                  *[TransformFromCopy(net.layers[L][j], rows[j][1]) for j in range(10)], run_time=1.6)
         self.play(LaggedStart(*[FadeIn(r[2], shift=LEFT * 0.2) for r in rows], lag_ratio=0.08),
                   FadeOut(ring), run_time=1.2)
         self.play(FadeOut(net, rate_func=LEAVE), FadeOut(stage.labels, rate_func=LEAVE),
@@ -676,10 +688,16 @@ class NegativeGradient(ChapterTwoScene):
 
         # Where the big nudges are
         rms = [float(np.sqrt(np.mean(g**2))) for g in groups]
-        ratio = rms[4] / rms[0]
-        box = SurroundingRectangle(Group(blocks[3], blocks[4]), color=ACCENT, buff=0.06)
-        self.say(f"The nudges are biggest near the outputs: about {computed(f'{ratio:,.0f}', 'root mean square of the layer 3 nudges ÷ layer 1 nudges')} times those of the first layer "
-                 "(root mean square).")
+        L = len(groups) // 2
+        ratio = rms[2 * L - 2] / rms[0]
+        box = SurroundingRectangle(Group(blocks[2 * L - 3], blocks[2 * L - 2]), color=ACCENT, buff=0.06)
+        how = f"root mean square of the layer {L} nudges ÷ layer 1 nudges"
+        if ratio >= 2:
+            self.say(f"The nudges are biggest near the outputs: about {computed(f'{ratio:,.0f}', how)} times those of the first layer "
+                     "(root mean square).")
+        else:  # another network's may not be: say what it is
+            self.say(f"The output layer's nudges are {computed(f'{ratio:.1f}', how)} times those of the first layer "
+                     "(root mean square).")
         self.play(Create(box), run_time=0.8)
         self.wait(1.0)
 
@@ -698,16 +716,16 @@ class NegativeGradient(ChapterTwoScene):
         self.play(FadeOut(pointer), FadeOut(biggest), run_time=0.6)
 
         # The output biases, up close
-        b3 = blocks[4]
+        b3 = blocks[2 * L - 2]  # b(L), the output biases
         label = int(d["digit_label"])
-        values = groups[5]
+        values = groups[2 * L - 1]
         side = b3.height / 10
         tags = VGroup(*[_text(f"nudge to output {j}'s bias  {fmt(v, 2)}", 7, signed_color(v))
                         .next_to(b3, RIGHT, buff=0.1).set_y(b3.get_top()[1] - (j + 0.5) * side) for j, v in enumerate(values)])
         alone = _text(f"+{-float(d['bias_gradient_digit']):.2f} on Chapter 1's 3 alone", 7, signed_color(1.0))
         alone.next_to(tags[label], RIGHT, buff=0.15)
         self.say("Look at the output biases. Every one of them is pushed down, even the bias of the 3.")
-        away = [maps, names, stage.title, stage.count, stage.legend, *blocks[:4]]
+        away = [maps, names, stage.title, stage.count, stage.legend, *blocks[:2 * L - 2]]
         self.play(*[FadeOut(m) for m in away], run_time=0.8)
         self.look_at(Group(b3, tags, alone), 3.6, run_time=3.0)
         self.play(LaggedStart(*[FadeIn(t) for t in tags], lag_ratio=0.08), run_time=1.2)
@@ -725,7 +743,7 @@ class NegativeGradient(ChapterTwoScene):
 
 def _entry_point(maps: Group, blocks: Group, name: str, sizes: tuple[int, ...] = ()) -> np.ndarray:
     """Where a named entry of the gradient panel (``w(2)[3,14]``, ``b(3)[7]``...) is drawn."""
-    layer = int(name[2])
+    layer = int(name[2 : name.index(")")])
     index = [int(v) for v in name[name.index("[") + 1 : -1].split(",")]
     sizes = tuple(sizes) or (784, 16, 16, 10)  # the network's layer sizes
     rows = sizes[layer]
@@ -734,9 +752,9 @@ def _entry_point(maps: Group, blocks: Group, name: str, sizes: tuple[int, ...] =
         r, c = divmod(index[1], 28)
         return image.get_corner(UP + LEFT) + np.array([(c + 0.5) * image.width / 28, -(r + 0.5) * image.height / 28, 0])
     if name[0] == "b":
-        column = {1: blocks[0], 2: blocks[2], 3: blocks[4]}[layer]
+        column = blocks[2 * layer - 2]  # b(l)
         return column.get_top() + DOWN * (index[0] + 0.5) * column.height / rows
-    block = {2: blocks[1], 3: blocks[3]}[layer]
+    block = blocks[2 * layer - 3]  # W(l), l >= 2
     return block.get_corner(UP + LEFT) + np.array([(index[1] + 0.5) * block.width / sizes[layer - 1],
                                                    -(index[0] + 0.5) * block.height / rows, 0])
 

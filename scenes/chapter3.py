@@ -3,8 +3,8 @@
 One film in six beats. A real "2" goes through the digit network as it was part way through
 training; the diagram, drawn with that network's real weights, stays on screen while the
 outputs say how they want to change, the "2" shows its three ways to rise (its bias, its
-weights, the neurons feeding it), all ten outputs' wishes add up on layer 2, and the same step
-sweeps backwards to the first weights. Then a table of ten real digits' wishes, whose averages
+weights, the neurons feeding it), all ten outputs' wishes add up on layer 2 (layer L-1 of a network
+of another depth), and the same step sweeps backwards, layer by layer, to the first weights. Then a table of ten real digits' wishes, whose averages
 are the (negative) gradient, and mini-batch against full-batch descent on a real slice of the
 cost landscape.
 
@@ -45,7 +45,6 @@ from manim import (
     Rectangle,
     ReplacementTransform,
     ShowPassingFlash,
-    Square,
     SurroundingRectangle,
     Text,
     Transform,
@@ -63,8 +62,10 @@ from scenes.pieces import (
     NetworkDiagram,
     NeuronBars,
     digit_network,
+    digit_sizes,
     edges_showing,
     fmt,
+    layer_gap_for,
     neuron_arrows,
     path_tip,
     tex,
@@ -78,6 +79,11 @@ ARTIFACTS = ("digits-story",)
 
 def data() -> dict[str, np.ndarray]:
     return artifact_arrays("digits-story", "chapter3.npz")
+
+
+def depth() -> int:
+    """L: the outputs are layer L (3 in a 784-16-16-10 network); the chapter follows layer L-1."""
+    return len(digit_sizes()) - 1
 
 
 def _text(s: str, size: int = 22, color=INK) -> Text:
@@ -101,15 +107,18 @@ NET_CENTER = np.array([-0.4, 0.62, 0.0])  # of its layers: columns at x = -3.925
 DIGIT_AT = np.array([-5.95, 0.62, 0.0])
 DIGIT_HEIGHT = 1.7
 BAR_X = 3.75  # where the output bars' tracks start
+ALL = 99  # network_stage(d, ALL): every layer lit
 ARROW_MAX = 0.31  # the longest wish arrow on a layer: about a neuron's spacing, so arrows never cross
 
 
 def network(d: dict, lit: int) -> NetworkDiagram:
     """The partly trained network (every weight on the artifact's colour scale), its first ``lit``
     layers lit by the chapter's "2"."""
-    acts = [d["a0_window"], d["a1"], d["a2"], d["a3"]][:lit]
-    return digit_network((d["w1_window"], d["w2"], d["w3"]), float(d["weight_vmax"]), d["input_window"], acts,
-                         height=NET_HEIGHT, layer_gap=NET_GAP, center=NET_CENTER)
+    L = depth()
+    acts = [d["a0_window"], *[d[f"a{l}"] for l in range(1, L + 1)]][:lit]
+    return digit_network((d["w1_window"], *[d[f"w{l}"] for l in range(2, L + 1)]), float(d["weight_vmax"]),
+                         d["input_window"], acts, height=NET_HEIGHT, layer_gap=layer_gap_for(L, NET_GAP),
+                         center=NET_CENTER)
 
 
 def the_digit(d: dict) -> Group:
@@ -127,7 +136,7 @@ def window_band(d: dict, digit: DigitImage) -> Rectangle:
 
 
 def layer_names(net: NetworkDiagram) -> VGroup:
-    """a(0) .. a(3) above the columns (the input's beside its upper ellipsis)."""
+    """a(0) .. a(L) above the columns (the input's beside its upper ellipsis)."""
     names = VGroup()
     for l, col in enumerate(net.layers):
         name = MathTex(f"a^{{({l})}}", font_size=30, color=MUTED)
@@ -140,11 +149,12 @@ def layer_names(net: NetworkDiagram) -> VGroup:
 
 
 def output_bars(d: dict, net: NetworkDiagram) -> NeuronBars:
-    return NeuronBars(net.layers[3], d["a3"], BAR_X, width=2.0, bar_height=0.24, font_size=19, decimals=3)
+    L = depth()
+    return NeuronBars(net.layers[L], d[f"a{L}"], BAR_X, width=2.0, bar_height=0.24, font_size=19, decimals=3)
 
 
 def cost_formula(d: dict) -> MathTex:
-    formula = MathTex("C_0", "=", r"\sum_j \big(a^{(3)}_j - y_j\big)^2", "=", tex(d["cost"]), font_size=28)
+    formula = MathTex("C_0", "=", rf"\sum_j \big(a^{{({depth()})}}_j - y_j\big)^2", "=", tex(d["cost"]), font_size=28)
     formula[-1].set_color(COST)
     return formula.move_to([4.95, 3.3, 0])
 
@@ -157,7 +167,7 @@ def network_stage(d: dict, lit: int, outputs: bool = False) -> Stage:
     stage = Stage(digit=digit, band=window_band(d, digit[0]), net=net, names=layer_names(net))
     if outputs:
         bars = output_bars(d, net)
-        stage.update(bars=bars, wants=bars.change_arrows(d["a3"], d["wanted_change"]), cost=cost_formula(d))
+        stage.update(bars=bars, wants=bars.change_arrows(d[f"a{depth()}"], d["wanted_change"]), cost=cost_formula(d))
     return stage
 
 
@@ -166,30 +176,31 @@ def wish_scale(values) -> float:
     return ARROW_MAX / float(np.abs(np.asarray(values)).max())
 
 
-LEFT_PARTS = ("layer0", "layer1", "dots", "edges0", "edges1")
-
-
 def net_parts(net: NetworkDiagram) -> dict:
-    return {"layer0": net.layers[0], "layer1": net.layers[1], "dots": net.dots, "edges0": net.edges[0],
-            "edges1": net.edges[1]}
+    """What lies before the network's last two layers (hidden while the chapter looks at them): the
+    layers before L-1, the input's dots, the wires into those layers and into L-1."""
+    L = len(net.layers) - 1
+    return {**{f"layer{l}": net.layers[l] for l in range(L - 1)}, "dots": net.dots,
+            **{f"edges{l}": net.edges[l] for l in range(L - 1)}}
 
 
 def focus_stage(d: dict, j: int) -> Stage:
     """The network's last two layers, the rest hidden: the wires into output ``j`` in their weight
     colours, the other wires into the outputs dimmed, output ``j`` ringed, the outputs' bars and
-    wanted changes, and output ``j``'s wishes for layer 2 as arrows on its neurons."""
-    full = network_stage(d, 4, outputs=True)
+    wanted changes, and output ``j``'s wishes for layer L-1 as arrows on its neurons."""
+    full = network_stage(d, ALL, outputs=True)
     net = full.net
+    L = depth()
     for part in net_parts(net).values():
         part.set_opacity(0)
-    full.names[0].set_opacity(0)
-    full.names[1].set_opacity(0)
-    into = net.edges_into(3, j)
-    for e in net.edges[2]:
+    for name in full.names[: L - 1]:
+        name.set_opacity(0)
+    into = net.edges_into(L, j)
+    for e in net.edges[L - 1]:
         if e not in into:
             e.set_stroke(opacity=0.12)
-    ring = Circle(radius=net.layers[3][j].width / 2 + 0.07, color=ACCENT, stroke_width=3).move_to(net.layers[3][j])
-    arrows = neuron_arrows(net.layers[2], d["wishes"][j], wish_scale(d["wishes"][int(d["label"])]))
+    ring = Circle(radius=net.layers[L][j].width / 2 + 0.07, color=ACCENT, stroke_width=3).move_to(net.layers[L][j])
+    arrows = neuron_arrows(net.layers[L - 1], d["wishes"][j], wish_scale(d["wishes"][int(d["label"])]))
     return Stage(net=net, names=full.names, bars=full.bars, wants=full.wants, ring=ring, arrows=arrows)
 
 
@@ -303,7 +314,7 @@ class OneExample(ChapterThreeScene):
         self.play(FadeOut(card, shift=UP * 0.4, rate_func=LEAVE),
                   *[FadeIn(m, rate_func=ARRIVE) for m in stage.values()], run_time=1.8)
         if "history_imported" in d and bool(d["history_imported"]):  # an imported network has no history
-            shape = f"784-{int(d['w2'].shape[1])}-{int(d['w3'].shape[1])}-{int(d['w3'].shape[0])}"
+            shape = "-".join(str(n) for n in digit_sizes())
             self.say(f"One real training digit, a {label}, and a {shape} network as it was {step} steps into "
                      "training: partly trained.")
             self.say("Our imported network has no training history, so this one was trained here.")
@@ -317,24 +328,25 @@ class OneExample(ChapterThreeScene):
 
         # Forward pass: each layer lights by its real activations
         self.say("Run it forward: each layer's activations set the next layer's, through the weights.")
-        sources = [d["a0_window"], d["a1"], d["a2"]]
-        for layer in (1, 2, 3):
+        L = depth()
+        sources = [d["a0_window"], *[d[f"a{l}"] for l in range(1, L)]]
+        for layer in range(1, L + 1):
             self.play(*net.pulses(layer, sources[layer - 1]), run_time=0.9)
             self.play(net.light(layer, d[f"a{layer}"]), run_time=0.7)
 
         # Its outputs: wrong, for now
-        after = network_stage(d, 4, outputs=True)
+        after = network_stage(d, ALL, outputs=True)
         bars, wants, cost = after.bars, after.wants, after.cost
-        a3 = d["a3"]
+        a3 = d[f"a{L}"]  # the outputs
         brightest = int(np.argmax(a3))
         self.say(f"The {label} reads only {a3[label]:.3f}. The brightest output is the {brightest}, at "
                  f"{a3[brightest]:.3f}: a wrong answer.")
         self.play(LaggedStart(*[FadeIn(r, shift=RIGHT * 0.15) for r in bars.rows], lag_ratio=0.08), run_time=1.5)
-        box = SurroundingRectangle(VGroup(net.layers[3][brightest], bars.rows[brightest]), color=ACCENT, buff=0.05)
+        box = SurroundingRectangle(VGroup(net.layers[L][brightest], bars.rows[brightest]), color=ACCENT, buff=0.05)
         self.play(Create(box), run_time=0.6)
         self.say(f"The cost of this one example adds up the squared misses: {fmt(d['cost'])}. Training wants it "
                  "smaller.")
-        self.write_terms(cost, sources={2: net.layers[3]}, groups=[[0, 1], [2], [3, 4]], run_time=0.8)
+        self.write_terms(cost, sources={2: net.layers[L]}, groups=[[0, 1], [2], [3, 4]], run_time=0.8)
         self.play(FadeOut(box), run_time=0.4)
 
         # What each output wants: y - a
@@ -352,32 +364,34 @@ class OneExample(ChapterThreeScene):
 class ThreeWaysToRaise(ChapterThreeScene):
     def construct(self):
         d = data()
-        stage = self.open(network_stage(d, 4, outputs=True))
+        stage = self.open(network_stage(d, ALL, outputs=True))
         net = stage.net
         j = int(d["label"])
-        into = net.edges_into(3, j)
-        others = [e for e in net.edges[2] if e not in into]
+        L = depth()
+        P = L - 1  # the layer before the outputs
+        into = net.edges_into(L, j)
+        others = [e for e in net.edges[L - 1] if e not in into]
         target = focus_stage(d, j)
         ring = target.ring
 
         # Focus on the "2" neuron
-        self.say(f"Focus on the {j} neuron. Its activation: the sigmoid of layer 2's weighted sum, plus its bias.")
+        self.say(f"Focus on the {j} neuron. Its activation: the sigmoid of layer {P}'s weighted sum, plus its bias.")
         self.play(*[m.animate.set_opacity(0) for m in net_parts(net).values()],
-                  stage.names[0].animate.set_opacity(0), stage.names[1].animate.set_opacity(0),
+                  *[name.animate.set_opacity(0) for name in stage.names[:P]],
                   FadeOut(stage.digit), FadeOut(stage.band), FadeOut(stage.cost),
                   *[e.animate.set_stroke(opacity=0.12) for e in others], Create(ring), run_time=1.8)
 
         # Its activation, written out
-        formula = MathTex(f"a^{{(3)}}_{j}", "=", r"\sigma\Big(", r"\sum_k", f"w^{{(3)}}_{{{j}k}}", r"a^{(2)}_k", "+",
-                          f"b^{{(3)}}_{j}", r"\Big)", font_size=40).move_to([-3.55, 3.15, 0])
-        self.write_terms(formula, sources={0: net.layers[3][j], 4: into, 5: net.layers[2], 7: net.layers[3][j]},
+        formula = MathTex(f"a^{{({L})}}_{j}", "=", r"\sigma\Big(", r"\sum_k", f"w^{{({L})}}_{{{j}k}}", f"a^{{({P})}}_k", "+",
+                          f"b^{{({L})}}_{j}", r"\Big)", font_size=40).move_to([-3.55, 3.15, 0])
+        self.write_terms(formula, sources={0: net.layers[L][j], 4: into, 5: net.layers[P], 7: net.layers[L][j]},
                          groups=[[0, 1], [2, 3], [4], [5], [6, 7, 8]], run_time=0.8)
-        notation = MathTex(f"w^{{(3)}}_{{{j}k}}", r":\ \text{into neuron }" + f"{j}" +
-                           r"\text{ of layer 3, from neuron } k \text{ of layer 2}", font_size=28, color=MUTED)
+        notation = MathTex(f"w^{{({L})}}_{{{j}k}}", r":\ \text{into neuron }" + f"{j}" +
+                           rf"\text{{ of layer {L}, from neuron }} k \text{{ of layer {P}}}", font_size=28, color=MUTED)
         if notation.width > 6.6:
             notation.scale_to_fit_width(6.6)
         notation.next_to(formula, DOWN, buff=0.3).set_x(formula.get_x())
-        self.say(f"Superscripts name layers; weights read destination first: w(3){j}k goes into {j} from k, as in "
+        self.say(f"Superscripts name layers; weights read destination first: w({L}){j}k goes into {j} from k, as in "
                  "Chapter 4.")
         self.play(FadeIn(notation, shift=UP * 0.1), run_time=1.0)
 
@@ -388,7 +402,7 @@ class ThreeWaysToRaise(ChapterThreeScene):
             return VGroup(top, sub.shift(RIGHT * 0.32)).move_to([-6.7, y, 0], aligned_edge=LEFT)
 
         # Way 1: the bias
-        b, wish_b = float(d["b3"]), -float(d["grad_b3"])
+        b, wish_b = float(d[f"b{L}"]), -float(d[f"grad_b{L}"])
         way1 = way(1, "Raise its bias", f"b = {fmt(b)} now; this digit wishes {_signed(wish_b)}", 1.4)
         self.say(f"Three ways to brighten it. One: raise its bias, now {fmt(b)}: this digit wishes it "
                  f"{_signed(wish_b)}.")
@@ -396,10 +410,10 @@ class ThreeWaysToRaise(ChapterThreeScene):
         self.play(ring.animate.set_stroke(width=6), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=0.8)
 
         # Way 2: the weights, in proportion to the activations they multiply
-        wish_w = d["wish_w3"][j]
+        wish_w = d[f"wish_w{L}"][j]
         top = float(np.abs(wish_w).max())
-        k_star = int(np.argmax(d["a2"]))
-        way2 = way(2, "Change its weights", f"each in proportion to a(2)k:\nfrom neuron {_index(k_star)}, "
+        k_star = int(np.argmax(d[f"a{P}"]))
+        way2 = way(2, "Change its weights", f"each in proportion to a({P})k:\nfrom neuron {_index(k_star)}, "
                    f"{_signed(wish_w[k_star])}", 0.0)
         shown = into.copy()
         for line, v in zip(shown, wish_w):
@@ -408,26 +422,26 @@ class ThreeWaysToRaise(ChapterThreeScene):
         self.say(f"Two: change its {len(wish_w)} weights. The wires now show each weight's wish: it grows with the activation "
                  "the weight multiplies.")
         self.play(FadeIn(way2, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, shown)], run_time=1.6)
-        k_ring = Circle(radius=net.layers[2][k_star].width / 2 + 0.07, color=ACCENT, stroke_width=3)
-        k_ring.move_to(net.layers[2][k_star])
-        self.say(f"The brightest neuron of layer 2, number {_index(k_star)} at {d['a2'][k_star]:.3f}, gets the biggest "
+        k_ring = Circle(radius=net.layers[P][k_star].width / 2 + 0.07, color=ACCENT, stroke_width=3)
+        k_ring.move_to(net.layers[P][k_star])
+        self.say(f"The brightest neuron of layer {P}, number {_index(k_star)} at {d[f'a{P}'][k_star]:.3f}, gets the biggest "
                  f"change: {_signed(wish_w[k_star])}.")
         self.play(Create(k_ring), Indicate(formula[5], color=ACCENT), run_time=1.0)
         self.say("Neurons that fire together wire together: the wires from bright neurons change most.")
         self.wait(1.0)
 
-        # Way 3: the activations of layer 2, in proportion to the weights
+        # Way 3: the activations of layer L-1, in proportion to the weights
         wishes = d["wishes"][j]
         k_most = int(np.argmax(np.abs(wishes)))
-        plain = network(d, 4).edges_into(3, j)
-        way3 = way(3, "Change layer 2's activations",
-                   f"each in proportion to w(3){j}k:\nneuron {_index(k_most)}, w = {fmt(d['w3'][j][k_most])}, "
+        plain = network(d, ALL).edges_into(L, j)
+        way3 = way(3, f"Change layer {P}'s activations",
+                   f"each in proportion to w({L}){j}k:\nneuron {_index(k_most)}, w = {fmt(d[f'w{L}'][j][k_most])}, "
                    f"wishes {_signed(wishes[k_most])}", -1.5)
-        self.say("Three: change the activations of layer 2: up where its wire is blue, down where it is red.")
+        self.say(f"Three: change the activations of layer {P}: up where its wire is blue, down where it is red.")
         self.play(FadeIn(way3, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, plain)], FadeOut(k_ring),
                   run_time=1.4)
         self.play(LaggedStart(*[Create(a) for a in target.arrows], lag_ratio=0.06), run_time=1.8)
-        self.say(f"The strongest wire decides most: neuron {_index(k_most)}'s weight, {fmt(d['w3'][j][k_most])}, asks it to "
+        self.say(f"The strongest wire decides most: neuron {_index(k_most)}'s weight, {fmt(d[f'w{L}'][j][k_most])}, asks it to "
                  f"change by {_signed(wishes[k_most])}.")
         self.play(Indicate(target.arrows[k_most], color=ACCENT, scale_factor=1.4),
                   Indicate(into[k_most], color=ACCENT), run_time=1.2)
@@ -444,17 +458,21 @@ class AddUpTheWishes(ChapterThreeScene):
         label = int(d["label"])
         stage = self.open(focus_stage(d, label))
         net, arrows, ring = stage.net, stage.arrows, stage.ring
-        wishes = d["wishes"]  # (10 outputs, the neurons of layer 2: 16 in the 784-16-16-10 network)
-        a3 = d["a3"]
+        wishes = d["wishes"]  # (10 outputs, the neurons of layer L-1: 16 in the 784-16-16-10 network)
+        L = depth()
+        P = L - 1  # the layer the outputs' wishes are for
+        a3 = d[f"a{L}"]
         scale = wish_scale(wishes[label])
-        layer2 = net.layers[2]
+        layer2 = net.layers[P]
 
-        # The grid: every output's wishes for layer 2, one column each
+        # The grid: every output's wishes for layer L-1, one column each
         cell = float(layer2[0].get_y() - layer2[1].get_y())
-        right = -1.95
+        right = min(-1.95, float(layer2.get_x()) - 2.725)  # left of layer L-1, its sum and numbers between
         vmax = float(np.abs(np.asarray(wishes)).max())  # one scale for every output's wishes and their sum
-        squares = VGroup(*[VGroup(*[Square(cell * 0.92, stroke_width=0, fill_color=value_to_color(float(wishes[i][k]), vmax),
-                                           fill_opacity=1).move_to([right - (9.5 - i) * cell, layer2[k].get_y(), 0])
+        width = max(cell, 0.3)  # a column as wide as a neuron's spacing, or its head's digit when neurons pack closer
+        squares = VGroup(*[VGroup(*[Rectangle(width=width * 0.92, height=cell * 0.92, stroke_width=0,
+                                              fill_color=value_to_color(float(wishes[i][k]), vmax),
+                                              fill_opacity=1).move_to([right - (9.5 - i) * width, layer2[k].get_y(), 0])
                                     for k in range(len(layer2))]) for i in range(10)])
         for i, col in enumerate(squares):
             note_drawing(col, "cells", wishes[i])
@@ -462,12 +480,13 @@ class AddUpTheWishes(ChapterThreeScene):
         head_y = min(layer2[0].get_y() + 0.42, 3.575)  # over the first neuron, under the top edge for a wider layer
         heads = VGroup(*[_text(str(i), 20, MUTED).move_to([col.get_x(), head_y, 0])
                          for i, col in enumerate(squares)])
-        under = _text("each column: one output's wishes for layer 2", 20, MUTED)
-        # under the last neuron, kept above the captions' band when a wider layer 2 reaches lower
-        under.move_to([squares.get_x(), max(layer2[-1].get_y() - 0.5, -2.55 + under.height / 2 + 0.01), 0])
+        under = _text(f"each column: one output's wishes for layer {P}", 20, MUTED)
+        # under the last neuron, kept above the captions' band when a wider layer L-1 reaches lower
+        under.move_to([max(squares.get_x(), -6.9 + under.width / 2),  # inside the frame when the grid sits far left
+                       max(layer2[-1].get_y() - 0.5, -2.55 + under.height / 2 + 0.01), 0])
 
         self.say(f"The {label} is not the only output with wishes. Write its wishes down as a column, one cell per "
-                 "neuron of layer 2.")
+                 f"neuron of layer {P}.")
         self.play(TransformFromCopy(arrows, squares[label]), FadeIn(frames[label]), FadeIn(heads[label]),
                   FadeIn(under), run_time=1.6)
         self.say("Blue asks a neuron to brighten, red to dim. The colours keep the sign and the size of each wish.")
@@ -477,10 +496,10 @@ class AddUpTheWishes(ChapterThreeScene):
         other = int(max((i for i in range(10) if i != label), key=lambda i: a3[i]))
         opposite = [k for k in range(len(layer2)) if np.sign(wishes[other][k]) != np.sign(wishes[label][k])]
         k_opp = int(max(opposite, key=lambda k: abs(wishes[other][k])))
-        other_ring = Circle(radius=net.layers[3][other].width / 2 + 0.07, color=ACCENT, stroke_width=3)
-        other_ring.move_to(net.layers[3][other])
-        into_label, into_other = net.edges_into(3, label), net.edges_into(3, other)
-        self.say(f"The {other}, the brightest output, should go dark. It wants layer 2 changed its own way, often "
+        other_ring = Circle(radius=net.layers[L][other].width / 2 + 0.07, color=ACCENT, stroke_width=3)
+        other_ring.move_to(net.layers[L][other])
+        into_label, into_other = net.edges_into(L, label), net.edges_into(L, other)
+        self.say(f"The {other}, the brightest output, should go dark. It wants layer {P} changed its own way, often "
                  f"the opposite way.")
         self.play(ReplacementTransform(ring, other_ring), *[e.animate.set_stroke(opacity=0.12) for e in into_label],
                   *[e.animate.set_stroke(opacity=0.9) for e in into_other], run_time=1.2)
@@ -498,19 +517,20 @@ class AddUpTheWishes(ChapterThreeScene):
         rest = [i for i in range(10) if i not in (label, other)]
         self.say("Every output has its say, each weighted by how far it is from where it should be.")
         self.play(FadeOut(pair), FadeOut(other_ring), *[e.animate.set_stroke(opacity=0.12) for e in into_other],
-                  LaggedStart(*[TransformFromCopy(net.layers[3][i], squares[i]) for i in rest], lag_ratio=0.12),
+                  LaggedStart(*[TransformFromCopy(net.layers[L][i], squares[i]) for i in rest], lag_ratio=0.12),
                   *[FadeIn(frames[i]) for i in rest], *[FadeIn(heads[i]) for i in rest], run_time=2.4)
-        total = d["wanted_a2"]
+        total = d[f"wanted_a{P}"]
         sum_x = right + 0.5
-        sum_cells = VGroup(*[Square(cell * 0.92, stroke_width=0, fill_color=value_to_color(float(v), vmax), fill_opacity=1)
+        sum_cells = VGroup(*[Rectangle(width=width * 0.92, height=cell * 0.92, stroke_width=0,
+                                       fill_color=value_to_color(float(v), vmax), fill_opacity=1)
                              .move_to([sum_x, layer2[k].get_y(), 0]) for k, v in enumerate(total)])
         note_drawing(sum_cells, "cells", total)
         sum_frame = SurroundingRectangle(sum_cells, buff=0.02, stroke_color=ACCENT, stroke_width=1.5)
         sum_head = MathTex(r"\sum", font_size=30, color=ACCENT).move_to([sum_x, heads[0].get_y(), 0])
-        size = 18 if len(total) <= 16 else max(9, 18 * 16 // len(total))  # one line per neuron of layer 2
+        size = 18 if len(total) <= 16 else max(9, 18 * 16 // len(total))  # one line per neuron of layer L-1
         numbers = VGroup(*[_text(fmt(v, 2) if abs(v) >= 0.01 else fmt(v, 1), size, signed_color(float(v)))
                            .next_to(c, RIGHT, buff=0.12) for c, v in zip(sum_cells, total)])
-        self.say("Add each row's ten wishes: that is how layer 2 should change, all outputs together.")
+        self.say(f"Add each row's ten wishes: that is how layer {P} should change, all outputs together.")
         self.play(*[TransformFromCopy(VGroup(*[squares[i][k] for i in range(10)]), sum_cells[k]) for k in range(len(layer2))],
                   FadeIn(sum_frame), FadeIn(sum_head), run_time=1.8)
         self.play(FadeIn(numbers, lag_ratio=0.05), Transform(arrows, neuron_arrows(layer2, total, scale)), run_time=1.4)
@@ -523,16 +543,16 @@ class AddUpTheWishes(ChapterThreeScene):
         self.wait(0.5)
 
         # The same step, backwards, layer by layer
-        whole = network(d, 4)
+        whole = network(d, ALL)
         digit = the_digit(d)
         band = window_band(d, digit[0])
         names = stage.names
-        self.say("This wanted change of layer 2 is a wish list like the outputs' own. So repeat the step, backwards.")
+        self.say(f"This wanted change of layer {P} is a wish list like the outputs' own. So repeat the step, backwards.")
         self.play(*[FadeOut(m, rate_func=LEAVE) for m in (squares, frames, heads, under, sum_cells, sum_frame, sum_head,
                                                           numbers)],
-                  *[Transform(net_parts(net)[k], net_parts(whole)[k], rate_func=ARRIVE) for k in LEFT_PARTS],
-                  Transform(net.edges[2], whole.edges[2]),
-                  names[0].animate(rate_func=ARRIVE).set_opacity(1), names[1].animate(rate_func=ARRIVE).set_opacity(1),
+                  *[Transform(net_parts(net)[k], net_parts(whole)[k], rate_func=ARRIVE) for k in net_parts(net)],
+                  Transform(net.edges[L - 1], whole.edges[L - 1]),
+                  *[name.animate(rate_func=ARRIVE).set_opacity(1) for name in names[:P]],
                   FadeIn(digit, rate_func=ARRIVE), FadeIn(band, rate_func=ARRIVE), run_time=2.0)
 
         def sweep(layer: int, values: np.ndarray) -> None:
@@ -544,22 +564,26 @@ class AddUpTheWishes(ChapterThreeScene):
 
         self.say("Into the outputs: the wires now show wishes, each its output's bias wish times the activation "
                  "it carries.")
-        self.play(net.edges[0].animate.set_stroke(opacity=0.15), net.edges[1].animate.set_stroke(opacity=0.15),
+        self.play(*[net.edges[l].animate.set_stroke(opacity=0.15) for l in range(L - 1)],
                   run_time=0.6)  # the wires still showing weights step back until the sweep reaches them
-        sweep(2, d["wish_w3"])
+        sweep(L - 1, d[f"wish_w{L}"])
         self.wait(0.5)
-        first = d["wanted_a1"]
-        arrows1 = neuron_arrows(net.layers[1], first, wish_scale(first))
-        self.say("Back one layer: layer 2's wishes set the wishes of the weights into it, and how layer 1 should "
-                 "change.")
-        sweep(1, d["wish_w2"])
-        self.play(LaggedStart(*[Create(a) for a in arrows1], lag_ratio=0.05), run_time=1.4)
+        for l in range(L - 1, 1, -1):  # layer l's wishes: the wires into it, and layer l-1's wanted change
+            wanted = d[f"wanted_a{l - 1}"]
+            arrows_back = neuron_arrows(net.layers[l - 1], wanted, wish_scale(wanted))
+            self.say(f"Back one layer: layer {l}'s wishes set the wishes of the weights into it, and how layer {l - 1} "
+                     "should change.")
+            sweep(l - 1, d[f"wish_w{l}"])
+            self.play(LaggedStart(*[Create(a) for a in arrows_back], lag_ratio=0.05), run_time=1.4)
         self.say("And back to the first weights. The pixels are the data: they stay as they are.")
         sweep(0, d["wish_w1_window"])
-        biggest = [computed(fmt(float(np.abs(d[k]).max()), 2), f"the largest |{k}| drawn")
-                   for k in ("wish_w3", "wish_w2", "wish_w1_window")]
-        self.say(f"Each layer's wires on their own scale: the biggest wishes shrink going back, {biggest[0]}, "
-                 f"{biggest[1]}, {biggest[2]}.")
+        keys = [f"wish_w{l}" for l in range(L, 1, -1)] + ["wish_w1_window"]
+        sizes = [float(np.abs(d[k]).max()) for k in keys]
+        biggest = [computed(fmt(v, 2), f"the largest |{k}| drawn") for k, v in zip(keys, sizes)]
+        if all(a > b for a, b in zip(sizes, sizes[1:])):
+            self.say(f"Each layer's wires on their own scale: the biggest wishes shrink going back, {', '.join(biggest)}.")
+        else:
+            self.say(f"Each layer's wires on their own scale: the biggest wishes, going back, are {', '.join(biggest)}.")
         self.wait(1.0)
         self.say("That is backpropagation: the wishes of the outputs, passed backwards layer by layer through the "
                  "weights.")

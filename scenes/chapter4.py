@@ -61,7 +61,7 @@ from manim import (
 
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
 from scenes.palette import ACCENT, COST, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, signed_color
-from scenes.pieces import FONT, fmt, framed_digit, tex
+from scenes.pieces import FONT, boxes_meet, fmt, framed_digit, tex
 from scenes.transcript import computed, constant, note_drawing
 
 NUMBER = 4
@@ -285,6 +285,18 @@ def _hidden_sizes() -> tuple[int, ...]:
     return digit_sizes()[1:-1]
 
 
+INPUT_SHOWN = 16  # pixels drawn when layer L-2 is the input (a network with one hidden layer)
+
+
+def _first_drawn(d: dict) -> int | None:
+    """Layer L-2's first drawn index when it is the 784 inputs (one hidden layer): a run of
+    ``INPUT_SHOWN`` pixels around the deep neuron i; None when it is a hidden layer, drawn whole."""
+    if len(_hidden_sizes()) > 1:
+        return None
+    m = int(d["deep_m"])
+    return min(max(m - INPUT_SHOWN // 2 + 1, 0), 784 - INPUT_SHOWN)
+
+
 def _packed(n: int) -> float:
     """How much closer a layer of ``n`` neurons packs them than the 16 of the default network."""
     return 16 / max(n, 16)
@@ -295,9 +307,14 @@ def fan_stage(d: dict, digit: bool = True) -> Stage:
     ten outputs lit by their real activations, every edge between the last two layers, and the
     cost C0 fed by every output. With ``digit``, the "2" itself (Chapter 3's pixels) waits on the
     right, where the formulas will come."""
-    n2 = _hidden_sizes()[0]  # layer L-2: the first hidden layer
+    first = _first_drawn(d)
+    if first is None:
+        n2 = _hidden_sizes()[-2]  # layer L-2: the hidden layer before the last
+        l2 = _column(n2, L2_X, 0.33 * _packed(n2), 0.1 * _packed(n2))
+    else:  # layer L-2 is the input: a run of pixels of Chapter 3's 2, lit by their brightness
+        pixels = artifact_arrays("digits-story", "chapter3.npz")["digit"][first : first + INPUT_SHOWN]
+        l2 = _column(INPUT_SHOWN, L2_X, 0.33, 0.1, pixels)
     n1 = len(d["fan_a_prev"])  # layer L-1
-    l2 = _column(n2, L2_X, 0.33 * _packed(n2), 0.1 * _packed(n2))
     l1 = _column(n1, L1_X, 0.33 * _packed(n1), 0.13 * _packed(n1), d["fan_a_prev"])
     out = _column(10, OUT_X, 0.5, 0.18, d["fan_a_out"])
     cost = MathTex("C_0", font_size=44).move_to([COST_X, COL_Y, 0])
@@ -306,7 +323,8 @@ def fan_stage(d: dict, digit: bool = True) -> Stage:
     to_cost = VGroup(*[Line(o.get_right(), cost.get_left() + LEFT * 0.1, stroke_width=1, stroke_color=MUTED,
                             stroke_opacity=0.5) for o in out])
     heads = VGroup(*[_text(t, 18, MUTED).move_to([x, 3.55, 0]) for t, x in
-                     (("layer L\u22122", L2_X), ("layer L\u22121", L1_X), ("layer L", OUT_X))])
+                     (("layer L\u22122" if first is None else "pixels", L2_X), ("layer L\u22121", L1_X),
+                      ("layer L", OUT_X))])
     stage = Stage(edges=edges, to_cost=to_cost, l2=l2, l1=l1, out=out, cost=cost, heads=heads)
     if digit:
         two = framed_digit(artifact_arrays("digits-story", "chapter3.npz")["digit"], height=2.6)
@@ -807,8 +825,13 @@ class ManyNeurons(ChapterFourScene):
         check_a = _text(f"autograd: {fmt(d['autograd_fan_dc_dak'])}", 20, SCORE).next_to(block, DOWN, buff=0.15)
         check_a.align_to(block, RIGHT)
         self.play(FadeIn(check_a, shift=UP * 0.2), run_time=0.8)
-        self.say(f"The path through output {label}, the one that should light up and does not, carries most of the "
-                 "sum. Autograd agrees.")
+        parts = np.asarray(terms, dtype=float)
+        share = float(parts[j] / parts.sum()) if parts.sum() else 0.0
+        lit = "and does" if float(d["fan_a_out"][j]) >= 0.5 else "and does not"
+        carries = ("carries most of the sum" if share > 0.5 else
+                   "carries the largest part of the sum" if abs(parts[j]) == np.abs(parts).max() else
+                   "is one part of the sum among ten")
+        self.say(f"The path through output {label}, the one that should light up {lit}, {carries}. Autograd agrees.")
         self.play(Indicate(tags[j], color=ACCENT), Indicate(line1[j], color=ACCENT), run_time=1.2)
         self.play(tags[j].animate.set_color(ACCENT), line1[j].animate.set_color(ACCENT), run_time=0.4)
         self.wait(0.5)
@@ -823,17 +846,27 @@ class ManyNeurons(ChapterFourScene):
         _fit(deep, x0)
         deep_vals, check_d = product_line(deep, [_t(d["deep_a_prev"], sig), _t(d["deep_sigma_prime"], sig),
                                                  _t(d["fan_dc_dak"], sig)], d["deep_grad"], d["deep_autograd"], x0)
-        ring_i = Circle(radius=0.17, color=ACCENT, stroke_width=3).move_to(stage.l2[m])
-        back_edge = Line(stage.l2[m].get_right(), l1[k].get_left(), stroke_color=ACCENT, stroke_width=4)
+        first = _first_drawn(d)
+        node = stage.l2[m - (first or 0)]
+        ring_i = Circle(radius=0.17, color=ACCENT, stroke_width=3).move_to(node)
+        back_edge = Line(node.get_right(), l1[k].get_left(), stroke_color=ACCENT, stroke_width=4)
         i_name = MathTex(rf"i = {constant(m, 'the index of the neuron shown')}", font_size=28, color=INK)
-        i_name.next_to(stage.l2[m], RIGHT, buff=0.12).shift(DOWN * 0.3)
-        self.say(f"That sum is what neuron k passes back. One layer down, it plays the part 2(a \u2212 y) played: take "
-                 f"neuron i = {m} of layer L\u22122.")
+        i_name.next_to(node, RIGHT, buff=0.12).shift(DOWN * 0.3)
+        if boxes_meet(i_name, k_name):  # i sits just above k (a pixel run beside layer L-1): name it above
+            i_name.shift(UP * 0.6)
+        if first is None:
+            self.say(f"That sum is what neuron k passes back. One layer down, it plays the part 2(a \u2212 y) played: "
+                     f"take neuron i = {m} of layer L\u22122.")
+        else:
+            self.say(f"That sum is what neuron k passes back. One layer down (here the input), it plays the part "
+                     f"2(a \u2212 y) played: take pixel i = {m}.")
         self.play(FadeOut(VGroup(one, vals, check_w), rate_func=LEAVE), Create(ring_i), Create(back_edge),
-                  FadeIn(i_name), stage.l2[m].animate.set_fill(INK, opacity=float(d["deep_a_prev"])), run_time=1.4)
-        self.write_terms(deep, sources={2: stage.l2[m], 3: l1[k], 4: head[0]}, groups=[[0, 1], [2], [3], [4]],
+                  FadeIn(i_name), node.animate.set_fill(INK, opacity=float(d["deep_a_prev"])), run_time=1.4)
+        self.write_terms(deep, sources={2: node, 3: l1[k], 4: head[0]}, groups=[[0, 1], [2], [3], [4]],
                          run_time=0.9)
-        self.say("The weight from i into k: neuron i's activation, k's slope, and the sum over paths we just built.")
+        self.say("The weight from i into k: neuron i's activation, k's slope, and the sum over paths we just built."
+                 if first is None else
+                 "The weight from i into k: pixel i's brightness, k's slope, and the sum over paths we just built.")
         self.write_terms(deep_vals, sources={5: line2[-1]}, groups=[[0, 1], [2, 3], [4, 5], [6, 7]], run_time=0.8)
         self.play(FadeIn(check_d, shift=UP * 0.2), run_time=0.8)
         self.wait(0.5)

@@ -58,7 +58,6 @@ from manim import (
 
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.lm_pieces import (
-    _boxes_meet,
     EmbeddingPlot,
     MatrixBlock,
     ProbabilityBars,
@@ -69,7 +68,7 @@ from scenes.lm_pieces import (
     top_words,
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
-from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, fmt, tex
+from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, boxes_meet, fmt, tex
 from scenes.transcript import computed, constant
 
 NUMBER = 6
@@ -539,7 +538,7 @@ def _place_clear(label, anchor, avoid, right_limit: float) -> None:
     left of ``right_limit`` (the table) and inside the frame."""
     def clashes() -> bool:
         lo, hi = label.get_corner(DL), label.get_corner(UR)
-        return hi[0] > right_limit or lo[0] < -6.9 or hi[1] > 3.9 or any(_boxes_meet(label, m, 0.05) for m in avoid)
+        return hi[0] > right_limit or lo[0] < -6.9 or hi[1] > 3.9 or any(boxes_meet(label, m, 0.05) for m in avoid)
 
     spots = [(DOWN, RIGHT * 0.9), (DOWN, ORIGIN), (DOWN, LEFT * 0.9), (UP, RIGHT * 0.9), (UP, ORIGIN),
              (UP, LEFT * 0.9), (LEFT, ORIGIN), (RIGHT, ORIGIN)]

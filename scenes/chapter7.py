@@ -67,7 +67,6 @@ from manim import (
 
 from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.lm_pieces import (
-    _boxes_meet,
     MASKED_FILL,
     AttentionGrid,
     MatrixBlock,
@@ -78,7 +77,7 @@ from scenes.lm_pieces import (
     percent,
 )
 from scenes.palette import FAINT, INK, MUTED
-from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, NumberColumn, fmt, tex
+from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, NumberColumn, boxes_meet, fmt, tex
 from scenes.transcript import computed, constant
 
 NUMBER = 7
@@ -295,7 +294,7 @@ def _clear(m, points, others) -> bool:
         return False
     if any(lo[0] - 0.05 < p[0] < hi[0] + 0.05 and lo[1] - 0.05 < p[1] < hi[1] + 0.05 for p in points):
         return False
-    return not any(o is not m and _boxes_meet(m, o, 0.05) for o in others)
+    return not any(o is not m and boxes_meet(m, o, 0.05) for o in others)
 
 
 def _beside(label, point, sides, buff: float, points, others) -> None:

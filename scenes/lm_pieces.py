@@ -53,7 +53,7 @@ from manim import (
 
 from scenes.palette import MASKED, BACKGROUND, FAINT, INK, MUTED
 
-from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, fmt, value_to_color, value_to_rgb
+from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, boxes_meet, fmt, value_to_color, value_to_rgb
 from scenes.transcript import constant, current, note_drawing, numbers_in
 
 __all__ = [
@@ -198,12 +198,6 @@ class ProbabilityBars(VGroup):
         return SurroundingRectangle(self.rows[index], color=ACCENT, buff=0.06)
 
 
-def _boxes_meet(a, b, pad: float = 0.03) -> bool:
-    """Whether two mobjects' bounding boxes overlap (or come within ``pad``)."""
-    (a0, a1), (b0, b1) = (a.get_corner(DL), a.get_corner(UR)), (b.get_corner(DL), b.get_corner(UR))
-    return bool(a0[0] < b1[0] + pad and b0[0] < a1[0] + pad and a0[1] < b1[1] + pad and b0[1] < a1[1] + pad)
-
-
 class EmbeddingPlot(VGroup):
     """Words as labelled dots at 2-D coordinates (a projection of their vectors), on light axes.
 
@@ -238,7 +232,7 @@ class EmbeddingPlot(VGroup):
                 others = [d for j, d in enumerate(self.dots) if j != i] + list(self.labels)
                 for candidate in (side, UP, DOWN, RIGHT, LEFT, UR, UL, DR, DL, side):
                     label.next_to(dot, candidate, buff=0.1)
-                    if not any(_boxes_meet(label, other) for other in others):
+                    if not any(boxes_meet(label, other) for other in others):
                         break
             self.labels.add(label)
         self.add(self.axes, self.dots, self.labels)

@@ -19,11 +19,13 @@ from typing import Sequence
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     LEFT,
     RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
+    UR,
     Animation,
     Circle,
     Group,
@@ -72,6 +74,7 @@ __all__ = [
     "NeuronBars",
     "ValueBars",
     "activation_color",
+    "boxes_meet",
     "cost_to_rgb",
     "digit_network",
     "fmt",
@@ -86,6 +89,12 @@ __all__ = [
 ]
 
 FONT = "DejaVu Sans"
+
+
+def boxes_meet(a: Mobject, b: Mobject, pad: float = 0.03) -> bool:
+    """Whether two mobjects' bounding boxes overlap (or come within ``pad``)."""
+    (a0, a1), (b0, b1) = (a.get_corner(DL), a.get_corner(UR)), (b.get_corner(DL), b.get_corner(UR))
+    return bool(a0[0] < b1[0] + pad and b0[0] < a1[0] + pad and a0[1] < b1[1] + pad and b0[1] < a1[1] + pad)
 
 
 def fmt(x: float, sig: int = 3) -> str:
@@ -299,15 +308,22 @@ def hidden_phrase(sizes: Sequence[int]) -> str:
     return f"hidden layers of {', '.join(map(str, hidden[:-1]))} and {hidden[-1]}"
 
 
+def layer_gap_for(n_layers: int, gap: float = NET_GAP) -> float:
+    """The gap between the digit network's columns: ``gap`` for the default's three layers of weights;
+    a deeper or shallower network spans the same width."""
+    return gap if n_layers == 3 else gap * 3 / n_layers
+
+
 def digit_network(weights: Sequence[np.ndarray], vmax: float, window: Sequence[int],
-                  activations: Sequence[np.ndarray] = (), height: float = NET_HEIGHT, layer_gap: float = NET_GAP,
+                  activations: Sequence[np.ndarray] = (), height: float = NET_HEIGHT, layer_gap: float | None = None,
                   center: np.ndarray = NET_CENTER) -> NetworkDiagram:
     """The digit network (784-16-16-10, or the sizes its weights have) as the chapters draw it:
-    ``weights`` are W(1) restricted to the shown input ``window`` (n1, 16), W(2) and W(3), all on
+    ``weights`` are W(1) restricted to the shown input ``window`` (n1, 16), then W(2) .. W(L), all on
     one colour scale ``vmax``; the
     first ``len(activations)`` layers are lit (``activations[0]`` the window's pixels). Its layers
-    are ``height`` tall, ``layer_gap`` apart, centred on ``center``."""
+    are ``height`` tall, ``layer_gap`` apart (by default :func:`layer_gap_for` their number), centred on ``center``."""
     sizes = (784,) + tuple(int(w.shape[0]) for w in weights)
+    layer_gap = layer_gap_for(len(weights)) if layer_gap is None else layer_gap
     net = NetworkDiagram(sizes, input_shown=len(window), height=height, layer_gap=layer_gap,
                          output_labels=[str(i) for i in range(sizes[-1])])
     net.shift(np.asarray(center) - net.layers.get_center())

@@ -72,14 +72,15 @@ def numpy_forward(weights, biases, x):
 
 
 @pytest.mark.parametrize("text,sizes", [(None, (784, 16, 16, 10)), ("784,32,32,10", (784, 32, 32, 10)),
-                                        ("784, 8, 24, 10", (784, 8, 24, 10))])
+                                        ("784, 8, 24, 10", (784, 8, 24, 10)), ("784,30,10", (784, 30, 10)),
+                                        ("784,16,16,16,10", (784, 16, 16, 16, 10))])
 def test_sizes_parse(text, sizes):
     assert parse_sizes(text) == sizes
 
 
 @pytest.mark.parametrize("text,problem", [
     ("784,16,x,10", "whole numbers"), ("100,16,16,10", "784 inputs"), ("784,16,16,9", "10 outputs"),
-    ("784,16,10", "1 hidden layers are not drawn yet"), ("784,16,16,16,10", "3 hidden layers are not drawn yet"),
+    ("784,10", "784 inputs"), ("784,16,16,16,16,10", "1 to 3 hidden layers .* 4 no longer fit"),
     ("784,100,16,10", "2 to 32 neurons"), ("784,1,16,10", "2 to 32 neurons"),
 ])
 def test_bad_sizes_name_the_problem(text, problem):
@@ -132,12 +133,12 @@ def bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
     np.savez(folder / "other.npz", something=np.zeros(3))
     out["npz without weights"] = (folder / "other.npz", "expected arrays w0, w1")
     out["missing"] = (folder / "nowhere.pkl", "no such file")
-    out["one hidden layer"] = (pickled("deep.pkl", network_py((784, 16, 10))), "1 hidden layers are not drawn yet")
+    out["four hidden layers"] = (pickled("deep.pkl", network_py((784, 8, 8, 8, 8, 10))), "4 no longer fit")
     return out
 
 
 @pytest.mark.parametrize("kind", ["wrong shape", "NaN", "infinite", "code", "not weights", "npz without weights",
-                                  "missing", "one hidden layer"])
+                                  "missing", "four hidden layers"])
 def test_bad_weight_file_is_refused_and_changes_nothing(kind, previous, tmp_path):
     path, problem = bad_files(tmp_path)[kind]
     before = snapshot(previous)
@@ -151,6 +152,23 @@ def test_bad_weight_file_is_refused_and_changes_nothing(kind, previous, tmp_path
     assert not (tmp_path / "pwned").exists()
 
 
+@pytest.mark.parametrize("sizes", [(784, 30, 10), (784, 16, 16, 16, 10)])
+def test_a_file_of_another_depth_is_read_with_its_sizes(sizes, tmp_path):
+    """network.py's own example shape (784-30-10), and three hidden layers: each layer's weights and
+    biases come out as the file has them (the build itself is tests/test_depths.py's)."""
+    from models.digit_choice import import_choice
+
+    weights, biases = network_py(sizes, seed=3)
+    path = tmp_path / "net.pkl"
+    path.write_bytes(pickle.dumps((weights, biases), protocol=2))
+    choice, arrays = import_choice(path)
+    assert choice["sizes"] == list(sizes) and choice["source"] == "imported"
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        np.testing.assert_allclose(arrays[f"w{i}"], w, rtol=1e-6)
+        np.testing.assert_allclose(arrays[f"b{i}"], b.reshape(-1), rtol=1e-6)
+    assert f"w{len(weights)}" not in arrays
+
+
 def test_sizes_that_do_not_fit_the_file_are_refused(previous, tmp_path):
     path = tmp_path / "net.pkl"
     path.write_bytes(pickle.dumps(network_py((784, 16, 16, 10)), protocol=2))
@@ -162,8 +180,8 @@ def test_sizes_that_do_not_fit_the_file_are_refused(previous, tmp_path):
 
 def test_bad_sizes_for_training_change_nothing(previous):
     before = snapshot(previous)
-    proc = run("train", "digits", "--sizes", "784,16,10", cache=previous)
-    assert proc.returncode == 1 and "hidden layers are not drawn yet" in proc.stderr
+    proc = run("train", "digits", "--sizes", "784,16,16,16,16,10", cache=previous)
+    assert proc.returncode == 1 and "4 no longer fit" in proc.stderr
     assert snapshot(previous) == before
 
 
@@ -342,19 +360,22 @@ def check_chapter1(cache: Path, weights, biases, dataset):
     sizes = [784] + [int(w.shape[0]) for w in weights]
     assert [int(s) for s in ch1["sizes"]] == sizes
     acts = numpy_forward(weights, biases, ch1["digit"][None])
-    for l in (1, 2, 3):
+    L = len(weights)
+    for l in range(1, L + 1):
         np.testing.assert_allclose(ch1[f"a{l}"], acts[l][0], atol=2e-6)
-    assert int(ch1["prediction"]) == int(np.argmax(acts[3][0]))
-    assert float(ch1["confidence"]) == pytest.approx(float(acts[3][0].max()), abs=2e-6)
+    assert f"a{L + 1}" not in ch1
+    assert int(ch1["prediction"]) == int(np.argmax(acts[L][0]))
+    assert float(ch1["confidence"]) == pytest.approx(float(acts[L][0].max()), abs=2e-6)
     j = int(ch1["neuron"])
     assert float(ch1["neuron_activation"]) == pytest.approx(acts[1][0][j], abs=2e-6)
     np.testing.assert_allclose(ch1["neuron_weights"], weights[0][j])
     n_params = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
     assert int(ch1["n_params"]) == n_params
     assert int(ch1["n_weights"]) + int(ch1["n_biases"]) == n_params
-    test_out = numpy_forward(weights, biases, dataset.x_test)[3]
+    test_out = numpy_forward(weights, biases, dataset.x_test)[L]
     assert float(ch1["test_accuracy"]) == pytest.approx(float((test_out.argmax(1) == dataset.y_test).mean()), abs=1e-9)
-    np.testing.assert_array_equal(ch1["w1"], weights[1])
+    for l in range(1, L):
+        np.testing.assert_array_equal(ch1[f"w{l}"], weights[l])
     np.testing.assert_array_equal(ch1["w0_window"], weights[0][:, ch1["input_window"]])
 
 
@@ -366,15 +387,20 @@ def test_wide_network_numbers_chapter1(wide, dataset):
 
 
 def test_wide_network_numbers_chapters_2_to_4(wide, dataset):
-    """The gradient (autograd against a numpy backward), Chapter 3's wishes and Chapter 4's sum over
-    paths, each recomputed on the 784-32-32-10 network."""
+    check_chapters_2_to_4(wide, (784, 32, 32, 10), dataset)
+
+
+def check_chapters_2_to_4(cache: Path, sizes: tuple[int, ...], dataset) -> None:
+    """The gradient (autograd against a numpy backward), Chapter 3's wishes and the wanted changes
+    they pass back layer by layer, and Chapter 4's sum over paths and one layer further down, each
+    recomputed on the network of ``sizes`` (any depth) in ``cache``."""
     from models.backprop import backward, forward
     from models.digit_story import PARTLY_TRAINED_STEP, _arrays_at
 
-    digits = _load(wide, "digits")
+    digits = _load(cache, "digits")
     ck = digits.arrays("checkpoints.npz")
-    sizes = (784, 32, 32, 10)
-    ch2 = _load(wide, "digits-story", "chapter2.npz")
+    L = len(sizes) - 1
+    ch2 = _load(cache, "digits-story", "chapter2.npz")
     n_params = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
     assert ch2["gradient"].shape == (n_params,)
     w0, b0 = _arrays_at(ck["params"][0], sizes)
@@ -382,29 +408,42 @@ def test_wide_network_numbers_chapters_2_to_4(wide, dataset):
     numpy_grad = np.concatenate([g.mean(axis=0).reshape(-1) for g in bwd["grad_w"] + bwd["grad_b"]])
     np.testing.assert_allclose(ch2["gradient"], numpy_grad, rtol=1e-4, atol=2e-6)  # float32 autograd vs float64
     assert not bool(ch2["history_imported"])
+    first = numpy_forward(w0, b0, ch2["digit"][None])
+    for l in range(1, L):
+        np.testing.assert_array_equal(ch2[f"untrained_w{l}"], w0[l])
+        np.testing.assert_allclose(ch2[f"untrained_a{l}"], first[l][0], atol=2e-6)
+    np.testing.assert_allclose(ch2["untrained_output"], first[L][0], atol=2e-6)
 
-    ch3 = _load(wide, "digits-story", "chapter3.npz")
+    ch3 = _load(cache, "digits-story", "chapter3.npz")
     at = int(np.flatnonzero(ck["steps"] == PARTLY_TRAINED_STEP)[0])
     w, b = _arrays_at(ck["params"][at], sizes)
-    acts = numpy_forward(w, b, ch3["digit"][None])
-    out = acts[3][0]
-    target = np.eye(10)[int(ch3["label"])]
-    delta3 = 2 * (out - target) * out * (1 - out)
-    np.testing.assert_allclose(ch3["wishes"], -(w[2] * delta3[:, None]), atol=1e-9)
-    assert ch3["wishes"].shape == (10, 32)
-
-    ch4 = _load(wide, "digits-story", "chapter4.npz")
-    assert ch4["fan_a_prev"].shape == (32,)
-    assert float(ch4["fan_dc_dak"]) == pytest.approx(float(ch4["autograd_fan_dc_dak"]), rel=1e-9, abs=1e-12)
-    k = int(ch4["fan_k"])
     x = torch.tensor(ch3["digit"], dtype=torch.float64)
+    target = np.eye(10)[int(ch3["label"])]
+    # a second backward pass, by torch autograd on a forward pass written here
     W = [torch.tensor(np.asarray(m, np.float64), requires_grad=True) for m in w]
-    a2 = torch.sigmoid(W[1] @ torch.sigmoid(W[0] @ x + torch.tensor(b[0], dtype=torch.float64))
-                       + torch.tensor(b[1], dtype=torch.float64))
-    a2.retain_grad()
-    a3 = torch.sigmoid(W[2] @ a2 + torch.tensor(b[2], dtype=torch.float64))
-    ((a3 - torch.tensor(target)) ** 2).sum().backward()
-    assert float(ch4["fan_dc_dak"]) == pytest.approx(float(a2.grad[k]), rel=1e-6, abs=1e-12)
+    acts = [x]
+    for l in range(L):
+        acts.append(torch.sigmoid(W[l] @ acts[-1] + torch.tensor(b[l], dtype=torch.float64)))
+        acts[-1].retain_grad()
+    ((acts[L] - torch.tensor(target)) ** 2).sum().backward()
+    out = acts[L].detach().numpy()
+    delta = 2 * (out - target) * out * (1 - out)
+    np.testing.assert_allclose(ch3["wishes"], -(w[L - 1] * delta[:, None]), atol=1e-9)
+    assert ch3["wishes"].shape == (10, sizes[L - 1])
+    for l in range(1, L):  # the wanted change of every hidden layer, and the wishes of the weights into it
+        np.testing.assert_allclose(ch3[f"wanted_a{l}"], -acts[l].grad.numpy(), rtol=1e-9, atol=1e-12)
+    for l in range(2, L + 1):
+        np.testing.assert_allclose(ch3[f"wish_w{l}"], -W[l - 1].grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ch3["wish_w1_window"], -W[0].grad.numpy()[:, ch3["input_window"]], rtol=1e-9, atol=1e-12)
+    assert float(ch3[f"grad_b{L}"]) == pytest.approx(float(delta[int(ch3["label"])]), rel=1e-9)
+
+    ch4 = _load(cache, "digits-story", "chapter4.npz")
+    k, m = int(ch4["fan_k"]), int(ch4["deep_m"])
+    assert ch4["fan_a_prev"].shape == (sizes[L - 1],)
+    assert float(ch4["fan_dc_dak"]) == pytest.approx(float(ch4["autograd_fan_dc_dak"]), rel=1e-9, abs=1e-12)
+    assert float(ch4["fan_dc_dak"]) == pytest.approx(float(acts[L - 1].grad[k]), rel=1e-6, abs=1e-12)
+    assert float(ch4["deep_grad"]) == pytest.approx(float(W[L - 2].grad[k, m]), rel=1e-6, abs=1e-12)
+    assert float(ch4["deep_a_prev"]) == pytest.approx(float(acts[L - 2][m].detach()), abs=1e-12)  # a pixel, when L == 2
 
 
 def test_chapters_1_to_4_build_and_join_on_the_wide_network(wide):

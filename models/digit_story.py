@@ -383,9 +383,11 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
 PARTLY_TRAINED_STEP = 200  # Chapter 3's "partly trained" checkpoint: half way through the first epoch
 BACKPROP_LABEL = 2  # Chapter 3 follows a "2", like the course
 TABLE_ROWS = 6  # parameters in the per-example table (the largest average nudges)
-PATH_STEPS = 400  # SGD and full-batch steps compared from the same start: with 4,000 digits in
-# mini-batches of 10, the SGD path reads as many digits as the full batch's first step
-PATH_EVERY = 1  # steps between recorded points of those paths (every step: the stagger shows)
+PATH_STEPS = 400  # full-batch steps from the same start as the mini-batch walk, which reads the training
+# set once (in mini-batches of 10: 400 steps for the 4,000 embedded digits, as many as one full step)
+PATH_EVERY = 1  # steps between recorded points of the full-batch path (every step: the stagger shows)
+PATH_POINTS = 400  # the mini-batch walk's recorded points: every step up to this many steps (a larger
+UP_CLOSE = 30  # training set's walk, every k-th step), and always its first UP_CLOSE steps
 
 
 def _arrays_at(flat: np.ndarray, sizes) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -395,13 +397,14 @@ def _arrays_at(flat: np.ndarray, sizes) -> tuple[list[np.ndarray], list[np.ndarr
 
 
 def _descend(start: np.ndarray, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int, batch: int | None,
-             seed: int, sizes) -> np.ndarray:
+             seed: int, sizes, every: int = PATH_EVERY, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Gradient descent from ``start``: mini-batches of ``batch`` in a seeded shuffled order, or the
-    full batch when ``batch`` is None. Returns the parameters every PATH_EVERY steps."""
+    full batch when ``batch`` is None. Returns the parameters at step 0, at every step up to
+    ``first``, every ``every`` steps and at the last step; and those steps."""
     net = DigitNet(DigitNetConfig(tuple(sizes)))
     net.set_flat(torch.from_numpy(start))
     order = torch.Generator().manual_seed(seed)
-    perm, pos, points = torch.randperm(len(x), generator=order), 0, [start.copy()]
+    perm, pos, points, taken = torch.randperm(len(x), generator=order), 0, [start.copy()], [0]
     for step in range(1, steps + 1):
         if batch is None:
             idx = slice(None)
@@ -415,9 +418,10 @@ def _descend(start: np.ndarray, x: torch.Tensor, y: torch.Tensor, lr: float, ste
         with torch.no_grad():
             for p, g in zip(net.ordered_params(), grads):
                 p.sub_(lr * g)
-        if step % PATH_EVERY == 0:
+        if step <= first or step % every == 0 or step == steps:
             points.append(net.get_flat().numpy().copy())
-    return np.stack(points)
+            taken.append(step)
+    return np.stack(points), np.asarray(taken)
 
 
 def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr: float, sizes) -> dict[str, np.ndarray]:
@@ -457,8 +461,10 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
     # Stochastic against full-batch descent from this same partly trained network, on their own slice
     xt, yt = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
     start = checkpoints[ck].astype(np.float32)
-    sgd = _descend(start, xt, yt, lr, PATH_STEPS, 10, derive_seed("chapter3", "minibatches"), sizes)  # training's batch size
-    full = _descend(start, xt, yt, lr, PATH_STEPS, None, 0, sizes)
+    walk = len(xt) // 10  # mini-batches of training's batch size: the training set read once
+    sgd, sgd_steps = _descend(start, xt, yt, lr, walk, 10, derive_seed("chapter3", "minibatches"), sizes,
+                              every=max(1, walk // PATH_POINTS), first=UP_CLOSE)
+    full, _ = _descend(start, xt, yt, lr, PATH_STEPS, None, 0, sizes)
     offsets = torch.from_numpy(np.concatenate([sgd, full]) - start).to(torch.float64)
     _, sv, vt = torch.linalg.svd(offsets, full_matrices=False)
     d1, d2 = vt[0], vt[1]
@@ -519,7 +525,8 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
         "full_path": full_path,
         "sgd_cost": true_costs(sgd),
         "full_cost": true_costs(full),
-        "path_every": np.asarray(PATH_EVERY),
+        "path_every": np.asarray(PATH_EVERY),  # of the full-batch path
+        "sgd_path_steps": sgd_steps,  # the step of each recorded point of the mini-batch walk
         "path_start_step": np.asarray(int(steps[ck])),  # both paths start at the partly trained network
         "n_train": np.asarray(len(data.y_train)),
         "batch_size": np.asarray(10),

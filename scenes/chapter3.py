@@ -659,21 +659,29 @@ class NudgeTableScene(ChapterThreeScene):
         self.hand_off(descent_stage(d, drawn=False), run_time=1.6)
 
 
+def walk_steps(d: dict) -> tuple[str, str]:
+    """The mini-batch walk's steps (one pass over the training set) and the full-batch path's, as shown."""
+    full = computed(len(d["full_path"]) - 1, "recorded points of a path, less its start (every step is recorded)")
+    if "sgd_path_steps" not in d or len(d["sgd_path_steps"]) == len(d["full_path"]):
+        return full, full  # the same number of steps, every one recorded (the embedded digits' 400)
+    return computed(int(np.asarray(d["sgd_path_steps"])[-1]), "the mini-batch walk's last step"), full
+
+
 def final_stage(d: dict) -> Stage:
     """Beat 5's last drawing: the slice, both paths, the equal-cost tally."""
     stage = descent_stage(d, drawn=True)
     land = stage.land
     n, batch = int(d["n_train"]), int(d["batch_size"])
-    steps = computed(len(d["sgd_path"]) - 1, "recorded points of a path, less its start (every step is recorded)")
-    assert int(steps) * batch == n, "the mini-batch walk reads the training set once"
+    steps, full_steps = walk_steps(d)
+    assert int(steps) * batch == n - n % batch, "the mini-batch walk reads the training set once"
     first = Circle(radius=0.2, color=INK, stroke_width=3).move_to(land.point(*d["full_path"][1]))
     end = Circle(radius=0.2, color=ACCENT, stroke_width=3).move_to(land.point(*d["sgd_path"][-1]))
     tally = VGroup(_text(f"after {n:,} digits read,", 22), _text("the cost is", 22),
                    _text(f"1 full-batch step: {fmt(d['full_cost'][1])}", 21, INK),
                    _text(f"{steps} mini-batches: {fmt(d['sgd_cost'][-1])}", 21, ACCENT))
     tally.arrange(DOWN, aligned_edge=LEFT, buff=0.14).move_to([PANEL_X, -0.1, 0], aligned_edge=LEFT)
-    total_read = computed(f"{int(steps) * n:,}", "full-batch steps × training digits")
-    late = VGroup(_text(f"full batch, {steps} steps:", 20, MUTED),
+    total_read = computed(f"{int(full_steps) * n:,}", "full-batch steps × training digits")
+    late = VGroup(_text(f"full batch, {full_steps} steps:", 20, MUTED),
                   _text(f"cost {fmt(d['full_cost'][-1])}, after", 20, MUTED),
                   _text(f"{total_read} digits read", 20, MUTED))
     late.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(tally, DOWN, buff=0.35).align_to(tally, LEFT)
@@ -687,7 +695,7 @@ class MiniBatches(ChapterThreeScene):
         stage = self.open(descent_stage(d, drawn=False))
         land = stage.land
         n, batch, start_step = int(d["n_train"]), int(d["batch_size"]), int(d["path_start_step"])
-        steps = computed(len(d["sgd_path"]) - 1, "recorded points of a path, less its start (every step is recorded)")
+        steps, full_steps = walk_steps(d)
         after = final_stage(d)
         self.swap(list(stage.values()), [after[k] for k in stage])
         full, sgd, key = after.full, after.sgd, after.key
@@ -701,7 +709,7 @@ class MiniBatches(ChapterThreeScene):
         self.wait(1.0)
 
         # Full batch: smooth
-        self.say(f"White: {steps} full-batch steps, each averaging the wishes of all {n:,} digits.")
+        self.say(f"White: {full_steps} full-batch steps, each averaging the wishes of all {n:,} digits.")
         self.play(FadeIn(key[0], shift=LEFT * 0.1), Create(full[0]), run_time=3.0)
         self.play(FadeIn(full[1]), run_time=0.4)
         # Mini-batches: staggering
@@ -732,8 +740,13 @@ class MiniBatches(ChapterThreeScene):
 
         # Equal cost, counted in digits read
         tally, first, end, late = after.tally, after.first, after.end, after.late
-        self.say(f"Count the cost in digits read. The whole yellow walk, {steps} mini-batches of {batch}, read {n:,}: "
-                 "as many as ONE white step.")
+        if int(steps) * batch == n:
+            self.say(f"Count the cost in digits read. The whole yellow walk, {steps} mini-batches of {batch}, read {n:,}: "
+                     "as many as ONE white step.")
+        else:  # a training set that does not split into whole mini-batches: the few left over are not read
+            read = computed(f"{int(steps) * batch:,}", "mini-batches × digits in each")
+            self.say(f"Count the cost in digits read. The whole yellow walk, {steps} mini-batches of {batch}, read "
+                     f"{read}: about as many as ONE white step ({n:,}).")
         self.play(Create(first), FadeIn(tally[:2]), run_time=1.0)
         self.play(FadeIn(tally[2]), run_time=0.8)
         self.play(Create(end), FadeIn(tally[3]), ShowPassingFlash(sgd[0].copy().set_stroke(ACCENT, width=5),
@@ -741,9 +754,13 @@ class MiniBatches(ChapterThreeScene):
         self.say(f"For the same reading, one careful step took the cost to {fmt(full_cost[1])}; the stumbling walk "
                  f"took it to {fmt(sgd_cost[-1])}.")
         self.wait(1.0)
-        total_read = computed(f"{int(steps) * n:,}", "full-batch steps × training digits")
-        self.say(f"The white walk does end lower, at {fmt(full_cost[-1])}, but it read {total_read} digits to get "
-                 "there.")
+        total_read = computed(f"{int(full_steps) * n:,}", "full-batch steps × training digits")
+        if float(full_cost[-1]) < float(sgd_cost[-1]):
+            self.say(f"The white walk does end lower, at {fmt(full_cost[-1])}, but it read {total_read} digits to get "
+                     "there.")
+        else:
+            self.say(f"The white walk ends at {fmt(full_cost[-1])}, no lower, and it read {total_read} digits to get "
+                     "there.")
         self.play(FadeIn(late, shift=UP * 0.1), run_time=1.0)
         self.say("That is stochastic gradient descent: quick, rough steps downhill, each from a small batch's "
                  "averaged wishes.")

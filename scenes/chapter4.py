@@ -508,12 +508,14 @@ class ComputationGraph(ChapterFourScene):
         for r in ratios:
             self.write_terms(r, groups=[[0, 1], [2, 3, 4]], run_time=0.8)
         self.wait(0.5)
-        whole = MathTex(r"\frac{\Delta C_0}{\Delta w}", "=", _t(d["ratio_z_w"]), r"\times", _t(d["ratio_a_z"]),
-                        r"\times", _t(d["ratio_c_a"]), "=", _t(d["ratio_c_w"]), font_size=34).move_to([0, -2.1, 0])
+        factors = [d["ratio_z_w"], d["ratio_a_z"], d["ratio_c_a"]]
+        sig = agreeing_sig(factors, float(d["ratio_c_w"]), _product)  # 3 digits unless the product would not check out
+        whole = MathTex(r"\frac{\Delta C_0}{\Delta w}", "=", _t(factors[0], sig), r"\times", _t(factors[1], sig),
+                        r"\times", _t(factors[2], sig), "=", _t(d["ratio_c_w"]), font_size=34).move_to([0, -2.1, 0])
         for i, color in ((2, LINK_Z), (4, LINK_A), (6, LINK_C)):
             whole[i].set_color(color)
         whole[8].set_color(ACCENT)
-        assert fmt(_product([_shown(v, 3) for v in (d["ratio_z_w"], d["ratio_a_z"], d["ratio_c_a"])])) == fmt(d["ratio_c_w"])
+        assert fmt(_product([_shown(v, sig) for v in factors])) == fmt(d["ratio_c_w"])
         self.say("Multiply the three ratios and the middle changes cancel: what is left is the cost's change over "
                  "w's change.")
         self.write_terms(whole, sources={2: ratios[0][4], 4: ratios[1][4], 6: ratios[2][4]},
@@ -526,12 +528,14 @@ class ComputationGraph(ChapterFourScene):
                                                          (r"\partial a", r"\partial z", d["da_dz"], LINK_A),
                                                          (r"\partial C_0", r"\partial a", d["dc_da"], LINK_C))):
             limits.add(MathTex(rf"\frac{{{top}}}{{{bottom}}}", "=", _t(value), font_size=30, color=color).move_to(r))
-        product = MathTex(r"\frac{\partial C_0}{\partial w}", "=", _t(d["dz_dw"]), r"\times", _t(d["da_dz"]),
-                          r"\times", _t(d["dc_da"]), "=", _t(d["dc_dw"]), font_size=34).move_to(whole)
+        chain = [d["dz_dw"], d["da_dz"], d["dc_da"]]
+        sig = agreeing_sig(chain, float(d["dc_dw"]), _product)
+        product = MathTex(r"\frac{\partial C_0}{\partial w}", "=", _t(chain[0], sig), r"\times", _t(chain[1], sig),
+                          r"\times", _t(chain[2], sig), "=", _t(d["dc_dw"]), font_size=34).move_to(whole)
         for i, color in ((2, LINK_Z), (4, LINK_A), (6, LINK_C)):
             product[i].set_color(color)
         product[8].set_color(ACCENT)
-        assert fmt(_product([_shown(d[k], 3) for k in ("dz_dw", "da_dz", "dc_da")])) == fmt(d["dc_dw"])
+        assert fmt(_product([_shown(v, sig) for v in chain])) == fmt(d["dc_dw"])
         self.play(*[FadeOut(m, shift=DOWN * 0.15, rate_func=LEAVE) for m in (*ratios, whole)],
                   *[FadeIn(m, shift=DOWN * 0.15, rate_func=ARRIVE) for m in (*limits, product)], run_time=1.6)
         self.wait(1.0)
@@ -568,13 +572,15 @@ class ChainRule(ChapterFourScene):
         self.wait(1.0)
 
         # da/dz = sigma'(z) = a(1 - a)
-        one_minus = 1 - _shown(d["a"], 3)
+        sig = agreeing_sig([d["a"]], float(d["da_dz"]), lambda v: v[0] * (1 - v[0]))  # the shown product checks out
+        one_minus = 1 - _shown(d["a"], sig)
+        places = max(_digits(d["a"], sig), 3)
         da = MathTex("a^{(L)}", "=", r"\sigma(z^{(L)})", r"\quad\Rightarrow\quad",
                      r"\frac{\partial a^{(L)}}{\partial z^{(L)}}", "=", r"\sigma'(z^{(L)})", "=", r"a^{(L)}(1 - a^{(L)})",
-                     "=", rf"{_t(d['a'])} \cdot {computed(f'{one_minus:.3f}', '1 minus the shown a(L)')}", "=",
+                     "=", rf"{_t(d['a'], sig)} \cdot {computed(f'{one_minus:.{places}f}', '1 minus the shown a(L)')}", "=",
                      _t(d["da_dz"]), font_size=34).move_to([0, lo, 0])
         da[4].set_color(LINK_A)
-        assert fmt(_shown(d["a"], 3) * one_minus) == fmt(d["da_dz"])
+        assert fmt(_shown(d["a"], sig) * one_minus) == fmt(d["da_dz"])
         self.say("The second: a(L) = \u03c3(z(L)), so \u2202a/\u2202z is the sigmoid's slope, \u03c3'(z). For the "
                  "sigmoid that slope is a(1 \u2212 a).")
         self.play(FadeOut(dz), run_time=0.6)

@@ -22,7 +22,9 @@ about another model) with :func:`constant`. Small whole numbers (up to ten: laye
 step labels) are read as labels.
 
 Tracing by value can name a look-alike (another entry that rounds the same); the golden
-transcript pins whichever it names, so a change still shows.
+transcript pins whichever it names, so a change still shows. Of entries read in one go (a model
+card's metrics), one holding the very number shown wins over one that only rounds to it: a
+224.9 s training time must not stand for a 225-word vocabulary.
 
 The tests write each scene's transcript to ``tests/golden/screens/`` and compare: a number
 that changes, or comes from another array, shows as a line naming the scene and the caption.

@@ -439,9 +439,11 @@ class TrainingAndTestData(ChapterTwoScene):
                   FadeIn(grids.train_label, rate_func=ARRIVE),
                   LaggedStart(*[FadeIn(m) for m in grids.train], lag_ratio=0.04, rate_func=ARRIVE_LAGGED), run_time=2.8)
         published = constant(f"{MNIST_TRAINING_DIGITS:,}", "the MNIST collection, as published")
-        self.say(f"Learning needs examples: {n_train:,} real handwritten digits, each with its true label. "
-                 + (f"They are part of MNIST's {published}." if n_train < MNIST_TRAINING_DIGITS else
-                    f"They are all of MNIST's {published} training digits."))
+        if n_train < MNIST_TRAINING_DIGITS:
+            self.say(f"Learning needs examples: {n_train:,} real handwritten digits, each with its true label. "
+                     f"They are part of MNIST's {published}.")
+        else:
+            self.say(f"Learning needs examples: all of MNIST's {n_train:,} training digits, each with its true label.")
         self.play(LaggedStart(*[m[1].animate.set_color(ACCENT) for m in grids.train], lag_ratio=0.03), run_time=1.2)
         self.play(*[m[1].animate.set_color(MUTED) for m in grids.train], run_time=0.5)
 

@@ -713,7 +713,7 @@ class BiasAndPrevious(ChapterFourScene):
                       MUTED).next_to(VGroup(lab, row), DOWN, buff=0.22)
         c_avg = _text(f"autograd, over all {n:,}: {fmt(d['autograd_average_dc_dw'])}", 22, SCORE)
         c_avg.move_to([0.4, -2.3, 0])
-        self.say(f"All that was one example. The cost C averages the examples' costs, so its gradient averages "
+        self.say(f"That was one example. The cost C averages the examples' costs, so its gradient averages "
                  f"their gradients, over all {n:,}.")
         self.play(*[FadeOut(m, rate_func=LEAVE) for m in (formula, numbers, r_p, c_p)],
                   FadeIn(lab, rate_func=ARRIVE), LaggedStart(*[FadeIn(t) for t in row], lag_ratio=0.2),

@@ -50,7 +50,7 @@ from manim import (
     Write,
 )
 
-from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays, last_part
+from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
 from scenes.palette import ACCENT, BACKGROUND, FAINT, FUNCTION, INK, MUTED, signed_color
 from scenes.pieces import (
     DIGIT_HOME,
@@ -479,7 +479,9 @@ class TheHope(ChapterOneScene):
         # Why layers? The hope
         which = "the last hidden layer" if L > 2 else "the hidden layer"
         self.say(f"Why layers? The hope: each neuron of {which} stands for a piece of a digit, like a curve.")
-        self.play(net.animate.set_opacity(0.1), FadeOut(stage.labels), FadeIn(note), run_time=1.2)
+        # the note takes the layer names' place: they are gone before it shows, never one over the other
+        self.play(net.animate.set_opacity(0.1), FadeOut(stage.labels, rate_func=first_part(0.5)),
+                  FadeIn(note, rate_func=last_part(0.5)), run_time=1.2)
         self.play(FadeIn(whole), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(h, shift=RIGHT * 0.2) for h in half_imgs], lag_ratio=0.3),
                   Create(to_whole), run_time=1.6)

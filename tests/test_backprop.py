@@ -520,3 +520,27 @@ def test_chapter4_golden(story34, update_goldens):
             "autograd_fan_dc_dw_jk", "deep_m", "deep_a_prev", "deep_sigma_prime", "deep_grad", "deep_autograd",
             "chain_cost_curve", "chain_curve_every"]
     check_golden("chapter4", {k: ch4[k] for k in keys}, update_goldens)
+
+
+def test_the_pictures_of_paths_keep_one_orientation(story34):
+    """The planes' directions are defined up to sign, and which sign an SVD returns depends on the
+    linear algebra library. The story signs them by a rule, so every machine draws the same picture:
+    the walks head right (their farthest point along d1 is positive) and hang below the horizontal
+    (their farthest point off it is negative), in Chapter 3's slice as in Chapter 2's landscape."""
+    from models.digit_story import hang_below, main_directions
+
+    ch3, _ = story34
+    both = np.concatenate([ch3["sgd_path"], ch3["full_path"]])
+    farthest = both[np.abs(both).argmax(axis=0), [0, 1]]
+    assert farthest[0] > 0 and farthest[1] < 0, farthest
+    from models.pipeline import ensure
+
+    path = ensure("digits-story").arrays("chapter2.npz")["path"]
+    assert path[np.abs(path[:, 1]).argmax(), 1] < 0
+    # and the rule's pieces: the main directions are an SVD's, up to sign; the sign is the rule's
+    rows = torch.from_numpy(np.random.default_rng(0).normal(size=(12, 300)))
+    ours, theirs = main_directions(rows, 2), torch.linalg.svd(rows, full_matrices=False)[2][:2]
+    assert torch.allclose((ours * theirs).sum(dim=1).abs(), torch.ones(2, dtype=torch.float64), atol=1e-12)
+    for d in (theirs[0], -theirs[0]):
+        coords = rows @ hang_below(d, rows @ d)
+        assert float(coords[coords.abs().argmax()]) < 0

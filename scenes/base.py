@@ -65,6 +65,7 @@ from manim import (
     ReplacementTransform,
     ShowPassingFlash,
     SingleStringMathTex,
+    Succession,
     SurroundingRectangle,
     Text,
     Transform,
@@ -688,7 +689,10 @@ class ChapterScene(MovingCameraScene):
         card = _card_mobject(cards)
         model = "this model" if len(cards) == 1 else "these models"
         self.say(f"Every number and picture in this chapter came from {model}. The card, read from its artifact:")
-        self.play(*[FadeOut(m) for m in self.drawing()], FadeIn(card, lag_ratio=0.05), run_time=1.2)
+        # the last drawing (often text: a recap) is gone before the card's rows come in over its place
+        leaving = [FadeOut(m) for m in self.drawing()]
+        arriving = FadeIn(card, lag_ratio=0.05, run_time=0.9)
+        self.play(Succession(AnimationGroup(*leaving, run_time=0.45), arriving) if leaving else arriving)
         self.wait(min(10.0, 0.5 * reading_time(" ".join(t for _, rows in cards for row in rows for t in row))))
 
     def tear_down(self) -> None:

@@ -70,6 +70,7 @@ from scenes.pieces import (
     neuron_arrows,
     path_tip,
     tex,
+    wish_pulses,
 )
 from scenes.transcript import computed, constant, note_drawing
 
@@ -556,23 +557,10 @@ class AddUpTheWishes(ChapterThreeScene):
                   *[name.animate(rate_func=ARRIVE).set_opacity(1) for name in names[:P]],
                   FadeIn(digit, rate_func=ARRIVE), FadeIn(band, rate_func=ARRIVE), run_time=2.0)
 
-        def pulses(layer: int, values: np.ndarray, width: float) -> list:
-            """Pulses to run backwards along the wires into ``layer + 1``, each as strong as that wire's
-            wish (``values[out, in]``): a few bright lines where the wishes are big, none on the
-            faintest, never a solid wall of all the wires at once."""
-            n_out, vmax = len(net.layers[layer + 1]), float(np.abs(values).max())
-            back = []
-            for k, edge in enumerate(net.edges[layer]):
-                i, j = divmod(k, n_out)
-                share = min(abs(float(values[j, i])) / vmax, 1.0)
-                if share >= 0.15:
-                    back.append(edge.copy().reverse_points().set_stroke(ACCENT, width=0.4 + width * share,
-                                                                         opacity=0.3 + 0.6 * share))
-            return back
-
         def sweep(layer: int, values: np.ndarray) -> None:
             """A pulse running backwards along the wires into ``layer + 1``, which then show their wishes."""
-            self.play(*[ShowPassingFlash(e, time_width=0.4) for e in pulses(layer, values, 2.2)], run_time=1.1)
+            self.play(*[ShowPassingFlash(e, time_width=0.4) for e in wish_pulses(net, layer, values, ACCENT, 2.2)],
+                      run_time=1.1)
             self.play(Transform(net.edges[layer], edges_showing(net, layer, values, float(np.abs(values).max()),
                                                                 width=2.6)), run_time=1.0)
 
@@ -602,8 +590,10 @@ class AddUpTheWishes(ChapterThreeScene):
         self.say("That is backpropagation: the wishes of the outputs, passed backwards layer by layer through the "
                  "weights.")
         wish_of = {l: d[f"wish_w{l + 1}"] for l in range(1, L)} | {0: d["wish_w1_window"]}
-        self.play(LaggedStart(*[AnimationGroup(*[ShowPassingFlash(e, time_width=0.6) for e in pulses(l, wish_of[l], 2.6)])
-                                for l in range(L - 1, -1, -1)], lag_ratio=0.5), run_time=2.2)
+        flashes = [AnimationGroup(*[ShowPassingFlash(e, time_width=0.6)
+                                    for e in wish_pulses(net, l, wish_of[l], ACCENT, 2.6)])
+                   for l in range(L - 1, -1, -1)]  # from the outputs back to the first weights
+        self.play(LaggedStart(*flashes, lag_ratio=0.5), run_time=2.2)
         self.wait(0.8)
         after = table_open_stage(d)
         self.hand_off(after, keep={digit: after.images[label]}, run_time=1.6)

@@ -574,6 +574,25 @@ def edges_showing(net: NetworkDiagram, layer: int, values: np.ndarray, vmax: flo
     return lines
 
 
+PULSE_FLOOR = 0.15  # a wire whose wish is under this share of the largest carries no pulse
+
+
+def wish_pulses(net: NetworkDiagram, layer: int, values: np.ndarray, color, width: float = 2.2) -> list[VMobject]:
+    """Pulses to run backwards along the wires into layer ``layer + 1`` (for ``ShowPassingFlash``),
+    each as strong as that wire's wish ``values[out, in]``: wider and brighter the larger its share
+    of the largest, none under ``PULSE_FLOOR``. A few bright lines where the wishes are big, never a
+    solid wall of every wire at once. Wires are in ``edges_showing``'s order."""
+    n_out, vmax = len(net.layers[layer + 1]), float(np.abs(values).max())
+    out = []
+    for k, edge in enumerate(net.edges[layer]):
+        i, j = divmod(k, n_out)
+        share = min(abs(float(values[j, i])) / vmax, 1.0)
+        if share >= PULSE_FLOOR:
+            out.append(edge.copy().reverse_points().set_stroke(color, width=0.4 + width * share,
+                                                               opacity=0.3 + 0.6 * share))
+    return out
+
+
 class NeuronBars(VGroup):
     """Value bars in [0, 1] beside a column of neurons, each at its neuron's height: a track
     ``width`` long starting at ``x``, the bar, and the value (``decimals``) after the track.

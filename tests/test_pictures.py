@@ -506,3 +506,26 @@ def test_palette_colours_far_apart():
 @pytest.mark.parametrize("x,text", [(0.1234, "0.123"), (-2.479, "\u22122.48"), (23.84, "23.8"), (13002, "13002"), (0, "0")])
 def test_numbers_rounded_for_reading(x, text):
     assert fmt(x) == text
+
+
+def test_wish_pulses_follow_each_wires_wish(ch3):
+    """Chapter 3's backward pulses: one per wire whose wish is at least PULSE_FLOOR of the largest,
+    none on the others, each wider and brighter in proportion to its wire's wish, on that wire run
+    backwards (from the later layer to the earlier)."""
+    from scenes.palette import ACCENT
+    from scenes.pieces import PULSE_FLOOR, wish_pulses
+
+    net = ch3_network(ch3)
+    for layer, key in ((2, "wish_w3"), (1, "wish_w2")):
+        wish = np.asarray(ch3[key])
+        share = np.abs(wish) / np.abs(wish).max()
+        n_out = wish.shape[0]
+        wires = [(k, *divmod(k, n_out)) for k in range(wish.size)]  # (edge, from i, to j)
+        kept = [(k, i, j) for k, i, j in wires if share[j, i] >= PULSE_FLOOR]
+        pulses = wish_pulses(net, layer, wish, ACCENT, 2.2)
+        assert 0 < len(pulses) == len(kept) < wish.size
+        for pulse, (k, i, j) in zip(pulses, kept):
+            edge = net.edges[layer][k]
+            assert np.allclose(pulse.get_start(), edge.get_end()) and np.allclose(pulse.get_end(), edge.get_start())
+            assert pulse.get_stroke_width() == pytest.approx(0.4 + 2.2 * share[j, i])
+            assert pulse.get_stroke_opacity() == pytest.approx(0.3 + 0.6 * share[j, i])

@@ -963,13 +963,13 @@ class SpreadOverManyNeurons(ChapterEightScene):
 
 # ----------------------------------------------------------------------------- beat 8: superposition, then the model again
 
-HIST_AT = (-2.3, 0.55)
+HIST_AT = (-2.3, 0.45)  # its yellow band lines stay clear of the "a demonstration" label above
 
 
 def _hist(s: dict) -> AngleHistogram:
     before, after = s["angles_before"], s["angles_after"]
     return AngleHistogram(before, s["angle_edges"], tolerance=float(s["tolerance_deg"]),
-                          ymax=float(max(before.max(), after.max())), width=8.0, height=4.0).move_to([*HIST_AT, 0])
+                          ymax=float(max(before.max(), after.max())), width=8.0, height=3.7).move_to([*HIST_AT, 0])
 
 
 def angles_stage(s: dict) -> Stage:

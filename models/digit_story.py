@@ -14,6 +14,8 @@ Example::
 from __future__ import annotations
 
 import math
+import time
+from typing import Callable
 
 import numpy as np
 import torch
@@ -178,6 +180,25 @@ def _unflatten(flat: torch.Tensor, sizes) -> dict[str, torch.Tensor]:
     return out
 
 
+Progress = Callable[[str, int, int], None]  # (what, done, of): a long part's progress
+
+
+def _tenths(progress: Progress | None, what: str, total: int, every_s: float = 3.0) -> Callable[[int], None]:
+    """A reporter for ``total`` items of ``what``: says how many are done when it passes a tenth at
+    least ``every_s`` seconds after it last spoke (a part of a few seconds says little, one of
+    minutes, on all of MNIST, says every tenth), and always at the end."""
+    said, last = [0], [time.perf_counter()]
+
+    def tick(done: int) -> None:
+        if progress is None:
+            return
+        tenth = done * 10 // max(total, 1)
+        if done == total or (tenth > said[0] and time.perf_counter() - last[0] >= every_s):
+            said[0], last[0] = tenth, time.perf_counter()
+            progress(what, done, total)
+    return tick
+
+
 def main_directions(rows: torch.Tensor, k: int) -> torch.Tensor:
     """The ``k`` main directions (top right singular vectors) of ``rows`` (n, P), n much smaller than
     P, up to sign: ``rows`` = Rᵀ Qᵀ (the QR of its transpose), so they are Q times those of the small
@@ -196,7 +217,8 @@ def hang_below(direction: torch.Tensor, coords: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def plane_costs(x: torch.Tensor, y: torch.Tensor, center: torch.Tensor, d1: torch.Tensor, d2: torch.Tensor,
-                points: np.ndarray, sizes, chunk: int = 48) -> np.ndarray:
+                points: np.ndarray, sizes, chunk: int = 48, progress: Progress | None = None,
+                what: str = "points on the plane") -> np.ndarray:
     """Average quadratic cost at ``center + a d1 + b d2`` for each row (a, b) of ``points``: (M,).
 
     The first layer is linear in the parameters, so X W^T is computed for the three parameter
@@ -205,7 +227,7 @@ def plane_costs(x: torch.Tensor, y: torch.Tensor, center: torch.Tensor, d1: torc
     x = x.to(torch.float64)
     target = torch.nn.functional.one_hot(y, sizes[-1]).to(torch.float64)
     xc, xu, xv = x @ c["w0"].T, x @ u["w0"].T, x @ v["w0"].T  # (N, 16) each
-    out = []
+    out, tick = [], _tenths(progress, what, len(points))
     for start in range(0, len(points), chunk):
         ab = torch.as_tensor(points[start : start + chunk], dtype=torch.float64)
         al, be = ab[:, 0], ab[:, 1]  # (M,)
@@ -218,11 +240,13 @@ def plane_costs(x: torch.Tensor, y: torch.Tensor, center: torch.Tensor, d1: torc
         for layer in range(1, len(sizes) - 1):
             a = torch.sigmoid(a @ mix(f"w{layer}").transpose(1, 2) + mix(f"b{layer}")[:, None, :])
         out.append(((a - target) ** 2).sum(dim=2).mean(dim=1).numpy())
+        tick(min(start + chunk, len(points)))
     return np.concatenate(out)
 
 
 def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray,
-             metrics: dict[str, np.ndarray], ch1: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
+             metrics: dict[str, np.ndarray], ch1: dict[str, np.ndarray], lr: float,
+             progress: Progress | None = None) -> dict[str, np.ndarray]:
     """Arrays for Chapter 2 ("Gradient descent, how neural networks learn")."""
     sizes = tuple(int(s) for s in net.config.sizes)
     x_tr, y_tr = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
@@ -264,7 +288,8 @@ def chapter2(net: DigitNet, data: DigitDataset, checkpoints: np.ndarray, steps: 
 
     alphas, betas = axis(path[:, 0]), axis(path[:, 1])
     grid = np.stack(np.meshgrid(alphas, betas), axis=-1).reshape(-1, 2)  # rows: beta, columns: alpha
-    landscape = plane_costs(x_tr, y_tr, final, d1, d2, grid, sizes).reshape(len(betas), len(alphas))
+    landscape = plane_costs(x_tr, y_tr, final, d1, d2, grid, sizes, progress=progress,
+                            what="chapter 2: the loss landscape's points").reshape(len(betas), len(alphas))
     path_cost_on_plane = plane_costs(x_tr, y_tr, final, d1, d2, path, sizes)
     checkpoint_cost = []
     probe = DigitNet(net.config)
@@ -415,7 +440,8 @@ def _arrays_at(flat: np.ndarray, sizes) -> tuple[list[np.ndarray], list[np.ndarr
 
 
 def _descend(start: np.ndarray, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int, batch: int | None,
-             seed: int, sizes, every: int = PATH_EVERY, first: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             seed: int, sizes, every: int = PATH_EVERY, first: int = 0, progress: Progress | None = None,
+             what: str = "steps") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradient descent from ``start``: mini-batches of ``batch`` in a seeded shuffled order, or the
     full batch when ``batch`` is None. Returns the parameters at step 0, at every step up to
     ``first``, every ``every`` steps and at the last step; those steps; and, for the full batch,
@@ -425,7 +451,7 @@ def _descend(start: np.ndarray, x: torch.Tensor, y: torch.Tensor, lr: float, ste
     net.set_flat(torch.from_numpy(start))
     order = torch.Generator().manual_seed(seed)
     perm, pos, points, taken = torch.randperm(len(x), generator=order), 0, [start.copy()], [0]
-    costs = []  # the full-batch cost where each step starts
+    costs, tick = [], _tenths(progress, what, steps)  # the full-batch cost where each step starts
     for step in range(1, steps + 1):
         if batch is None:
             idx = slice(None)
@@ -443,12 +469,14 @@ def _descend(start: np.ndarray, x: torch.Tensor, y: torch.Tensor, lr: float, ste
         if step <= first or step % every == 0 or step == steps:
             points.append(net.get_flat().numpy().copy())
             taken.append(step)
+        tick(step)
     with torch.no_grad():  # where the last step ended
         costs.append(float(net(x, y)[1]) if batch is None else math.nan)
     return np.stack(points), np.asarray(taken), np.asarray(costs)[np.asarray(taken)]
 
 
-def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr: float, sizes) -> dict[str, np.ndarray]:
+def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr: float, sizes,
+             progress: Progress | None = None) -> dict[str, np.ndarray]:
     """Arrays for Chapter 3 ("Backpropagation, intuitively"), all from the hand-written backprop."""
     from models.artifacts import derive_seed
     from models.backprop import backward, forward
@@ -487,8 +515,10 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
     start = checkpoints[ck].astype(np.float32)
     walk = len(xt) // 10  # mini-batches of training's batch size: the training set read once
     sgd, sgd_steps, _ = _descend(start, xt, yt, lr, walk, 10, derive_seed("chapter3", "minibatches"), sizes,
-                                 every=max(1, walk // PATH_POINTS), first=UP_CLOSE)
-    full, _, full_costs = _descend(start, xt, yt, lr, PATH_STEPS, None, 0, sizes)
+                                 every=max(1, walk // PATH_POINTS), first=UP_CLOSE, progress=progress,
+                                 what="chapter 3: the mini-batch walk's steps")
+    full, _, full_costs = _descend(start, xt, yt, lr, PATH_STEPS, None, 0, sizes, progress=progress,
+                                   what="chapter 3: the full-batch path's steps")
     offsets = torch.from_numpy(np.concatenate([sgd, full]) - start).to(torch.float64)
     d1, d2 = main_directions(offsets, 2)
     d1 = -hang_below(d1, offsets @ d1)  # the walks head right
@@ -502,15 +532,17 @@ def chapter3(data: DigitDataset, checkpoints: np.ndarray, steps: np.ndarray, lr:
     betas = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID)
     grid = np.stack(np.meshgrid(alphas, betas), axis=-1).reshape(-1, 2)
     center = torch.from_numpy(start)
-    landscape = plane_costs(xt, yt, center, d1, d2, grid, sizes).reshape(GRID, GRID)
+    landscape = plane_costs(xt, yt, center, d1, d2, grid, sizes, progress=progress,
+                            what="chapter 3: the cost slice's points").reshape(GRID, GRID)
     probe = DigitNet(DigitNetConfig(sizes))
 
     def true_costs(points):
-        out = []
+        out, tick = [], _tenths(progress, "chapter 3: the walk's costs on every training digit", len(points))
         with torch.no_grad():
             for flat in points:
                 probe.set_flat(torch.from_numpy(flat))
                 out.append(float(probe(xt, yt)[1]))
+                tick(len(out))
         return np.asarray(out)
 
     return {

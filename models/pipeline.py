@@ -193,9 +193,13 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
     ctx.progress("chapter 2 numbers (loss landscape, gradient, tests)")
     ck = digits.arrays("checkpoints.npz")
     lr = float(digits.config["train"]["lr"])
-    ch2 = chapter2(net, data, ck["params"], ck["steps"], digits.arrays("metrics.npz"), ch1, lr)
+
+    def part(what: str, done: int, of: int) -> None:  # the long parts, a line at each tenth
+        ctx.progress(f"{what} {done:,}/{of:,} {_bar(done / of)}")
+
+    ch2 = chapter2(net, data, ck["params"], ck["steps"], digits.arrays("metrics.npz"), ch1, lr, part)
     ctx.progress("chapter 3 and 4 numbers (hand-written backprop, descent paths, the 1-1-1-1 chain)")
-    ch3 = chapter3(data, ck["params"], ck["steps"], lr, net.config.sizes)
+    ch3 = chapter3(data, ck["params"], ck["steps"], lr, net.config.sizes, part)
     ch4 = chapter4(data, train_chain(data), ch3, ck["params"], ck["steps"], net.config.sizes)
     # An imported network has no training history: the beats that need one (Chapter 2's path and
     # curves, Chapters 3 and 4's partly trained network) draw the run of a network of the same

@@ -70,6 +70,20 @@ def test_pipeline_reuses_and_rebuilds(cache):
     built = []
     first = pipeline.ensure("digits-story", progress=built.append)
     assert any("building digits:" in line for line in built)
+    # the story's long parts say how far they are, and each ends on its whole count
+    parts: dict[str, list[tuple[int, int]]] = {}
+    for line in built:
+        found = re.fullmatch(r"(chapter \d: .+) ([\d,]+)/([\d,]+) \[[#.]{20}\]", line)
+        if found:
+            parts.setdefault(found.group(1), []).append((int(found.group(2).replace(",", "")),
+                                                         int(found.group(3).replace(",", ""))))
+    assert set(parts) == {"chapter 2: the loss landscape's points", "chapter 3: the mini-batch walk's steps",
+                          "chapter 3: the full-batch path's steps", "chapter 3: the cost slice's points",
+                          "chapter 3: the walk's costs on every training digit"}, built
+    for said in parts.values():
+        assert [done for done, _ in said] == sorted({done for done, _ in said}) and said[-1][0] == said[-1][1]
+    assert parts["chapter 2: the loss landscape's points"][-1] == (41 * 41, 41 * 41)
+    assert parts["chapter 3: the mini-batch walk's steps"][-1] == (400, 400)  # 4,000 digits in batches of 10
     before = (cache / "digits" / "weights.npz").stat().st_mtime_ns
 
     log: list[str] = []

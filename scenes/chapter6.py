@@ -250,7 +250,11 @@ STREAM_X = (-6.9, -2.9, 6.9)  # labels' left edge, strips' left and right edges
 
 
 def _stream_label(text: str, y: float, color=INK) -> Text:
-    return Text(text, font=FONT, font_size=21, color=color).move_to([STREAM_X[0], y, 0], aligned_edge=LEFT)
+    label = Text(text, font=FONT, font_size=21, color=color)
+    room = STREAM_X[1] - STREAM_X[0] - 0.2  # a label ends before its strip begins
+    if label.width > room:
+        label.scale_to_fit_width(room)
+    return label.move_to([STREAM_X[0], y, 0], aligned_edge=LEFT)
 
 
 def _stream_strip(values: np.ndarray, vmax: float, y: float) -> Group:
@@ -519,7 +523,7 @@ class EmbeddingSpace(ChapterSixScene):
             a2, b2, c2, _ = (str(x) for x in row)
             y = -0.72 - 0.4 * k
             others.add(VGroup(_cell(f"{a2} \u2212 {b2} + {c2}", x0, y, font_size=20),
-                              _cell(f"\u2192 {nb[0]}", 4.7, y, font_size=20, color=ACCENT),
+                              _cell(f"\u2192 {nb[0]}", x2 - 0.75, y, RIGHT, font_size=20, color=ACCENT),
                               _cell(f"{float(sim[0]):.2f}", x2, y, RIGHT, font_size=20, color=MUTED)))
         hits = sum(str(nb[0]) == str(row[3]) for row, nb in zip(d["analogies"][1:], d["analogy_neighbours"][1:]))
         if hits == len(d["analogies"]) - 1:
@@ -713,7 +717,7 @@ class ResidualStream(ChapterSixScene):
             if s == 0:
                 self.say("Attention adds what the word gathered from the others; the MLP then adds its own change.")
         self.say(f"After {n_layer} layers the changes have outgrown the start: the sum is what the model predicts from.")
-        self.play(Transform(now_label, _stream_label("= the vector after both layers", y_now, ACCENT)), run_time=0.8)
+        self.play(Transform(now_label, _stream_label("= after both layers", y_now, ACCENT)), run_time=0.8)
         self.hand_off(unembed_stage(d), run_time=1.6)
 class Unembedding(ChapterSixScene):
     def construct(self):
@@ -824,8 +828,13 @@ class Temperature(ChapterSixScene):
         # Low temperature
         low, high = temps.index(min(temps)), temps.index(max(temps))
         cold, hot = probs_at(low), probs_at(high)
+        # p^(1/T), renormalised: for T < 1 the less likely a word, the more of its share it loses (always);
+        # whether every other shown word falls depends on the numbers
+        falls = all(c < n for c, n in zip(cold[1:], probs_at(normal)[1:]))
+        others = ("every other word falls, the unlikeliest most of all" if falls else
+                  "the unlikeliest words fall most of all")
         self.say(f"At T = {temps[low]:g} the gaps between logits double: {market} rises from "
-                 f"{percent(probs_at(normal)[0])} to {percent(cold[0])}, the other words fall further.")
+                 f"{percent(probs_at(normal)[0])} to {percent(cold[0])}; {others}.")
         self.play(*slider.move(temps[low]), Transform(divided, scaled(temps[low])), Transform(bars, bars.reshaped(cold)),
                   run_time=1.5)
         # High temperature
@@ -925,8 +934,8 @@ class ParameterFormula(ChapterSixScene):
                         _cell(computed(_count(sum(gpt3)), "the four terms of GPT-3's formula, added"), xs[3], y_tot, RIGHT,
                               font_size=26, color=ACCENT))
         mlp_percent = computed(f"{100 * gpt3[2] / sum(gpt3):.0f}%", "GPT-3's MLP term ÷ its whole formula")
-        times = computed(fmt(sum(gpt3) / total / 1e6, 2), "GPT-3's count ÷ ours, in millions")
-        note = Text(f"about {gpt3_billions} billion: {times} million times our model; its MLPs hold {mlp_percent}",
+        times = computed(fmt(sum(gpt3) / sum(tiny) / 1e6, 2), "GPT-3's total ÷ ours, both by the formula, in millions")
+        note = Text(f"the two totals by one formula: {times} million to one; GPT-3's MLPs hold {mlp_percent}",
                     font=FONT, font_size=22, color=MUTED).move_to([0, y_tot - 0.7, 0])
         self.say(f"The same formula with GPT-3's published sizes, d = {gd:,}, {gl} layers, {gv:,} tokens:")
         self.play(FadeOut(Group(*stage.values(), attn_sum, wider, mlp_sum, count), rate_func=LEAVE),

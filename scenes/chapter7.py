@@ -383,11 +383,13 @@ def thumb_cell(s: Story, stage: Stage, layer: int, head: int, query: int, key: i
     return VGroup(square, note)
 
 
-def _arc(row: TokenRow, start: int, end: int, above: bool, angle: float, color=ACCENT) -> ArcBetweenPoints:
-    """An arrow from word ``start`` (the query) to word ``end`` (the key it reads), over or under the row."""
+def _arc(row: TokenRow, query: int, key: int, above: bool, angle: float, color=ACCENT) -> ArcBetweenPoints:
+    """A link of an attention pattern, over or under the row, drawn the way information flows (as the
+    chapter's other arrows are): from word ``key`` into word ``query``, which takes in its value."""
     side = (lambda b: b.get_top() + 0.05 * UP) if above else (lambda b: b.get_bottom() + 0.05 * DOWN)
-    arc = ArcBetweenPoints(side(row.boxes[start]), side(row.boxes[end]), angle=abs(angle) if above else -abs(angle),
-                           color=color, stroke_width=4)
+    start, end = row.boxes[key], row.boxes[query]
+    bulge = -abs(angle) if above else abs(angle)  # keys come before their query: the arc runs left to right
+    arc = ArcBetweenPoints(side(start), side(end), angle=bulge, color=color, stroke_width=4)
     return arc.add_tip(tip_length=0.18)
 
 
@@ -1022,15 +1024,15 @@ class CuttingTheRoute(ChapterSevenScene):
         self.wait(0.5)
         direct, gather, read = s.two("direct"), s.two("gather"), s.two("read")
         cut(VGroup(stage.direct), "direct",
-            f"Cut {quote(words[s.last])} \u2192 {quote(top)} in {s.head_name(s.layer, s.head)}: {quote(top)} falls "
+            f"Cut {quote(top)} \u2192 {quote(words[s.last])} in {s.head_name(s.layer, s.head)}: {quote(top)} falls "
             f"from {percent(before[0])} to {percent(direct[0])}; {quote(other)} dips from {percent(before[1])} to "
             f"{percent(direct[1])}.")
         cut(stage.gather, "gather",
-            f"Cut both links from {quote(words[s.noun])} in {s.head_name(*s.gather)}: {quote(other)} falls from "
+            f"Cut both links into {quote(words[s.noun])} in {s.head_name(*s.gather)}: {quote(other)} falls from "
             f"{percent(before[1])} to {percent(gather[1])}, and {quote(top)} rises to {percent(gather[0])}.")
         read_heads = " and ".join(str(h + 1) for _, h in s.read)
         cut(VGroup(stage.read), "read",
-            f"Cut {quote(words[s.last])} \u2192 {quote(words[s.noun])} in layer 2's heads {read_heads}: "
+            f"Cut {quote(words[s.noun])} \u2192 {quote(words[s.last])} in layer 2's heads {read_heads}: "
             f"{quote(other)} falls to {percent(read[1])} again ({quote(top)} {percent(read[0])}). The route is real.")
         self.finish_reading()  # the last cut stays on screen until its caption has been read
 
@@ -1043,8 +1045,8 @@ class CuttingTheRoute(ChapterSevenScene):
         ours_name = _label(f"{s.head_name(s.layer, s.head)}, to compare", 20, MUTED)
         ours_name.next_to(ours, DOWN, buff=0.15).align_to(row, LEFT)
         crosses = cut_mark(ours)
-        self.say(f"To compare, cut {s.head_name(s.layer, s.head)}'s own links from {quote(words[s.noun])} to its "
-                 f"adjectives ({share} of its weight): {quote(top)} {percent(noun_row[0])}, "
+        self.say(f"To compare, cut {s.head_name(s.layer, s.head)}'s own links from the adjectives into "
+                 f"{quote(words[s.noun])} ({share} of its weight): {quote(top)} {percent(noun_row[0])}, "
                  f"{quote(other)} {percent(noun_row[1])}.")
         # the route mended and dimmed in place; this head's links drawn under the words
         self.play(FadeOut(done[1]), ApplyFunction(_dimmed(0.3), VGroup(stage.direct, stage.gather, stage.read)),

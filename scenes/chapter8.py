@@ -953,6 +953,15 @@ class SpreadOverManyNeurons(ChapterEightScene):
                  f"to {f['ablation_logits'][1]:.2f}, and {_q(answer)} barely moves: {percent(probs[0])} to "
                  f"{percent(probs[1])}.")
         self.play(FadeIn(ablation.rows[:2], lag_ratio=0.2), FadeIn(scores_head), FadeIn(scores[:2]), run_time=1.2)
+        # The pushes shown before were each neuron's direct path, the final norm held fixed; silencing runs the
+        # whole model, whose other parts react. Say which, when the two differ.
+        pushes = np.sort(np.asarray(f["neuron_push"], dtype=float))[::-1][: counts[0]]
+        direct = computed(f"+{pushes.sum():.2f}", f"the top {counts[0]} neurons' direct pushes, added")
+        drop = float(f["ablation_logits"][0] - f["ablation_logits"][1])
+        if drop < 0.8 * float(pushes.sum()):
+            later = ("the final norm and the next layer make" if f"MLP {layer + 1}" in [str(n) for n in f["logit_part_names"]]
+                     else "the final norm makes")
+            self.say(f"Less than their direct push, {direct}: with them silent, {later} up part of it.")
         self.say(f"It takes the top {counts[-1]} of {len(f['mlp_post'])} to bring it down to "
                  f"{percent(probs[-1])}. The fact is spread over many neurons.")
         self.play(LaggedStart(*[FadeIn(VGroup(r, sc)) for r, sc in zip(ablation.rows[2:], scores[2:])], lag_ratio=0.4),

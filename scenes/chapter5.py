@@ -389,7 +389,7 @@ def glimpse_stage(d: dict, s: int | None = None, bars: bool = False) -> Stage:
     col = NumberColumn(values, list(range(FLOW_SHOWN)), stream.shape[2], font_size=22, sig=2)
     for number, v in zip(col.numbers, values):
         number.set_color(POSITIVE if v >= 0 else NEGATIVE)
-    stage["numbers"] = col.move_to([5.6, 0.35, 0])
+    stage["numbers"] = col.move_to([5.6, 0.1, 0])  # its head clear of the pointer under the blocks
     stage["numbers_head"] = _text(f"{q(words[-1])}: first {FLOW_SHOWN} of {stream.shape[2]}", 18, ACCENT).next_to(
         stage["numbers"], UP, buff=0.12)
     stages = [str(x) for x in d["flow_stages"]]
@@ -402,8 +402,10 @@ def glimpse_stage(d: dict, s: int | None = None, bars: bool = False) -> Stage:
         chart = ProbabilityBars.top(probs, words_of(d), k=3, width=BAR_WIDTH, bar_height=0.3, font_size=24)
         chart.shift(np.array([-1.0, -1.25, 0]) - chart.rows[0][1].get_left())
         stage["bars"] = chart
-        stage["to_bars"] = Arrow(frames[-1].get_corner(DOWN + RIGHT) + LEFT * 0.3 + DOWN * 0.02,
-                                 [chart.get_right()[0] + 0.4, chart.get_top()[1] - 0.1, 0], buff=0.05, stroke_width=3,
+        # the last word's vector becomes the probabilities: an arrow from its strip to the top bar's end
+        top_bar = chart.rows[0][1]
+        stage["to_bars"] = Arrow(frames[-1].get_corner(DOWN + RIGHT) + LEFT * 0.1,
+                                 top_bar.get_corner(UP + RIGHT) + LEFT * 0.05, buff=0.05, stroke_width=3,
                                  color=MUTED, max_tip_length_to_length_ratio=0.2)
     return stage
 

@@ -44,6 +44,7 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    GrowFromEdge,
     Group,
     ImageMobject,
     Indicate,
@@ -297,8 +298,9 @@ def positions_stage(d: dict) -> Stage:
     """A training sentence, one word per column, with the names of the rows to come on the left."""
     words = str(d["c5_position_sentence"]).split()
     row = TokenRow(words, font_size=26)
+    fit = min(1.0, (POS_DX - 0.1) / max(token.width for token in row.tokens))  # every box clear of the next
     for i, token in enumerate(row.tokens):
-        token.move_to([POS_X0 + POS_DX * i, ROW_Y, 0])
+        token.scale(fit).move_to([POS_X0 + POS_DX * i, ROW_Y, 0])
     name = _text("reads", 18, MUTED).move_to([-6.1, ROW_Y, 0])
     return Stage(row=row, name=name)
 
@@ -714,7 +716,7 @@ class EveryPosition(ChapterFiveScene):
         n = len(words) - 1
         xs = [POS_X0 + POS_DX * i for i in range(n)]
         names = VGroup(*[_text(t, 18, MUTED).move_to([-6.1, y, 0]) for t, y in
-                         (("predict", 2.35), ("trained", 0.9), ("untrained", -1.15), ("trained\nsurprise", -1.68))])
+                         (("predict", 2.35), ("trained", 0.9), ("untrained", -1.05), ("surprise", -1.6))])
         targets = VGroup(*[_text(words[i + 1], 22, ACCENT).move_to([x, 2.35, 0]) for i, x in enumerate(xs)])
         arrows = VGroup(*[Arrow([x, ROW_Y - 0.28, 0], [x, 2.55, 0], buff=0, stroke_width=2, color=MUTED,
                                 max_tip_length_to_length_ratio=0.4) for x in xs])
@@ -729,23 +731,31 @@ class EveryPosition(ChapterFiveScene):
 
         t_bars, t_labels = bar_column(p_trained, POS_BASE, POSITIVE)
         u_bars, u_labels = bar_column(p_untrained, -1.05, POSITIVE)
-        surprise = VGroup(*[_text(computed(fmt(-np.log(p), 2), "minus the log of the probability above"), 16, COST).move_to([x, -1.6, 0]) for p, x in zip(p_trained, xs)])
+        def surprise_at(p: float) -> str:  # the tiny ones as "<0.01": their digits would run together
+            v = -np.log(p)
+            if v >= 0.01:
+                return computed(fmt(v, 2), "minus the log of the probability above")
+            return "<" + constant("0.01", "the smallest surprise written out")
+
+        surprise = VGroup(*[_text(surprise_at(p), 16, COST).move_to([x, -1.6, 0]) for p, x in zip(p_trained, xs)])
 
         self.say(f"Training does not only predict the last word. The model reads {q(words[0])} and must predict "
                  f"{q(words[1])}, and so on at every position.")
-        self.play(FadeIn(names), LaggedStart(*[FadeIn(VGroup(a, t), shift=0.1 * DOWN) for a, t in zip(arrows, targets)],
-                                                lag_ratio=0.12), run_time=2.0)
-        self.say(f"One pass through the model gives all {n} predictions at once, each seeing only the words before it.")
-        self.wait(0.5)
-        she = words.index("she") - 1 if "she" in words else int(np.argmin(p_trained))
-        self.say(f"The trained model's probability for each true next word, on the chapter's bar scale. Only "
-                 f"{q(words[she + 1])} surprises it: {percent(p_trained[she])}.")
-        self.play(LaggedStart(*[Create(b) for b in t_bars], lag_ratio=0.08), FadeIn(t_labels),
-                  run_time=1.8)
+        with self.sparse("the table's rows come one by one, each with its name, as the captions reach them"):
+            self.play(FadeIn(names[0]), LaggedStart(*[FadeIn(VGroup(a, t), shift=0.1 * DOWN)
+                                                      for a, t in zip(arrows, targets)], lag_ratio=0.12), run_time=2.0)
+            self.say(f"One pass through the model gives all {n} predictions at once, each seeing only the words "
+                     "before it.")
+            self.wait(0.5)
+            she = words.index("she") - 1 if "she" in words else int(np.argmin(p_trained))
+            self.say(f"The trained model's probability for each true next word, on the chapter's bar scale. Only "
+                     f"{q(words[she + 1])} surprises it: {percent(p_trained[she])}.")
+            self.play(FadeIn(names[1]), LaggedStart(*[GrowFromEdge(b, DOWN) for b in t_bars], lag_ratio=0.08),
+                      FadeIn(t_labels), run_time=1.8)
         self.play(Indicate(VGroup(t_bars[she], t_labels[she], targets[she]), color=ACCENT), run_time=1.0)
         self.say(f"A {q('he')} would have been just as true: the training text has both. The untrained model, on the "
                  "same scale, barely shows.")
-        self.play(FadeIn(u_bars), FadeIn(u_labels), run_time=1.2)
+        self.play(FadeIn(names[2]), FadeIn(u_bars), FadeIn(u_labels), run_time=1.2)
         self.wait(0.5)
         loss = VGroup(_text("mean surprise, the loss:", 22, COST),
                       _text(f"trained {fmt(loss_trained, 2)}", 22, COST),
@@ -753,7 +763,7 @@ class EveryPosition(ChapterFiveScene):
         loss.move_to([0.3, -2.2, 0])
         self.say("The surprise at each word is minus the log of its probability. Their average is the loss that "
                  "training lowers.")
-        self.play(LaggedStart(*[FadeIn(s) for s in surprise], lag_ratio=0.08), run_time=1.4)
+        self.play(FadeIn(names[3]), LaggedStart(*[FadeIn(s) for s in surprise], lag_ratio=0.08), run_time=1.4)
         self.play(FadeIn(loss, shift=0.1 * UP), run_time=0.8)
         self.wait(1.0)
         self.hand_off(curve_stage(), run_time=1.4)

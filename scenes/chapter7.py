@@ -65,7 +65,7 @@ from manim import (
     Write,
 )
 
-from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays
+from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
 from scenes.lm_pieces import (
     MASKED_FILL,
     AttentionGrid,
@@ -631,8 +631,10 @@ class QueriesAndKeys(ChapterSevenScene):
         largest = computed(fmt(np.abs(s.b_K).max()), "the largest size of an entry of the key bias")
         self.say(f"The key of {quote(s.words[key])}: W_K's band times that word's vector x, plus W_K's own bias "
                  f"b_K, again {hd} numbers.")
-        self.play(FadeOut(Group(block, vec, *signs, wx, bias, names[0], names[1])),
-                  ReplacementTransform(q, q_end), ReplacementTransform(names[2], q_name_end), run_time=1.2)
+        # the rest of the sum is gone before the query moves left across its place
+        self.play(FadeOut(Group(block, vec, *signs, wx, bias, names[0], names[1]), rate_func=first_part(0.4)),
+                  ReplacementTransform(q, q_end, rate_func=last_part(0.6)),
+                  ReplacementTransform(names[2], q_name_end, rate_func=last_part(0.6)), run_time=1.4)
         self.play(LaggedStart(*[FadeIn(m) for m in (kblock, kvec, ksigns[0], kwx, knames[0], ksigns[1], kbias,
                                                     knames[1])], lag_ratio=0.15), run_time=2.0)
         self.say(f"This key bias is nearly zero (no entry is larger than {largest}): the key is W_K x, almost exactly.")
@@ -683,8 +685,9 @@ class DotProduct(ChapterSevenScene):
             self.play(Create(box), TransformFromCopy(pair, products.numbers[i]), run_time=0.8)
             self.play(FadeOut(box), run_time=0.3)
         rest = [i for i in range(3, hd)]
-        self.play(LaggedStart(*[TransformFromCopy(VGroup(q.numbers[i], k.numbers[i]), products.numbers[i])
-                                for i in rest], lag_ratio=0.1),
+        # the rest row by row, each product appearing beside its pair (thirteen pairs flying at once left a
+        # pile of half-morphed digits)
+        self.play(LaggedStart(*[FadeIn(products.numbers[i], shift=0.25 * RIGHT) for i in rest], lag_ratio=0.15),
                   FadeIn(products[1]), FadeIn(products[2]), run_time=2.0)  # the numbers' brackets
         self.say("Drawn as bars: where both numbers share a sign the product is positive (blue), where they "
                  "differ it is negative (red).")

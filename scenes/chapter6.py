@@ -640,8 +640,9 @@ def _attention_arcs(row: TokenRow, weights_row: np.ndarray, above: bool) -> VGro
         arc.get_tip().set_fill(POSITIVE, opacity=0.3 + 0.7 * wgt).set_stroke(width=0)
         arcs.add(arc)
         mid = arc.point_from_proportion(0.5)
-        labels.add(Text(f"{wgt:.2f}", font=FONT, font_size=22, color=INK if wgt >= 0.1 else MUTED)
-                   .next_to(mid, side, buff=0.1))
+        label = Text(f"{wgt:.2f}", font=FONT, font_size=22, color=INK if wgt >= 0.1 else MUTED)
+        label.set_stroke(BACKGROUND, width=6, background=True)  # a dark rim: it reads where a longer arc passes
+        labels.add(label.next_to(mid, side, buff=0.1))
     return VGroup(arcs, labels)
 
 
@@ -657,10 +658,11 @@ class AttentionArrows(ChapterSixScene):
         first = _attention_arcs(row, P[l1, h1, -1], above=True)
         second = _attention_arcs(row, P[l2, h2, -1], above=False)
         own1, own2 = P[l1, h1, -1, -1], P[l2, h2, -1, -1]
-        t1 = Text(f"layer {l1 + 1}, head {h1 + 1}", font=FONT, font_size=24, color=ACCENT).move_to([-6.8, 3.45, 0],
-                                                                                                 aligned_edge=LEFT)
-        t2 = Text(f"layer {l2 + 1}, head {h2 + 1}", font=FONT, font_size=24, color=ACCENT).move_to([-6.8, -2.2, 0],
-                                                                                                 aligned_edge=LEFT)
+        # each head's name beside its own arcs: over the row for the first, under it for the second
+        t1 = Text(f"layer {l1 + 1}, head {h1 + 1}", font=FONT, font_size=24, color=ACCENT)
+        t1.next_to(row, LEFT, buff=0.4).set_y(row.get_top()[1] + 0.6)
+        t2 = Text(f"layer {l2 + 1}, head {h2 + 1}", font=FONT, font_size=24, color=ACCENT)
+        t2.next_to(row, LEFT, buff=0.4).set_y(row.get_bottom()[1] - 0.6)
         self1 = Text(f"itself: {float(own1):.2f}", font=FONT, font_size=20, color=MUTED)
         self1.next_to(row.boxes[-1], RIGHT, buff=0.3).shift(0.25 * UP)
         self2 = Text(f"itself: {float(own2):.2f}", font=FONT, font_size=20, color=MUTED)
@@ -669,14 +671,15 @@ class AttentionArrows(ChapterSixScene):
         big2 = int(np.argmax(np.asarray(P[l2, h2, -1])))
 
         # One head: the last word looks back
-        self.say(f"Inside the blocks, attention lets each word look at the words before it. Take the last word, "
-                 f"\u201c{words[-1]}\u201d.")
-        self.play(row.boxes[-1].animate.set_stroke(ACCENT, width=3), FadeIn(t1),
-                  LaggedStart(*[Create(a) for a in first[0]], lag_ratio=0.15), run_time=1.8)
-        self.say(f"One of the model's real heads, in layer {l1 + 1}, sends almost all of its attention to "
-                 f"\u201c{words[big]}\u201d: {float(P[l1, h1, -1, big]):.2f}.")
-        self.play(FadeIn(first[1]), FadeIn(self1), run_time=0.8)
-        self.say("The weights add up to 1, and the word takes in that mix of the others' vectors: a weighted sum.")
+        with self.sparse("one head's arcs over the row; the second head's come under it"):
+            self.say(f"Inside the blocks, attention lets each word look at the words before it. Take the last word, "
+                     f"\u201c{words[-1]}\u201d.")
+            self.play(row.boxes[-1].animate.set_stroke(ACCENT, width=3), FadeIn(t1),
+                      LaggedStart(*[Create(a) for a in first[0]], lag_ratio=0.15), run_time=1.8)
+            self.say(f"One of the model's real heads, in layer {l1 + 1}, sends almost all of its attention to "
+                     f"\u201c{words[big]}\u201d: {float(P[l1, h1, -1, big]):.2f}.")
+            self.play(FadeIn(first[1]), FadeIn(self1), run_time=0.8)
+            self.say("The weights add up to 1, and the word takes in that mix of the others' vectors: a weighted sum.")
         # Another head looks elsewhere
         self.say(f"Another head, in layer {l2 + 1}, looks mostly at the word just before: \u201c{words[big2]}\u201d, "
                  f"{float(P[l2, h2, -1, big2]):.2f}.")

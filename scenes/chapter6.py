@@ -32,6 +32,7 @@ from manim import (
     DOWN,
     LEFT,
     ORIGIN,
+    PI,
     RIGHT,
     UP,
     UR,
@@ -46,6 +47,7 @@ from manim import (
     LaggedStart,
     Line,
     MathTex,
+    MoveToTarget,
     Rectangle,
     SurroundingRectangle,
     Text,
@@ -443,7 +445,7 @@ class TokensToVectors(ChapterSixScene):
         k = words.index("king")
         last = len(words) - 1
         pvmax = _vmax(np.concatenate([np.asarray(tok), np.asarray(pos), np.asarray(summed)]))
-        ys = (2.05, 1.3, 0.55, -0.65, -1.4)
+        ys = (1.85, 1.1, 0.35, -0.85, -1.6)  # under the token ids, clear of them
         x_strip = 1.1
         lines = [(f"token: {words[k]}", tok[k]), (f"+ position {k}", pos[k]), (f"= {words[k]} at position {k}", summed[k]),
                  (f"{words[0]} at position 0", summed[0]), (f"{words[last]} at position {last}", summed[last])]
@@ -452,13 +454,20 @@ class TokensToVectors(ChapterSixScene):
             add_rows.add(Group(Text(label, font=FONT, font_size=22, color=ACCENT if label.startswith("=") else INK)
                                .move_to([-6.8, y, 0], aligned_edge=LEFT),
                                _hstrip(vec, pvmax, 9.4, 0.42).move_to([x_strip + 1.2, y, 0])))
-        rule = Line([-2.4, 0.92, 0], [6.95, 0.92, 0], stroke_color=MUTED, stroke_width=1.5)
+        rule = Line([-2.4, 0.72, 0], [6.95, 0.72, 0], stroke_color=MUTED, stroke_width=1.5)
         pos_note = Text(f"the position matrix has one learned row per position ({int(w['config'][1])} rows)",
                         font=FONT, font_size=20, color=MUTED).move_to([0, -2.2, 0])
         self.say(f"So the model adds a second vector: a learned one for each position. Here is king's, position {k}.")
-        self.play(FadeOut(Group(matrix, row_label, band, bands, link, column, col_title, strips, strip_note, both),
+        # king's column turns on its side and becomes the token row (entry 0 at its top, then at its left)
+        turned = strips[k]
+        turned.generate_target()
+        turned.target.rotate(PI / 2).stretch_to_fit_width(add_rows[0][1].width)
+        turned.target.stretch_to_fit_height(add_rows[0][1].height).move_to(add_rows[0][1])
+        self.play(FadeOut(Group(matrix, row_label, band, bands, link, column, col_title,
+                                *[strip for i, strip in enumerate(strips) if i != k], strip_note, both),
                           rate_func=LEAVE),
-                  FadeIn(add_rows[0], rate_func=ARRIVE), FadeIn(add_rows[1], rate_func=ARRIVE), run_time=1.5)
+                  MoveToTarget(turned), FadeIn(add_rows[0][0], rate_func=ARRIVE), run_time=1.5)
+        self.play(FadeIn(add_rows[0][1]), FadeOut(turned), FadeIn(add_rows[1]), run_time=0.8)
         self.play(Create(rule), FadeIn(add_rows[2], shift=0.4 * DOWN), run_time=1.5)
         self.say("Entry by entry, the sum is what the first block reads: the word and where it stands, in one vector.")
         self.play(FadeIn(add_rows[3:]), FadeIn(pos_note), run_time=1.2)

@@ -551,8 +551,11 @@ class ThreeSeeds(ChapterFiveScene):
         self.say(f"The probabilities after {q(str(d['generation_prompt']))} are the same every time. "
                  f"Only the draw differs: {', '.join(q(w) for w in first)}.")
         marks = VGroup()
+        right = max(row.get_right()[0] for row in bars.rows)  # the tags in one column, past the longest row
         for k, (r, row) in enumerate(zip(rows, (stage.row0, three.row1, three.row2))):
-            tag = _text(f"#{k + 1}", 20, ACCENT).next_to(bars.rows[r], RIGHT, buff=0.25 + 0.55 * k)
+            beside = list(rows[:k]).count(r)  # a word drawn twice gets its second tag beside the first
+            tag = _text(f"#{k + 1}", 20, ACCENT).move_to([right + 0.3 + 0.55 * beside, bars.rows[r].get_y(), 0],
+                                                         aligned_edge=LEFT)
             marks.add(tag)
             self.play(Indicate(row.tokens[2], color=ACCENT), FadeIn(tag), run_time=0.8)
         rare = any(dist[i] < 0.01 for i in ids)

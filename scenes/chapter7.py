@@ -820,7 +820,8 @@ class AttentionPattern(ChapterSevenScene):
         animation, frame = grid.softmax(s.pattern, run_time=4.0)
         self.play(animation, Transform(raw_numbers, weights), *light(3))
         grid.keep_dots(self)
-        self.play(FadeOut(frame), run_time=0.4)
+        # the colours of the scores are gone (dots now): so is their key; the grey of the masked squares stays
+        self.play(FadeOut(frame), FadeOut(legend[:2]), legend[2].animate.align_to(legend, UP), run_time=0.4)
 
         # What the head does: one adjective from the last word
         last, top, other = s.last, s.top_key, s.other_adj

@@ -490,7 +490,17 @@ class WordByWord(ChapterFiveScene):
             new_bars, (k,) = bars_with(dist, vocab, [word], k=4, **BAR_KW)
             place_bars(new_bars)
             best = top_words(dist, vocab, 1)[0]
-            if s in detailed:
+            slow = s in detailed
+            # the caption on screen is read to its end, the new odds come, then the caption that reads them:
+            # a caption never stands over another word's bars
+            if slow or not fast_said:
+                self.finish_reading()
+            if bars is None:
+                self.play(LaggedStart(*[FadeIn(r, shift=0.2 * RIGHT) for r in new_bars.rows], lag_ratio=0.15),
+                          run_time=1.2)
+            else:
+                self.play(FadeOut(bars, rate_func=LEAVE), FadeIn(new_bars, rate_func=ARRIVE), run_time=0.8 if slow else 0.5)
+            if slow:
                 if s == 0:
                     self.say(f"The model gives its next-word probabilities. Then draw one word at random with those "
                              f"odds: {q(vocab[word])} ({percent(dist[word])}).")
@@ -506,12 +516,6 @@ class WordByWord(ChapterFiveScene):
             elif not fast_said:
                 self.say("Sample, append, repeat: each new word joins the text the model reads for the next prediction.")
                 fast_said = True
-            slow = s in detailed
-            if bars is None:
-                self.play(LaggedStart(*[FadeIn(r, shift=0.2 * RIGHT) for r in new_bars.rows], lag_ratio=0.15),
-                          run_time=1.2)
-            else:
-                self.play(FadeOut(bars, rate_func=LEAVE), FadeIn(new_bars, rate_func=ARRIVE), run_time=0.8 if slow else 0.5)
             mark = new_bars.highlight(k)
             self.play(Create(mark), run_time=0.5 if slow else 0.3)
             self.play(TransformFromCopy(new_bars.rows[k][0], full.tokens[n_prompt + s]), run_time=0.8 if slow else 0.5)
@@ -520,8 +524,10 @@ class WordByWord(ChapterFiveScene):
             self.remove(mark)
             bars = new_bars
 
-        # The whole text
+        # The whole text: the last odds leave, the text stays
         rest = [vocab[i] for i in ids[n_prompt:]]
+        self.finish_reading()
+        self.play(FadeOut(bars), run_time=0.6)
         self.say(f"After {len(rest)} draws, this is what our model wrote. The draws come from a fixed seed, so "
                  "the film can show them again.")
         self.remove(stage.row, *full.tokens[n_prompt:])

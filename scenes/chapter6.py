@@ -997,11 +997,15 @@ class ContextWindow(ChapterSixScene):
         entry.align_to(qs, UP).set_stroke(ACCENT, width=2.5)
         sum_tex = product.formula
         value = MathTex("=", tex(q0, 3), font_size=42, color=ACCENT).next_to(sum_tex, DOWN, buff=0.25)
-        everywhere = VGroup(*[Text(t, font=FONT, font_size=22, color=MUTED) for t in (
-            "queries, keys, values: W_Q, W_K, W_V times x",
-            "attention: a weighted sum of values",
-            "W_O, the MLP's two matrices, the unembedding",
-        )]).arrange(DOWN, buff=0.22, aligned_edge=LEFT)
+        def line(*parts: str) -> VGroup:  # words in the captions' font, matrix names typeset as on screen
+            return VGroup(*[MathTex(p[1:], font_size=30, color=MUTED) if p.startswith("$") else
+                            Text(p, font=FONT, font_size=22, color=MUTED) for p in parts]).arrange(RIGHT, buff=0.15)
+
+        everywhere = VGroup(
+            line("queries, keys, values:", r"$W_Q, W_K, W_V", "times", r"$\vec{x}"),
+            line("attention: a weighted sum of values"),
+            line(r"$W_O,", "the MLP's two matrices, the unembedding"),
+        ).arrange(DOWN, buff=0.22, aligned_edge=LEFT)
         everywhere.scale_to_fit_width(min(everywhere.width, 5.6)).move_to([6.9, -0.9, 0], aligned_edge=RIGHT)
         self.say("And every step we have seen is built from one operation: a matrix times a vector.")
         self.play(FadeOut(VGroup(window, band, band_label), rate_func=LEAVE), FadeOut(block, rate_func=LEAVE),

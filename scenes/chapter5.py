@@ -324,8 +324,9 @@ def curve_stage() -> Stage:
 # ----------------------------------------------------------------------------- scale (beat 9)
 
 
-def scale_stage(d: dict) -> Stage:
-    """Our model's size and training beside GPT-3's published figures, as a table."""
+def scale_stage(d: dict, gpt3: bool = False) -> Stage:
+    """Our model's size and training as a table; with ``gpt3``, also GPT-3's published figures in a
+    third column (``gpt3``), which the chapter brings in when it turns to them."""
     n = int(d["n_params"])
     train = traced_config("lm")["train"]
     block = model_config()["block"]
@@ -343,15 +344,15 @@ def scale_stage(d: dict) -> Stage:
         [_text("arithmetic operations", 24, MUTED), _text(ops_text, 30),
          _text(f"{constant('3.14', why + ': training compute, ×10^23 FLOPs')} \u00d7 10\u00b2\u00b3", 30)],
     ]
-    xs, ys = (-4.6, -0.6, 4.0), (3.35, 2.6, 1.85, 1.1)
-    table = VGroup()
+    xs, ys = (-4.6, -0.6, 4.0), (2.95, 2.2, 1.45, 0.7)  # its lower edge half way to the phases drawn below it
+    table, theirs = VGroup(), VGroup()
     for y, cells in zip(ys, [heads, *rows]):
         for x, cell in zip(xs, cells):
             if cell.width > 5.6:
                 cell.scale_to_fit_width(5.6)
-            table.add(cell.move_to([x, y, 0]))
-    rules = VGroup(Line([-6.9, 3.0, 0], [6.9, 3.0, 0], stroke_color=FAINT, stroke_width=2))
-    return Stage(table=table, rules=rules)
+            (theirs if x == xs[2] else table).add(cell.move_to([x, y, 0]))
+    rules = VGroup(Line([-6.9, 2.6, 0], [6.9, 2.6, 0], stroke_color=FAINT, stroke_width=2))
+    return Stage(table=table, rules=rules, gpt3=theirs) if gpt3 else Stage(table=table, rules=rules)
 
 
 # ----------------------------------------------------------------------------- inside (beat 10)
@@ -833,13 +834,15 @@ class PretrainingAndScale(ChapterFiveScene):
         years = computed(f"{3.14e23 / 1e9 / 3.156e7 / 1e6:.0f}", "GPT-3's published compute ÷ 10⁹ a second, in millions of years")
         self.say(f"This was pre-training: learning to predict the next word of a lot of text. Our model saw "
                  f"{steps * batch * block / 1e6:.1f} million words.")
-        self.play(Indicate(stage.table[4], color=ACCENT), run_time=1.0)
+        self.play(Indicate(stage.table[5], color=ACCENT), run_time=1.0)  # our words seen
         self.say("Large language models are the same idea, scaled up. These are GPT-3's published figures, "
                  "not measurements of ours.")
-        self.play(Indicate(VGroup(*stage.table[5::3]), color=INK, scale_factor=1.05), run_time=1.2)
-        self.say(f"At a billion operations a second, our training takes about {minutes} minutes; GPT-3's, "
+        theirs = scale_stage(d, gpt3=True).gpt3  # head, parameters, words, operations
+        self.play(LaggedStart(*[FadeIn(cell, shift=0.2 * LEFT) for cell in theirs], lag_ratio=0.25), run_time=1.6)
+        self.say(f"At a billion operations a second, our training would take about {minutes} minutes; GPT-3's, "
                  f"about {years} million years.")
-        self.wait(1.0)
+        self.play(Indicate(VGroup(stage.table[7], theirs[3]), color=ACCENT), run_time=1.2)  # the operations row
+        self.wait(0.5)
 
         steps_row = VGroup(*[RoundedRectangle(corner_radius=0.1, width=3.9, height=1.25, stroke_color=c, stroke_width=2.5)
                              for c in (POSITIVE, FUNCTION, FUNCTION)]).arrange(RIGHT, buff=0.75).move_to([0, -1.05, 0])

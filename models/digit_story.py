@@ -194,8 +194,9 @@ def _tenths(progress: Progress | None, what: str, total: int, every_s: float = 3
             return
         tenth = done * 10 // max(total, 1)
         if done == total or (tenth > said[0] and time.perf_counter() - last[0] >= every_s):
-            said[0], last[0] = tenth, time.perf_counter()
+            last[0] = time.perf_counter()
             progress(what, done, total)
+        said[0] = max(said[0], tenth)  # a tenth passed in a hurry is not said late, near the next
     return tick
 
 

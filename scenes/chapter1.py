@@ -423,9 +423,10 @@ class ForwardPass(ChapterOneScene):
         self.say("Now let the network read it: each layer's activations set the next layer's, through the weights.")
         L = depth()
         sources = [d["a0"][d["input_window"]], *[d[f"a{l}"] for l in range(1, L)]]
+        weights = [d["w0_window"], *[d[f"w{l}"] for l in range(1, L)]]  # into layer 1, 2, ...
         for layer in range(1, L + 1):
-            # a pulse along each wire, as bright as the neuron it leaves: dark neurons send nothing
-            self.play(*net.pulses(layer, sources[layer - 1]), run_time=1.0)
+            # a pulse along each wire, as strong as what it carries (activation times weight)
+            self.play(*net.pulses(layer, sources[layer - 1], weights[layer - 1]), run_time=1.0)
             self.play(net.light(layer, d[f"a{layer}"]), run_time=0.8)
 
         # The brightest output is the answer

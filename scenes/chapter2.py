@@ -480,9 +480,11 @@ class UntrainedOutput(ChapterTwoScene):
         self.say("Feed in the 3: its pixels light the inputs, and the activations flow through the random weights...")
         self.play(net.light(0, d["a0_window"]), run_time=1.0)
         L = len(sizes_of(d)) - 1
+        sources = [d["a0_window"], *[d[f"untrained_a{l}"] for l in range(1, L)]]
+        weights = [d["untrained_w0_window"], *[d[f"untrained_w{l}"] for l in range(1, L)]]  # into layer 1, 2, ...
         for layer, key in [(l, f"untrained_a{l}") for l in range(1, L)] + [(L, "untrained_output")]:
-            self.play(*[ShowPassingFlash(e.copy().set_stroke(INK, width=2), time_width=0.5) for e in net.edges[layer - 1]],
-                      run_time=0.8)
+            # each wire's pulse as strong as what it carries through the random weights
+            self.play(*net.pulses(layer, sources[layer - 1], weights[layer - 1]), run_time=0.8)
             self.play(net.light(layer, d[key]), run_time=0.7)
         wrong = int(np.argmax(d["untrained_output"]))
         ring = Circle(radius=0.17, color=ACCENT, stroke_width=3).move_to(net.layers[L][wrong])

@@ -325,15 +325,18 @@ class OneExample(ChapterThreeScene):
                      "training: partly trained.")
         self.play(Indicate(stage.band, color=ACCENT), run_time=1.0)
         self.say("As in Chapter 1, a row of its pixels stands for the 784 inputs; the wires wear the real weights.")
-        self.play(LaggedStart(*[ShowPassingFlash(e.copy().set_stroke(width=3, opacity=1), time_width=0.6)
-                                for e in net.edges], lag_ratio=0.4), run_time=2.2)
+        # a pulse along every wire in its own weight's colour and width (no white wall)
+        self.play(LaggedStart(*[AnimationGroup(*[ShowPassingFlash(w.copy().set_stroke(width=w.get_stroke_width() + 1.0),
+                                                                  time_width=0.6) for w in layer_edges])
+                                for layer_edges in net.edges], lag_ratio=0.4), run_time=2.2)
 
         # Forward pass: each layer lights by its real activations
         self.say("Run it forward: each layer's activations set the next layer's, through the weights.")
         L = depth()
         sources = [d["a0_window"], *[d[f"a{l}"] for l in range(1, L)]]
+        weights = [d["w1_window"], *[d[f"w{l}"] for l in range(2, L + 1)]]  # into layer 1, 2, ...
         for layer in range(1, L + 1):
-            self.play(*net.pulses(layer, sources[layer - 1]), run_time=0.9)
+            self.play(*net.pulses(layer, sources[layer - 1], weights[layer - 1]), run_time=0.9)
             self.play(net.light(layer, d[f"a{layer}"]), run_time=0.7)
 
         # Its outputs: wrong, for now

@@ -159,6 +159,9 @@ class HeatMap(ImageMobject):
         self.height = height
 
 
+PULSE_FLOOR = 0.15  # a wire carrying (forward) or wishing (backward) under this share of the largest: no pulse
+
+
 class NetworkDiagram(VGroup):
     """Layers of neurons joined by edges; a layer too big to draw shows a window and dots.
 
@@ -229,17 +232,32 @@ class NetworkDiagram(VGroup):
             circle.set_fill(INK, opacity=float(np.clip(a, 0, 1)))
         return Transform(self.layers[layer], target)
 
-    def pulses(self, layer: int, sources: Sequence[float], floor: float = 0.05) -> list[Animation]:
-        """The forward pass into ``layer``: a pulse along each wire from layer ``layer - 1``, as bright
-        as the neuron it leaves (``sources``, that layer's shown activations); dark neurons send
-        nothing. Play them, then :meth:`light` the layer::
+    def pulses(self, layer: int, sources: Sequence[float], weights: np.ndarray | None = None,
+               floor: float = 0.05) -> list[Animation]:
+        """The forward pass into ``layer``: a pulse along each wire from layer ``layer - 1``. Without
+        ``weights``, as bright as the neuron it leaves (``sources``, that layer's shown activations);
+        dark neurons send nothing. With ``weights[out, in]`` (the shown wires'), as strong as what the
+        wire carries, activation times weight, against the largest: a few bright lines where the sum
+        is made, none under ``PULSE_FLOOR``, never a solid wall of every wire at once. Play them, then
+        :meth:`light` the layer::
 
-            self.play(*net.pulses(1, acts[0]), run_time=0.9)
+            self.play(*net.pulses(1, acts[0], w[0]), run_time=0.9)
             self.play(net.light(1, acts[1]), run_time=0.7)
         """
         n_out = len(self.layers[layer])
-        return [ShowPassingFlash(e.copy().set_stroke(INK, width=1.6, opacity=float(sources[k // n_out])), time_width=0.35)
-                for k, e in enumerate(self.edges[layer - 1]) if sources[k // n_out] > floor]
+        a = np.asarray(sources, dtype=float)
+        if weights is None:
+            return [ShowPassingFlash(e.copy().set_stroke(INK, width=1.6, opacity=float(a[k // n_out])), time_width=0.35)
+                    for k, e in enumerate(self.edges[layer - 1]) if a[k // n_out] > floor]
+        carried = np.abs(np.asarray(weights, dtype=float) * a[None, :])  # (out, in)
+        share = carried / max(float(carried.max()), 1e-12)
+        out = []
+        for k, e in enumerate(self.edges[layer - 1]):
+            i, j = divmod(k, n_out)
+            if share[j, i] >= PULSE_FLOOR:
+                out.append(ShowPassingFlash(e.copy().set_stroke(INK, width=0.4 + 1.6 * share[j, i],
+                                                                opacity=0.3 + 0.6 * share[j, i]), time_width=0.35))
+        return out
 
     def color_edges(self, layer: int, weights: np.ndarray, vmax: float | None = None) -> VGroup:
         """Colour the edges into ``layer + 1`` by their weights ``weights[out, in]`` (shown ones)."""
@@ -572,9 +590,6 @@ def edges_showing(net: NetworkDiagram, layer: int, values: np.ndarray, vmax: flo
         line.set_stroke(value_to_color(v, vmax), width=0.4 + width * min(abs(v) / vmax, 1), opacity=opacity)
     note_drawing(lines, f"edges into layer {layer + 1} coloured", values)
     return lines
-
-
-PULSE_FLOOR = 0.15  # a wire whose wish is under this share of the largest carries no pulse
 
 
 def wish_pulses(net: NetworkDiagram, layer: int, values: np.ndarray, color, width: float = 2.2) -> list[VMobject]:

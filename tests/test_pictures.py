@@ -529,3 +529,25 @@ def test_wish_pulses_follow_each_wires_wish(ch3):
             assert np.allclose(pulse.get_start(), edge.get_end()) and np.allclose(pulse.get_end(), edge.get_start())
             assert pulse.get_stroke_width() == pytest.approx(0.4 + 2.2 * share[j, i])
             assert pulse.get_stroke_opacity() == pytest.approx(0.3 + 0.6 * share[j, i])
+
+
+def test_forward_pulses_follow_what_each_wire_carries(ch3):
+    """The forward pass's pulses (Chapters 1 to 3): with the weights given, one per wire whose
+    activation times weight is at least PULSE_FLOOR of the largest, as wide as its share, along the
+    wire from the earlier layer; without them, every wire of a lit neuron."""
+    from scenes.pieces import PULSE_FLOOR
+
+    net = ch3_network(ch3)
+    a, w = np.asarray(ch3["a0_window"]), np.asarray(ch3["w1_window"])  # (16 out, 16 shown inputs)
+    carried = np.abs(w * a[None, :])
+    share = carried / carried.max()
+    n_out = w.shape[0]
+    wires = [(k, *divmod(k, n_out)) for k in range(w.size)]  # (edge, from i, to j)
+    kept = [(k, i, j) for k, i, j in wires if share[j, i] >= PULSE_FLOOR]
+    pulses = net.pulses(1, a, w)
+    assert 0 < len(pulses) == len(kept) < w.size
+    for pulse, (k, i, j) in zip(pulses, kept):
+        line = pulse.mobject
+        assert np.allclose(line.get_start(), net.edges[0][k].get_start())
+        assert line.get_stroke_width() == pytest.approx(0.4 + 1.6 * share[j, i])
+    assert len(net.pulses(1, a)) == int((a > 0.05).sum()) * n_out  # without weights: every wire of a lit neuron

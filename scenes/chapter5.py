@@ -756,12 +756,12 @@ class EveryPosition(ChapterFiveScene):
                                                       for a, t in zip(arrows, targets)], lag_ratio=0.12), run_time=2.0)
             self.say(f"One pass through the model gives all {n} predictions at once, each seeing only the words "
                      "before it.")
-            self.wait(0.5)
-            she = words.index("she") - 1 if "she" in words else int(np.argmin(p_trained))
-            self.say(f"The trained model's probability for each true next word, on the chapter's bar scale. Only "
-                     f"{q(words[she + 1])} surprises it: {percent(p_trained[she])}.")
+            # the predictions themselves, as the caption names them: the trained model's bars
             self.play(FadeIn(names[1]), LaggedStart(*[GrowFromEdge(b, DOWN) for b in t_bars], lag_ratio=0.08),
                       FadeIn(t_labels), run_time=1.8)
+        she = words.index("she") - 1 if "she" in words else int(np.argmin(p_trained))
+        self.say(f"The trained model's probability for each true next word, on the chapter's bar scale. Only "
+                 f"{q(words[she + 1])} surprises it: {percent(p_trained[she])}.")
         self.play(Indicate(VGroup(t_bars[she], t_labels[she], targets[she]), color=ACCENT), run_time=1.0)
         self.say(f"A {q('he')} would have been just as true: the training text has both. The untrained model, on the "
                  "same scale, barely shows.")

@@ -162,6 +162,22 @@ class HeatMap(ImageMobject):
 PULSE_FLOOR = 0.15  # a wire carrying (forward) or wishing (backward) under this share of the largest: no pulse
 
 
+def _pulse_lines(edges: VGroup, n_out: int, strength: np.ndarray, color, width: float,
+                 backwards: bool = False) -> list[VMobject]:
+    """Copies of the wires ``edges`` (wire k from neuron k // n_out to neuron k % n_out) to pulse
+    along, each as wide and bright as its share of ``strength[out, in]``'s largest, none under
+    ``PULSE_FLOOR``; run from the later layer to the earlier when ``backwards``."""
+    share = np.abs(np.asarray(strength, dtype=float))
+    share = share / max(float(share.max()), 1e-12)
+    out = []
+    for k, edge in enumerate(edges):
+        i, j = divmod(k, n_out)
+        if share[j, i] >= PULSE_FLOOR:
+            line = edge.copy().reverse_points() if backwards else edge.copy()
+            out.append(line.set_stroke(color, width=0.4 + width * share[j, i], opacity=0.3 + 0.6 * share[j, i]))
+    return out
+
+
 class NetworkDiagram(VGroup):
     """Layers of neurons joined by edges; a layer too big to draw shows a window and dots.
 
@@ -249,15 +265,9 @@ class NetworkDiagram(VGroup):
         if weights is None:
             return [ShowPassingFlash(e.copy().set_stroke(INK, width=1.6, opacity=float(a[k // n_out])), time_width=0.35)
                     for k, e in enumerate(self.edges[layer - 1]) if a[k // n_out] > floor]
-        carried = np.abs(np.asarray(weights, dtype=float) * a[None, :])  # (out, in)
-        share = carried / max(float(carried.max()), 1e-12)
-        out = []
-        for k, e in enumerate(self.edges[layer - 1]):
-            i, j = divmod(k, n_out)
-            if share[j, i] >= PULSE_FLOOR:
-                out.append(ShowPassingFlash(e.copy().set_stroke(INK, width=0.4 + 1.6 * share[j, i],
-                                                                opacity=0.3 + 0.6 * share[j, i]), time_width=0.35))
-        return out
+        carried = np.asarray(weights, dtype=float) * a[None, :]  # (out, in)
+        return [ShowPassingFlash(line, time_width=0.35)
+                for line in _pulse_lines(self.edges[layer - 1], n_out, carried, INK, 1.6)]
 
     def color_edges(self, layer: int, weights: np.ndarray, vmax: float | None = None) -> VGroup:
         """Colour the edges into ``layer + 1`` by their weights ``weights[out, in]`` (shown ones)."""
@@ -597,15 +607,7 @@ def wish_pulses(net: NetworkDiagram, layer: int, values: np.ndarray, color, widt
     each as strong as that wire's wish ``values[out, in]``: wider and brighter the larger its share
     of the largest, none under ``PULSE_FLOOR``. A few bright lines where the wishes are big, never a
     solid wall of every wire at once. Wires are in ``edges_showing``'s order."""
-    n_out, vmax = len(net.layers[layer + 1]), float(np.abs(values).max())
-    out = []
-    for k, edge in enumerate(net.edges[layer]):
-        i, j = divmod(k, n_out)
-        share = min(abs(float(values[j, i])) / vmax, 1.0)
-        if share >= PULSE_FLOOR:
-            out.append(edge.copy().reverse_points().set_stroke(color, width=0.4 + width * share,
-                                                               opacity=0.3 + 0.6 * share))
-    return out
+    return _pulse_lines(net.edges[layer], len(net.layers[layer + 1]), values, color, width, backwards=True)
 
 
 class NeuronBars(VGroup):

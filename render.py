@@ -12,7 +12,7 @@
     python render.py look 1 [--scene NAME]         a storyboard PNG: frames sampled across scenes
     python render.py look 1 --size large           full-size frames, three a row: numbers readable
     python render.py bench [1 ...]                 training and per-scene render figures
-    python render.py site [--no-render]            the gallery: output/site/index.html, a page per chapter
+    python render.py site [--no-render] [--voice]  the gallery: output/site/index.html, a page per chapter
     python render.py ask "michael jordan plays"    the language model's top next words
 
 Videos land in ``output/`` (``chapter1_480p15.mp4`` and ``.srt``). Use ``--quality``
@@ -887,12 +887,14 @@ def beats_path(video: Path) -> Path:
     return video.with_suffix(".beats.json")
 
 
-def write_beats(video: Path, scenes: list[str], durations: list[float]) -> None:
+def write_beats(video: Path, scenes: list[str], durations: list[float], voice=None) -> None:
     """Record the beats a chapter was joined from: each scene, where it starts in the joined video
-    and how long it runs (the same durations the subtitles were shifted by). The gallery reads it."""
+    and how long it runs (the same durations the subtitles were shifted by), and, for a voiced
+    chapter, the voice that reads it (``ENGINE:VOICE``). The gallery reads it."""
     starts = [sum(durations[:i]) for i in range(len(durations))]
     beats = [{"scene": s, "start": round(t, 4), "seconds": round(d, 4)} for s, t, d in zip(scenes, starts, durations)]
-    atomic_write(beats_path(video), (json.dumps({"video": video.name, "beats": beats}, indent=1) + "\n").encode())
+    record = {"video": video.name, **({} if voice is None else {"voice": voice.name}), "beats": beats}
+    atomic_write(beats_path(video), (json.dumps(record, indent=1) + "\n").encode())
 
 
 def _finish_chapter(chapter: Chapter, figures: list[SceneFigures], quality: str, strict: bool, start: float,
@@ -918,7 +920,7 @@ def _finish_chapter(chapter: Chapter, figures: list[SceneFigures], quality: str,
         else:
             join_voiced(parts, [f.video_seconds for f in figures], target, voice)
         n = join_subtitles(parts, [f.video_seconds for f in figures], target.with_suffix(".srt"))
-        write_beats(target, scenes, [f.video_seconds for f in figures])
+        write_beats(target, scenes, [f.video_seconds for f in figures], voice)
         print(f"chapter {chapter.number}: {_rel(target)} ({video_seconds(target):.0f} s, {n} subtitles "
               f"in {_rel(target.with_suffix('.srt'))}), {time.perf_counter() - start:.0f} s", flush=True)
     else:
@@ -1050,10 +1052,10 @@ def storyboard_path(chapter: Chapter, size: str = "small", scene: str | None = N
 
 
 def write_storyboard(chapter: Chapter, scenes: list[str], quality: str, frames: int = 6, size: str = "small",
-                     one_scene: bool = False):
-    """Sample ``frames`` frames from each rendered scene and write the storyboard PNG; returns
-    (its path, the image)."""
-    rows = [(scene, *sample_frames(_scene_dir(chapter, quality) / f"{scene}.mp4", frames)) for scene in scenes]
+                     one_scene: bool = False, voice=None):
+    """Sample ``frames`` frames from each rendered scene (of the voiced render when ``voice`` is
+    given) and write the storyboard PNG; returns (its path, the image)."""
+    rows = [(scene, *sample_frames(_scene_dir(chapter, quality, voice) / f"{scene}.mp4", frames)) for scene in scenes]
     sheet = storyboard(rows, size)
     OUTPUT.mkdir(exist_ok=True)
     target = storyboard_path(chapter, size, scenes[0] if one_scene else None)
@@ -1120,35 +1122,46 @@ def bench_table(chapters: list[Chapter], figures: dict[int, list[SceneFigures]],
 def cmd_site(args) -> None:
     """Render what is stale (the scenes whose code or artifacts changed; the rest are reused), make
     each rendered chapter's storyboard, then write the static gallery ``output/site/``
-    (``gallery/build.py``). ``--no-render`` builds from what ``output/`` holds already."""
+    (``gallery/build.py``). ``--no-render`` builds from what ``output/`` holds already; ``--voice``
+    renders (or, with ``--no-render``, takes) the narrated chapters, ``chapterN_480p15_voiced.mp4``."""
     from gallery.build import build_site
 
     chapters = [load_chapter(n) for n in sorted(CHAPTER_MODULES)]
-    quality = QUALITIES[args.quality][1]
+    voiced = args.voice is not None
+    voice = None
     if not args.no_render:
         jobs = _workers(args.jobs)
+        voice = narrator(args.voice)
         check_render_tools()
-        with render_locks(chapters, args.quality):
+        with render_locks(chapters, args.quality, voice):
             keys = ensure_artifacts(tuple(dict.fromkeys(a for ch in chapters for a in ch.artifacts)),
                                     mnist_dir=args.mnist_dir)
             print(f"rendering what is stale of chapters {', '.join(str(ch.number) for ch in chapters)} "
-                  f"at {args.quality}", flush=True)
-            render_plans([(ch, ch.scenes) for ch in chapters], args.quality, False, jobs, keys)
+                  f"at {args.quality}" + (f", read by {voice.name}" if voiced else ""), flush=True)
+            render_plans([(ch, ch.scenes) for ch in chapters], args.quality, False, jobs, keys, voice=voice)
+    elif voiced:
+        import voice as speech
+
+        try:
+            voice = speech.parse(args.voice)  # only names the files: nothing is spoken
+        except speech.UnknownVoice as exc:
+            raise UsageError(str(exc)) from exc
+    variant = _variant(args.quality, voice)
     for ch in chapters:
-        video = OUTPUT / f"{ch.slug}_{quality}.mp4"
-        parts = [_scene_dir(ch, args.quality) / f"{s}.mp4" for s in ch.scenes]
+        video = OUTPUT / f"{ch.slug}_{variant}.mp4"
+        parts = [_scene_dir(ch, args.quality, voice) / f"{s}.mp4" for s in ch.scenes]
         if not video.exists() or not all(p.exists() for p in parts):
             continue
         joined_from_these = max(p.stat().st_mtime for p in parts) <= video.stat().st_mtime
         if not beats_path(video).exists() and joined_from_these:  # a chapter joined before beats were recorded
-            write_beats(video, ch.scenes, [video_seconds(p) for p in parts])
+            write_beats(video, ch.scenes, [video_seconds(p) for p in parts], voice)
         board = storyboard_path(ch)
         if not board.exists() or board.stat().st_mtime < max(p.stat().st_mtime for p in parts):
             print(f"  storyboard of chapter {ch.number}", flush=True)
-            write_storyboard(ch, ch.scenes, args.quality)
-    site = build_site(chapters, OUTPUT, quality)
-    print(f"gallery: {_rel(site / 'index.html')} (open it in a browser, or serve it: "
-          f"python -m gallery.serve {_rel(site)})")
+            write_storyboard(ch, ch.scenes, args.quality, voice=voice)
+    site = build_site(chapters, OUTPUT, variant)
+    print(f"gallery{' (narrated)' if voiced else ''}: {_rel(site / 'index.html')} (open it in a browser, or "
+          f"serve it: python -m gallery.serve {_rel(site)})")
 
 
 # ----------------------------------------------------------------------------- a new chapter
@@ -1316,6 +1329,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--jobs", type=int, help="scenes rendered at once (default: the usable cores)")
     sp.add_argument("--no-render", action="store_true",
                     help="build from the videos already in output/ (a chapter without one is listed as not rendered)")
+    sp.add_argument("--voice", nargs="?", const="default", metavar="ENGINE[:VOICE]",
+                    help="the narrated chapters (render --voice's chapterN_480p15_voiced.mp4), rendered with this "
+                         "voice where stale (default festival)")
     sp.set_defaults(func=cmd_site)
 
     sp = sub.add_parser("bench", parents=[mnist], help="print training and render timings")

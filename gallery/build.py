@@ -103,6 +103,26 @@ def read_beats(path: Path) -> list[Beat]:
     return [Beat(b["scene"], float(b["start"]), float(b["seconds"])) for b in record.get("beats", [])]
 
 
+def read_voice(path: Path) -> str | None:
+    """The voice that reads a narrated chapter (``ENGINE:VOICE``), as ``render.py`` recorded it
+    beside the beats; None for a silent chapter or no record."""
+    try:
+        voice = json.loads(Path(path).read_text()).get("voice")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return voice if isinstance(voice, str) and voice else None
+
+
+def narrated(quality: str) -> bool:
+    """Whether ``quality`` names the narrated files (``480p15_voiced``) of ``render.py render --voice``."""
+    return quality.endswith("_voiced")
+
+
+def render_command(number: int, quality: str) -> str:
+    """The command that renders chapter ``number``'s files of this kind."""
+    return f"python render.py render {number}" + (" --voice" if narrated(quality) else "")
+
+
 def srt_to_vtt(srt_path: Path) -> str:
     """The WebVTT text of a SubRip file (webvtt-py's conversion); an empty file gives no cues."""
     import webvtt
@@ -247,7 +267,8 @@ def _thumbnail(storyboard: Path, target: Path, width: int = 360) -> tuple[int, i
         return thumb.size
 
 
-def chapter_page(chapter: ChapterLike, files: ChapterFiles, site: Path, neighbours: tuple, length: float) -> str:
+def chapter_page(chapter: ChapterLike, files: ChapterFiles, site: Path, neighbours: tuple, length: float,
+                 quality: str = "480p15") -> str:
     """Write chapter ``chapter``'s media into ``site/media`` and return its page."""
     media = site / "media"
     _link_or_copy(files.video, media / files.video.name)
@@ -269,7 +290,13 @@ def chapter_page(chapter: ChapterLike, files: ChapterFiles, site: Path, neighbou
         beat_list = f'<ol class="beats">{items}</ol>'
     else:
         beat_list = (f"<p>No record of this video's beats: render the chapter again "
-                     f"(<code>python render.py render {chapter.number}</code>).</p>")
+                     f"(<code>{esc(render_command(chapter.number, quality))}</code>).</p>")
+    narration = ""
+    if narrated(quality):
+        voice = read_voice(files.beats)  # None for a chapter joined before the voice was recorded
+        engine, _, name = (voice or "").partition(":")
+        who = f" ({esc(engine)}, voice {esc(name)})" if voice else ""
+        narration = f'<p class="narration" id="narration">Narrated: an offline voice{who} reads the captions.</p>'
 
     if files.storyboard.exists():
         _link_or_copy(files.storyboard, media / files.storyboard.name)
@@ -290,17 +317,18 @@ def chapter_page(chapter: ChapterLike, files: ChapterFiles, site: Path, neighbou
     track = "data:text/vtt;base64," + base64.b64encode(vtt.encode("utf-8")).decode("ascii")
     return _template("chapter.html").substitute(
         number=chapter.number, title=esc(chapter.title), nav=" · ".join(nav), video=esc(files.video.name),
-        track=track, length=clock(length), beats=beat_list, downloads=" · ".join(downloads),
+        track=track, length=clock(length), beats=beat_list, downloads=" · ".join(downloads), narration=narration,
         card=card_html(model_card(chapter)), storyboard=storyboard)
 
 
-def index_entry(chapter: ChapterLike, files: ChapterFiles, site: Path, length: float | None) -> str:
+def index_entry(chapter: ChapterLike, files: ChapterFiles, site: Path, length: float | None,
+                quality: str = "480p15") -> str:
     head = (f'<span class="chapter-number">Chapter {chapter.number}</span> '
             f'<span class="chapter-title">{esc(chapter.title)}</span>')
     if length is None:
         return (f'<li class="chapter not-rendered" data-chapter="{chapter.number}"><div class="card-body">'
                 f'<div class="thumb placeholder" aria-hidden="true"></div>{head}'
-                f'<span class="chapter-state">Not rendered yet: <code>python render.py render {chapter.number}'
+                f'<span class="chapter-state">Not rendered yet: <code>{esc(render_command(chapter.number, quality))}'
                 f"</code></span></div></li>")
     if files.storyboard.exists():
         name = f"{chapter.slug}_thumb.png"
@@ -331,13 +359,16 @@ def build_site(chapters: Sequence[ChapterLike], output: Path, quality: str = "48
         rendered = [ch for ch in chapters if lengths[ch.number] is not None]
         for i, ch in enumerate(rendered):
             neighbours = (rendered[i - 1] if i > 0 else None, rendered[i + 1] if i + 1 < len(rendered) else None)
-            page = chapter_page(ch, files[ch.number], building, neighbours, lengths[ch.number])
+            page = chapter_page(ch, files[ch.number], building, neighbours, lengths[ch.number], quality)
             (building / f"{ch.slug}.html").write_text(page, encoding="utf-8")
-        entries = "".join(index_entry(ch, files[ch.number], building, lengths[ch.number]) for ch in chapters)
+        entries = "".join(index_entry(ch, files[ch.number], building, lengths[ch.number], quality) for ch in chapters)
         built = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         (building / "index.html").write_text(
             _template("index.html").substitute(chapters=entries, count=len(chapters), rendered=len(rendered),
-                                               built=built, quality=esc(quality)), encoding="utf-8")
+                                               built=built, quality=esc(quality.removesuffix("_voiced")),
+                                               narrated=", narrated" if narrated(quality) else "",
+                                               command="python render.py site" + (" --voice" if narrated(quality) else "")),
+            encoding="utf-8")
         for folder in (building, building / "media"):  # mkdtemp makes a private folder; the site is for reading
             folder.chmod(0o755)
         _swap(building, target)

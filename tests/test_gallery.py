@@ -340,6 +340,64 @@ def test_the_site_command_renders_what_is_stale_first(rendered, monkeypatch, cap
     assert "Stand-in" in (out / "site" / "index.html").read_text() and (out / "site" / "chapter1.html").exists()
 
 
+def test_the_narrated_site_renders_voiced_scenes_and_its_pages_play_their_sound(rendered, monkeypatch, capsys, page,
+                                                                                screenshots):
+    """``render.py site --voice`` renders the stale scenes voiced (the default engine reads the
+    captions), joins the narrated chapter, records its voice beside the beats, and builds the
+    gallery from the narrated files: the page plays a video whose sound the browser decodes, and
+    says who reads it. Here the series is the stand-in chapter alone."""
+    import av
+    import voice
+
+    chapter = chapter_at(rendered.root / "chapter1.py", 1, "Stand-in", STAND_IN_SCENES)
+    monkeypatch.setenv("NN_EXPLAINER_STRICT_LAYOUT", "0")
+    monkeypatch.setattr(render, "MEDIA", rendered.root / "media")
+    out = rendered.root / "site-narrated"
+    monkeypatch.setattr(render, "OUTPUT", out)
+    monkeypatch.setattr(render, "CHAPTER_MODULES", {1: "chapter1"})
+    monkeypatch.setattr(render, "load_chapter", lambda number: chapter)
+    assert render.main(["site", "--voice", "--jobs", "1"]) == 0
+    said = capsys.readouterr().out
+    reader = voice.parse(None).name
+    assert f"read by {reader}" in said and "storyboard of chapter 1" in said and "gallery (narrated)" in said
+    video = out / "chapter1_480p15_voiced.mp4"
+    assert build.read_voice(out / "chapter1_480p15_voiced.beats.json") == reader
+    assert [b.scene for b in build.read_beats(out / "chapter1_480p15_voiced.beats.json")] == STAND_IN_SCENES
+    assert not (out / "chapter1_480p15.mp4").exists()  # the silent render is not made
+    with av.open(str(video)) as container:
+        assert len(container.streams.audio) == 1
+
+    site = out / "site"
+    index = (site / "index.html").read_text()
+    assert "(480p15, narrated)" in index and "python render.py site --voice" in index
+    chapter_html = (site / "chapter1.html").read_text()
+    assert 'src="media/chapter1_480p15_voiced.mp4"' in chapter_html
+    engine, _, name = reader.partition(":")
+    page.goto((site / "chapter1.html").as_uri())
+    page.wait_for_function("document.getElementById('video').readyState >= 1", timeout=10_000)
+    assert page.locator("#narration").inner_text() == (f"Narrated: an offline voice ({engine}, voice {name}) "
+                                                        "reads the captions.")
+    assert video_state(page)["duration"] == pytest.approx(render.video_seconds(video), abs=0.2)
+    # the browser decodes the sound track as it plays (muted, so that no gesture is needed to start)
+    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; return v.play(); }")
+    page.wait_for_function("document.getElementById('video').currentTime > 1.0", timeout=10_000)
+    assert page.evaluate("document.getElementById('video').webkitAudioDecodedByteCount") > 0
+    shoot(page, screenshots / "chapter1_narrated.png", capsys)
+
+
+def test_a_silent_page_says_nothing_of_a_voice(site, rendered, page):
+    """The silent gallery: no narration line, and the silent video, in which the browser decodes no
+    sound (the check the narrated page passes can fail)."""
+    html_text = (site / "chapter1.html").read_text()
+    assert 'id="narration"' not in html_text and 'src="media/chapter1_480p15.mp4"' in html_text
+    assert build.read_voice(rendered.output / "chapter1_480p15.beats.json") is None
+    assert "narrated" not in (site / "index.html").read_text()
+    page.goto((site / "chapter1.html").as_uri())
+    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; return v.play(); }")
+    page.wait_for_function("document.getElementById('video').currentTime > 1.0", timeout=10_000)
+    assert page.evaluate("document.getElementById('video').webkitAudioDecodedByteCount") == 0
+
+
 def test_the_site_loads_nothing_from_the_network(site):
     for path in [*site.glob("*.html"), site / "style.css", site / "gallery.js"]:
         text = path.read_text()

@@ -49,6 +49,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    GrowFromEdge,
     Group,
     Indicate,
     LaggedStart,
@@ -525,13 +526,16 @@ class AdjectivesUpdateNouns(ChapterSevenScene):
         dims = _label(f"{s.n_embd} numbers per word", 20).next_to(columns, DOWN, buff=0.2)
 
         # Read the sentence, each word a vector
-        self.say(f"Take the sentence \u201c{s.sentence}\u201d.")
-        self.play(FadeOut(card, rate_func=LEAVE),
-                  LaggedStart(*[FadeIn(t, shift=0.1 * DOWN) for t in row.tokens], lag_ratio=0.08, rate_func=ARRIVE_LAGGED),
-                  LaggedStart(*[FadeIn(c) for c in columns], lag_ratio=0.06, rate_func=ARRIVE_LAGGED), run_time=2.0)
+        with self.sparse("the sentence alone, read before its words become vectors"):
+            self.say(f"Take the sentence \u201c{s.sentence}\u201d.")
+            self.play(FadeOut(card, rate_func=LEAVE),
+                      LaggedStart(*[FadeIn(t, shift=0.1 * DOWN) for t in row.tokens], lag_ratio=0.08,
+                                  rate_func=ARRIVE_LAGGED), run_time=1.6)
+            self.finish_reading()
         self.say(f"Each word enters the model as {s.n_embd} numbers: its word embedding plus its position's. "
                  "These are the real ones.")
-        self.play(FadeIn(dims), run_time=0.8)
+        self.play(LaggedStart(*[GrowFromEdge(c, UP) for c in columns], lag_ratio=0.06), run_time=1.6)
+        self.play(FadeIn(dims), run_time=0.6)
 
         # Adjectives must reach their noun (a pure illustration: arrows, not model numbers)
         noun, adj = row.tokens[s.noun], [row.tokens[i] for i in s.adj_pos]
@@ -539,10 +543,11 @@ class AdjectivesUpdateNouns(ChapterSevenScene):
                                          color=ACCENT, stroke_width=3).add_tip(tip_length=0.15) for a in adj])
         self.say(f"But the vector of {quote(words[s.noun])} says nothing about {quote(s.adjectives[0])} or "
                  f"{quote(s.adjectives[1])}: each word starts knowing only itself.")
-        self.play(Indicate(columns[s.noun]), run_time=1.0)
+        alone = SurroundingRectangle(Group(noun, columns[s.noun]), color=ACCENT, buff=0.08, stroke_width=3)
+        self.play(Create(alone), run_time=1.0)
         self.say("The adjectives have to update the meaning of their noun. Moving meaning between words "
                  "is what attention does.")
-        self.play(FadeOut(dims), columns.animate.shift(0.35 * DOWN), run_time=0.6)
+        self.play(FadeOut(dims), FadeOut(alone), columns.animate.shift(0.35 * DOWN), run_time=0.6)
         self.play(Create(arcs), run_time=1.2)
 
         # The model's guess after the last word needs the adjectives

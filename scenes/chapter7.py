@@ -47,8 +47,11 @@ from manim import (
     ArrowTip,
     Circle,
     Create,
+    DashedLine,
+    Dot,
     FadeIn,
     FadeOut,
+    GrowArrow,
     GrowFromEdge,
     Group,
     Indicate,
@@ -286,6 +289,11 @@ def plane_stage(s: Story) -> Stage:
     else:
         note.scale_to_fit_width(full_width).move_to(spots[0], aligned_edge=LEFT)
     return Stage(axes=axes, dots=dots, arrows=arrows, labels=labels, query=query, q_label=q_label, note=note)
+
+
+def plane_query_stage(plane: Stage) -> Stage:
+    """The plane before its keys: the axes, the query and the note (the keys arrive as arrows)."""
+    return Stage(axes=plane.axes, query=plane.query, q_label=plane.q_label, note=plane.note)
 
 
 def _clear(m, points, others) -> bool:
@@ -710,14 +718,15 @@ class DotProduct(ChapterSevenScene):
                  f"{quote(s.words[s.top_key])} for the query of {quote(s.words[s.last])}: "
                  f"{fmt(d['head_scores'][s.last, s.top_key])}.")
         self.play(FadeOut(boxes), Write(scaled), FadeIn(score_name), run_time=1.2)
-        self.hand_off(plane_stage(s), run_time=1.8)
+        self.hand_off(plane_query_stage(plane_stage(s)), run_time=1.8)
 
 
 class QueriesAsDirections(ChapterSevenScene):
     def construct(self):
         s = Story()
         d, quote, words = s.d, s.quote, s.words
-        stage = self.open(plane_stage(s))
+        stage = plane_stage(s)
+        self.open(plane_query_stage(stage))
         xy = d["c7_plane"]
         length = xy[0, 0]  # the query lies along the x axis: its x is its length
         rows = [(i, f"{words[i]} (word {i + 1})" if i == s.noun else words[i])  # the noun comes twice
@@ -734,10 +743,17 @@ class QueriesAsDirections(ChapterSevenScene):
         # A real plane of the head's space
         self.say("Lists of numbers are hard to compare by eye: look at queries and keys as arrows instead, "
                  "projected onto one plane.")
-        self.play(Indicate(stage.query), run_time=1.0)
+        self.play(LaggedStart(*[GrowArrow(a) for a in stage.arrows], lag_ratio=0.25), run_time=1.4)
+        self.play(FadeIn(stage.labels), FadeIn(stage.dots, lag_ratio=0.05), run_time=1.0)
         self.say(f"The plane holds the query of {quote(words[s.last])} itself, so each key's position along it "
                  "keeps its exact dot product with that query.")
-        self.play(FadeIn(table[0]), run_time=0.8)
+        # each named key dropped onto the query's line: where it lands is its x
+        y0 = stage.query.get_start()[1]
+        drops = VGroup(*[DashedLine(a.get_end(), [a.get_end()[0], y0, 0], dash_length=0.08, stroke_width=2,
+                                    color=a.get_color()) for a in stage.arrows])
+        feet = VGroup(*[Dot([a.get_end()[0], y0, 0], radius=0.06, color=a.get_color()) for a in stage.arrows])
+        self.play(LaggedStart(*[Create(line) for line in drops], lag_ratio=0.3), run_time=1.2)
+        self.play(FadeIn(feet), FadeIn(table[0]), run_time=0.8)
         self.wait(0.5)
 
         # Only one key points the query's way

@@ -56,6 +56,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    Group,
     ImageMobject,
     Line,
     MathTex,
@@ -797,6 +798,16 @@ def _share_svg_path(self: VMobjectFromSVGPath, memo: dict) -> VMobjectFromSVGPat
 
 
 VMobjectFromSVGPath.__deepcopy__ = _share_svg_path
+
+
+def _no_group_opacity(self: Group, *args, **kwargs) -> Group:
+    """Manim's ``Group`` has no ``set_opacity``: its generic setter only stores an attribute, so a
+    ``group.animate.set_opacity(0)`` left the group on screen, unchanged. Say so instead."""
+    raise TypeError(f"{type(self).__name__} has no set_opacity (Manim would silently change nothing): "
+                    "fade it with FadeOut/FadeIn, or set the opacity of its VMobjects")
+
+
+Group.set_opacity = _no_group_opacity
 
 
 def _display_image(self: Camera, image: Mobject, pixel_array: np.ndarray) -> None:

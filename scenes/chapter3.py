@@ -737,13 +737,13 @@ class MiniBatches(ChapterThreeScene):
         self.say(f"Up close, the first {constant(shown, 'steps shown up close')} steps of each: each mini-batch pulls its own way, so the yellow path "
                  "zigzags.")
         labels = Group(after.start_name, key, after.legend)  # text would swell with the zoom: it steps out
-        self.play(labels.animate.set_opacity(0), run_time=0.6)
+        self.play(FadeOut(labels), run_time=0.6)
         self.look_at((lo + hi) / 2, width, full[0].animate.set_stroke(width=0.5), sgd[0].animate.set_stroke(width=0.5),
                      after.marker.animate.set_stroke(width=0.5), FadeIn(dots), run_time=2.5)
         self.wait(2.0)
         self.camera_home(full[0].animate.set_stroke(width=3.0), sgd[0].animate.set_stroke(width=2.0),
                          after.marker.animate.set_stroke(width=3.0), FadeOut(dots), run_time=2.0)
-        self.play(labels.animate.set_opacity(1), run_time=0.6)
+        self.play(FadeIn(labels), run_time=0.6)
 
         # Equal cost, counted in digits read
         tally, first, end, late = after.tally, after.first, after.end, after.late

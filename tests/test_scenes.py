@@ -95,6 +95,19 @@ def _build(body) -> None:
         probe(skip_animations=True).render()
 
 
+def test_a_group_faded_with_set_opacity_is_an_error():
+    """Manim's Group has no set_opacity: ``group.animate.set_opacity(0)`` changed nothing, and
+    Chapter 3's labels swelled with its zoom. The scenes' base says so instead."""
+    from manim import Group, Square
+
+    with pytest.raises(TypeError, match="FadeOut/FadeIn"):
+        Group(Square(), Text("a")).set_opacity(0)
+    with pytest.raises(TypeError, match="FadeOut/FadeIn"):
+        Group(Square()).animate.set_opacity(0)
+    square = Square().set_opacity(0.25)  # a VMobject's own set_opacity is untouched
+    assert square.get_stroke_opacity() == 0.25
+
+
 def test_rules_catch_a_drawing_under_the_captions_between_captions():
     def body(scene):
         scene.say("A word on a full line.")

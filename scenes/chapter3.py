@@ -629,8 +629,9 @@ class NudgeTableScene(ChapterThreeScene):
         # The pattern in it
         found = lone_wishes(d)
         boxes = VGroup()
-        for r, c in found[:2]:
-            boxes.add(SurroundingRectangle(VGroup(full.heads[r], full.cells[c][r]), color=ACCENT, buff=0.06))
+        for r, c in found[:2]:  # the parameter's whole column: the lone digit's wish and every other's
+            column = VGroup(full.heads[r], *[row[r] for row in full.cells])
+            boxes.add(SurroundingRectangle(column, color=ACCENT, buff=0.08))
         if len(found) >= 2:
             (r1, c1), (r2, c2) = found[:2]
             way = lambda r, c: "up" if table[r, c] > 0 else "down"  # noqa: E731

@@ -815,11 +815,24 @@ class OneStep(ChapterTwoScene):
         for k in range(2, len(costs)):
             self.play(TransformFromCopy(bars[k - 1], bars[k]), FadeIn(values[k]), FadeIn(steps[k]), run_time=0.7)
         self.say(f"Big gains first, then small ones: by step {len(costs) - 1} it is stuck near {costs[-1]:.2f}.")
-        self.wait(1.0)
+        level = base_y + height * costs[-1] / costs[0]  # the last bar's top, drawn across the steps that stall
+        stuck = DashedLine([bars[2].get_left()[0] - 0.08, level, 0], [bars[-1].get_right()[0] + 0.08, level, 0],
+                           color=ACCENT, stroke_width=2.5, dash_length=0.08)
+        self.play(Create(stuck), run_time=0.8)
+        self.wait(0.5)
+        # what the stalled network answers: every output, averaged over the training digits
         mean = d["full_batch_mean_output"]
+        answers = ValueBars(mean, [str(i) for i in range(10)], width=2.4, bar_height=0.2, font_size=16, decimals=2)
+        answers.move_to([3.0, 0.75, 0])  # where the gradient at step 0 was: six steps on, it has done its part
+        answers_title = _text(f"its outputs after step {len(costs) - 1}, averaged over the training digits", 17,
+                              MUTED).next_to(answers, UP, buff=0.15)
         self.say(f"There it answers about {float(mean.mean()):.1f} on every output, whatever the digit. "
                  "Only many more steps get it out of that rut.")
-        self.wait(1.0)
+        self.play(*[FadeOut(after[k], rate_func=LEAVE) for k in ("maps", "blocks", "label")],
+                  FadeIn(answers_title, rate_func=ARRIVE), LaggedStart(*[FadeIn(r, shift=RIGHT * 0.1)
+                                                                        for r in answers.rows], lag_ratio=0.06,
+                                                                      rate_func=ARRIVE_LAGGED), run_time=1.6)
+        self.wait(0.5)
         self.say(f"(Our run stepped on mini-batches of {int(run_settings()['batch_size'])} digits at a time, a cheaper "
                  "estimate: that is Chapter 3.)")
         self.wait(0.5)

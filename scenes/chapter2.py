@@ -27,6 +27,7 @@ from manim import (
     UP,
     Arrow,
     Axes,
+    BackgroundRectangle,
     Circle,
     Create,
     DashedLine,
@@ -90,6 +91,12 @@ def _n(n: int) -> str:
 
 def _ball(at) -> Dot:
     return Dot(at, radius=0.11, color=ACCENT, stroke_color=BACKGROUND, stroke_width=2)
+
+
+def _map_label(text: str) -> VGroup:
+    """A label laid on the cost map: orange text on a dark backing, readable on the orange ground."""
+    label = _text(text, 20, COST)
+    return VGroup(BackgroundRectangle(label, color=BACKGROUND, fill_opacity=0.8, buff=0.08), label)
 
 
 # ----------------------------------------------------------------------------- stages: the joins
@@ -857,7 +864,7 @@ class CostLandscape(ChapterTwoScene):
 
         # Where training started
         ball = _ball(land.point(*path[0]))
-        start_label = _text(f"untrained: {start:.3f}", 20, COST).next_to(ball, UP, buff=0.15)
+        start_label = _map_label(f"untrained: {start:.3f}").next_to(ball, LEFT, buff=0.15)  # inside the map
         self.say(f"The plane runs through the untrained network, where training started: cost {start:.3f}, "
                  "as we measured.")
         self.play(FadeIn(ball, scale=2), FadeIn(start_label), run_time=1.0)
@@ -888,8 +895,8 @@ class CostLandscape(ChapterTwoScene):
         self.say("It rushed downhill at first, then crawled: the ground got flatter, so its steps got smaller.")
         self.wait(1.5)
         end = float(d["history_trained_avg_cost"] if imported(d) else d["trained_avg_cost"])
-        end_label = _text(f"trained: {end:.4f}", 20, COST).next_to(ball, RIGHT, buff=0.2)
-        self.say(f"It settled in the dark valley where the trained network sits, at a cost of {end:.4f}.")
+        end_label = _map_label(f"trained: {end:.4f}").next_to(ball, RIGHT, buff=0.2)
+        self.say(f"It settled in the dark, low ground where the trained network sits, at a cost of {end:.4f}.")
         self.play(FadeIn(end_label), run_time=0.8)
         self.wait(0.5)
         after = path_stage(d)

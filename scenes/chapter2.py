@@ -1004,8 +1004,6 @@ class TestingMontage(ChapterTwoScene):
         self.play(FadeOut(cells, rate_func=LEAVE), FadeOut(counter, rate_func=LEAVE),
                   LaggedStart(*[FadeIn(m) for m in mistakes], lag_ratio=0.15, rate_func=ARRIVE_LAGGED), run_time=2.2)
         self.wait(1.5)
-        self.say("And what did its hidden neurons learn to look for? Chapter 1 hoped for edges and loops.")
-        self.wait(0.5)
         self.hand_off(maps_stage(d), run_time=1.8)
 
 
@@ -1016,6 +1014,8 @@ class WhatHiddenNeuronsSee(ChapterTwoScene):
         vmax = float(d["weight_vmax"])
 
         # The first layer's real weight maps
+        self.say("And what did its hidden neurons learn to look for? Chapter 1 hoped for edges and loops.")
+        self.wait(0.5)
         across = computed(int(round(np.sqrt(d["digit"].size))), "the image's side: the square root of its pixel count")
         self.say(f"Here are the real incoming weights of the {len(stage.maps)} first-layer neurons, each drawn as a {across} by {across} map.")
         self.play(ShowPassingFlash(SurroundingRectangle(Group(stage.maps, stage.numbers), color=ACCENT, buff=0.1),

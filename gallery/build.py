@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Protocol, Sequence
 
 from models.artifacts import PROJECT_ROOT, ArtifactError, load_artifact
-from models.model_card import _shown, artifact_closure, model_facts, stage_graph as _stage_graph
+from models.model_card import _shown, artifact_closure, drawn_models, model_facts, stage_graph as _stage_graph
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TESTS = PROJECT_ROOT / "tests"
@@ -192,7 +192,7 @@ def model_card(chapter: ChapterLike) -> dict:
     graph = _stage_graph()
     entries = []
     for name in artifact_closure(chapter.artifacts, graph):
-        entry = {"name": name, "description": graph.get(name, ((), ""))[1], "built": False}
+        entry, inside = {"name": name, "description": graph.get(name, ((), ""))[1], "built": False}, []
         try:
             art = load_artifact(name)
         except ArtifactError as exc:
@@ -202,7 +202,12 @@ def model_card(chapter: ChapterLike) -> dict:
             entry.update(built=True, key=art.key, files=sorted(art.manifest["files"]), facts=facts, numbers=numbers,
                          metrics=_flat(art.metrics),
                          config=[row for row in _flat(art.config) if not row[0].startswith("numerics.")])
-        entries.append(entry)
+            for sub, card in drawn_models(art.manifest, chapter.number):  # a model trained inside it, drawn here
+                facts, numbers = model_facts(card)
+                inside.append({"name": name, "model": sub, "description": card["description"], "built": True,
+                               "key": art.key, "files": sorted(art.manifest["files"]), "facts": facts,
+                               "numbers": numbers, "metrics": _flat(card["metrics"]), "config": _flat(card["config"])})
+        entries += [entry, *inside]
     return {"artifacts": entries, "goldens": golden_files(chapter.number, artifact_closure(chapter.artifacts, graph))}
 
 
@@ -218,7 +223,8 @@ def _template(name: str) -> string.Template:
 def card_html(card: dict) -> str:
     parts = []
     for entry in card["artifacts"]:
-        head = f'<h3><code>{esc(entry["name"])}</code>: {esc(entry["description"])}</h3>'
+        inside = f' › <code>{esc(entry["model"])}</code>' if "model" in entry else ""  # a model trained inside it
+        head = f'<h3><code>{esc(entry["name"])}</code>{inside}: {esc(entry["description"])}</h3>'
         if not entry["built"]:
             parts.append(f'<section class="artifact">{head}<p class="problem">Not built: {esc(entry["problem"])}</p>'
                          "</section>")
@@ -233,8 +239,9 @@ def card_html(card: dict) -> str:
         config = "".join(f"<tr><th scope=\"row\"><code>{esc(k)}</code></th><td>{esc(_shown(v))}</td></tr>"
                          for k, v in entry["config"])
         parts.append(
-            f'<section class="artifact" data-artifact="{esc(entry["name"])}">{head}<dl>{facts}</dl>'
-            f'<details><summary>Everything its manifest records</summary>'
+            f'<section class="artifact" data-artifact="{esc(entry["name"])}"'
+            + (f' data-model="{esc(entry["model"])}"' if "model" in entry else "") + f'>{head}<dl>{facts}</dl>'
+            f'<details><summary>Everything its manifest records{" of it" if inside else ""}</summary>'
             f'<table><caption>metrics</caption>{metrics}</table>'
             f'<table><caption>configuration</caption>{config}</table></details></section>')
     goldens = "".join(

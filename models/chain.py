@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ import torch
 from models.artifacts import derive_seed
 from models.mnist import DigitDataset
 
-__all__ = ["ChainConfig", "TrainedChain", "chain_inputs", "train_chain"]
+__all__ = ["ChainConfig", "TrainedChain", "chain_card", "chain_cost", "chain_inputs", "train_chain"]
 
 
 CURVE_EVERY = 100  # training steps between the points of the recorded cost curve
@@ -45,6 +46,7 @@ class TrainedChain:
     y: np.ndarray  # (N,) targets 0/1
     cost_curve: np.ndarray  # average cost every CURVE_EVERY steps
     config: dict
+    seconds: float = 0.0  # the training loop's wall time
 
 
 def chain_inputs(data: DigitDataset, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -70,6 +72,7 @@ def train_chain(data: DigitDataset, config: ChainConfig = ChainConfig()) -> Trai
     b = torch.randn(config.layers, generator=g, dtype=torch.float64).requires_grad_()
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     curve = []
+    start = time.perf_counter()
     for step in range(config.steps):
         if step % CURVE_EVERY == 0:
             with torch.no_grad():
@@ -80,4 +83,32 @@ def train_chain(data: DigitDataset, config: ChainConfig = ChainConfig()) -> Trai
         with torch.no_grad():
             w -= config.lr * gw
             b -= config.lr * gb
-    return TrainedChain(w.detach().numpy().copy(), b.detach().numpy().copy(), x, y, np.asarray(curve), asdict(config))
+    return TrainedChain(w.detach().numpy().copy(), b.detach().numpy().copy(), x, y, np.asarray(curve), asdict(config),
+                        time.perf_counter() - start)
+
+
+def chain_cost(weights: np.ndarray, biases: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+    """The chain's average cost (sum of squares, one output) on inputs ``x`` with targets ``y``."""
+    a = np.asarray(x, dtype=np.float64)
+    for w, b in zip(weights, biases):
+        a = 1.0 / (1.0 + np.exp(-(w * a + b)))
+    return float(np.mean((a - np.asarray(y, dtype=np.float64)) ** 2))
+
+
+def chain_card(chain: TrainedChain, data: DigitDataset) -> dict:
+    """The chain's model card, shaped like an artifact manifest (``config`` and ``metrics``) so that
+    ``models.model_card.model_facts`` reads it as it reads any model's: the artifact that trains the
+    chain (``digits-story``) records it under ``metrics["models"]["chain"]``, with the chapters that
+    draw it."""
+    x_test, y_test = chain_inputs(data, "test")
+    layers = len(chain.weights)
+    train = {k: v for k, v in chain.config.items() if k != "layers"}
+    return {
+        "description": "the 1-1-1-1 chain, on zeros and ones: is a digit a 1? (read from its ink)",
+        "chapters": [4],
+        "config": {"data": {"source": data.source}, "train": {**train, "net": {"sizes": [1] * (layers + 1)}}},
+        "metrics": {"n_params": 2 * layers, "n_train": len(chain.x), "n_test": len(x_test),
+                    "train_cost": chain_cost(chain.weights, chain.biases, chain.x, chain.y),
+                    "test_cost": chain_cost(chain.weights, chain.biases, x_test, y_test),
+                    "train_seconds": chain.seconds},
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-__all__ = ["artifact_closure", "model_facts", "stage_graph"]
+__all__ = ["artifact_closure", "drawn_models", "model_facts", "stage_graph"]
 
 
 def stage_graph() -> dict[str, tuple[tuple[str, ...], str]]:
@@ -30,6 +30,15 @@ def artifact_closure(names: Sequence[str], graph: dict[str, tuple[tuple[str, ...
     for name in names:
         visit(name)
     return out
+
+
+def drawn_models(manifest: dict, chapter: int | None) -> list[tuple[str, dict]]:
+    """The models an artifact trains on the way to its numbers (its ``metrics["models"]``, each a
+    card shaped like a manifest: ``description``, ``chapters``, ``config``, ``metrics``) that chapter
+    ``chapter`` draws, as (name, card): Chapter 4's 1-1-1-1 chain lives in ``digits-story``."""
+    models = manifest.get("metrics", {}).get("models", {})
+    return [(name, card) for name, card in models.items()
+            if isinstance(card, dict) and chapter is not None and chapter in card.get("chapters", [])]
 
 
 def _shown(value) -> str:

@@ -181,7 +181,7 @@ def _evaluate(net, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 def _build_digits_story(ctx: BuildContext) -> Artifact:
     from models.digit_net import DigitNet
-    from models.chain import train_chain
+    from models.chain import chain_card, train_chain
     from models.digit_story import chapter1, chapter2, chapter3, chapter4
     from models.mnist import load_dataset
 
@@ -200,7 +200,8 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
     ch2 = chapter2(net, data, ck["params"], ck["steps"], digits.arrays("metrics.npz"), ch1, lr, part)
     ctx.progress("chapter 3 and 4 numbers (hand-written backprop, descent paths, the 1-1-1-1 chain)")
     ch3 = chapter3(data, ck["params"], ck["steps"], lr, net.config.sizes, part)
-    ch4 = chapter4(data, train_chain(data), ch3, ck["params"], ck["steps"], net.config.sizes)
+    chain = train_chain(data)
+    ch4 = chapter4(data, chain, ch3, ck["params"], ck["steps"], net.config.sizes)
     # An imported network has no training history: the beats that need one (Chapter 2's path and
     # curves, Chapters 3 and 4's partly trained network) draw the run of a network of the same
     # sizes trained here, and say so on screen.
@@ -215,7 +216,8 @@ def _build_digits_story(ctx: BuildContext) -> Artifact:
         ctx.key,
         ctx.config,
         files={"chapter1.npz": ch1, "chapter2.npz": ch2, "chapter3.npz": ch3, "chapter4.npz": ch4},
-        metrics={"chapter1_prediction": int(ch1["prediction"]), "chapter1_confidence": float(ch1["confidence"])},
+        metrics={"chapter1_prediction": int(ch1["prediction"]), "chapter1_confidence": float(ch1["confidence"]),
+                 "models": {"chain": chain_card(chain, data)}},  # a model trained here: its card (Chapter 4's)
     )
 
 

@@ -109,6 +109,7 @@ DRAW_BOTTOM = -2.55  # drawings stay above this line
 CAPTION_Y = -3.3  # centre of the caption band (frame bottom is -4)
 CAPTION_WIDTH = 12.6
 CAPTION_CHARS = 64  # per line, at the caption's font size
+CARD_CHARS = 64  # per line of a model card's row
 FRAME_HALF_WIDTH = 7.0  # a small margin inside the frame's 7.11
 MIN_FILL = 0.35  # share of the drawing area a held drawing's bounding box must cover
 HOME_WIDTH = 14.0 + 2 / 9  # Manim's default frame width (8 high, 16:9)
@@ -684,12 +685,15 @@ class ChapterScene(MovingCameraScene):
         what they watched."""
         import sys
 
-        cards = model_cards(getattr(sys.modules[type(self).__module__], "ARTIFACTS", ()))
+        cards = model_cards(getattr(sys.modules[type(self).__module__], "ARTIFACTS", ()), self.chapter)
         if not cards:
             return
         card = _card_mobject(cards)
-        model = "this model" if len(cards) == 1 else "these models"
-        self.say(f"Every number and picture in this chapter came from {model}. The card, read from its artifact:")
+        if len(cards) == 1:
+            self.say("Every number and picture in this chapter came from this model. The card, read from its artifact:")
+        else:
+            self.say("Every number and picture in this chapter came from these models. Their cards, read from their "
+                     "artifacts:")
         # the last drawing (often text: a recap) is gone before the card's rows come in over its place
         leaving = [FadeOut(m) for m in self.drawing()]
         arriving = FadeIn(card, lag_ratio=0.05, run_time=0.9)
@@ -914,31 +918,60 @@ _built_once(Text)
 _built_once(MathTex)
 
 
-def model_cards(artifacts: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(heading, rows) for each model among ``artifacts`` and what they are built from: the rows
+def model_cards(artifacts: Sequence[str], chapter: int | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(heading, rows) for each model among ``artifacts`` and what they are built from, and for each
+    model one of them trains on the way that chapter ``chapter`` draws (``drawn_models``): the rows
     of ``models.model_card.model_facts`` and the artifact's key. Every number is known to the
-    transcript: the manifest's metrics and settings are traced; the layer sizes and the key are
-    declared as read from the manifest."""
+    transcript, traced within its own card's manifest (``sourced``): its metrics and settings, its
+    layer sizes; the key is declared a hash."""
     from models.artifacts import load_artifact
-    from models.model_card import artifact_closure, model_facts, stage_graph
-    from scenes.transcript import computed, constant
+    from models.model_card import artifact_closure, drawn_models, model_facts, stage_graph
+    from scenes.transcript import TracedArrays, Transcript, _flat_numbers, constant, numbers_in, sourced
+
+    def card_rows(heading: str, name: str, manifest: dict, where: str) -> tuple[str, list[tuple[str, str]]]:
+        """The card of the model ``manifest`` describes, found in artifact ``name`` at ``where``
+        ("" for the artifact's own model, "models.chain." for one it trains inside)."""
+        parts = {part: _flat_numbers(manifest.get(part, {})) for part in ("metrics", "config")}
+        sizes = manifest.get("config", {}).get("train", {}).get("net", {}).get("sizes")
+
+        def sources(text: str, with_sizes: bool) -> dict[str, str]:
+            look = Transcript(f"{name}'s card")  # a lookup among this card's manifest alone
+            files = {part: {f"{where}{part}.{k}" if where else k: np.asarray(v) for k, v in flat.items()}
+                     for part, flat in parts.items()}
+            if with_sizes and sizes:  # "784-16-16-10": the layer sizes
+                files["config"][f"{where}config.train.net.sizes" if where else "train.net.sizes"] = \
+                    np.asarray(sizes, dtype=np.float64)
+            if where:  # a model inside the artifact: its metrics and config sit in the artifact's metrics
+                files = {"metrics": {**files["metrics"], **files["config"]}}
+            for part, arrays in files.items():
+                look.uses(TracedArrays(name, part, arrays), None)
+            return {n.text: look.explain(n) or "?" for n in numbers_in(text) if not n.is_label}
+
+        rows = []
+        for label, text in model_facts(manifest)[0]:
+            known = sources(text, label == "Architecture")
+            for line in [text, *_wrap(text, CARD_CHARS)]:
+                sourced(line, known)
+            rows.append((label, text))
+        key = manifest.get("key") or load_artifact(name).manifest["key"]
+        rows.append(("Artifact", f"{name}, key " + constant(key[:12], f"{name}'s artifact key, a hash")))
+        title = heading[:1].upper() + heading[1:]
+        sourced(title, sources(title, True))
+        return heading, rows
 
     graph = stage_graph()
     out = []
     for name in artifact_closure(list(artifacts), graph):
         manifest = load_artifact(name).manifest
-        facts, _ = model_facts(manifest)
-        if not facts:
+        models = drawn_models(manifest, chapter)
+        if not model_facts(manifest)[0] and not models:
             continue  # not a model (a story, a corpus): its numbers are the chapters' own
         traced_metrics(name)
-        rows = []
-        for label, text in facts:
-            sizes = re.match(r"[\d-]+(?= fully connected)", text)
-            if sizes:  # "784-16-16-10": the layer sizes, from config.train.net.sizes
-                text = computed(sizes.group(0), f"{name}'s manifest: config.train.net.sizes") + text[sizes.end():]
-            rows.append((label, text))
-        rows.append(("Artifact", f"{name}, key " + constant(manifest["key"][:12], f"{name}'s artifact key, a hash")))
-        out.append(((graph.get(name, ((), ""))[1] or name).split(":")[0], rows))  # "the digit network: ..."
+        if model_facts(manifest)[0]:
+            out.append(card_rows((graph.get(name, ((), ""))[1] or name).split(":")[0], name, manifest, ""))
+        for sub, card in models:  # "the 1-1-1-1 chain", trained inside this artifact
+            out.append(card_rows(card["description"].split(":")[0], name, {**card, "key": manifest["key"]},
+                                 f"models.{sub}."))
     return out
 
 
@@ -953,7 +986,7 @@ def _card_mobject(cards: list[tuple[str, list[tuple[str, str]]]]) -> VGroup:
         y = title.get_bottom()[1] - 0.22
         block = VGroup(title)
         for label, text in rows:
-            value = VGroup(*[Text(line, font=FONT, font_size=21, color=INK) for line in _wrap(text, 64)])
+            value = VGroup(*[Text(line, font=FONT, font_size=21, color=INK) for line in _wrap(text, CARD_CHARS)])
             value.arrange(DOWN, aligned_edge=LEFT, buff=0.1).move_to([0.3, y, 0], aligned_edge=UP + LEFT)
             name = Text(label, font=FONT, font_size=21, color=MUTED)
             name.move_to([0.0, value[0].get_center()[1], 0], aligned_edge=RIGHT)

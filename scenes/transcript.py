@@ -45,6 +45,7 @@ __all__ = [
     "computed",
     "constant",
     "current",
+    "sourced",
     "note_drawing",
     "numbers_in",
     "traced_arrays",
@@ -300,6 +301,7 @@ class Transcript:
     _clock: int = 0
     _read_with: dict[str, int] = field(default_factory=dict)  # which reading (one ``uses`` call) last read each array
     _reading: int = 0
+    own: dict[str, dict[str, str]] = field(default_factory=dict)  # a line of text -> its numbers' known sources
 
     # what the scene reads and declares
 
@@ -354,8 +356,9 @@ class Transcript:
             self.sections[-1][1].append(key + (f"  | {traced}" if traced else ""))
 
     def _traced(self, text: str, tex: bool) -> str:
-        return "; ".join(f"{n.text} <- {self.explain(n) or '?'}" for n in numbers_in(text, tex=tex)
-                         if not n.is_label or n.text in self.constants)
+        own = self.own.get(text, {})
+        return "; ".join(f"{n.text} <- {own.get(n.text) or self.explain(n) or '?'}" for n in numbers_in(text, tex=tex)
+                         if not n.is_label or n.text in self.constants or n.text in own)
 
     # tracing numbers
 
@@ -495,6 +498,17 @@ def constant(value: Any, why: str) -> str:
     if t is not None:
         for number in numbers_in(text):
             t.declare(number.text, why)
+    return text
+
+
+def sourced(text: str, sources: Mapping[str, str]) -> str:
+    """Declare where the numbers of one line of text come from (number as shown -> source), and
+    return the text. For a line whose sources are known where it is made, such as a model card's
+    row read from one manifest: two cards on one screen each trace their own "10" or "200" to their
+    own manifest, not to whichever look-alike the scene read last."""
+    t = current()
+    if t is not None:
+        t.own[text] = dict(sources)
     return text
 
 

@@ -262,6 +262,24 @@ def test_model_card_numbers_are_the_manifests(story):
     assert f"{metrics['test_accuracy']:.1%}" in html and manifest["key"][:16] in html
 
 
+def test_chapter_4s_page_carries_the_chain_trained_inside_its_story(story):
+    """Chapter 4's page lists the 1-1-1-1 chain after the artifact that trains it, with the rows the
+    chapter's own card shows (tests/test_model_card.py checks those against a second computation);
+    Chapter 1's page, which does not draw the chain, does not list it."""
+    from scenes.base import model_cards
+
+    card = build.model_card(render.load_chapter(4))
+    assert [(a["name"], a.get("model")) for a in card["artifacts"]] == [
+        ("digits", None), ("digits-story", None), ("digits-story", "chain")]
+    chain = card["artifacts"][2]
+    shown = dict(model_cards(render.load_chapter(4).artifacts, 4)[1][1])
+    assert dict(chain["facts"]) == {k: v for k, v in shown.items() if k != "Artifact"}
+    assert chain["key"] == _manifest("digits-story")["key"]
+    html = build.card_html(card)
+    assert 'data-model="chain"' in html and shown["Cost"] in html
+    assert "chain" not in [a.get("model") for a in build.model_card(render.load_chapter(1))["artifacts"]]
+
+
 def test_language_model_card(lang):
     """A language chapter's card: the transformer's shape, corpus and losses from the ``lm`` manifest."""
     card = build.model_card(render.load_chapter(5))

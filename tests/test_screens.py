@@ -43,7 +43,7 @@ def steady(transcript: str) -> str:
     artifact, and tests/test_model_card.py both against the manifest."""
     transcript = re.sub(r"\b\d+(?:\.\d+)? s on the CPU", "(seconds) s on the CPU", transcript)
     transcript = re.sub(r"\b([a-z0-9-]+), key [0-9a-f]{12}\b", r"\1, key (key)", transcript)
-    return re.sub(r"\b\d+(?:\.\d+)? <- (\S+/metrics:train_seconds)", r"(seconds) <- \1", transcript)
+    return re.sub(r"\b\d+(?:\.\d+)? <- (\S+/metrics:(?:\S+\.)?train_seconds)", r"(seconds) <- \1", transcript)
 
 
 @pytest.mark.parametrize("number,cls", SCENES, ids=IDS)
@@ -133,6 +133,21 @@ def test_of_numbers_read_together_the_exact_one_wins_over_a_look_alike(seconds):
     t.uses(TracedArrays("art", "later.npz", {"seconds": np.asarray(224.9)}), None)
     t.note("225", [])
     assert "225 <- art/later.npz:seconds" in t.sections[0][1][0]
+
+
+def test_two_cards_on_one_screen_each_trace_their_numbers_to_their_own_manifest(monkeypatch):
+    # Chapter 4's card shows the digit network (checkpoint every 200) and the chain (200 held out):
+    # by value alone the one read last would explain both 200s; a sourced line keeps its own.
+    import scenes.transcript as transcript
+
+    t = _transcript(checkpoint_every=200.0)
+    t.uses(TracedArrays("story", "metrics", {"chain.n_test": np.asarray(200.0)}), None)
+    monkeypatch.setattr(transcript, "_CURRENT", t)
+    line = transcript.sourced("checkpoint every 200", {"200": "art/file.npz:checkpoint_every"})
+    t.note("cards", [("text", line, False), ("text", "200 held out", False)])
+    first, second = t.sections[0][1]
+    assert first.endswith("| 200 <- art/file.npz:checkpoint_every"), first
+    assert second.endswith("| 200 <- story/metrics:chain.n_test"), second  # not sourced: the latest read
 
 
 def test_a_hand_typed_or_misrounded_number_is_an_orphan_named_with_its_caption():

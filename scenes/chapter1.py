@@ -45,6 +45,7 @@ from manim import (
     Square,
     SurroundingRectangle,
     Text,
+    Transform,
     TransformFromCopy,
     VGroup,
     Write,
@@ -55,6 +56,7 @@ from scenes.palette import ACCENT, BACKGROUND, FAINT, FUNCTION, INK, MUTED, sign
 from scenes.pieces import (
     DIGIT_HOME,
     FONT,
+    AnswerGrid,
     NET_CENTER,
     DigitImage,
     HeatMap,
@@ -343,6 +345,7 @@ class DigitAsPixels(ChapterOneScene):
 
         # Unroll: one row's pixels become a column of numbers, the network's input neurons
         target = network_stage(d, lit=1)
+        target.band.set_stroke(ACCENT)  # still the yellow the caption names; it greys as the beat hands off
         band = window_band(d, digit, color=ACCENT)
         first, last = int(window[0]), int(window[-1])
         row_shown = computed(row, "the shown numbers' row in the image: the first one's index // 28")
@@ -440,16 +443,31 @@ class ForwardPass(ChapterOneScene):
                  f"{confidence:.3f}: it reads a {winner}.")
         self.play(FadeIn(bars, lag_ratio=0.1), run_time=1.0)
         self.play(Create(box), bars.rows[winner][-1].animate.set_color(ACCENT))
-        others = float(np.sort(d[f"a{L}"])[-2])
+        runner_up = int(np.argsort(d[f"a{L}"])[-2])
+        others = float(d[f"a{L}"][runner_up])
+        second = SurroundingRectangle(VGroup(net.layers[-1][runner_up], bars.rows[runner_up]), color=MUTED, buff=0.06,
+                                      stroke_width=2)
         self.say(f"The next brightest output is only {others:.3f}. (Each output is its own brightness, not a share of 1.)")
+        self.play(Create(second), run_time=0.8)
         self.wait(1.0)
+
+        # The test: every held-out digit, read right or not
         acc, n_test = float(d["test_accuracy"]), int(d["n_test"])
+        test = artifact_arrays("digits-story", "chapter2.npz")  # the same network's answers on the held-out digits
+        grid = AnswerGrid(test["test_predictions"], test["test_labels"], columns=40, width=8.4)
+        if grid.right != round(acc * n_test) or len(test["test_labels"]) != n_test:
+            raise ValueError("digits-story: chapter 2's test answers disagree with chapter 1's accuracy; rebuild it "
+                             "(python render.py train digits-story --force)")
+        grid.move_to([1.15, 0.75, 0])
         right = computed(f"{round(acc * n_test):,}", "test_accuracy × n_test")
+        legend = _text(f"each square one held-out digit: filled, read right ({right}); hollow, read wrong", 20, MUTED)
+        legend.next_to(grid, DOWN, buff=0.25)
         self.say(f"Over all {n_test:,} held-out digits, this network reads {right} right: {acc:.1%}.")
+        self.play(FadeOut(VGroup(net, bars, box, second, stage.labels)), run_time=0.7)
+        self.play(FadeIn(grid, shift=DOWN * 0.1), FadeIn(legend), run_time=1.2)
         self.wait(1.0)
         after = network_stage(d, lit=ALL)
-        self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net,
-                                   stage.labels: after.labels})
+        self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band})
 
 
 class TheHope(ChapterOneScene):
@@ -471,9 +489,10 @@ class TheHope(ChapterOneScene):
         to_half = VGroup(*[Arrow(e.get_right(), half_imgs[k // 3].get_left(), buff=0.08, stroke_width=2.5,
                                  max_tip_length_to_length_ratio=0.12, color=MUTED) for k, e in enumerate(edge_imgs)])
         three = net.layers[L][int(d["prediction"])]
+        three_label = net.output_labels[int(d["prediction"])]
         to_whole = VGroup(*[Arrow(h.get_right(), three.get_left(), buff=0.08, stroke_width=3,
                                   max_tip_length_to_length_ratio=0.12, color=MUTED) for h in half_imgs])
-        to_whole.add(Line(three.get_right(), whole.get_left(), stroke_width=2, color=MUTED))
+        to_whole.add(Line(three_label.get_right() + RIGHT * 0.1, whole.get_left(), stroke_width=2, color=MUTED))
         note = _text("the hope, drawn with pieces of this 3 (an illustration)", 20, MUTED)
         note.move_to([(x1 + x3) / 2 if L == 2 else x2 if L == 3 else (x1 + x2) / 2, -2.35, 0])
 
@@ -483,7 +502,8 @@ class TheHope(ChapterOneScene):
         # the note takes the layer names' place: they are gone before it shows, never one over the other
         self.play(net.animate.set_opacity(0.1), FadeOut(stage.labels, rate_func=first_part(0.5)),
                   FadeIn(note, rate_func=last_part(0.5)), run_time=1.2)
-        self.play(FadeIn(whole), run_time=0.8)
+        # the output neuron the pieces feed stays lit, its digit readable past the arrowheads
+        self.play(FadeIn(whole), three.animate.set_opacity(1.0), three_label.animate.set_opacity(1.0), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(h, shift=RIGHT * 0.2) for h in half_imgs], lag_ratio=0.3),
                   Create(to_whole), run_time=1.6)
         if L > 2:
@@ -493,13 +513,22 @@ class TheHope(ChapterOneScene):
             self.play(LaggedStart(*[FadeIn(e, shift=RIGHT * 0.2) for e in edge_imgs], lag_ratio=0.15), run_time=2.0)
             self.play(Create(to_half, lag_ratio=0.1), run_time=1.5)
             self.say("Pixels make edges, edges make curves and lines, and those make digits. That is the hope.")
+            # the hope, read left to right: edges light the curves, the curves light the 3
+            for arrows in (to_half, to_whole[:-1]):
+                self.play(*[ShowPassingFlash(a.copy().set_stroke(INK, width=6), time_width=0.6) for a in arrows],
+                          run_time=1.0)
+            self.play(Indicate(three_label, color=INK, scale_factor=1.5), run_time=0.8)
         else:
             self.say("With one hidden layer, its neurons go from pixels to pieces in one step, and the pieces make digits. "
                      "That is the hope.")
         self.wait(1.0)
         self.say("Whether training finds anything like it is a question Chapter 2 answers, with the real weights.")
-        self.wait(0.5)
+        # the illustration goes; the real network, as trained, comes back
         after = network_stage(d, lit=ALL)
+        pieces = Group(edge_imgs, half_imgs, to_half, to_whole, whole, note) if L > 2 else \
+            Group(half_imgs, to_whole, whole, note)
+        self.play(FadeOut(pieces), Transform(net, after.net), run_time=1.5)
+        self.wait(0.5)
         self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net})
 
 

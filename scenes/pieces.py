@@ -64,6 +64,7 @@ __all__ = [
     "NEGATIVE",
     "POSITIVE",
     "DIGIT_HOME",
+    "AnswerGrid",
     "DigitImage",
     "ExampleTable",
     "HeatMap",
@@ -145,6 +146,35 @@ def framed_digit(pixels: np.ndarray, height: float = 3.0) -> Group:
     """A :class:`DigitImage` with its thin border, as one group."""
     digit = DigitImage(pixels, height=height)
     return Group(digit, digit.frame())
+
+
+class AnswerGrid(ImageMobject):
+    """One cell per digit of a test, in the test's order, row by row: filled where the network's
+    answer equals the label, hollow where it does not. One image, not a thousand squares; no hue,
+    so it says nothing a colour elsewhere means."""
+
+    CELL, GAP = 8, 3  # pixels of the image: a cell and the gap between cells
+
+    def __init__(self, predictions: np.ndarray, labels: np.ndarray, columns: int, width: float, **kwargs):
+        note_drawing(self, "answers", predictions)
+        note_drawing(self, "labels", labels)
+        right = np.asarray(predictions) == np.asarray(labels)
+        note_drawing(self, "filled (read right)", right.astype(np.int8))
+        self.right = int(right.sum())
+        rows = -(-right.size // columns)
+        cell, gap = self.CELL, self.GAP
+        pitch = cell + gap
+        gray = np.zeros((rows * pitch - gap, columns * pitch - gap), dtype=np.uint8)
+        ink = round(0.6 * 255)
+        for k, ok in enumerate(right):
+            r, c = divmod(k, columns)
+            y, x = r * pitch, c * pitch
+            gray[y:y + cell, x:x + cell] = ink
+            if not ok:  # hollow: its border alone
+                gray[y + 1:y + cell - 1, x + 1:x + cell - 1] = 0
+        super().__init__(np.repeat(gray[:, :, None], 3, axis=2), **kwargs)
+        self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+        self.width = width
 
 
 class HeatMap(ImageMobject):

@@ -198,6 +198,23 @@ def test_landscape_points_land_on_their_pixels(ch2):
     np.testing.assert_allclose(land.point(al[-1], be[-1])[:2], corner[:2] + [land.image.width - cell / 2, land.image.height - cell / 2])
 
 
+def test_answer_grid_fills_the_cells_of_the_digits_read_right(ch2):
+    """Chapter 1's test grid: cell k (row by row) is filled where held-out digit k's answer is its
+    label and hollow where not, read back from the image's pixels; its count is the accuracy's."""
+    from scenes.pieces import AnswerGrid
+
+    preds, labels = np.asarray(ch2["test_predictions"]), np.asarray(ch2["test_labels"])
+    grid = AnswerGrid(preds, labels, columns=40, width=8.0)
+    pixels = grid.pixel_array[:, :, 0]
+    pitch, half = AnswerGrid.CELL + AnswerGrid.GAP, AnswerGrid.CELL // 2
+    centres = np.array([pixels[r * pitch + half, c * pitch + half] for r, c in (divmod(k, 40) for k in range(len(preds)))])
+    edges = np.array([pixels[r * pitch, c * pitch + half] for r, c in (divmod(k, 40) for k in range(len(preds)))])
+    assert (edges > 0).all()  # every digit has its cell
+    np.testing.assert_array_equal(centres > 0, preds == labels)
+    assert grid.right == int((preds == labels).sum()) == 900
+    assert pixels.shape == (25 * pitch - AnswerGrid.GAP, 40 * pitch - AnswerGrid.GAP)
+
+
 def test_number_column(request, ch2, update_goldens):
     column, = picture(request, number_column)
     assert len(column.entries) == len(ch2["gradient_shown"])

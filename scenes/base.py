@@ -78,6 +78,7 @@ from manim import (
 from manim.camera.camera import Camera
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+from manim.mobject.text.tex_mobject import MathTexPart
 from PIL import Image as PILImage
 from manim.utils.rate_functions import ease_in_out_sine, smooth
 
@@ -251,10 +252,15 @@ class _Hold(Animation):
             scene.replace(self.mobject, self.target_mobject)
 
 
+# What reads as text on screen: a Text, a formula, or one part of a formula drawn on its own
+# (``write_terms`` writes a MathTex part by part: each part is then on screen by itself).
+TEXTS = (Text, SingleStringMathTex, MathTexPart)
+
+
 def describe(mob: Mobject) -> str:
     """A mobject named for a reader: its class and the first words it shows."""
     words = [m.original_text if isinstance(m, Text) else m.tex_string
-             for m in mob.get_family() if isinstance(m, (Text, SingleStringMathTex))]
+             for m in mob.get_family() if isinstance(m, TEXTS)]
     shown = f" showing {words[0][:40]!r}" if words else ""
     return f"{type(mob).__name__}{shown}"
 
@@ -743,7 +749,7 @@ def _overlapping_texts(mobs: Sequence[Mobject], share: float = 0.25) -> list[tup
     seen: set[int] = set()
 
     def walk(m: Mobject) -> None:
-        if isinstance(m, (Text, SingleStringMathTex)):
+        if isinstance(m, TEXTS):
             if id(m) not in seen and any(True for _ in _visible_leaves(m)):
                 seen.add(id(m))
                 texts.append(m)
@@ -1010,12 +1016,12 @@ def _screen_items(mob: Mobject, out: list[tuple[str, str, bool]]) -> None:
     if notes:
         for role, what in notes.items():
             out.append(("draw", f"{type(mob).__name__} {role}: {what}", False))
-    if isinstance(mob, (Text, SingleStringMathTex)):
+    if isinstance(mob, TEXTS):
         if any(True for _ in _visible_leaves(mob)):
             if isinstance(mob, Text):
                 out.append(("text", mob.original_text, False))
-            else:
-                out.append(("tex", mob.tex_string, True))
+            elif not isinstance(mob, MathTexPart) or re.search(r"[A-Za-z0-9]", re.sub(r"\\[A-Za-z]+", "", mob.tex_string)):
+                out.append(("tex", mob.tex_string, True))  # a part alone: unless it is a bare sign (=, \times)
         return
     for sub in mob.submobjects:
         _screen_items(sub, out)

@@ -53,6 +53,7 @@ from manim import (
     SurroundingRectangle,
     Text,
     Transform,
+    ValueTracker,
     VMobject,
     TransformFromCopy,
     VGroup,
@@ -60,7 +61,7 @@ from manim import (
 )
 
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
-from scenes.palette import ACCENT, COST, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, signed_color
+from scenes.palette import ACCENT, COST, FUNCTION, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, signed_color
 from scenes.pieces import FONT, boxes_meet, fmt, framed_digit, tex
 from scenes.transcript import computed, constant, note_drawing
 
@@ -225,6 +226,24 @@ def rule_stage(d: dict) -> Stage:
     check = _text(f"autograd (PyTorch): {fmt(d['autograd_dc_dw'])}", 22, SCORE).next_to(result, DOWN, buff=0.55)
     check.align_to(result, LEFT)
     return Stage(**tree, formula=formula, numbers=numbers, result=result, check=check)
+
+
+def sigmoid_slope(d: dict) -> Stage:
+    """The sigmoid beside the chain rule, with the example's z(L) on it and the tangent there,
+    whose slope is the chain's real σ'(z(L)): a small plot right of the formula."""
+    z, a, slope = float(d["z"]), float(d["a"]), float(d["da_dz"])
+    axes = Axes(x_range=[-6, 6, 2], y_range=[0, 1, 0.5], x_length=3.8, y_length=1.9, tips=False,
+                axis_config={"stroke_width": 1.5, "color": MUTED}).move_to([4.7, 0.15, 0])
+    curve = axes.plot(lambda t: 1.0 / (1.0 + np.exp(-t)), color=FUNCTION, stroke_width=3)
+    names = VGroup(MathTex(r"\sigma(z)", font_size=30, color=FUNCTION).next_to(axes.c2p(-6, 1), RIGHT, buff=0.1),
+                   MathTex("z", font_size=30, color=MUTED).next_to(axes.c2p(6, 0), DOWN, buff=0.1))
+    dot = Dot(axes.c2p(z, a), radius=0.07, color=INK)
+    half = 1.6  # the tangent's half-width, in z
+    tangent = Line(axes.c2p(z - half, a - slope * half), axes.c2p(z + half, a + slope * half), stroke_color=INK,
+                   stroke_width=2.5)
+    label = _text(f"slope {fmt(slope)}", 20).next_to(dot, RIGHT, buff=0.3).shift(DOWN * 0.35)
+    note_drawing(tangent, "the tangent's slope", d["da_dz"])
+    return Stage(axes=axes, names=names, curve=curve, dot=dot, tangent=tangent, label=label)
 
 
 def factor_numbers(formula: MathTex, values: Sequence[float], sig: int, shown: Sequence[str | None] = ()) -> VGroup:
@@ -460,7 +479,7 @@ class ComputationGraph(ChapterFourScene):
                  ("z", Z_X, float(d["z"]), float(d["nudged_z"])),
                  ("a", A_X, float(d["a"]), float(d["nudged_a"])),
                  ("C_0", C_X, float(d["cost"]), float(d["nudged_cost"]))]
-        lines, dots, labels, targets, afters = VGroup(), VGroup(), VGroup(), [], VGroup()
+        lines, dots, labels, targets, afters, places = VGroup(), VGroup(), VGroup(), [], VGroup(), []
         for name, x, before, after in specs:
             lo = np.floor((before - 0.2) * 10) / 10
             line = Line([x - 1.5, LINE_Y, 0], [x + 1.5, LINE_Y, 0], stroke_color=MUTED, stroke_width=2)
@@ -474,6 +493,7 @@ class ComputationGraph(ChapterFourScene):
             labels.add(_text(fmt(before), 18).next_to(at(before), DOWN, buff=0.22))
             afters.add(_text(f"{fmt(before)} \u2192 {shown_after}", 18).move_to([x, LINE_Y - 0.42, 0]))
             targets.append(at(after))
+            places.append(at)
         scale = _text(f"one scale for all four lines: a tick is {constant('0.1', 'the tick spacing of the number lines')}",
                       18, MUTED).move_to([0, LINE_Y + 0.62, 0]).align_to(lines[1], LEFT)
         self.say("Give each of w(L), z(L), a(L) and C0 a number line, all four on one scale, with a dot at its real value.")
@@ -490,7 +510,9 @@ class ComputationGraph(ChapterFourScene):
             self.play(Create(trail), dot.animate.move_to(target), ReplacementTransform(label, after), run_time=1.1)
         self.say("Each step passes the nudge on, shrunk or stretched by how sensitive that step is: the moves "
                  "differ in size.")
-        self.wait(1.0)
+        for trail in trails:  # each move in turn, from the nudge to the cost
+            self.play(ShowPassingFlash(trail.copy().set_stroke(INK, width=10), time_width=0.8), run_time=0.7)
+        self.wait(0.5)
 
         # Each step's ratio
         sig = agreeing_sig([d["nudge_dz"]], float(d["ratio_z_w"]), lambda v: v[0] / nudge)
@@ -518,11 +540,42 @@ class ComputationGraph(ChapterFourScene):
         assert fmt(_product([_shown(v, sig) for v in factors])) == fmt(d["ratio_c_w"])
         self.say("Multiply the three ratios and the middle changes cancel: what is left is the cost's change over "
                  "w's change.")
+        # the product in symbols first: each middle change is struck out above and below
+        symbols = MathTex(r"\frac{\Delta C_0}{\Delta w}", "=", r"\frac{\Delta z}{\Delta w}", r"\times",
+                          r"\frac{\Delta a}{\Delta z}", r"\times", r"\frac{\Delta C_0}{\Delta a}", font_size=34)
+        symbols.move_to(whole)
+        for i, color in ((2, LINK_Z), (4, LINK_A), (6, LINK_C)):
+            symbols[i].set_color(color)
+
+        def strike(term: VMobject, top: bool) -> Line:
+            """A stroke through the top (numerator) or bottom (denominator) half of a fraction."""
+            (x0, y0, _), (x1, y1, _), mid = term.get_corner(DOWN + LEFT), term.get_corner(UP + RIGHT), term.get_y()
+            lo, hi = (mid + 0.06, y1) if top else (y0, mid - 0.06)
+            return Line([x0 - 0.03, lo, 0], [x1 + 0.03, hi, 0], stroke_color=INK, stroke_width=3)
+
+        strikes = VGroup(strike(symbols[2], True), strike(symbols[4], False),  # the change in z
+                         strike(symbols[4], True), strike(symbols[6], False))  # the change in a
+        self.write_terms(symbols, groups=[[0, 1], [2, 3, 4, 5, 6]], run_time=0.8)
+        self.play(LaggedStart(*[Create(m) for m in strikes], lag_ratio=0.35), run_time=1.4)
+        self.wait(0.4)
+        self.play(FadeOut(VGroup(symbols, strikes), shift=UP * 0.1), run_time=0.5)
         self.write_terms(whole, sources={2: ratios[0][4], 4: ratios[1][4], 6: ratios[2][4]},
                          groups=[[0, 1], [2], [3, 4], [5, 6], [7, 8]], run_time=0.8)
         self.wait(1.0)
         self.say("Shrink the nudge toward zero and each ratio becomes a derivative, the slope of one step. "
                  "That is the chain rule.")
+        # the nudge shrinks: every move along the lines shrinks with it, through the chain's real steps
+        w, a_prev, b, y = float(d["chain_w"][-1]), float(d["a_prev"]), float(d["chain_b"][-1]), float(d["y"])
+        start = [w, float(d["z"]), float(d["a"]), float(d["cost"])]
+
+        def moved(h: float) -> list[float]:
+            z = (w + h) * a_prev + b
+            a = 1.0 / (1.0 + np.exp(-z))
+            return [w + h, z, a, (a - y) ** 2]
+
+        assert np.allclose(moved(0.0), start) and np.allclose(moved(nudge)[1:], [float(d["nudged_z"]),
+                                                                                float(d["nudged_a"]),
+                                                                                float(d["nudged_cost"])])
         limits = VGroup()
         for r, (top, bottom, value, color) in zip(ratios, ((r"\partial z", r"\partial w", d["dz_dw"], LINK_Z),
                                                          (r"\partial a", r"\partial z", d["da_dz"], LINK_A),
@@ -536,6 +589,13 @@ class ComputationGraph(ChapterFourScene):
             product[i].set_color(color)
         product[8].set_color(ACCENT)
         assert fmt(_product([_shown(v, sig) for v in chain])) == fmt(d["dc_dw"])
+        h = ValueTracker(nudge)
+        for k, (trail, dot) in enumerate(zip(trails, dots)):
+            trail.add_updater(lambda m, k=k: m.put_start_and_end_on(places[k](start[k]), places[k](moved(h.get_value())[k])))
+            dot.add_updater(lambda m, k=k: m.move_to(places[k](moved(h.get_value())[k])))
+        self.play(FadeOut(afters), h.animate.set_value(nudge / 50), run_time=2.2)
+        for m in (*trails, *dots):
+            m.clear_updaters()
         self.play(*[FadeOut(m, shift=DOWN * 0.15, rate_func=LEAVE) for m in (*ratios, whole)],
                   *[FadeIn(m, shift=DOWN * 0.15, rate_func=ARRIVE) for m in (*limits, product)], run_time=1.6)
         self.wait(1.0)
@@ -589,6 +649,10 @@ class ChainRule(ChapterFourScene):
         self.play(TransformFromCopy(da[12], numbers[1]), FadeIn(numbers[3]), run_time=0.9)
         self.say(f"z(L) is close to 0, where the sigmoid is steepest: its slope {fmt(d['da_dz'])} is as big as "
                  "it gets.")
+        slope = sigmoid_slope(d)
+        self.play(Create(slope.axes), FadeIn(slope.names), run_time=0.7)
+        self.play(Create(slope.curve), run_time=1.0)
+        self.play(FadeIn(slope.dot, scale=0.5), Create(slope.tangent), FadeIn(slope.label), run_time=1.0)
         self.wait(1.0)
 
         # dC/da = 2(a - y)
@@ -598,7 +662,7 @@ class ChainRule(ChapterFourScene):
         dc[4].set_color(LINK_C)
         self.say("The third: C0 = (a(L) \u2212 y)\u00b2, so \u2202C0/\u2202a = 2(a(L) \u2212 y), twice the "
                  "error. The further off the answer, the harder it pulls.")
-        self.play(FadeOut(da), run_time=0.6)
+        self.play(FadeOut(da), FadeOut(VGroup(*slope.values())), run_time=0.6)
         self.write_terms(dc, sources={0: stage.c[0]}, groups=[[0, 1, 2], [3, 4, 5, 6], [7, 8], [9, 10]], run_time=0.8)
         self.play(TransformFromCopy(dc[10], numbers[2]), FadeIn(numbers[4]), run_time=0.9)
         self.wait(0.5)

@@ -173,3 +173,20 @@ def test_arrays_carry_their_source_through_indexing_but_not_arithmetic():
     assert w[:, [0, 2]].source == "digits-story/chapter1.npz:W1[:, [0,2]]"
     assert not isinstance(w * 2, Traced) and not isinstance(w.sum(axis=0), Traced)
     assert np.array_equal(np.asarray(w[2]), [8, 9, 10, 11])
+
+
+def test_a_formula_written_part_by_part_is_transcribed_part_by_part():
+    # write_terms puts a MathTex's parts on screen one by one, each on its own: each part that shows
+    # a symbol or a number is a line of the transcript (a bare sign is not), so its numbers are traced
+    from manim import MathTex
+
+    from scenes.base import _screen_items
+
+    formula = MathTex(r"\frac{\Delta z}{\Delta w}", "=", r"\frac{0.2315}{0.500}", r"\times", "0.463")
+    items: list = []
+    for part in formula:
+        _screen_items(part, items)
+    assert [text for _, text, _ in items] == [r"\frac{\Delta z}{\Delta w}", r"\frac{0.2315}{0.500}", "0.463"]
+    items = []
+    _screen_items(formula, items)  # the whole formula at once: one line
+    assert [text for _, text, _ in items] == [formula.tex_string]

@@ -25,6 +25,7 @@ from manim import (
     RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
+    AnimationGroup,
     Arrow,
     Axes,
     BackgroundRectangle,
@@ -36,6 +37,8 @@ from manim import (
     FadeOut,
     GrowArrow,
     Group,
+    GrowFromEdge,
+    Indicate,
     ImageMobject,
     LaggedStart,
     Line,
@@ -69,7 +72,7 @@ from scenes.pieces import (
     framed_digit,
     tex,
 )
-from scenes.transcript import computed, constant, traced_config
+from scenes.transcript import computed, constant, note_drawing, traced_config
 
 NUMBER = 2
 TITLE = "Gradient descent, how neural networks learn"
@@ -303,7 +306,8 @@ def gradient_panel(d: dict) -> Stage:
     names = VGroup(
         _text(f"layer 1 weights: {computed(f'{len(maps)} maps of {w1.size // len(maps)} ({w1.size:,})', 'the gradient split as the network is built')}",
               18, MUTED).next_to(maps, DOWN, buff=0.1),
-        *[_text(t, 17, MUTED).next_to(b, DOWN, buff=0.12) for t, b in zip(labels, blocks)],
+        # a bias column's name a line lower than its neighbours': side by side they would run together
+        *[_text(t, 17, MUTED).next_to(b, DOWN, buff=0.12 + 0.3 * t.startswith("b(")) for t, b in zip(labels, blocks)],
     )
     return Stage(maps=maps, blocks=blocks, names=names)
 
@@ -556,7 +560,11 @@ class AverageCost(ChapterTwoScene):
         self.say(f"Each training digit has its own cost. Their average is the network's cost: {before:.3f} before training.")
         self.write_terms(formula, groups=[[0, 1, 2], [3, 4]], run_time=1.2)
         self.say("The untrained network answers almost the same trash for every digit, so digits with one label cost alike.")
-        self.wait(1.0)
+        labels = [int(v) for v in d["train_samples_label"][:len(cells)]]
+        groups = [[c[1] for c, lab in zip(cells, labels) if lab == label] for label in dict.fromkeys(labels)]
+        self.play(LaggedStart(*[AnimationGroup(*[Indicate(t, color=INK, scale_factor=1.25) for t in g])
+                                for g in groups if len(g) > 1], lag_ratio=0.5), run_time=3.2)  # label by label: alike
+        self.wait(0.5)
 
         # After training
         new_costs = [_text(f"{c1:.3f}", 19, COST).move_to(c[1]) for c, c1 in zip(cells, d["train_sample_cost_trained"])]
@@ -571,9 +579,21 @@ class AverageCost(ChapterTwoScene):
         hard.arrange(DOWN, buff=0.18).move_to([5.6, 1.1, 0])
         hard_title = _text("its costliest", 17, MUTED).next_to(hard, UP, buff=0.12)
         share = float(d["trained_cost_share_of_hardest"])
-        self.say(f"Most of what is left comes from a few hard digits: the worst 1% of them make {share:.0%} of the cost.")
+        worst = constant("1%", "the share of training digits counted as the hardest (models/digit_story.py)")
+        self.say(f"Most of what is left comes from a few hard digits: the worst {worst} of them make {share:.0%} of the cost.")
         self.play(FadeOut(more, rate_func=LEAVE), FadeIn(hard, rate_func=ARRIVE), FadeIn(hard_title, rate_func=ARRIVE),
                   run_time=1.4)
+        # the whole remaining cost as one bar: the hardest digits' part of it, and the rest
+        width, left = 3.0, 3.3
+        part = Rectangle(width=width * share, height=0.32, stroke_width=0, fill_color=COST, fill_opacity=1.0)
+        rest = Rectangle(width=width * (1 - share), height=0.32, stroke_width=0, fill_color=MUTED, fill_opacity=0.35)
+        part.move_to([left, -2.05, 0], aligned_edge=LEFT)
+        rest.next_to(part, RIGHT, buff=0)
+        note_drawing(part, "the hardest digits' share of the cost", d["trained_cost_share_of_hardest"])
+        bar_label = _text(f"worst {worst}: {share:.0%} of the cost", 18, COST).next_to(part, UP, buff=0.14)
+        bar_label.align_to(part, LEFT)
+        self.play(FadeIn(rest), FadeIn(bar_label), run_time=0.6)
+        self.play(GrowFromEdge(part, LEFT), run_time=1.0)
         self.wait(1.0)
         self.say(f"So the cost is one function of all {n_params()} weights and biases. Learning means making it small.")
         self.wait(1.0)

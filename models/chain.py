@@ -44,7 +44,7 @@ class TrainedChain:
     biases: np.ndarray  # (layers,)
     x: np.ndarray  # (N,) training inputs
     y: np.ndarray  # (N,) targets 0/1
-    cost_curve: np.ndarray  # average cost every CURVE_EVERY steps
+    cost_curve: np.ndarray  # average cost every CURVE_EVERY steps, from the start to the trained chain
     config: dict
     seconds: float = 0.0  # the training loop's wall time
 
@@ -73,10 +73,12 @@ def train_chain(data: DigitDataset, config: ChainConfig = ChainConfig()) -> Trai
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     curve = []
     start = time.perf_counter()
-    for step in range(config.steps):
-        if step % CURVE_EVERY == 0:
+    for step in range(config.steps + 1):
+        if step % CURVE_EVERY == 0:  # the curve ends where training ends (steps is a multiple of CURVE_EVERY)
             with torch.no_grad():
                 curve.append(float(((_forward(w, b, xt) - yt) ** 2).mean()))
+        if step == config.steps:
+            break
         batch = torch.randint(len(x), (config.batch_size,), generator=order)
         cost = ((_forward(w, b, xt[batch]) - yt[batch]) ** 2).mean()
         gw, gb = torch.autograd.grad(cost, (w, b))

@@ -80,6 +80,7 @@ def test_chapter_4s_card_shows_the_chain_it_drew(chapter_artifacts):
 
     (train, n_train), (test, n_test) = cost(data.x_train, data.y_train), cost(data.x_test, data.y_test)
     assert text["Cost"] == f"{test:.4f} held out, {train:.4f} on the training digits"
+    assert np.isclose(arrays["chain_cost_curve"][-1], train)  # the curve the chapter draws ends at the card's cost
     assert f"{n_train:,} to train on, {n_test:,} held out" in text["Data"]
     for number in (1, 2, 3):
         assert len(model_cards(importlib.import_module(render.CHAPTER_MODULES[number]).ARTIFACTS, number)) == 1

@@ -464,7 +464,13 @@ class ForwardPass(ChapterOneScene):
         legend.next_to(grid, DOWN, buff=0.25)
         self.say(f"Over all {n_test:,} held-out digits, this network reads {right} right: {acc:.1%}.")
         self.play(FadeOut(VGroup(net, bars, box, second, stage.labels)), run_time=0.7)
-        self.play(FadeIn(grid, shift=DOWN * 0.1), FadeIn(legend), run_time=1.2)
+        # row by row, in the test's order: a cover the colour of the background slides off the grid
+        cover = Rectangle(width=grid.width + 0.1, height=grid.height + 0.1, stroke_width=0, fill_color=BACKGROUND,
+                          fill_opacity=1.0).move_to(grid)
+        self.add(grid, cover)
+        self.play(cover.animate.stretch_to_fit_height(0.001, about_edge=DOWN), FadeIn(legend), run_time=2.5,
+                  rate_func=lambda t: t)
+        self.remove(cover)
         self.wait(1.0)
         after = network_stage(d, lit=ALL)
         self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band})
@@ -527,7 +533,7 @@ class TheHope(ChapterOneScene):
         after = network_stage(d, lit=ALL)
         pieces = Group(edge_imgs, half_imgs, to_half, to_whole, whole, note) if L > 2 else \
             Group(half_imgs, to_whole, whole, note)
-        self.play(FadeOut(pieces), Transform(net, after.net), run_time=1.5)
+        self.play(FadeOut(pieces), Transform(net, after.net), FadeIn(after.labels), run_time=1.5)
         self.wait(0.5)
         self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band, net: after.net})
 

@@ -63,7 +63,7 @@ from manim import (
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
 from scenes.palette import ACCENT, COST, FUNCTION, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, signed_color
 from scenes.pieces import FONT, boxes_meet, fmt, framed_digit, tex
-from scenes.transcript import computed, constant, note_drawing
+from scenes.transcript import computed, constant, note_drawing, numbers_in, sourced
 
 NUMBER = 4
 TITLE = "Backpropagation calculus"
@@ -239,9 +239,10 @@ def sigmoid_slope(d: dict) -> Stage:
                    MathTex("z", font_size=30, color=MUTED).next_to(axes.c2p(6, 0), DOWN, buff=0.1))
     dot = Dot(axes.c2p(z, a), radius=0.07, color=INK)
     half = 1.6  # the tangent's half-width, in z
-    tangent = Line(axes.c2p(z - half, a - slope * half), axes.c2p(z + half, a + slope * half), stroke_color=INK,
-                   stroke_width=2.5)
-    label = _text(f"slope {fmt(slope)}", 20).next_to(dot, RIGHT, buff=0.3).shift(DOWN * 0.35)
+    tangent = Line(axes.c2p(z - half, a - slope * half), axes.c2p(z + half, a + slope * half), stroke_color=LINK_A,
+                   stroke_width=3)  # the slope is the teal factor, ∂a/∂z
+    label = VGroup(_text(f"slope {fmt(slope)}", 20, LINK_A).next_to(dot, RIGHT, buff=0.3).shift(DOWN * 0.35),
+                   _text(f"z = {fmt(z)}", 18).next_to(dot, LEFT, buff=0.3).shift(UP * 0.3))
     note_drawing(tangent, "the tangent's slope", d["da_dz"])
     return Stage(axes=axes, names=names, curve=curve, dot=dot, tangent=tangent, label=label)
 
@@ -593,10 +594,42 @@ class ComputationGraph(ChapterFourScene):
         for k, (trail, dot) in enumerate(zip(trails, dots)):
             trail.add_updater(lambda m, k=k: m.put_start_and_end_on(places[k](start[k]), places[k](moved(h.get_value())[k])))
             dot.add_updater(lambda m, k=k: m.move_to(places[k](moved(h.get_value())[k])))
-        self.play(FadeOut(afters), h.animate.set_value(nudge / 50), run_time=2.2)
+
+
+        def ratios_at(step: float) -> tuple[list[MathTex], MathTex]:
+            """The three ratios and their product for a nudge of ``step``, through the chain's own
+            steps (its trained w, b and this example's a(L-1) and y): each number is declared where
+            it is drawn (``sourced``), computed here, not read from the artifact."""
+            _, z1, a1, c1 = moved(step)
+            changes = [(z1 - start[1], step), (a1 - start[2], z1 - start[1]), (c1 - start[3], a1 - start[2])]
+            how = f"computed: the chain's own steps (w(L), b(L), a(L-1), y) at a nudge of {step:g}"
+            out = []
+            for (top, bottom, *_rest, color), old, (num, den) in zip(ratio_specs, ratios, changes):
+                tex = MathTex(rf"\frac{{{top}}}{{{bottom}}}", "=", rf"\frac{{{_t(num, 4)}}}{{{_t(den, 4)}}}", "=",
+                              _t(num / den), font_size=28, color=color).move_to(old)
+                sourced(tex.tex_string, {n.text: how for n in numbers_in(tex.tex_string, tex=True)})
+                out.append(tex)
+            factors = [num / den for num, den in changes]
+            row = MathTex(r"\frac{\Delta C_0}{\Delta w}", "=", _t(factors[0]), r"\times", _t(factors[1]), r"\times",
+                          _t(factors[2]), "=", _t((c1 - start[3]) / step), font_size=34).move_to(whole)
+            for i, color in ((2, LINK_Z), (4, LINK_A), (6, LINK_C)):
+                row[i].set_color(color)
+            row[8].set_color(ACCENT)
+            sourced(row.tex_string, {n.text: how for n in numbers_in(row.tex_string, tex=True)})
+            return out, row
+
+        # the nudge shrinks in two steps, and the ratios settle: 0.5, then 0.1, then 0.01
+        shown, shown_whole = list(ratios), whole
+        for k, step in enumerate((nudge / 5, nudge / 50)):
+            new, new_whole = ratios_at(step)
+            self.play(*([FadeOut(afters)] if k == 0 else []), h.animate.set_value(step), run_time=1.2)
+            self.play(*[ReplacementTransform(a, b) for a, b in zip(shown, new)],
+                      ReplacementTransform(shown_whole, new_whole), run_time=0.8)
+            shown, shown_whole = new, new_whole
+            self.wait(0.5)
         for m in (*trails, *dots):
             m.clear_updaters()
-        self.play(*[FadeOut(m, shift=DOWN * 0.15, rate_func=LEAVE) for m in (*ratios, whole)],
+        self.play(*[FadeOut(m, shift=DOWN * 0.15, rate_func=LEAVE) for m in (*shown, shown_whole)],
                   *[FadeIn(m, shift=DOWN * 0.15, rate_func=ARRIVE) for m in (*limits, product)], run_time=1.6)
         self.wait(1.0)
         after = tree_stage(d)
@@ -668,8 +701,8 @@ class ChainRule(ChapterFourScene):
         self.wait(0.5)
 
         # The product, checked by autograd
-        self.say(f"Multiply the three: \u2202C0/\u2202w(L) = {fmt(d['dc_dw'])}. The big nudge's ratio a moment "
-                 "ago was an estimate of it.")
+        self.say(f"Multiply the three: \u2202C0/\u2202w(L) = {fmt(d['dc_dw'])}. The big nudge's ratio, "
+                 f"{fmt(d['ratio_c_w'])}, was an estimate of it.")
         self.play(FadeOut(dc, rate_func=LEAVE), FadeIn(result, rate_func=ARRIVE), run_time=1.0)
         self.wait(0.5)
         self.say("PyTorch's autograd, which knows nothing of our derivation, computes the same number.")

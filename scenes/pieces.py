@@ -165,7 +165,7 @@ class AnswerGrid(ImageMobject):
         cell, gap = self.CELL, self.GAP
         pitch = cell + gap
         gray = np.zeros((rows * pitch - gap, columns * pitch - gap), dtype=np.uint8)
-        ink = round(0.6 * 255)
+        ink = round(0.85 * 255)
         for k, ok in enumerate(right):
             r, c = divmod(k, columns)
             y, x = r * pitch, c * pitch

@@ -544,6 +544,12 @@ class AddUpTheWishes(ChapterThreeScene):
                               "the other nine outputs' wishes for that neuron: the sum minus the 2's")
         self.say(f"Neuron {_index(k4)}: the {label} asked {_signed(wishes[label][k4])}, the nine others give back "
                  f"{others_sum}. Together: {_signed(total[k4])}.")
+        # the neuron's row framed, its sum written out where the table's note was
+        row_box = SurroundingRectangle(VGroup(*[squares[i][k4] for i in range(10)], sum_cells[k4], numbers[k4]),
+                                       color=ACCENT, buff=0.04)
+        tally = _text(f"neuron {_index(k4)}: {_signed(wishes[label][k4])} from the {label}, {others_sum} from the nine "
+                      f"others = {_signed(total[k4])}", 20).move_to(under, aligned_edge=LEFT)
+        self.play(Create(row_box), FadeOut(under), FadeIn(tally), run_time=1.0)
         self.play(Indicate(numbers[k4], color=ACCENT), Indicate(arrows[k4], color=ACCENT, scale_factor=1.4), run_time=1.2)
         self.wait(0.5)
 
@@ -553,8 +559,8 @@ class AddUpTheWishes(ChapterThreeScene):
         band = window_band(d, digit[0])
         names = stage.names
         self.say(f"This wanted change of layer {P} is a wish list like the outputs' own. So repeat the step, backwards.")
-        self.play(*[FadeOut(m, rate_func=LEAVE) for m in (squares, frames, heads, under, sum_cells, sum_frame, sum_head,
-                                                          numbers)],
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in (squares, frames, heads, tally, row_box, sum_cells, sum_frame,
+                                                          sum_head, numbers)],
                   *[Transform(net_parts(net)[k], net_parts(whole)[k], rate_func=ARRIVE) for k in net_parts(net)],
                   Transform(net.edges[L - 1], whole.edges[L - 1]),
                   *[name.animate(rate_func=ARRIVE).set_opacity(1) for name in names[:P]],
@@ -589,6 +595,12 @@ class AddUpTheWishes(ChapterThreeScene):
             self.say(f"Each layer's wires on their own scale: the biggest wishes shrink going back, {', '.join(biggest)}.")
         else:
             self.say(f"Each layer's wires on their own scale: the biggest wishes, going back, are {', '.join(biggest)}.")
+        # each layer of wires' largest wish, under those wires: keys run from the outputs back to the first weights
+        bottom = min(float(layer.get_bottom()[1]) for layer in net.layers) - 0.22
+        scales = VGroup(*[_text(f"largest {v}", 17, MUTED).move_to(
+            [(float(net.layers[l].get_x()) + float(net.layers[l + 1].get_x())) / 2, bottom, 0])
+            for l, v in zip(range(L - 1, -1, -1), biggest)])
+        self.play(LaggedStart(*[FadeIn(m, shift=UP * 0.1) for m in scales], lag_ratio=0.4), run_time=1.6)
         self.wait(1.0)
         self.say("That is backpropagation: the wishes of the outputs, passed backwards layer by layer through the "
                  "weights.")

@@ -878,7 +878,10 @@ class ManyNeurons(ChapterFourScene):
         self.say(f"Neuron k's activation, output j's slope, and twice output j's error: it should be 1 and is "
                  f"{fmt(d['fan_a_out'][j])}.")
         self.write_terms(vals, groups=[[0, 1], [2, 3], [4, 5], [6, 7]], run_time=0.8)
-        self.play(FadeIn(check_w, shift=UP * 0.2), run_time=0.8)
+        target = 1 if j == int(d["fan_label"]) else 0
+        error = MathTex(rf"2(a^{{(L)}}_j - y_j) = 2({_t(d['fan_a_out'][j])} - {target})", font_size=26, color=LINK_C)
+        error.next_to(vals, DOWN, buff=0.2).align_to(vals, LEFT)  # the third factor: output j is 0.128, should be 1
+        self.play(FadeIn(check_w, shift=UP * 0.2), TransformFromCopy(out[j], error), run_time=0.8)
         self.wait(0.5)
 
         # The sum over paths
@@ -892,7 +895,7 @@ class ManyNeurons(ChapterFourScene):
             tags.add(tag)
         self.say("But neuron k reaches the cost along ten paths, one through each output: changing a(L\u22121)k "
                  "moves all ten outputs.")
-        self.play(FadeOut(edge), FadeOut(w_name), FadeOut(ring_j), FadeOut(j_name),
+        self.play(FadeOut(edge), FadeOut(w_name), FadeOut(ring_j), FadeOut(j_name), FadeOut(error),
                   LaggedStart(*[Create(p) for p in paths], lag_ratio=0.1), run_time=2.0)
         path_value = MathTex(r"w^{(L)}_{jk}", r"\sigma'(z^{(L)}_j)", r"2(a^{(L)}_j - y_j)", font_size=30)
         for part, color in zip(path_value, (LINK_Z, LINK_A, LINK_C)):

@@ -66,7 +66,7 @@ from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, art
 from scenes.lm_pieces import ProbabilityBars, TokenRow, TransformerDiagram, on_line, percent, top_words
 from scenes.palette import COST, FAINT, FUNCTION, INK, MUTED, value_to_rgb_log
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, NumberColumn, fmt, value_to_color
-from scenes.transcript import computed, constant, note_drawing, traced_config
+from scenes.transcript import computed, constant, note_drawing, numbers_in, sourced, traced_config
 
 NUMBER = 5
 TITLE = "Large language models, explained briefly"
@@ -250,6 +250,39 @@ def dials_stage(d: dict) -> Stage:
                   _text("blue +, red \u2212, needle for size", 20, MUTED)).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
     note.next_to(counter, DOWN, buff=0.35).align_to(counter, LEFT)
     return Stage(grid=grid, counter=counter, note=note)
+
+
+def _from(text: str, source: str) -> str:
+    """``text``, its numbers declared as read from ``source`` (an artifact entry)."""
+    return sourced(text, {n.text: source for n in numbers_in(text)})
+
+
+def ticket_table(d: dict, draw: int) -> Stage:
+    """One draw of the sampler, as a table in the dials' place: the words holding the smallest
+    tickets at draw ``draw`` (and the trained model's choice, if its ticket is not among them),
+    each with its ticket, the trained model's probability and their ratio; the best ratio wins."""
+    vocab = words_of(d)
+    tickets, probs = d["c5_tickets"][draw], d["generation_probs"][draw]
+    t, p = np.asarray(tickets, dtype=float), np.asarray(probs, dtype=float)
+    chosen = int(np.argmax(p / t))
+    rows = [int(i) for i in np.argsort(t, kind="stable")[:5]]
+    if chosen not in rows:
+        rows.append(chosen)
+    xs = (-5.6, -2.6, 0.4, 3.6)  # the columns' left edges
+    head = VGroup(*[_text(h, 20, MUTED).move_to([x, 3.45, 0], aligned_edge=LEFT)
+                    for h, x in zip(("word", "ticket", "trained model's p", "p \u00f7 ticket"), xs)])
+    body = VGroup()
+    for r, i in enumerate(rows):
+        ratio = computed(fmt(p[i] / t[i], 3), "the trained model's probability over the word's ticket")
+        at = f"[{draw}][{i}]"  # each cell names its entry: a look-alike elsewhere in the row must not stand in
+        cells = (vocab[i], _from(fmt(tickets[i], 3), f"lm-story/language.npz:c5_tickets{at}"),
+                 _from(fmt(probs[i], 3), f"lm-story/language.npz:generation_probs{at}"), ratio)
+        body.add(VGroup(*[_text(c, 22, ACCENT if i == chosen else INK).move_to([x, 2.95 - 0.42 * r, 0], aligned_edge=LEFT)
+                          for c, x in zip(cells, xs)]))
+    win = SurroundingRectangle(body[rows.index(chosen)], color=ACCENT, buff=0.08)
+    note = _text("untrained, every word's p is about the same: the smallest ticket wins", 19, MUTED)
+    note.next_to(body, DOWN, buff=0.3).align_to(head, LEFT)
+    return Stage(head=head, body=body, win=win, note=note)
 
 
 def aligned_texts(d: dict, font_size: int = 18) -> tuple[VGroup, VGroup, VGroup, list[float]]:
@@ -655,7 +688,12 @@ class ParametersAsDials(ChapterFiveScene):
             self.wait(0.5)
             self.say(f"Each draw hands every one of the {len(vocab)} words a random ticket; the word with the best "
                      "probability-to-ticket ratio wins.")
-            self.play(FadeIn(notes, shift=0.1 * UP), run_time=1.0)
+            table = ticket_table(d, shared[0] - n_prompt)  # the first shared word's draw, up close
+            self.play(*[FadeOut(m, rate_func=LEAVE) for m in stage.values()], FadeIn(table.head, rate_func=ARRIVE),
+                      FadeIn(notes, shift=0.1 * UP), run_time=1.0)
+            self.play(LaggedStart(*[FadeIn(r, shift=0.1 * RIGHT) for r in table.body], lag_ratio=0.25), run_time=1.8)
+            self.play(Create(table.win), run_time=0.7)
+            self.play(FadeIn(table.note), run_time=0.6)
             self.say(f"Here {q(words)} drew the luckiest tickets of all {len(vocab)}. Both models used the same "
                      "tickets, so both picked them.")
             self.wait(1.0)

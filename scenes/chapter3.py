@@ -53,7 +53,7 @@ from manim import (
     VGroup,
 )
 
-from scenes.base import ARRIVE, ARRIVE_LAGGED, LEAVE, ChapterScene, Stage, artifact_arrays
+from scenes.base import ARRIVE, ARRIVE_LAGGED, DRAW_TOP, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.palette import ACCENT, COST, FAINT, INK, MUTED, signed_color, value_to_color
 from scenes.pieces import (
     FONT,
@@ -595,9 +595,9 @@ class AddUpTheWishes(ChapterThreeScene):
             self.say(f"Each layer's wires on their own scale: the biggest wishes shrink going back, {', '.join(biggest)}.")
         else:
             self.say(f"Each layer's wires on their own scale: the biggest wishes, going back, are {', '.join(biggest)}.")
-        # each layer of wires' largest wish, under those wires: keys run from the outputs back to the first weights
+        # each layer of wires' largest wish (the caption's numbers), under those wires: from the outputs back
         bottom = min(float(layer.get_bottom()[1]) for layer in net.layers) - 0.22
-        scales = VGroup(*[_text(f"largest {v}", 17, MUTED).move_to(
+        scales = VGroup(*[_text(v, 17, MUTED).move_to(
             [(float(net.layers[l].get_x()) + float(net.layers[l + 1].get_x())) / 2, bottom, 0])
             for l, v in zip(range(L - 1, -1, -1), biggest)])
         self.play(LaggedStart(*[FadeIn(m, shift=UP * 0.1) for m in scales], lag_ratio=0.4), run_time=1.6)
@@ -643,7 +643,11 @@ class NudgeTableScene(ChapterThreeScene):
         boxes = VGroup()
         for r, c in found[:2]:  # the parameter's whole column: the lone digit's wish and every other's
             column = VGroup(full.heads[r], *[row[r] for row in full.cells])
-            boxes.add(SurroundingRectangle(column, color=ACCENT, buff=0.08))
+            box = SurroundingRectangle(column, color=ACCENT, buff=0.08)
+            over = float(box.get_top()[1]) - (DRAW_TOP - 0.01)
+            if over > 0:  # a header at the top of the drawing area: the frame stops at its edge
+                box.stretch_to_fit_height(box.height - over, about_edge=DOWN)
+            boxes.add(box)
         if len(found) >= 2:
             (r1, c1), (r2, c2) = found[:2]
             way = lambda r, c: "up" if table[r, c] > 0 else "down"  # noqa: E731

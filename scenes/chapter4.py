@@ -241,8 +241,9 @@ def sigmoid_slope(d: dict) -> Stage:
     half = 1.6  # the tangent's half-width, in z
     tangent = Line(axes.c2p(z - half, a - slope * half), axes.c2p(z + half, a + slope * half), stroke_color=LINK_A,
                    stroke_width=3)  # the slope is the teal factor, ∂a/∂z
-    label = VGroup(_text(f"slope {fmt(slope)}", 20, LINK_A).next_to(dot, RIGHT, buff=0.3).shift(DOWN * 0.35),
-                   _text(f"z = {fmt(z)}", 18).next_to(dot, LEFT, buff=0.3).shift(UP * 0.3))
+    # in the plot's empty corners, wherever the example's z falls: under the curve's right, above its left
+    label = VGroup(_text(f"slope {fmt(slope)}", 20, LINK_A).move_to(axes.c2p(3.3, 0.25)),
+                   _text(f"z = {fmt(z)}", 18).move_to(axes.c2p(-3.3, 0.75)))
     note_drawing(tangent, "the tangent's slope", d["da_dz"])
     return Stage(axes=axes, names=names, curve=curve, dot=dot, tangent=tangent, label=label)
 

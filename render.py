@@ -443,6 +443,45 @@ runpy.run_module("manim", run_name="__main__", alter_sys=True)
 """
 
 
+_CHILDREN: set[subprocess.Popen] = set()  # the Manim processes running now
+
+
+@contextlib.contextmanager
+def _running(proc: subprocess.Popen):
+    """``proc`` among the Manim processes ``stop_children`` ends, while it runs."""
+    _CHILDREN.add(proc)
+    try:
+        yield proc
+    finally:
+        _CHILDREN.discard(proc)
+
+
+def stop_children(grace: float = 3.0) -> None:
+    """End the running Manim processes on Ctrl-C. They got the SIGINT too (one process group) and
+    usually stop at once; one still at work after ``grace`` seconds (Manim finishing its queued
+    video segments, say) is terminated, then killed: Ctrl-C never waits on a render. Their scenes
+    have no stamp, so nothing they leave is ever reused or joined."""
+    import signal
+
+    def send(how: int) -> list[subprocess.Popen]:
+        alive = [p for p in list(_CHILDREN) if p.poll() is None]
+        for p in alive:
+            with contextlib.suppress(ProcessLookupError):
+                p.send_signal(how)
+        return alive
+
+    try:
+        for how, wait in ((None, grace), (signal.SIGTERM, 2.0), (signal.SIGKILL, 2.0)):
+            alive = send(how) if how is not None else [p for p in list(_CHILDREN) if p.poll() is None]
+            deadline = time.monotonic() + wait
+            for p in alive:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    p.wait(timeout=max(0.1, deadline - time.monotonic()))
+    except KeyboardInterrupt:  # Ctrl-C again: no more waiting
+        send(signal.SIGKILL)
+        raise
+
+
 def _finished(video: Path, stamp: Path, key: str) -> bool:
     """Whether ``video`` is a whole render for ``key``: its stamp, written only after the video
     was complete, carries that key."""
@@ -503,9 +542,10 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
         "--media_dir", str(MEDIA), "-c", str(cfg), "--progress_bar", "none", str(chapter.path), scene,
     ]
     start = time.perf_counter()
-    with open(log, "w") as out:
-        proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                              env={**env, "COLUMNS": "200", "NN_EXPLAINER_LAYOUT_REPORT": str(report)})
+    with open(log, "w") as out, _running(subprocess.Popen(
+            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            env={**env, "COLUMNS": "200", "NN_EXPLAINER_LAYOUT_REPORT": str(report)})) as proc:
+        proc.wait()
     seconds = time.perf_counter() - start
     if proc.returncode != 0 or not video.exists() or (voice is not None and not cues.exists()):
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
@@ -872,7 +912,9 @@ def render_plans(plans: list[tuple[Chapter, list[str]]], quality: str, force: bo
                     figures[ch.number] = [results[ch.number, s] for s in wanted[ch.number]]
                     if not _finish_chapter(ch, figures[ch.number], quality, strict, start, **voiced):
                         blocked.append(ch.number)
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            stop_children()  # Ctrl-C: the running scenes stop too
         pool.shutdown(wait=True, cancel_futures=True)  # scenes not started never start; running ones end
         raise
     pool.shutdown(wait=True)

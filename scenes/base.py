@@ -970,10 +970,11 @@ def model_cards(artifacts: Sequence[str], chapter: int | None = None) -> list[tu
     for name in artifact_closure(list(artifacts), graph):
         manifest = load_artifact(name).manifest
         models = drawn_models(manifest, chapter)
-        if not model_facts(manifest)[0] and not models:
+        own = model_facts(manifest)[0]
+        if not own and not models:
             continue  # not a model (a story, a corpus): its numbers are the chapters' own
         traced_metrics(name)
-        if model_facts(manifest)[0]:
+        if own:
             out.append(card_rows((graph.get(name, ((), ""))[1] or name).split(":")[0], name, manifest, ""))
         for sub, card in models:  # "the 1-1-1-1 chain", trained inside this artifact
             out.append(card_rows(card["description"].split(":")[0], name, {**card, "key": manifest["key"]},

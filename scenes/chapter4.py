@@ -63,7 +63,7 @@ from manim import (
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
 from scenes.palette import ACCENT, COST, FUNCTION, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, signed_color
 from scenes.pieces import FONT, boxes_meet, fmt, framed_digit, tex
-from scenes.transcript import computed, constant, note_drawing, numbers_in, sourced
+from scenes.transcript import computed, constant, note_drawing, sourced_all
 
 NUMBER = 4
 TITLE = "Backpropagation calculus"
@@ -600,7 +600,7 @@ class ComputationGraph(ChapterFourScene):
         def ratios_at(step: float) -> tuple[list[MathTex], MathTex]:
             """The three ratios and their product for a nudge of ``step``, through the chain's own
             steps (its trained w, b and this example's a(L-1) and y): each number is declared where
-            it is drawn (``sourced``), computed here, not read from the artifact."""
+            it is drawn (``sourced_all``), computed here, not read from the artifact."""
             _, z1, a1, c1 = moved(step)
             changes = [(z1 - start[1], step), (a1 - start[2], z1 - start[1]), (c1 - start[3], a1 - start[2])]
             how = f"computed: the chain's own steps (w(L), b(L), a(L-1), y) at a nudge of {step:g}"
@@ -608,7 +608,7 @@ class ComputationGraph(ChapterFourScene):
             for (top, bottom, *_rest, color), old, (num, den) in zip(ratio_specs, ratios, changes):
                 tex = MathTex(rf"\frac{{{top}}}{{{bottom}}}", "=", rf"\frac{{{_t(num, 4)}}}{{{_t(den, 4)}}}", "=",
                               _t(num / den), font_size=28, color=color).move_to(old)
-                sourced(tex.tex_string, {n.text: how for n in numbers_in(tex.tex_string, tex=True)})
+                sourced_all(tex.tex_string, how, tex=True)
                 out.append(tex)
             factors = [num / den for num, den in changes]
             row = MathTex(r"\frac{\Delta C_0}{\Delta w}", "=", _t(factors[0]), r"\times", _t(factors[1]), r"\times",
@@ -616,7 +616,7 @@ class ComputationGraph(ChapterFourScene):
             for i, color in ((2, LINK_Z), (4, LINK_A), (6, LINK_C)):
                 row[i].set_color(color)
             row[8].set_color(ACCENT)
-            sourced(row.tex_string, {n.text: how for n in numbers_in(row.tex_string, tex=True)})
+            sourced_all(row.tex_string, how, tex=True)
             return out, row
 
         # the nudge shrinks in two steps, and the ratios settle: 0.5, then 0.1, then 0.01

@@ -66,7 +66,7 @@ from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, art
 from scenes.lm_pieces import ProbabilityBars, TokenRow, TransformerDiagram, on_line, percent, top_words
 from scenes.palette import COST, FAINT, FUNCTION, INK, MUTED, value_to_rgb_log
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, NumberColumn, fmt, value_to_color
-from scenes.transcript import computed, constant, note_drawing, numbers_in, sourced, traced_config
+from scenes.transcript import computed, constant, note_drawing, sourced_all, traced_config
 
 NUMBER = 5
 TITLE = "Large language models, explained briefly"
@@ -252,11 +252,6 @@ def dials_stage(d: dict) -> Stage:
     return Stage(grid=grid, counter=counter, note=note)
 
 
-def _from(text: str, source: str) -> str:
-    """``text``, its numbers declared as read from ``source`` (an artifact entry)."""
-    return sourced(text, {n.text: source for n in numbers_in(text)})
-
-
 def ticket_table(d: dict, draw: int) -> Stage:
     """One draw of the sampler, as a table in the dials' place: the words holding the smallest
     tickets at draw ``draw`` (and the trained model's choice, if its ticket is not among them),
@@ -275,8 +270,8 @@ def ticket_table(d: dict, draw: int) -> Stage:
     for r, i in enumerate(rows):
         ratio = computed(fmt(p[i] / t[i], 3), "the trained model's probability over the word's ticket")
         at = f"[{draw}][{i}]"  # each cell names its entry: a look-alike elsewhere in the row must not stand in
-        cells = (vocab[i], _from(fmt(tickets[i], 3), f"lm-story/language.npz:c5_tickets{at}"),
-                 _from(fmt(probs[i], 3), f"lm-story/language.npz:generation_probs{at}"), ratio)
+        cells = (vocab[i], sourced_all(fmt(tickets[i], 3), f"lm-story/language.npz:c5_tickets{at}"),
+                 sourced_all(fmt(probs[i], 3), f"lm-story/language.npz:generation_probs{at}"), ratio)
         body.add(VGroup(*[_text(c, 22, ACCENT if i == chosen else INK).move_to([x, 2.95 - 0.42 * r, 0], aligned_edge=LEFT)
                           for c, x in zip(cells, xs)]))
     win = SurroundingRectangle(body[rows.index(chosen)], color=ACCENT, buff=0.08)

@@ -512,6 +512,12 @@ def sourced(text: str, sources: Mapping[str, str]) -> str:
     return text
 
 
+def sourced_all(text: str, source: str, *, tex: bool = False) -> str:
+    """``sourced`` for a line whose every number comes from one ``source`` (an artifact entry, or
+    "computed: ..." for numbers worked out where they are drawn); ``tex`` for LaTeX source."""
+    return sourced(text, {n.text: source for n in numbers_in(text, tex=tex)})
+
+
 def computed(value: Any, how: str) -> str:
     """Declare a number computed in the scene from traced ones (``how`` says from what, e.g.
     "test_accuracy × n_test"), and return it as text. Prefer storing it in the data stage."""

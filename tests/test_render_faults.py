@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -168,6 +169,41 @@ def test_manim_children_end_with_render_py(story, tmp_path, how):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         proc.stderr.close()
+
+
+def test_ctrl_c_ends_a_manim_process_that_does_not_stop_by_itself(tmp_path, monkeypatch):
+    """Ctrl-C never waits on a render: a scene process still at work after it (one that ignores
+    SIGINT; Manim finishing queued video segments) is terminated, one that ignores that too is
+    killed, and the interrupt reaches the command line."""
+    monkeypatch.setattr(render, "MEDIA", tmp_path / "media")
+    monkeypatch.setattr(render, "OUTPUT", tmp_path / "out")
+    monkeypatch.setattr(render, "_render_key", lambda ch, scene, *args: scene)
+    stubborn = {"A1": "signal.SIGINT", "A2": "signal.SIGINT, signal.SIGTERM"}  # what each ignores
+    started: dict[str, subprocess.Popen] = {}
+    lock = threading.Lock()
+
+    def render_scene(ch, scene, *args, **kwargs):
+        code = (f"import signal, sys, time\nfor s in ({stubborn[scene]},): signal.signal(s, signal.SIG_IGN)\n"
+                "print('ready', flush=True)\ntime.sleep(120)")
+        with render._running(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)) as proc:
+            assert proc.stdout.readline() == "ready\n"
+            with lock:
+                started[scene] = proc
+                last = len(started) == 2
+            if last:  # both at work: Ctrl-C
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C: Linux hands it to the main thread
+            proc.wait()
+        raise render.Failure("interrupted")
+
+    monkeypatch.setattr(render, "render_scene", render_scene)
+    chapter = render.Chapter(96, "A", "scenes.chapter96", ["A1", "A2"], ())
+    begun = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        render.render_plans([(chapter, chapter.scenes)], "low", False, 2, {})
+    assert time.monotonic() - begun < 30  # not the children's 120 s
+    assert started["A1"].returncode == -signal.SIGTERM
+    assert started["A2"].returncode == -signal.SIGKILL
+    assert not render._CHILDREN
 
 
 PROBE = '''

@@ -726,6 +726,7 @@ def chapter4(data: DigitDataset, chain, ch3: dict[str, np.ndarray], checkpoints:
         # the digit network's last two layers
         "fan_label": np.asarray(label), "fan_j": np.asarray(j), "fan_k": np.asarray(k),
         "fan_a_prev": hid,  # a(L-1), all 16
+        "fan_a_prev2": fwd["a"][L - 2][0],  # a(L-2): a hidden layer's activations, or the 784 pixels when L == 2
         "fan_a_out": out,  # a(L), all 10
         "fan_sigma_prime": sp_out,  # sigma'(z_j(L)) = a_j (1 - a_j)
         "fan_dc_da": dc_out,  # 2 (a_j(L) - y_j)

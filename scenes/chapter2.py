@@ -755,19 +755,34 @@ class NegativeGradient(ChapterTwoScene):
                         .next_to(b3, RIGHT, buff=0.1).set_y(b3.get_top()[1] - (j + 0.5) * side) for j, v in enumerate(values)])
         alone = _text(f"+{-float(d['bias_gradient_digit']):.2f} on Chapter 1's 3 alone", 7, signed_color(1.0))
         alone.next_to(tags[label], RIGHT, buff=0.15)
+        # the training digits by label: the 3s' share of them, and the rest (which want output 3 off)
+        share, n = float(d["label_share"]), int(d["n_train"])
+        threes = computed(f"{round(share * n):,}", "label_share × n_train")
+        others = computed(f"{n - round(share * n):,}", "n_train − label_share × n_train")
+        bar = VGroup(Rectangle(width=1.1 * share, height=0.09, fill_color=ACCENT, fill_opacity=0.9, stroke_width=0),
+                     Rectangle(width=1.1 * (1 - share), height=0.09, fill_color=MUTED, fill_opacity=0.5, stroke_width=0))
+        bar.arrange(RIGHT, buff=0).next_to(tags[label + 4 if label < 6 else label - 4], RIGHT, buff=0.15)
+        bar.align_to(alone, LEFT)
+        of_all = _text(f"{label}s: {threes} of {n:,} digits", 7, ACCENT).next_to(bar, UP, buff=0.06)
+        rest = _text(f"the other {others}: output {label} off", 7, MUTED).next_to(bar, DOWN, buff=0.06)
+        VGroup(of_all, rest).align_to(bar, LEFT)
+        note_drawing(bar, f"the {label}s' share of the training digits", d["label_share"])
         self.say("Look at the output biases. Every one of them is pushed down, even the bias of the 3.")
         away = [maps, names, stage.title, stage.count, stage.legend, *blocks[:2 * L - 2]]
         self.play(*[FadeOut(m) for m in away], run_time=0.8)
-        self.look_at(Group(b3, tags, alone), 3.6, run_time=3.0)
+        seen = Group(b3, tags, alone, of_all, rest)
+        self.look_at(seen, seen.width + 0.3, run_time=3.0)
         self.play(LaggedStart(*[FadeIn(t) for t in tags], lag_ratio=0.08), run_time=1.2)
-        share = float(d["label_share"])
         self.say(f"The gradient averages over all digits, and only {share:.0%} of them are 3s: for the rest the 3's "
                  "output should be off.")
-        self.wait(1.0)
+        self.play(GrowFromEdge(bar[0], LEFT), FadeIn(of_all), run_time=0.8)
+        self.play(GrowFromEdge(bar[1], LEFT), FadeIn(rest), run_time=1.0)
+        self.wait(0.5)
         self.say("On Chapter 1's 3 alone, the 3's bias would be pushed up. Averaged over every digit, it goes down.")
         self.play(tags[label].animate.set_color(ACCENT), FadeIn(alone), run_time=0.8)
         self.wait(2.5)
-        self.camera_home(FadeOut(tags), FadeOut(alone), *[FadeIn(m, rate_func=last_part(0.5)) for m in away], run_time=3.0)
+        self.camera_home(FadeOut(tags), FadeOut(alone), FadeOut(bar), FadeOut(of_all), FadeOut(rest),
+                         *[FadeIn(m, rate_func=last_part(0.5)) for m in away], run_time=3.0)
         self.hand_off(full, keep={stage.title: full.title, stage.count: full.count, stage.legend: full.legend},
                       run_time=0.4)
 

@@ -727,14 +727,18 @@ class MiniBatches(ChapterThreeScene):
 
         # A real slice of the cost landscape, from the partly trained network
         self.say(f"Averaging over all {n:,} training digits for every single step is slow. There is a cheaper way.")
-        self.play(Indicate(after.marker, color=ACCENT, scale_factor=1.4), run_time=1.0)
+        self.play(FadeIn(key[0], shift=LEFT * 0.1), run_time=1.0)  # the full batch: every digit, every step
+        start_cost = _text(f"cost {fmt(full_cost[0])}", 20).next_to(after.start_name, DOWN, buff=0.06)
         self.say(f"Both walks start from the network at step {start_step}, cost {fmt(full_cost[0])}, on a real "
                  "slice of the cost landscape: dark is low.")
-        self.wait(1.0)
+        self.play(Indicate(after.marker, color=ACCENT, scale_factor=1.4), FadeIn(start_cost, shift=UP * 0.1),
+                  run_time=1.0)
+        self.play(Indicate(after.legend[3], color=ACCENT), run_time=1.0)  # the dark end of the scale: low cost
+        self.wait(0.5)
 
         # Full batch: smooth
         self.say(f"White: {full_steps} full-batch steps, each averaging the wishes of all {n:,} digits.")
-        self.play(FadeIn(key[0], shift=LEFT * 0.1), Create(full[0]), run_time=3.0)
+        self.play(Create(full[0]), run_time=3.0)
         self.play(FadeIn(full[1]), run_time=0.4)
         # Mini-batches: staggering
         self.say(f"Yellow: shuffle the digits, split them into mini-batches of {batch}, and take one step per "
@@ -754,7 +758,7 @@ class MiniBatches(ChapterThreeScene):
         self.say(f"Up close, the first {constant(shown, 'steps shown up close')} steps of each: each mini-batch pulls its own way, so the yellow path "
                  "zigzags.")
         labels = Group(after.start_name, key, after.legend)  # text would swell with the zoom: it steps out
-        self.play(FadeOut(labels), run_time=0.6)
+        self.play(FadeOut(labels), FadeOut(start_cost), run_time=0.6)
         self.look_at((lo + hi) / 2, width, full[0].animate.set_stroke(width=0.5), sgd[0].animate.set_stroke(width=0.5),
                      after.marker.animate.set_stroke(width=0.5), FadeIn(dots), run_time=2.5)
         self.wait(2.0)

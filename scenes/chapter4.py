@@ -228,6 +228,23 @@ def rule_stage(d: dict) -> Stage:
     return Stage(**tree, formula=formula, numbers=numbers, result=result, check=check)
 
 
+def slope_sentence(z: float, slope: float) -> str:
+    """What the sigmoid's slope at the chain's z(L) says, as true of this chain: near 0 the sigmoid
+    is steepest (its slope at most 1/4, at z = 0); further out it flattens, and a flat sigmoid
+    passes little of a nudge on. ``slope`` is σ'(z), shown as the tangent beside it."""
+    if slope >= 0.245:  # within about ±0.3 of 0
+        return f"z(L) is close to 0, where the sigmoid is steepest: its slope {fmt(slope)} is as big as it gets."
+    side = "right" if z > 0 else "left"
+    steepest = constant("0.25", "the sigmoid's largest slope, at z = 0: σ(0)(1 − σ(0)) = 1/4")
+    if slope >= 0.2:  # within about ±1 of 0
+        return f"z(L) is near 0, where the sigmoid is steep: its slope {fmt(slope)} is near the steepest, {steepest}."
+    if slope >= 0.05:  # on a shoulder
+        return (f"z(L) is on the sigmoid's {side} shoulder, where it flattens: its slope {fmt(slope)} is well under "
+                f"the steepest, {steepest}.")
+    return (f"z(L) is far out on the sigmoid's flat {side} side: its slope {fmt(slope)} is close to 0, so a nudge "
+            "barely moves a(L).")
+
+
 def sigmoid_slope(d: dict) -> Stage:
     """The sigmoid beside the chain rule, with the example's z(L) on it and the tangent there,
     whose slope is the chain's real σ'(z(L)): a small plot right of the formula."""
@@ -324,20 +341,23 @@ def _packed(n: int) -> float:
 
 
 def fan_stage(d: dict, digit: bool = True) -> Stage:
-    """The digit network's last layers on Chapter 3's "2": layer L-2 (outlines), layer L-1 and the
-    ten outputs lit by their real activations, every edge between the last two layers, and the
+    """The digit network's last layers on Chapter 3's "2": layer L-2, layer L-1 and the ten outputs
+    lit by their real activations, every edge between the last two layers, and the
     cost C0 fed by every output. With ``digit``, the "2" itself (Chapter 3's pixels) waits on the
     right, where the formulas will come."""
     first = _first_drawn(d)
     if first is None:
         n2 = _hidden_sizes()[-2]  # layer L-2: the hidden layer before the last
-        l2 = _column(n2, L2_X, 0.33 * _packed(n2), 0.1 * _packed(n2))
+        l2 = _column(n2, L2_X, 0.33 * _packed(n2), 0.1 * _packed(n2), d["fan_a_prev2"])
     else:  # layer L-2 is the input: a run of pixels of Chapter 3's 2, lit by their brightness
-        pixels = artifact_arrays("digits-story", "chapter3.npz")["digit"][first : first + INPUT_SHOWN]
-        l2 = _column(INPUT_SHOWN, L2_X, 0.33, 0.1, pixels)
+        l2 = _column(INPUT_SHOWN, L2_X, 0.33, 0.1, d["fan_a_prev2"][first : first + INPUT_SHOWN])
     n1 = len(d["fan_a_prev"])  # layer L-1
     l1 = _column(n1, L1_X, 0.33 * _packed(n1), 0.13 * _packed(n1), d["fan_a_prev"])
     out = _column(10, OUT_X, 0.5, 0.18, d["fan_a_out"])
+    for column, name, values in ((l2, "layer L−2 lit", d["fan_a_prev2"] if first is None else
+                                  d["fan_a_prev2"][first : first + INPUT_SHOWN]),
+                                 (l1, "layer L−1 lit", d["fan_a_prev"]), (out, "layer L lit", d["fan_a_out"])):
+        note_drawing(column, name, values)
     cost = MathTex("C_0", font_size=44).move_to([COST_X, COL_Y, 0])
     edges = VGroup(*[Line(a.get_right(), o.get_left(), stroke_width=0.6, stroke_color=MUTED, stroke_opacity=0.3)
                      for a in l1 for o in out])
@@ -681,8 +701,7 @@ class ChainRule(ChapterFourScene):
         self.write_terms(da, sources={0: stage.a[0]}, groups=[[0, 1, 2], [3, 4, 5, 6], [7, 8], [9, 10], [11, 12]],
                          run_time=0.8)
         self.play(TransformFromCopy(da[12], numbers[1]), FadeIn(numbers[3]), run_time=0.9)
-        self.say(f"z(L) is close to 0, where the sigmoid is steepest: its slope {fmt(d['da_dz'])} is as big as "
-                 "it gets.")
+        self.say(slope_sentence(float(d["z"]), float(d["da_dz"])))
         slope = sigmoid_slope(d)
         self.play(Create(slope.axes), FadeIn(slope.names), run_time=0.7)
         self.play(Create(slope.curve), run_time=1.0)
@@ -735,8 +754,10 @@ class BiasAndPrevious(ChapterFourScene):
         self.retype([(formula, f_b), (numbers, n_b)], FadeOut(result, rate_func=LEAVE),
                     FadeOut(check, rate_func=LEAVE))
         formula, numbers = f_b, n_b
-        self.say(f"The other two factors are the same as before. The product is {fmt(d['dc_db'])}, and autograd "
-                 "agrees.")
+        more = sig - agreeing_sig([d["dz_dw"], d["da_dz"], d["dc_da"]], float(d["dc_dw"]), _product)
+        written = "" if more <= 0 else (
+            f", to {'one more digit' if more == 1 else f'{more} more digits'} so the product checks out")
+        self.say(f"The other two factors are as before{written}. The product, {fmt(d['dc_db'])}: autograd agrees.")
         self.play(FadeIn(r_b), run_time=0.8)
         self.play(FadeIn(c_b, shift=UP * 0.2), run_time=0.8)
         self.wait(0.5)
@@ -849,7 +870,7 @@ class ManyNeurons(ChapterFourScene):
         k_name.next_to(l1[k], LEFT, buff=0.35).shift(UP * 0.05)
         k_name.move_to([(L2_X + L1_X) / 2, l1[k].get_y() + 0.32, 0])
         j_name = MathTex(rf"j = {constant(j, 'the index of the neuron shown')}", font_size=30, color=INK)
-        j_name.next_to(out[j], UP, buff=0.2).shift(RIGHT * 0.55)
+        j_name.next_to(out[j], RIGHT, buff=0.3)  # clear of the neighbours above and below
         edge = Line(l1[k].get_right(), out[j].get_left(), stroke_color=ACCENT, stroke_width=4)
         w_name = MathTex(r"w^{(L)}_{jk}", font_size=34, color=INK).move_to(edge.point_from_proportion(0.5) + UP * 0.38)
         self.say(f"Indices name the neurons: j in the last layer L, k in layer L\u22121. Output {label} is "

@@ -440,6 +440,7 @@ def test_chapter4_digit_network_by_finite_differences(story34, digits_artifact, 
     j = label
     assert int(ch4["fan_k"]) == k
     np.testing.assert_allclose(ch4["fan_a_prev"], a2, rtol=1e-9)
+    np.testing.assert_allclose(ch4["fan_a_prev2"], a1, rtol=1e-9)  # layer L-2, lit in the fan
     np.testing.assert_allclose(ch4["fan_a_out"], a3, rtol=1e-9)
     np.testing.assert_allclose(ch4["fan_sigma_prime"], [_slope(_sigmoid, float(z)) for z in p["w2"] @ a2 + p["b2"]],
                                rtol=1e-6)
@@ -515,7 +516,7 @@ def test_chapter4_golden(story34, update_goldens):
             "nudged_z", "nudged_a", "nudged_cost", "n_chain_examples", "average_dc_dw", "autograd_dc_daprev",
             "sigma_prime_prev", "dc_dw_prev", "autograd_dc_dw_prev",
             "nudge_dz", "nudge_da", "nudge_dc", "ratio_z_w", "ratio_a_z", "ratio_c_a", "ratio_c_w", "first_dc_dw",
-            "autograd_average_dc_dw", "fan_label", "fan_j", "fan_k", "fan_a_prev", "fan_a_out", "fan_sigma_prime",
+            "autograd_average_dc_dw", "fan_label", "fan_j", "fan_k", "fan_a_prev", "fan_a_prev2", "fan_a_out", "fan_sigma_prime",
             "fan_dc_da", "fan_w_k", "fan_terms", "fan_dc_dak", "fan_dc_dw_jk", "autograd_fan_dc_dak",
             "autograd_fan_dc_dw_jk", "deep_m", "deep_a_prev", "deep_sigma_prime", "deep_grad", "deep_autograd",
             "chain_cost_curve", "chain_curve_every"]
@@ -544,3 +545,26 @@ def test_the_pictures_of_paths_keep_one_orientation(story34):
     for d in (theirs[0], -theirs[0]):
         coords = rows @ hang_below(d, rows @ d)
         assert float(coords[coords.abs().argmax()]) < 0
+
+
+@pytest.mark.parametrize("z", [0.0309, -0.28, 0.32, -0.8, 1.6, -2.4, 3.5, -6.0])
+def test_the_chain_rules_slope_caption_is_true_of_the_chains_z(z):
+    """Chapter 4 says what the sigmoid's slope at the chain's z(L) is: "steepest" only where the
+    slope (autograd's, here) is near its largest, 1/4; otherwise the side of the sigmoid z is on
+    and that the slope is under the steepest or close to 0. Another network's chain (z far from 0)
+    must not be told its slope is as big as it gets."""
+    from scenes.base import CAPTION_CHARS, _wrap
+    from scenes.chapter4 import slope_sentence
+    from scenes.pieces import fmt
+
+    t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    torch.sigmoid(t).backward()
+    slope = float(t.grad)
+    said = slope_sentence(z, slope)
+    assert f"slope {fmt(slope)}" in said
+    assert len(_wrap(said, CAPTION_CHARS)) <= 2  # it fits the caption band
+    assert ("as big as it gets" in said) == (abs(z) < 0.3)  # σ'(0.3) = 0.2445
+    assert ("where the sigmoid is steep" in said) == (abs(z) < 1.0)  # σ'(1) = 0.197
+    if abs(z) >= 1.0:
+        assert ("right" if z > 0 else "left") in said
+        assert ("close to 0" in said) == (abs(z) > 3.0)  # σ'(3) = 0.045

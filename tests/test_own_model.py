@@ -440,6 +440,7 @@ def check_chapters_2_to_4(cache: Path, sizes: tuple[int, ...], dataset) -> None:
     ch4 = _load(cache, "digits-story", "chapter4.npz")
     k, m = int(ch4["fan_k"]), int(ch4["deep_m"])
     assert ch4["fan_a_prev"].shape == (sizes[L - 1],)
+    np.testing.assert_allclose(ch4["fan_a_prev2"], acts[L - 2].detach().numpy().ravel(), rtol=1e-6, atol=1e-12)
     assert float(ch4["fan_dc_dak"]) == pytest.approx(float(ch4["autograd_fan_dc_dak"]), rel=1e-9, abs=1e-12)
     assert float(ch4["fan_dc_dak"]) == pytest.approx(float(acts[L - 1].grad[k]), rel=1e-6, abs=1e-12)
     assert float(ch4["deep_grad"]) == pytest.approx(float(W[L - 2].grad[k, m]), rel=1e-6, abs=1e-12)

@@ -498,6 +498,13 @@ class ChapterScene(MovingCameraScene):
         self.play(self.frame.animate.move_to(point - np.array([0, lift, 0])).set(width=width), *extra,
                   run_time=run_time, rate_func=ease_in_out_sine)  # a gentle start and stop: no jump like a cut
 
+    @staticmethod
+    def width_to_fit(mob: Mobject, margin: float = 0.3) -> float:
+        """The camera width (for ``look_at``) at which ``mob`` fits the drawing area, above the
+        captions, with ``margin`` (in the drawing's units) on every side."""
+        high = (mob.height + 2 * margin) * HOME_WIDTH / (DRAW_TOP - DRAW_BOTTOM)
+        return max(mob.width + 2 * margin, high)
+
     def camera_home(self, *extra: Animation, run_time: float = 1.5) -> None:
         """Bring the camera back to the whole frame (with ``extra`` animations alongside)."""
         self.play(self.frame.animate.move_to(np.zeros(3)).set(width=HOME_WIDTH), *extra, run_time=run_time,

@@ -770,12 +770,13 @@ class NegativeGradient(ChapterTwoScene):
         self.say("Look at the output biases. Every one of them is pushed down, even the bias of the 3.")
         away = [maps, names, stage.title, stage.count, stage.legend, *blocks[:2 * L - 2]]
         self.play(*[FadeOut(m) for m in away], run_time=0.8)
-        seen = Group(b3, tags, alone, of_all, rest)
-        self.look_at(seen, seen.width + 0.3, run_time=3.0)
+        first = Group(b3, tags)  # the column and its names, then room beside them for the share
+        self.look_at(first, self.width_to_fit(first, 0.15), run_time=3.0)
         self.play(LaggedStart(*[FadeIn(t) for t in tags], lag_ratio=0.08), run_time=1.2)
         self.say(f"The gradient averages over all digits, and only {share:.0%} of them are 3s: for the rest the 3's "
                  "output should be off.")
-        self.play(GrowFromEdge(bar[0], LEFT), FadeIn(of_all), run_time=0.8)
+        seen = Group(b3, tags, alone, of_all, rest)
+        self.look_at(seen, self.width_to_fit(seen, 0.15), GrowFromEdge(bar[0], LEFT), FadeIn(of_all), run_time=1.2)
         self.play(GrowFromEdge(bar[1], LEFT), FadeIn(rest), run_time=1.0)
         self.wait(0.5)
         self.say("On Chapter 1's 3 alone, the 3's bias would be pushed up. Averaged over every digit, it goes down.")

@@ -41,6 +41,13 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _as_a_terminal_runs_it() -> None:
+    """A command typed at a terminal runs with Ctrl-C's default action; one started in the
+    background by a script (as a test run may be) inherits SIGINT ignored, and so would its
+    children and Manim. The interrupt tests are about the former."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for(predicate, timeout: float, what: str):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -150,7 +157,7 @@ def test_manim_children_end_with_render_py(story, tmp_path, how):
     proc = subprocess.Popen([sys.executable, "render.py", "render", "1", "--scene", "ForwardPass", "--force",
                              "--quality", "high"],
                             cwd=ROOT, env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=_as_a_terminal_runs_it)
     try:
         children = _wait_for(lambda: _children(proc.pid), 120, "render.py to start Manim")
         time.sleep(1.0)  # Manim under way
@@ -171,7 +178,7 @@ def test_manim_children_end_with_render_py(story, tmp_path, how):
         proc.stderr.close()
 
 
-def test_ctrl_c_ends_a_manim_process_that_does_not_stop_by_itself(tmp_path, monkeypatch):
+def test_ctrl_c_ends_a_manim_process_that_does_not_stop_by_itself(tmp_path, monkeypatch, request):
     """Ctrl-C never waits on a render: a scene process still at work after it (one that ignores
     SIGINT; Manim finishing queued video segments) is terminated, one that ignores that too is
     killed, and the interrupt reaches the command line."""
@@ -197,6 +204,9 @@ def test_ctrl_c_ends_a_manim_process_that_does_not_stop_by_itself(tmp_path, monk
 
     monkeypatch.setattr(render, "render_scene", render_scene)
     chapter = render.Chapter(96, "A", "scenes.chapter96", ["A1", "A2"], ())
+    # Ctrl-C raises KeyboardInterrupt here even when this test run inherited SIGINT ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     begun = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         render.render_plans([(chapter, chapter.scenes)], "low", False, 2, {})

@@ -348,15 +348,16 @@ def fan_stage(d: dict, digit: bool = True) -> Stage:
     first = _first_drawn(d)
     if first is None:
         n2 = _hidden_sizes()[-2]  # layer L-2: the hidden layer before the last
-        l2 = _column(n2, L2_X, 0.33 * _packed(n2), 0.1 * _packed(n2), d["fan_a_prev2"])
+        a2 = d["fan_a_prev2"]
+        l2 = _column(n2, L2_X, 0.33 * _packed(n2), 0.1 * _packed(n2), a2)
     else:  # layer L-2 is the input: a run of pixels of Chapter 3's 2, lit by their brightness
-        l2 = _column(INPUT_SHOWN, L2_X, 0.33, 0.1, d["fan_a_prev2"][first : first + INPUT_SHOWN])
+        a2 = d["fan_a_prev2"][first : first + INPUT_SHOWN]
+        l2 = _column(INPUT_SHOWN, L2_X, 0.33, 0.1, a2)
     n1 = len(d["fan_a_prev"])  # layer L-1
     l1 = _column(n1, L1_X, 0.33 * _packed(n1), 0.13 * _packed(n1), d["fan_a_prev"])
     out = _column(10, OUT_X, 0.5, 0.18, d["fan_a_out"])
-    for column, name, values in ((l2, "layer L−2 lit", d["fan_a_prev2"] if first is None else
-                                  d["fan_a_prev2"][first : first + INPUT_SHOWN]),
-                                 (l1, "layer L−1 lit", d["fan_a_prev"]), (out, "layer L lit", d["fan_a_out"])):
+    for column, name, values in ((l2, "layer L−2 lit", a2), (l1, "layer L−1 lit", d["fan_a_prev"]),
+                                 (out, "layer L lit", d["fan_a_out"])):
         note_drawing(column, name, values)
     cost = MathTex("C_0", font_size=44).move_to([COST_X, COL_Y, 0])
     edges = VGroup(*[Line(a.get_right(), o.get_left(), stroke_width=0.6, stroke_color=MUTED, stroke_opacity=0.3)

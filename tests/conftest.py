@@ -21,22 +21,25 @@ import models  # noqa: F401,E402  (first: it chooses torch's machine-independent
 os.environ.setdefault("NN_EXPLAINER_STRICT_LAYOUT", "1")  # a drawing under the captions fails a test
 
 
-def _own_text_caches() -> None:
-    """Each pytest-xdist worker writes Manim's LaTeX and text files in its own folders: two
-    processes making one formula at once in one folder trip over each other's files (one deletes
-    the .dvi another is converting), as render.py's scene processes would."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:
-        from pathlib import Path
+def _text_caches() -> None:
+    """Where Manim writes formulas and texts in a test run. One LaTeX folder for every process of
+    the run (the workers, the scene suites they start): each formula is compiled in a folder of
+    its own and moved in whole (``scenes.fast_manim.shared_tex_to_svg_file``), so processes share
+    the results and never each other's half-made files. Each pytest-xdist worker keeps its own
+    text folder (Manim writes a text's SVG in place)."""
+    from pathlib import Path
 
-        from manim import config
+    from manim import config
 
-        folder = Path(__file__).resolve().parent.parent / "media" / "test-cache" / worker
-        config.tex_dir = str(folder / "Tex")
-        config.text_dir = str(folder / "texts")
+    from scenes import fast_manim
+
+    fast_manim.install()  # (scenes.base does too; a test may make a formula before importing it)
+    folder = Path(__file__).resolve().parent.parent / "media" / "test-cache"
+    config.tex_dir = str(folder / "Tex")
+    config.text_dir = str(folder / os.environ.get("PYTEST_XDIST_WORKER", "main") / "texts")
 
 
-_own_text_caches()
+_text_caches()
 
 
 def pytest_addoption(parser):

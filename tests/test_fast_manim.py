@@ -1,0 +1,181 @@
+"""``scenes.fast_manim``: Manim's copy, family walk and LaTeX cache, faster and shared, with the
+same results as Manim's own, on the chapters' real drawings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from manim import BLUE, RED, Circle, MathTex, Mobject, Text, VGroup, VMobject, tempconfig
+
+from scenes import fast_manim
+from scenes.pieces import FONT, NetworkDiagram
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _drawings() -> dict[str, Mobject]:
+    net = NetworkDiagram((784, 16, 16, 10), input_shown=20, output_labels=[str(i) for i in range(10)])
+    for layer, (n_in, n_out) in enumerate([(20, 16), (16, 16), (16, 10)]):
+        net.color_edges(layer, np.linspace(-1, 1, n_in * n_out).reshape(n_out, n_in), 1.0)
+    net.lit(1, np.linspace(0, 1, 16))
+    label = Text("cost 0.785", font=FONT, font_size=30, color=BLUE)
+    formula = MathTex(r"\frac{\partial C}{\partial w}", "=", r"a^{(L-1)}", color=RED)
+    shared = Circle()
+    twice = VGroup(shared, VGroup(shared, Circle().set_fill(BLUE, 0.5)))  # one piece in two places
+    return dict(zip(DRAWINGS, [net, label, formula, twice, VGroup(net, label, formula)]))
+
+
+DRAWINGS = ["network", "text", "formula", "shared piece", "all at once"]
+
+
+def _same(a, b, path: str, memo_a: dict, memo_b: dict) -> None:
+    """a and b (a copy each, one by Manim, one by fast_manim) are equal in every value and in how
+    their parts share: a part reached twice in one is reached twice in the other."""
+    if id(a) in memo_a or id(b) in memo_b:
+        assert memo_a.get(id(a)) == id(b) and memo_b.get(id(b)) == id(a), f"{path}: shared differently"
+        return
+    if not isinstance(a, (int, float, str, bool, type(None))):
+        memo_a[id(a)], memo_b[id(b)] = id(b), id(a)
+    assert type(a) is type(b), f"{path}: {type(a)} vs {type(b)}"
+    if isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=True), path
+        assert a.flags.c_contiguous == b.flags.c_contiguous, path
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]", memo_a, memo_b)
+    elif isinstance(a, dict):
+        assert list(a) == list(b), path
+        for key in a:
+            _same(a[key], b[key], f"{path}[{key!r}]", memo_a, memo_b)
+    elif hasattr(a, "__dict__") and not isinstance(a, type) and not callable(a):
+        assert sorted(vars(a)) == sorted(vars(b)), path
+        for key in vars(a):
+            if key != "original_id":
+                _same(vars(a)[key], vars(b)[key], f"{path}.{key}", memo_a, memo_b)
+    else:
+        assert a == b, f"{path}: {a!r} vs {b!r}"
+
+
+def _manim_copy(mob: Mobject) -> Mobject:
+    Mobject.__deepcopy__ = fast_manim.manim_deep_copy
+    try:
+        return mob.copy()
+    finally:
+        fast_manim.install()
+
+
+@pytest.mark.parametrize("name", DRAWINGS)
+def test_a_copy_is_the_copy_manim_makes(name):
+    mob = _drawings()[name]
+    ours, theirs = mob.copy(), _manim_copy(mob)
+    _same(theirs, ours, name, {}, {})
+    assert ours.original_id == theirs.original_id == str(id(mob))
+
+
+def test_a_copy_shares_nothing_that_can_change_with_the_original():
+    mob = _drawings()["all at once"]
+    copied = mob.copy()
+    originals = {id(m) for m in mob.get_family()}
+    assert not originals & {id(m) for m in copied.get_family()}
+    arrays = {id(v) for m in mob.get_family() for v in vars(m).values() if isinstance(v, np.ndarray)}
+    assert not arrays & {id(v) for m in copied.get_family() for v in vars(m).values() if isinstance(v, np.ndarray)}
+    before = mob.get_all_points().copy()
+    copied.shift(np.array([1.0, 2.0, 0.0])).set_color(RED)
+    assert np.array_equal(mob.get_all_points(), before)
+    assert mob[1].get_color() == BLUE
+
+
+def test_a_piece_in_two_places_stays_one_piece_in_the_copy():
+    twice = _drawings()["shared piece"]
+    copied = twice.copy()
+    assert copied[0] is copied[1][0] and copied[0] is not twice[0]
+
+
+@pytest.mark.parametrize("name", DRAWINGS)
+def test_a_family_is_the_family_manim_lists(name):
+    mob = _drawings()[name]
+    assert fast_manim.family(mob) == fast_manim.manim_family(mob)
+    assert [id(m) for m in mob.get_family()] == [id(m) for m in fast_manim.manim_family(mob)]
+
+
+def test_a_family_with_a_cycle_or_a_repeat_is_listed_as_manim_lists_it():
+    a, b, c = VMobject(), VMobject(), VMobject()
+    a.submobjects = [b, c, b]  # b twice: kept at its last place
+    b.submobjects = [a]  # a cycle: cut where it closes
+    assert [id(m) for m in fast_manim.family(a)] == [id(m) for m in fast_manim.manim_family(a)]
+    assert [id(m) for m in fast_manim.family(b)] == [id(m) for m in fast_manim.manim_family(b)]
+
+
+# ----------------------------------------------------------------------------- one LaTeX folder
+
+FORMULA = r"\sigma(w_1 a_1 + b) = 0.73"
+
+
+def _points(svg: Path) -> list[np.ndarray]:
+    from manim.mobject.svg import svg_mobject
+
+    svg_mobject.SVG_HASH_TO_MOB_MAP.clear()  # Manim's own cache of parsed files
+    return [m.points for m in svg_mobject.SVGMobject(svg).family_members_with_points()]
+
+
+def test_a_formula_made_in_a_shared_folder_is_the_one_manim_makes(tmp_path, monkeypatch):
+    with tempconfig({"tex_dir": str(tmp_path / "manim")}):
+        theirs = Path(fast_manim.manim_tex_to_svg_file(FORMULA, "align*"))
+    compiled, manims = [], fast_manim.manim_tex_to_svg_file
+
+    def counting(*args, **kwargs):
+        compiled.append(args)
+        return manims(*args, **kwargs)
+
+    monkeypatch.setattr(fast_manim, "manim_tex_to_svg_file", counting)
+    with tempconfig({"tex_dir": str(tmp_path / "shared")}):
+        first = fast_manim.shared_tex_to_svg_file(FORMULA, "align*")
+        again = fast_manim.shared_tex_to_svg_file(FORMULA, "align*")
+    assert first == again and first.parent == tmp_path / "shared" and len(compiled) == 1
+    assert first.name == theirs.name  # named by the formula's hash, as Manim names it
+    ours, manim = _points(first), _points(theirs)
+    assert len(ours) == len(manim) > 10 and all(np.array_equal(a, b) for a, b in zip(ours, manim))
+    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == [first.name]  # no work left behind
+
+
+PARALLEL = r"""
+import sys
+from manim import MathTex, config
+import scenes.base  # installs the shared LaTeX folder
+config.tex_dir = sys.argv[1]
+config.verbosity = "ERROR"
+for n in range(6):
+    MathTex(rf"x_{{{n}}} = \frac{{{n}}}{{7}}")
+print("ok")
+"""
+
+
+def test_processes_making_the_same_formulas_at_once_in_one_folder_all_succeed(tmp_path):
+    folder = tmp_path / "Tex"
+    procs = [subprocess.Popen([sys.executable, "-c", PARALLEL, str(folder)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 and out.split()[-1:] == ["ok"] for p, (out, _) in zip(procs, outs)), outs
+    svgs = sorted(folder.glob("*.svg"))
+    assert len(svgs) == 6 and all(s.read_bytes().rstrip().endswith(b"</svg>") for s in svgs)
+    assert not [p for p in folder.iterdir() if p.suffix != ".svg"]
+
+
+def test_an_svg_read_from_memory_is_the_drawing_manim_reads_from_its_file(tmp_path, monkeypatch):
+    from manim.mobject.svg import svg_mobject
+
+    with tempconfig({"tex_dir": str(tmp_path)}):
+        svg = fast_manim.shared_tex_to_svg_file(FORMULA, "align*")
+    monkeypatch.setattr(svg_mobject, "SVG_HASH_TO_MOB_MAP", {})  # Manim's own cache of parsed files
+    ours = svg_mobject.SVGMobject(svg)
+    monkeypatch.setattr(svg_mobject, "SVG_HASH_TO_MOB_MAP", {})
+    monkeypatch.setattr(svg_mobject.SVGMobject, "generate_mobject", fast_manim.manim_generate_mobject)
+    theirs = svg_mobject.SVGMobject(svg)
+    assert len(ours.family_members_with_points()) > 10
+    _same(theirs, ours, "formula", {}, {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [svg.name]

@@ -930,7 +930,7 @@ def _built_once(cls: type) -> None:
 
 _built_once(Text)
 _built_once(MathTex)
-fast_manim.install()  # Manim's copy and family walk, the same results in a fraction of the time
+fast_manim.install()  # faster copies and family walks, one LaTeX folder safe for parallel scenes: same pictures
 
 
 def model_cards(artifacts: Sequence[str], chapter: int | None = None) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -855,6 +855,9 @@ class OneStep(ChapterTwoScene):
                   run_time=1.0)
         self.play(TransformFromCopy(bars[0], bars[1]), FadeIn(values[1]), FadeIn(steps[1]), run_time=1.2)
         self.say(f"Then compute the gradient again where it landed, and step again. Here are {len(costs) - 1} real steps.")
+        # step 0's gradient has done its part: each later step computes its own (not drawn), so it dims
+        spent = Group(after.maps, after.blocks, after.label)
+        self.play(spent.animate.fade(0.7), run_time=0.6)
         for k in range(2, len(costs)):
             self.play(TransformFromCopy(bars[k - 1], bars[k]), FadeIn(values[k]), FadeIn(steps[k]), run_time=0.7)
         self.say(f"Big gains first, then small ones: by step {len(costs) - 1} it is stuck near {costs[-1]:.2f}.")

@@ -323,8 +323,11 @@ class OneExample(ChapterThreeScene):
         else:
             self.say(f"One real training digit, a {label}, and our digit network as it was {step} steps into "
                      "training: partly trained.")
-        self.play(Indicate(stage.band, color=ACCENT), run_time=1.0)
+        self.play(ShowPassingFlash(SurroundingRectangle(stage.digit, color=ACCENT, buff=0.08), time_width=0.5),
+                  run_time=1.0)
+        self.play(ShowPassingFlash(SurroundingRectangle(net, color=ACCENT, buff=0.15), time_width=0.5), run_time=1.4)
         self.say("As in Chapter 1, a row of its pixels stands for the 784 inputs; the wires wear the real weights.")
+        self.play(Indicate(stage.band, color=ACCENT), run_time=1.0)
         # a pulse along every wire in its own weight's colour and width (no white wall)
         self.play(LaggedStart(*[AnimationGroup(*[ShowPassingFlash(w.copy().set_stroke(width=w.get_stroke_width() + 1.0),
                                                                   time_width=0.6) for w in layer_edges])

@@ -812,6 +812,23 @@ class EveryPosition(ChapterFiveScene):
         self.hand_off(curve_stage(), run_time=1.4)
 
 
+def _batch_grid(rows: int, columns: int, center) -> tuple[VGroup, VGroup]:
+    """One training step's batch as a lattice of ``rows`` snippets by ``columns`` words (a cell per
+    next-word prediction), centred at ``center``; and its labels: the two counts and their product."""
+    cell = 0.06
+    width, height = columns * cell, rows * cell
+    lines = [Line([0, -y * cell, 0], [width, -y * cell, 0]) for y in range(rows + 1)]
+    lines += [Line([x * cell, 0, 0], [x * cell, -height, 0]) for x in range(columns + 1)]
+    grid = VGroup(*lines).set_stroke(MUTED, width=0.8).move_to(center)
+    predictions = computed(f"{rows * columns:,}", "batch size × context length: one step's predictions")
+    labels = VGroup(
+        _text(f"{columns} words", 20, MUTED).next_to(grid, UP, buff=0.12),
+        _text(f"{rows} snippets", 20, MUTED).next_to(grid, LEFT, buff=0.2),
+        _text(f"= {predictions} predictions,\neach with its surprise", 20, MUTED).next_to(grid, RIGHT, buff=0.25),
+    )
+    return grid, labels
+
+
 class TrainingLossCurve(ChapterFiveScene):
     def construct(self):
         stage = self.open(curve_stage())
@@ -832,13 +849,17 @@ class TrainingLossCurve(ChapterFiveScene):
         even = computed(fmt(np.log(n_vocab)), "ln of the vocabulary size: the loss of guessing evenly")
         start_label = _text(f"{fmt(losses[0])}  (ln {n_vocab} = {even}: even guessing)", 20, COST).next_to(start, RIGHT, 0.2)
 
+        # One step's batch: a snippet per row, a word per column, each cell one next-word prediction
+        batch_grid, batch_labels = _batch_grid(batch, block, axes.c2p(steps * 0.5, 3.0))
         self.say(f"Real training does this for {batch} snippets of {block} words at a time: {batch} \u00d7 {block} "
                  f"predictions a step, for {steps:,} steps.")
-        self.play(FadeIn(curve_label), run_time=0.8)
+        self.play(Create(batch_grid, lag_ratio=0.02), FadeIn(batch_labels), run_time=1.6)
         self.say("The loss, each step's mean surprise over its batch, falls as the dials turn.")
-        self.play(Create(curve), run_time=3.0)
+        # the batch's surprises, averaged: one point of the curve
+        self.play(ReplacementTransform(batch_grid, start), FadeOut(batch_labels), run_time=1.2)
+        self.play(FadeIn(curve_label), Create(curve), run_time=3.0)
         self.say(f"It starts at {fmt(losses[0])}, the loss of guessing evenly among all {n_vocab} words, and falls fast.")
-        self.play(FadeIn(start), FadeIn(start_label))
+        self.play(Indicate(start, color=COST, scale_factor=1.6), FadeIn(start_label))
 
         metrics = artifact_metrics("lm")
         held, bigram = float(metrics["held_out_loss"]), float(metrics["bigram_loss"])

@@ -40,6 +40,7 @@ from manim import (
     Transform,
     VGroup,
     VMobject,
+    interpolate_color,
 )
 
 from scenes.palette import (
@@ -680,7 +681,8 @@ class NeuronBars(VGroup):
 class ExampleTable(Group):
     """One row per example (its digit drawn at the left), one column per parameter (named by a
     formula above it), and a last row with each column's average. ``values[example, parameter]``;
-    cells coloured blue or red by sign, grey when small beside the table's largest.
+    cells coloured blue or red by sign, full when large beside the table's largest and greyed
+    (but still of their sign's hue) when small; a cell that reads 0.000 grey.
     ``cells[r][c]``, ``images[r]``, ``heads[c]``, ``average[c]``, ``average_name``, ``separator``."""
 
     def __init__(self, values: np.ndarray, images: np.ndarray, heads: Sequence[str], averages: Sequence[float],
@@ -696,8 +698,14 @@ class ExampleTable(Group):
             row = VGroup()
             for c in range(n_cols):
                 v = float(values[r, c])
-                color = signed_color(v) if abs(v) > 0.08 * vmax else MUTED
-                row.add(Text(_fixed(v, decimals), font=FONT, font_size=font_size, color=color)
+                text = _fixed(v, decimals)
+                if float(text.replace("\u2212", "-")) == 0:
+                    color = MUTED
+                elif abs(v) > 0.08 * vmax:
+                    color = signed_color(v)
+                else:  # small: the sign still shows (a wish the other way is a wish the other way)
+                    color = interpolate_color(MUTED, signed_color(v), 0.6)
+                row.add(Text(text, font=FONT, font_size=font_size, color=color)
                         .move_to([(c + 1) * col_width, -r * row_height, 0]))
             self.cells.add(row)
         self.images = Group(*[Group(im, im.frame()) for im in (DigitImage(p, height=image_height) for p in images)])

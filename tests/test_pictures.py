@@ -229,6 +229,19 @@ def test_example_table(request, ch3, update_goldens):
     # an average is blue when the parameter should grow, red when it should shrink
     for number, a in zip(table.average, ch3["table_average"]):
         assert number.get_color().to_hex() == (POSITIVE if a > 0 else NEGATIVE).to_hex()
+    # a cell wears its sign's hue however small (full when large beside the table's largest); grey
+    # only when it reads 0.000
+    values = np.asarray(ch3["table"]).T
+    largest = np.abs(values).max()
+    for row, row_values in zip(table.cells, values):
+        for cell, v in zip(row, row_values):
+            red, _, blue = cell.get_color().to_rgb()
+            if round(abs(float(v)), 3) == 0:
+                assert cell.get_color().to_hex() == palette.MUTED.to_hex(), v
+            elif abs(v) > 0.08 * largest:
+                assert cell.get_color().to_hex() == (POSITIVE if v > 0 else NEGATIVE).to_hex(), v
+            else:
+                assert (blue > red + 0.1) if v > 0 else (red > blue + 0.1), (v, red, blue)
     assert_picture("example_table", draw(table), update_goldens)
 
 

@@ -340,7 +340,7 @@ class DigitAsPixels(ChapterOneScene):
                   for f, name in ((np.min, "darkest"), (np.max, "brightest")))
         self.say(f"Zoom in and read them: {lo} where the paper is blank (black here), up to {hi} where the ink is (white).")
         self.look_at(numbers, 6.0, LaggedStart(*[FadeIn(n) for n in numbers], lag_ratio=0.03), run_time=3.5)
-        self.wait(1.5)
+        self.wait(3.0)  # thirty numbers to read
         self.camera_home(FadeOut(numbers), run_time=3.5)
 
         # Unroll: one row's pixels become a column of numbers, the network's input neurons
@@ -350,7 +350,7 @@ class DigitAsPixels(ChapterOneScene):
         first, last = int(window[0]), int(window[-1])
         row_shown = computed(row, "the shown numbers' row in the image: the first one's index // 28")
         self.say(f"Unroll the rows into one long column of {int(d['digit'].size)} numbers. Here are numbers {first} "
-                 f"to {last}, part of row {row_shown}, in yellow.")
+                 f"to {last}, part of row {row_shown}, outlined in yellow.")
         self.play(Create(band), run_time=1.0)
         squares = VGroup(*[
             Square(side, stroke_width=0.5, stroke_color=MUTED, fill_color=INK, fill_opacity=float(pixels[row, c]))

@@ -575,7 +575,7 @@ class AverageCost(ChapterTwoScene):
         hard = Group()
         for image, cost, lab in zip(d["hardest_train_images"], d["hardest_train_cost"], d["hardest_train_label"]):
             digit = framed_digit(image, 0.85)
-            hard.add(Group(digit, _text(f"a {int(lab)}: {cost:.2f}", 17, COST).next_to(digit, DOWN, buff=0.05)))
+            hard.add(Group(digit, _text(f"a {int(lab)}, cost {cost:.2f}", 17, COST).next_to(digit, DOWN, buff=0.05)))
         hard.arrange(DOWN, buff=0.18).move_to([5.6, 1.1, 0])
         hard_title = _text("its costliest", 17, MUTED).next_to(hard, UP, buff=0.12)
         share = float(d["trained_cost_share_of_hardest"])
@@ -619,16 +619,23 @@ class BallRollingDownhill(ChapterTwoScene):
             half = min(0.7, 1.1 / max(abs(slope), 1e-6))
             tangent = DashedLine(axes.c2p(x - half, _one_weight_cost(x) - half * slope),
                                  axes.c2p(x + half, _one_weight_cost(x) + half * slope), color=MUTED, stroke_width=3)
-            value = _text(f"slope {constant(f'{slope:+.2f}', 'a slope of the illustrative one-weight curve')}", 18, MUTED).next_to(tangent.get_center(), LEFT, buff=0.6)
+            value = _text(f"slope {constant(f'{slope:+.2f}', 'a slope of the illustrative one-weight curve')}", 18, MUTED)
+            # above the ball, on the side where the tangent runs down: clear of the tangent and the step arrow
+            value.next_to(p, UP, buff=0.35)
+            value.align_to(p, RIGHT).shift(LEFT * 0.25) if slope >= 0 else value.align_to(p, LEFT).shift(RIGHT * 0.25)
             arrow = Arrow(p, axes.c2p(new, _one_weight_cost(x)), buff=0, color=ACCENT, stroke_width=6,
                           max_tip_length_to_length_ratio=0.25, max_stroke_width_to_length_ratio=20)
             self.play(Create(tangent), FadeIn(value), run_time=0.6 * slow)
             self.play(Create(arrow), run_time=0.5 * slow)
             trail = [Dot(ball.get_center(), radius=0.07, color=ACCENT).set_opacity(0.35)] if ghost else []
             self.add(*trail)
-            self.play(ball.animate.move_to(axes.c2p(new, _one_weight_cost(x))), FadeOut(tangent), FadeOut(value),
-                      run_time=0.45 * slow)
-            self.play(ball.animate.move_to(axes.c2p(new, _one_weight_cost(new))), FadeOut(arrow), run_time=0.35 * slow)
+
+            def roll(m, alpha):  # the ball keeps to the curve as it goes the arrow's way
+                w = x + (new - x) * alpha
+                m.move_to(axes.c2p(w, _one_weight_cost(w)))
+
+            self.play(UpdateFromAlphaFunc(ball, roll), FadeOut(tangent), FadeOut(value), run_time=0.6 * slow)
+            self.play(FadeOut(arrow), run_time=0.2 * slow)
             return new
 
         # Step downhill by the slope: big steps where it is steep

@@ -399,8 +399,8 @@ class ThreeWaysToRaise(ChapterThreeScene):
         if notation.width > 6.6:
             notation.scale_to_fit_width(6.6)
         notation.next_to(formula, DOWN, buff=0.3).set_x(formula.get_x())
-        self.say(f"Superscripts name layers; weights read destination first: w({L}){j}k goes into {j} from k, as in "
-                 "Chapter 4.")
+        self.say(f"Superscripts name layers; weights read destination first: w({L}){j}k goes into {j} from k, as "
+                 "Chapter 4's will.")
         self.play(FadeIn(notation, shift=UP * 0.1), run_time=1.0)
 
         def way(n: int, head: str, detail: str, y: float) -> VGroup:

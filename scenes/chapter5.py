@@ -500,6 +500,23 @@ class NextWordPrediction(ChapterFiveScene):
                                    stage.arrow_out: after.arrow_out, stage.head: after.head})
 
 
+def _drawn_odds(probs, drawn: list[int], tokens) -> Stage:
+    """Under each drawn word (``tokens``), a bar as tall as the chance it had when it was drawn
+    (``probs[s][drawn[s]]``, on a 0-100% scale; the colour of the chapter's probability bars), its
+    percentage beneath it, and the chart's name."""
+    chances = probs[np.arange(len(drawn)), np.asarray(drawn)]
+    base, height = -1.3, 2.6
+    bars = VGroup(*[Rectangle(width=min(0.5, tok.width * 0.8), height=max(height * float(c), 0.02), stroke_width=0,
+                              fill_color=POSITIVE, fill_opacity=0.85).move_to([tok.get_x(), base, 0], aligned_edge=DOWN)
+                    for c, tok in zip(chances, tokens)])
+    note_drawing(bars, "heights", chances)
+    labels = VGroup(*[_text(percent(float(c)), 16, INK).next_to(b, DOWN, buff=0.1) for c, b in zip(chances, bars)])
+    for k in range(1, len(labels), 2):  # every other one a line lower: neighbours never touch
+        labels[k].shift(DOWN * 0.3)
+    name = _text("the chance each drawn word had when it was drawn", 20, MUTED).move_to([0, base + height + 0.45, 0])
+    return Stage(bars=bars, labels=labels, name=name)
+
+
 class WordByWord(ChapterFiveScene):
     def construct(self):
         d = story()
@@ -553,14 +570,19 @@ class WordByWord(ChapterFiveScene):
             self.remove(mark)
             bars = new_bars
 
-        # The whole text: the last odds leave, the text stays
+        # The whole text: the last odds and the model leave, the text stays; under each drawn word, the
+        # chance it had when it was drawn (tall: near certain; short: a long shot that came up)
         rest = [vocab[i] for i in ids[n_prompt:]]
         self.finish_reading()
-        self.play(FadeOut(bars), run_time=0.6)
+        self.play(FadeOut(bars), *[FadeOut(stage[k]) for k in ("box", "arrow_in", "arrow_out", "head")], run_time=0.6)
         self.say(f"After {len(rest)} draws, this is what our model wrote. The draws come from a fixed seed, so "
                  "the film can show them again.")
         self.remove(stage.row, *full.tokens[n_prompt:])
         self.add(full)
+        odds = _drawn_odds(d["generation_probs"], ids[n_prompt:], full.tokens[n_prompt:])
+        self.add(odds.bars)  # the chart as one piece (its note for the transcript), grown bar by bar
+        self.play(LaggedStart(*[GrowFromEdge(b, DOWN) for b in odds.bars], lag_ratio=0.08),
+                  FadeIn(odds.labels), FadeIn(odds.name), run_time=1.6)
         self.wait(1.0)
         after = seeds_stage(d, n=1)
         self.hand_off(after, keep={full: after.row0})

@@ -824,7 +824,9 @@ class AttentionPattern(ChapterSevenScene):
         scaled_numbers = numbers(lambda c, k: fmt(scaled[c, k]))
         self.say(f"Divide by \u221a{hd} = {np.sqrt(hd):g}, the square root of the head's size: it keeps the "
                  "scores in a range where softmax works well.")
-        self.play(Transform(raw_numbers, scaled_numbers), *light(1), run_time=1.0)
+        # on the same colour scale: the pattern stays, its range shrinks four-fold (the squares dim)
+        self.play(Transform(raw_numbers, scaled_numbers), grid.shade(scaled, vmax), *light(1), run_time=1.0)
+        grid.settle(self)
 
         # Masked: minus infinity before the softmax
         masked_numbers = numbers(lambda c, k: fmt(scaled[c, k]), masked="\u2212\u221e")

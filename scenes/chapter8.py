@@ -153,6 +153,18 @@ def _tex(x: float, sig: int = 3) -> str:
     return fmt(x, sig).replace("\u2212", "-")
 
 
+def _agreeing_sig(x: float, y: float, product: float, product_sig: int = 2) -> int:
+    """The fewest significant digits (2 or more) to write ``y`` with such that ``x`` as :func:`fmt`
+    writes it times ``y`` so written reads, at ``product_sig`` digits, as ``product`` does."""
+    def shown(text: str) -> float:
+        return float(text.replace("\u2212", "-"))
+
+    for sig in range(2, 8):
+        if fmt(shown(fmt(x)) * shown(fmt(y, sig)), product_sig) == fmt(product, product_sig):
+            return sig
+    raise ValueError(f"no precision makes {fmt(x)} × {y} read as {fmt(product, product_sig)}")
+
+
 def _text(s: str, size: int = 22, color=INK) -> Text:
     return Text(s, font=FONT, font_size=size, color=color)
 
@@ -878,15 +890,18 @@ class PushTowardBasketball(ChapterEightScene):
                      f"columns lean further toward {_q(answer)}.")
         self.play(FadeIn(hist[5]), run_time=0.8)
 
-        # Its push on the answer's score
+        # Its push on the answer's score: the factor written to as many digits as make the shown
+        # product read as the shown push
+        push = float(f["neuron_push"][n])
+        per_unit = fmt(alignment_n, _agreeing_sig(activation_n, alignment_n, push))
         push_line = VGroup(
             _text(f"activation {fmt(activation_n)}", 22),
-            _text(f"\u00d7 {fmt(alignment_n, 2)} per unit of activation", 22),
+            _text(f"\u00d7 {per_unit} per unit of activation", 22),
             _text(f"= +{fmt(f['neuron_push'][n], 2)} to the score of {_q(answer)}", 22, ACCENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([3.0, -1.9, 0])
         self.say("Before the unembedding reads the vector, the final norm rescales it: it divides it by its spread.")
         self.wait(0.5)
-        self.say(f"Counting that, each unit of its activation adds {fmt(alignment_n, 2)} "
+        self.say(f"Counting that, each unit of its activation adds {per_unit} "
                  f"to that score; at {fmt(activation_n)}, that is +{fmt(f['neuron_push'][n], 2)}.")
         self.play(FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
         self.say(f"The top {_count(len(top))} neurons together give {percent(f['top_share'])} of the push of all "

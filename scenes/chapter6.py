@@ -44,6 +44,7 @@ from manim import (
     FadeOut,
     GrowArrow,
     Group,
+    Indicate,
     LaggedStart,
     Line,
     MathTex,
@@ -617,11 +618,24 @@ class DotProducts(ChapterSixScene):
         # Compare king with other words
         self.say("Large and positive: similar. Near zero: unrelated. Negative: pointing away. Here is king against other words.")
         self.play(Create(axis), LaggedStart(*[FadeIn(b) for b in bars], lag_ratio=0.2), run_time=2.0)
-        self.play(Create(SurroundingRectangle(bars[3], color=ACCENT, buff=0.08)), run_time=0.8)
+        box = SurroundingRectangle(bars[3], color=ACCENT, buff=0.08)
+        self.play(Create(box), run_time=0.8)
         self.say(f"King and \u201c{names[3]}\u201d share nothing: {fmt_dot(dots[3])}. King and {names[-1]}, point slightly away: {fmt_dot(dots[-1])}.")
+        self.wait(1.6)
+        self.play(Transform(box, SurroundingRectangle(bars[-1], color=ACCENT, buff=0.08)), run_time=0.8)
+        # the cosine: the same sum for the two vectors scaled to length 1
+        vocab = _words(d, "vocab")
+        king, first = (np.asarray(E[vocab.index(w)], dtype=np.float64) for w in ("king", names[0]))
+        cosine = computed(f"{king @ first / (np.linalg.norm(king) * np.linalg.norm(first)):.2f}",
+                          f"king \u00b7 {names[0]} \u00f7 (king's length \u00d7 {names[0]}'s length)")
+        scaled = Text(f"both scaled to length 1: king \u00b7 {names[0]} = {cosine}, their cosine", font=FONT,
+                      font_size=24, color=ACCENT).next_to(total, DOWN, buff=0.12)
         self.say("The cosine from before is this dot product taken between vectors scaled to length 1.")
+        self.play(FadeOut(box), bars.animate.shift(DOWN * 0.4),
+                  axis.animate.shift(DOWN * 0.4), FadeIn(scaled, shift=0.1 * DOWN), run_time=1.0)
         self.wait(0.5)
         self.say("Dot products run all through a transformer: attention is built on them.")
+        self.play(Indicate(total, color=ACCENT, scale_factor=1.05), run_time=1.0)
         self.hand_off(attention_stage(d), run_time=1.6)
 
 

@@ -622,7 +622,10 @@ class BallRollingDownhill(ChapterTwoScene):
             value = _text(f"slope {constant(f'{slope:+.2f}', 'a slope of the illustrative one-weight curve')}", 18, MUTED)
             # above the ball, on the side where the tangent runs down: clear of the tangent and the step arrow
             value.next_to(p, UP, buff=0.35)
-            value.align_to(p, RIGHT).shift(LEFT * 0.25) if slope >= 0 else value.align_to(p, LEFT).shift(RIGHT * 0.25)
+            if slope >= 0:
+                value.align_to(p, RIGHT).shift(LEFT * 0.25)
+            else:
+                value.align_to(p, LEFT).shift(RIGHT * 0.25)
             arrow = Arrow(p, axes.c2p(new, _one_weight_cost(x)), buff=0, color=ACCENT, stroke_width=6,
                           max_tip_length_to_length_ratio=0.25, max_stroke_width_to_length_ratio=20)
             self.play(Create(tangent), FadeIn(value), run_time=0.6 * slow)

@@ -845,6 +845,7 @@ class AttentionPattern(ChapterSevenScene):
         grid.keep_dots(self)
         # the colours of the scores are gone (dots now): so is their key; the grey of the masked squares stays
         self.play(FadeOut(frame), FadeOut(legend[:2]), legend[2].animate.align_to(legend, UP), run_time=0.4)
+        legend.remove(*legend[:2])  # gone for good: a fade of the whole legend later must not bring them back
 
         # What the head does: one adjective from the last word
         last, top, other = s.last, s.top_key, s.other_adj

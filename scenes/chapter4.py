@@ -29,7 +29,7 @@ Render with ``python render.py render 4``, or one scene with
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 from manim import (
@@ -62,7 +62,7 @@ from manim import (
 
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
 from scenes.palette import ACCENT, COST, FUNCTION, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, signed_color
-from scenes.pieces import FONT, boxes_meet, fmt, framed_digit, tex
+from scenes.pieces import FONT, agreeing_sig, as_shown, boxes_meet, decimals_for, fmt, framed_digit, tex
 from scenes.transcript import computed, constant, note_drawing, sourced_all
 
 NUMBER = 4
@@ -83,25 +83,6 @@ def _t(x, sig=3) -> str:
 
 
 # ----------------------------------------------------------------------------- numbers that agree as shown
-
-
-def _digits(x: float, sig: int) -> int:
-    x = float(x)
-    return 0 if x == 0 else max(sig - 1 - int(np.floor(np.log10(abs(x)))), 0)
-
-
-def _shown(x: float, sig: int) -> float:
-    """``x`` as :func:`fmt` shows it with ``sig`` significant digits, as a number."""
-    return round(float(x), _digits(x, sig))
-
-
-def agreeing_sig(values: Sequence[float], result: float, combine: Callable[[list[float]], float]) -> int:
-    """The fewest significant digits (3 or more) for ``values`` such that ``combine`` of the values
-    as shown reads, at 3 significant digits, as ``result`` does: the shown arithmetic checks out."""
-    for sig in range(3, 8):
-        if fmt(combine([_shown(v, sig) for v in values])) == fmt(result):
-            return sig
-    raise ValueError(f"no precision makes {values} give {result}")
 
 
 def agreeing_decimals(terms: Sequence[float], total: float) -> int:
@@ -560,7 +541,7 @@ class ComputationGraph(ChapterFourScene):
         for i, color in ((2, LINK_Z), (4, LINK_A), (6, LINK_C)):
             whole[i].set_color(color)
         whole[8].set_color(ACCENT)
-        assert fmt(_product([_shown(v, sig) for v in factors])) == fmt(d["ratio_c_w"])
+        assert fmt(_product([as_shown(v, sig) for v in factors])) == fmt(d["ratio_c_w"])
         self.say("Multiply the three ratios and the middle changes cancel: what is left is the cost's change over "
                  "w's change.")
         # the product in symbols first: each middle change is struck out above and below
@@ -611,7 +592,7 @@ class ComputationGraph(ChapterFourScene):
         for i, color in ((2, LINK_Z), (4, LINK_A), (6, LINK_C)):
             product[i].set_color(color)
         product[8].set_color(ACCENT)
-        assert fmt(_product([_shown(v, sig) for v in chain])) == fmt(d["dc_dw"])
+        assert fmt(_product([as_shown(v, sig) for v in chain])) == fmt(d["dc_dw"])
         h = ValueTracker(nudge)
         for k, (trail, dot) in enumerate(zip(trails, dots)):
             trail.add_updater(lambda m, k=k: m.put_start_and_end_on(places[k](start[k]), places[k](moved(h.get_value())[k])))
@@ -688,14 +669,14 @@ class ChainRule(ChapterFourScene):
 
         # da/dz = sigma'(z) = a(1 - a)
         sig = agreeing_sig([d["a"]], float(d["da_dz"]), lambda v: v[0] * (1 - v[0]))  # the shown product checks out
-        one_minus = 1 - _shown(d["a"], sig)
-        places = max(_digits(d["a"], sig), 3)
+        one_minus = 1 - as_shown(d["a"], sig)
+        places = max(decimals_for(d["a"], sig), 3)
         da = MathTex("a^{(L)}", "=", r"\sigma(z^{(L)})", r"\quad\Rightarrow\quad",
                      r"\frac{\partial a^{(L)}}{\partial z^{(L)}}", "=", r"\sigma'(z^{(L)})", "=", r"a^{(L)}(1 - a^{(L)})",
                      "=", rf"{_t(d['a'], sig)} \cdot {computed(f'{one_minus:.{places}f}', '1 minus the shown a(L)')}", "=",
                      _t(d["da_dz"]), font_size=34).move_to([0, lo, 0])
         da[4].set_color(LINK_A)
-        assert fmt(_shown(d["a"], sig) * one_minus) == fmt(d["da_dz"])
+        assert fmt(as_shown(d["a"], sig) * one_minus) == fmt(d["da_dz"])
         self.say("The second: a(L) = \u03c3(z(L)), so \u2202a/\u2202z is the sigmoid's slope, \u03c3'(z). For the "
                  "sigmoid that slope is a(1 \u2212 a).")
         self.play(FadeOut(dz), run_time=0.6)

@@ -26,6 +26,8 @@ Render with ``python render.py render 5``, or one scene with
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 from manim import (
     DOWN,
@@ -500,16 +502,26 @@ class NextWordPrediction(ChapterFiveScene):
                                    stage.arrow_out: after.arrow_out, stage.head: after.head})
 
 
+def probability_columns(probs, xs: Sequence[float], base: float, height: float, color,
+                        widths: Sequence[float] | None = None) -> VGroup:
+    """Upright bars at ``xs`` standing on ``y = base``, each as tall as its probability (1 is
+    ``height``), 0.5 wide unless ``widths`` says; noted for the transcript as their heights."""
+    widths = widths if widths is not None else [0.5] * len(xs)
+    bars = VGroup(*[Rectangle(width=w, height=max(height * float(p), 0.02), stroke_width=0, fill_color=color,
+                              fill_opacity=0.85).move_to([x, base, 0], aligned_edge=DOWN)
+                    for p, x, w in zip(probs, xs, widths)])
+    note_drawing(bars, "heights", probs)
+    return bars
+
+
 def _drawn_odds(probs, drawn: list[int], tokens) -> Stage:
     """Under each drawn word (``tokens``), a bar as tall as the chance it had when it was drawn
     (``probs[s][drawn[s]]``, on a 0-100% scale; the colour of the chapter's probability bars), its
     percentage beneath it, and the chart's name."""
     chances = probs[np.arange(len(drawn)), np.asarray(drawn)]
     base, height = -1.3, 2.6
-    bars = VGroup(*[Rectangle(width=min(0.5, tok.width * 0.8), height=max(height * float(c), 0.02), stroke_width=0,
-                              fill_color=POSITIVE, fill_opacity=0.85).move_to([tok.get_x(), base, 0], aligned_edge=DOWN)
-                    for c, tok in zip(chances, tokens)])
-    note_drawing(bars, "heights", chances)
+    bars = probability_columns(chances, [tok.get_x() for tok in tokens], base, height, POSITIVE,
+                               widths=[min(0.5, tok.width * 0.8) for tok in tokens])
     labels = VGroup(*[_text(percent(float(c)), 16, INK).next_to(b, DOWN, buff=0.1) for c, b in zip(chances, bars)])
     for k in range(1, len(labels), 2):  # every other one a line lower: neighbours never touch
         labels[k].shift(DOWN * 0.3)
@@ -787,10 +799,7 @@ class EveryPosition(ChapterFiveScene):
                                 max_tip_length_to_length_ratio=0.4) for x in xs])
 
         def bar_column(probs, base: float, color) -> tuple[VGroup, VGroup]:
-            bars = VGroup(*[Rectangle(width=0.5, height=max(POS_HEIGHT * float(p), 0.02), stroke_width=0,
-                                      fill_color=color, fill_opacity=0.85).move_to([x, base, 0], aligned_edge=DOWN)
-                            for p, x in zip(probs, xs)])
-            note_drawing(bars, "heights", probs)
+            bars = probability_columns(probs, xs, base, POS_HEIGHT, color)
             labels = VGroup(*[_text(percent(p), 16).move_to([x, base - 0.2, 0]) for p, x in zip(probs, xs)])
             return bars, labels
 

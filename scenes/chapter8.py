@@ -73,7 +73,7 @@ from scenes.lm_pieces import (
     percent,
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
-from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, fmt, value_to_color
+from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, agreeing_sig, as_shown, fmt, value_to_color
 from scenes.transcript import computed, constant
 
 NUMBER = 8
@@ -151,18 +151,6 @@ def cosine_baseline(n_in: int) -> float:
 def _tex(x: float, sig: int = 3) -> str:
     """A number for a formula (LaTeX wants a plain minus)."""
     return fmt(x, sig).replace("\u2212", "-")
-
-
-def _agreeing_sig(x: float, y: float, product: float, product_sig: int = 2) -> int:
-    """The fewest significant digits (2 or more) to write ``y`` with such that ``x`` as :func:`fmt`
-    writes it times ``y`` so written reads, at ``product_sig`` digits, as ``product`` does."""
-    def shown(text: str) -> float:
-        return float(text.replace("\u2212", "-"))
-
-    for sig in range(2, 8):
-        if fmt(shown(fmt(x)) * shown(fmt(y, sig)), product_sig) == fmt(product, product_sig):
-            return sig
-    raise ValueError(f"no precision makes {fmt(x)} × {y} read as {fmt(product, product_sig)}")
 
 
 def _text(s: str, size: int = 22, color=INK) -> Text:
@@ -893,7 +881,8 @@ class PushTowardBasketball(ChapterEightScene):
         # Its push on the answer's score: the factor written to as many digits as make the shown
         # product read as the shown push
         push = float(f["neuron_push"][n])
-        per_unit = fmt(alignment_n, _agreeing_sig(activation_n, alignment_n, push))
+        per_unit = fmt(alignment_n, agreeing_sig([alignment_n], push, lambda v: as_shown(activation_n) * v[0],
+                                                  least=2, result_sig=2))
         push_line = VGroup(
             _text(f"activation {fmt(activation_n)}", 22),
             _text(f"\u00d7 {per_unit} per unit of activation", 22),

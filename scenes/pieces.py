@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from manim import (
@@ -99,14 +99,35 @@ def boxes_meet(a: Mobject, b: Mobject, pad: float = 0.03) -> bool:
     return bool(a0[0] < b1[0] + pad and b0[0] < a1[0] + pad and a0[1] < b1[1] + pad and b0[1] < a1[1] + pad)
 
 
+def decimals_for(x: float, sig: int = 3) -> int:
+    """How many decimals :func:`fmt` writes ``x`` with at ``sig`` significant digits."""
+    x = float(x)
+    return 0 if x == 0 else max(sig - 1 - int(np.floor(np.log10(abs(x)))), 0)
+
+
 def fmt(x: float, sig: int = 3) -> str:
     """A number rounded for reading: ``sig`` significant digits, no exponent for usual sizes."""
     x = float(x)
     if x == 0:
         return "0"
-    digits = max(sig - 1 - int(np.floor(np.log10(abs(x)))), 0)
-    text = f"{x:.{digits}f}"
+    text = f"{x:.{decimals_for(x, sig)}f}"
     return text.replace("-", "\u2212")  # a real minus sign
+
+
+def as_shown(x: float, sig: int = 3) -> float:
+    """``x`` as :func:`fmt` shows it with ``sig`` significant digits, as a number."""
+    return round(float(x), decimals_for(x, sig))
+
+
+def agreeing_sig(values: Sequence[float], result: float, combine: Callable[[list[float]], float], least: int = 3,
+                 result_sig: int = 3) -> int:
+    """The fewest significant digits (``least`` or more) for ``values`` such that ``combine`` of the
+    values as shown reads, at ``result_sig`` significant digits, as ``result`` does: the shown
+    arithmetic checks out."""
+    for sig in range(least, 8):
+        if fmt(combine([as_shown(v, sig) for v in values]), result_sig) == fmt(result, result_sig):
+            return sig
+    raise ValueError(f"no precision makes {values} give {result}")
 
 
 def tex(x: float, sig: int = 3) -> str:
@@ -699,7 +720,7 @@ class ExampleTable(Group):
             for c in range(n_cols):
                 v = float(values[r, c])
                 text = _fixed(v, decimals)
-                if float(text.replace("\u2212", "-")) == 0:
+                if text == _fixed(0.0, decimals):
                     color = MUTED
                 elif abs(v) > 0.08 * vmax:
                     color = signed_color(v)

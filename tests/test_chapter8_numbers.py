@@ -498,9 +498,11 @@ def test_chapter8_golden(facts, sup, update_goldens):
 def test_a_shown_product_agrees_with_its_shown_factors():
     """The neuron's push is written as activation × per-unit push = push: the per-unit factor gets as
     many digits as make the shown product read as the shown push (1.22 × 0.70 would read 0.85, not 0.86)."""
-    from scenes.chapter8 import _agreeing_sig
-    from scenes.pieces import fmt
+    from scenes.pieces import agreeing_sig, as_shown, fmt
 
-    assert _agreeing_sig(1.2198, 0.7012, 1.2198 * 0.7012) == 3  # 1.22 × 0.701 = 0.855: "0.86"
+    def per_unit_sig(activation: float, per_unit: float, push: float) -> int:  # as Chapter 8 asks it
+        return agreeing_sig([per_unit], push, lambda v: as_shown(activation) * v[0], least=2, result_sig=2)
+
+    assert per_unit_sig(1.2198, 0.7012, 1.2198 * 0.7012) == 3  # 1.22 × 0.701 = 0.855: "0.86"
     assert fmt(1.22 * 0.70, 2) != fmt(1.2198 * 0.7012, 2)  # two digits would not do
-    assert _agreeing_sig(2.0, 0.25, 0.5) == 2
+    assert per_unit_sig(2.0, 0.25, 0.5) == 2

@@ -43,6 +43,7 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
+    GrowFromEdge,
     Group,
     Indicate,
     LaggedStart,
@@ -50,6 +51,7 @@ from manim import (
     MathTex,
     MoveToTarget,
     Rectangle,
+    Restore,
     SurroundingRectangle,
     Text,
     Transform,
@@ -71,8 +73,9 @@ from scenes.lm_pieces import (
     top_words,
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
-from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, boxes_meet, fmt, tex
-from scenes.transcript import computed, constant
+from scenes.pieces import (ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, agreeing_sig, boxes_meet, fmt,
+                           tex)
+from scenes.transcript import computed, constant, note_drawing
 
 NUMBER = 6
 TITLE = "Transformers, the tech behind LLMs"
@@ -321,20 +324,52 @@ def formula_stage(d: dict) -> Stage:
 
 
 def product_stage(d: dict) -> Stage:
-    """W_Q times the last word's vector: the matrix, the vector, the result, all real."""
+    """W_Q times the last word's vector: the matrix, the vector, the result, all real, on the left;
+    the formula for the result's first entry at the top right."""
     w = weights()
     W = _layer_matrices(w)[0]
-    mat = MatrixBlock(W, name=r"W_Q", cell=0.05, vmax=_vmax(W), font_size=34).move_to([-4.6, 0.55, 0])
+    mat = MatrixBlock(W, name=r"W_Q", cell=0.055, vmax=_vmax(W), font_size=34).move_to([-4.6, 0.75, 0])
     x, q = d["ch6_mv_input"], d["ch6_mv_query"]
-    h = mat.heat.height
-    xs = _vstrip(x, _vmax(x), h, 0.34).move_to([-1.75, mat.heat.get_y(), 0])
-    qs = _vstrip(q, _vmax(q), h, 0.34).move_to([0.35, mat.heat.get_y(), 0])
-    times = MathTex(r"\times", font_size=44).move_to([-2.55, mat.heat.get_y(), 0])
-    plus = MathTex(r"+\,b", "=", font_size=44).arrange(RIGHT, buff=0.3).move_to([-0.7, mat.heat.get_y(), 0])
-    formula = MathTex(r"q_0 = \sum_{j} w_{0j}\, x_j + b_0", font_size=42).move_to([4.2, 2.6, 0])
+    h, y = mat.heat.height, mat.heat.get_y()
+    xs = _vstrip(x, _vmax(x), h, 0.34).move_to([-1.8, y, 0])
+    qs = _vstrip(q, _vmax(q), h, 0.34).move_to([0.3, y, 0])
+    times = MathTex(r"\times", font_size=44).move_to([-2.45, y, 0])
+    plus = MathTex(r"+\,b", "=", font_size=44).arrange(RIGHT, buff=0.3).move_to([-0.75, y, 0])
+    # In parts, written as the beat builds them: q_0, =, the sum, w_0j, x_j, +, b_0
+    formula = MathTex("q_0", "=", r"\sum_{j}", r"w_{0j}", r"\, x_j", "+", "b_0", font_size=42).move_to([3.9, 3.05, 0])
     x_name = MathTex(r"\vec{x}", font_size=34).next_to(xs, UP, buff=0.15).align_to(mat.title, DOWN)
     q_name = MathTex(r"\vec{q}", font_size=34).next_to(qs, UP, buff=0.15).align_to(mat.title, DOWN)
     return Stage(mat=mat, xs=xs, qs=qs, signs=VGroup(times, plus), names=VGroup(x_name, q_name), formula=formula)
+
+
+PRODUCT_WIDTH = 4.8  # the row and the vector laid flat, 64 columns side by side, at the right
+PRODUCT_X = 4.15  # their centre
+ZOOM = 1.15  # the product's size while it is alone on screen
+
+
+def _flat_strip(values: np.ndarray, vmax: float, y: float, role: str) -> Group:
+    """A vector laid flat (entry 0 on the left) in a faint frame, centred in the right-hand column."""
+    heat = HeatMap(np.asarray(values)[None, :], vmax=vmax, height=0.3)
+    heat.stretch_to_fit_width(PRODUCT_WIDTH).move_to([PRODUCT_X, y, 0])
+    frame = Rectangle(width=heat.width, height=heat.height, stroke_color=FAINT, stroke_width=1.2).move_to(heat)
+    strip = Group(heat, frame)
+    note_drawing(strip, role, values)
+    return strip
+
+
+def _product_bars(products: np.ndarray, baseline: float, unit: float) -> VGroup:
+    """One bar per product w_0j x_j under its column: up and blue when positive, down and red when
+    negative, as tall as the product."""
+    step = PRODUCT_WIDTH / len(products)
+    left = PRODUCT_X - PRODUCT_WIDTH / 2
+    bars = VGroup()
+    for j, v in enumerate(products):
+        bar = Rectangle(width=step * 0.8, height=max(abs(float(v)) * unit, 0.01), stroke_width=0,
+                        fill_color=POSITIVE if v >= 0 else NEGATIVE, fill_opacity=0.9)
+        bar.move_to([left + (j + 0.5) * step, baseline, 0], aligned_edge=DOWN if v >= 0 else UP)
+        bars.add(bar)
+    note_drawing(bars, "products w_0j x_j", products)
+    return bars
 
 
 # ----------------------------------------------------------------------------- the beats
@@ -563,13 +598,6 @@ def _place_clear(label, anchor, avoid, right_limit: float) -> None:
         if not clashes():
             return
     label.next_to(anchor, DOWN, buff=0.2).shift(RIGHT * 0.9)  # none clear: where the corpus model has it
-
-
-def _flash_formula(formula: MathTex):
-    """A formula on screen flashes yellow."""
-    from manim import Indicate
-
-    return Indicate(formula, color=ACCENT, scale_factor=1.05)
 
 
 def _flash_axis(plot: EmbeddingPlot):
@@ -1004,34 +1032,95 @@ class ContextWindow(ChapterSixScene):
 
         # All of it: matrix-vector products
         product = product_stage(d)
-        mat, xs, qs = product.mat, product.xs, product.qs
-        q0 = float(d["ch6_mv_query"][0])
-        row_band = mat.band(0, 1)
-        entry = SurroundingRectangle(qs[0], buff=0.0).stretch_to_fit_height(mat.heat.height / len(d["ch6_mv_query"]))
-        entry.align_to(qs, UP).set_stroke(ACCENT, width=2.5)
-        sum_tex = product.formula
-        value = MathTex("=", tex(q0, 3), font_size=42, color=ACCENT).next_to(sum_tex, DOWN, buff=0.25)
+        mat, xs, qs, formula = product.mat, product.xs, product.qs, product.formula
+        W, x = _layer_matrices(w)[0], d["ch6_mv_input"]
+        row, bias, q0 = W[0], w["transformer.h.0.attn.c_attn.bias"][0], d["ch6_mv_query"][0]
+        n = len(x)
+
+        # Row 0 and the vector, laid flat one above the other; their products as bars below
+        flat_row = _flat_strip(row, _vmax(W), 2.0, "row 0 of W_Q")
+        flat_x = _flat_strip(x, _vmax(x), 1.4, "the vector x")
+        products = np.asarray(row, dtype=float) * np.asarray(x, dtype=float)
+        bars = _product_bars(products, baseline=0.05, unit=0.95 / float(np.abs(products).max()))
+        names = VGroup(*[MathTex(t, font_size=30).next_to(m, LEFT, buff=0.2) for t, m in
+                         ((r"w_{0j}", flat_row), (r"x_j", flat_x))])
+        bar_name = MathTex(r"w_{0j}\,x_j", font_size=30).next_to(flat_x, LEFT, buff=0.2).set_y(0.05)
+        top = int(np.argmax(np.abs(products)))
+        step = PRODUCT_WIDTH / n
+        column = Rectangle(width=step + 0.06, height=flat_row.get_top()[1] - min(bars[top].get_bottom()[1], 0.05) + 0.08,
+                           stroke_color=ACCENT, stroke_width=2.0)
+        column.move_to([bars[top].get_x(), 0, 0]).align_to(flat_row, UP).shift(0.04 * UP)
+        sig = agreeing_sig([float(row[top]), float(x[top])], float(products[top]), lambda v: v[0] * v[1])
+        example = MathTex(rf"w_{{0,{computed(top, 'the column whose product is largest')}}}\,x_{{{top}}} = ",
+                          tex(float(row[top]), sig), r"\times", tex(float(x[top]), sig), "=",
+                          computed(tex(float(products[top])), "that weight times that entry"),
+                          font_size=32).move_to([PRODUCT_X, -1.15, 0])
+        total = float(products.sum())
+        sig = agreeing_sig([total, float(bias)], float(q0), sum)
+        shown_total = computed(tex(total, sig), "the sum of the 64 products w_0j x_j")
+        sums = MathTex("q_0", "=", shown_total, "+", tex(float(bias), sig), "=", tex(float(q0)),
+                       font_size=40).move_to([PRODUCT_X, -1.95, 0])
+        sums[-1].set_color(ACCENT)
+
         def line(*parts: str) -> VGroup:  # words in the captions' font, matrix names typeset as on screen
-            return VGroup(*[MathTex(p[1:], font_size=30, color=MUTED) if p.startswith("$") else
-                            Text(p, font=FONT, font_size=22, color=MUTED) for p in parts]).arrange(RIGHT, buff=0.15)
+            return VGroup(*[MathTex(p[1:], font_size=36) if p.startswith("$") else Text(p, font=FONT, font_size=26)
+                            for p in parts]).arrange(RIGHT, buff=0.15)
 
         everywhere = VGroup(
             line("queries, keys, values:", r"$W_Q, W_K, W_V", "times", r"$\vec{x}"),
             line("attention: a weighted sum of values"),
-            line(r"$W_O,", "the MLP's two matrices, the unembedding"),
-        ).arrange(DOWN, buff=0.22, aligned_edge=LEFT)
-        everywhere.scale_to_fit_width(min(everywhere.width, 5.6)).move_to([6.9, -0.9, 0], aligned_edge=RIGHT)
+            line("its output:", r"$W_O"),
+            line("the MLP's two matrices"),
+            line("the unembedding"),
+        ).arrange(DOWN, buff=0.28, aligned_edge=LEFT)
+        everywhere.scale_to_fit_width(min(everywhere.width, 6.0)).move_to([PRODUCT_X - 0.3, 0.5, 0])
+
+        # The product first fills the screen; it moves to the left when q_0 is worked out beside it
+        left = Group(*[product[k] for k in product if k != "formula"])
+        home = left.get_center()
+        left.scale(ZOOM).move_to([0, 0.75, 0])
         self.say("And every step we have seen is built from one operation: a matrix times a vector.")
         self.play(FadeOut(VGroup(window, band, band_label), rate_func=LEAVE), FadeOut(block, rate_func=LEAVE),
-                  *[FadeIn(m, rate_func=ARRIVE) for m in product.values()], run_time=1.8)
+                  FadeIn(left, rate_func=ARRIVE), run_time=1.8)
+        row_band = mat.band(0, 1)
+        entry = SurroundingRectangle(qs[0], buff=0.0).stretch_to_fit_height(mat.heat.height / n)
+        entry.align_to(qs, UP).set_stroke(ACCENT, width=2.5)
         self.say("Here the first block's W_Q meets the last word's vector: real weights, real vector, real result.")
         self.play(Create(row_band), Create(entry), run_time=0.8)
-        self.say("Each number out is a weighted sum of the numbers in: a row of weights times the vector, plus a bias.")
-        self.play(_flash_formula(sum_tex), run_time=1.2)
-        self.play(FadeIn(value), run_time=0.6)
+
+        # q_0 from row 0: each weight times its entry, then the sum plus a bias
+        self.say("Take the first number out, q_0: row 0 of W_Q lines up with the vector, entry beside entry.")
+        self.play(Group(left, row_band, entry).animate.scale(1 / ZOOM, about_point=left.get_center())
+                  .shift(home - left.get_center()),
+                  run_time=1.2)
+        for flat, source in ((flat_row, row_band), (flat_x, xs)):
+            for part in flat:  # Manim restores an image and a frame, not a group of them
+                part.save_state()
+            if flat is flat_x:  # the column turns on its side: entry 0 goes from the top to the left
+                flat.rotate(-PI / 2).stretch_to_fit_height(xs.frame.height).stretch_to_fit_width(xs.frame.width)
+            else:
+                flat.stretch_to_fit_width(row_band.width).stretch_to_fit_height(row_band.height)
+            flat.move_to(source)
+        self.add(flat_row)  # as one drawing, so the screen transcript notes what it draws
+        self.play(*[Restore(part) for part in flat_row], Write(formula[0:2]), Write(formula[3]), run_time=1.4)
+        self.add(flat_x)
+        self.play(*[Restore(part) for part in flat_x], Write(formula[4]), FadeIn(names), run_time=1.4)
+        self.say(f"Each weight multiplies the entry under it: {n} products, some pushing q_0 up, some down.")
+        self.add(bars)  # each bar grows from the zero line as the animation begins
+        self.play(FadeIn(bar_name), LaggedStart(*[GrowFromEdge(b, DOWN if v >= 0 else UP) for b, v in zip(bars, products)],
+                                                lag_ratio=0.03), run_time=2.0)
+        self.play(Create(column), FadeIn(example), run_time=1.0)
+        self.say("Add them up, add a bias: q_0, a weighted sum of the numbers in.")
+        self.play(Write(formula[2]), TransformFromCopy(bars, sums[2]), FadeIn(sums[0:2]), run_time=1.6)
+        self.play(Write(formula[5:]), FadeIn(sums[3:5]), run_time=1.0)
+        self.play(FadeIn(sums[5:]), run_time=0.6)
+        self.play(FadeOut(sums[-1].copy(), target_position=entry, scale=0.4), run_time=0.8)
+        self.play(Indicate(entry, color=ACCENT, scale_factor=1.3), run_time=0.8)
+
         self.say("Queries, keys, values, the MLP, the unembedding: weighted sums like this one, and a few "
                  "non-linear steps.")
-        self.play(LaggedStart(*[FadeIn(t, shift=0.2 * UP) for t in everywhere], lag_ratio=0.3), run_time=1.5)
+        self.play(FadeOut(Group(flat_row, flat_x, bars, names, bar_name, column, example), rate_func=LEAVE),
+                  LaggedStart(*[FadeIn(t, shift=0.2 * UP) for t in everywhere], lag_ratio=0.3), run_time=1.5)
         self.say("Training tunes the weights; the weighted sums do the rest, one word at a time.")
         after = product_stage(d)
         self.hand_off(after, keep={product[k]: after[k] for k in product}, run_time=1.4)

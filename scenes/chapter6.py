@@ -157,6 +157,12 @@ def _readable(column: NumberColumn, values) -> NumberColumn:
     return column
 
 
+def _big(v: float) -> str:
+    """A large positive number to three significant digits with thousands separators (1,950,000)."""
+    v = float(v)
+    return f"{float(f'{v:.3g}'):,.0f}" if v >= 1000 else fmt(v)
+
+
 def _hstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0.42) -> Group:
     """A vector as one horizontal strip with a thin frame."""
     strip = _strip(values, vmax, length, thickness, vertical=False)
@@ -802,13 +808,29 @@ class Unembedding(ChapterSixScene):
         logit_title = Text(f"{n_words} logits,\nlargest first", font=FONT, font_size=18, color=MUTED, line_spacing=0.8)
         logit_title.next_to(logit_col, UP, buff=0.2)
 
-        bars = ProbabilityBars([x for _, x, _ in best], probs[[i for i, _, _ in best]], width=2.2, font_size=22)
-        bars.move_to(RIGHT * 4.6 + DOWN * 0.6)
-        soft = MathTex(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=40).next_to(bars, UP, buff=0.45)
+        bars = ProbabilityBars([x for _, x, _ in best], probs[[i for i, _, _ in best]], width=1.6, font_size=22)
+        bars.move_to(DOWN * 0.6).shift((6.85 - bars.get_right()[0]) * RIGHT)
+        soft = MathTex(r"p_i = \dfrac{e^{z_i}}{\sum_j e^{z_j}}", font_size=40).next_to(bars, UP, buff=0.45)
         soft.set_x(bars.get_x())
-        arrow = Arrow(logit_col.get_right() + 0.1 * RIGHT, bars.get_left() + 0.1 * LEFT, buff=0.05, stroke_width=3,
-                      color=MUTED, max_tip_length_to_length_ratio=0.15)
-        arrow_label = Text("softmax", font=FONT, font_size=20, color=MUTED).next_to(arrow, UP, buff=0.1)
+        # Softmax in two steps, as the captions say: e to each logit, then each over their sum
+        all_logits = np.asarray(logits, dtype=float)
+        raised = np.exp(top_logits.astype(float))
+        total = float(np.exp(all_logits).sum())
+        right = 2.5
+        exps = VGroup(*[_cell(computed(_big(v), "e to the power of the logit"), right, _baseline(number, number.text), RIGHT,
+                              font_size=22, color=POSITIVE) for v, number in zip(raised, logit_col.numbers)])
+        exps_title = MathTex(r"e^{z}", font_size=34, color=MUTED).next_to(exps, UP, buff=0.2).align_to(logit_title, DOWN)
+        exps_dots = MathTex(r"\vdots", font_size=28).move_to([exps.get_center()[0], logit_col[0][-1].get_y(), 0])
+        rule = Line([right - 1.35, 0, 0], [right, 0, 0], stroke_color=MUTED, stroke_width=1.5)
+        rule.set_y(exps_dots.get_bottom()[1] - 0.15)
+        total_text = Text(f"all {n_words}: {computed(_big(total), f'the sum of e to the power of all {n_words} logits')}",
+                          font=FONT, font_size=20).next_to(rule, DOWN, buff=0.12).align_to(rule, RIGHT)
+        bars.shift((exps[0].get_y() - bars.rows[0].get_y()) * UP)  # the top word's bar on its logit's line
+        soft.next_to(bars, UP, buff=0.45)
+        y = exps[0].get_y()
+        arrow = Arrow([exps.get_right()[0] + 0.05, y, 0], [bars.get_left()[0] - 0.05, y, 0], buff=0.05, stroke_width=3,
+                      color=MUTED, max_tip_length_to_length_ratio=0.3)
+        arrow_label = MathTex(r"\div\,\textstyle\sum", font_size=28, color=MUTED).next_to(arrow, UP, buff=0.08)
 
         # The last vector through the unembedding matrix
         self.say(f"The last word's final vector, {width} numbers, meets the unembedding matrix: {n_words} rows, one per word.")
@@ -819,8 +841,15 @@ class Unembedding(ChapterSixScene):
                  f"{second} {fmt(second_logit)}.")
         self.play(FadeIn(equals), FadeIn(logit_col, lag_ratio=0.1), FadeIn(names), FadeIn(logit_title), run_time=1.5)
         # Softmax
-        self.say("Softmax turns scores into probabilities: raise e to each logit, then divide by their sum.")
-        self.play(Write(soft), GrowArrow(arrow), FadeIn(arrow_label), run_time=1.5)
+        self.say(f"First, softmax raises e to each logit: {top_word}'s "
+                 f"{fmt(top_logit)} gives {_big(raised[0])}, {second}'s {fmt(second_logit)} only {_big(raised[1])}.")
+        self.play(Write(soft[0][3:6]), FadeIn(exps_title), run_time=1.0)
+        self.play(LaggedStart(*[TransformFromCopy(number, big) for number, big in zip(logit_col.numbers, exps)],
+                              lag_ratio=0.15), run_time=1.6)
+        self.say(f"Then it divides each by their sum over all {n_words} words, {_big(total)}: {top_word} keeps "
+                 f"{percent(best[0][2])}, the rest share what is left.")
+        self.play(FadeIn(exps_dots), Create(rule), FadeIn(total_text), run_time=1.0)
+        self.play(Write(soft[0][:3]), Write(soft[0][6:]), GrowArrow(arrow), FadeIn(arrow_label), run_time=1.2)
         self.play(FadeIn(bars, lag_ratio=0.1), run_time=1.2)
         self.play(Create(bars.highlight(0)), run_time=0.5)
         gap = computed(fmt(top_logit - second_logit, 2), f"the logit of {top_word} minus that of {second}")

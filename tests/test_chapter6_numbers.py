@@ -114,6 +114,23 @@ def test_stream_unembedding_and_softmax_by_a_numpy_forward_pass(lang, w):
     np.testing.assert_allclose(lang["unembed_probs"], t["probs"], atol=1e-6)
     assert _vocab(w)[int(np.argmax(logits))] == "throne"
 
+def test_the_softmax_written_out_checks_out(lang, w):
+    """The unembedding beat writes e to each of the top five logits and e summed over every word,
+    rounded; those written numbers, divided, give the percentages the bars show. The numbers are
+    the numpy forward pass's."""
+    from scenes.chapter6 import _big
+    from scenes.lm_pieces import percent
+
+    t = numpy_trace(w, [int(i) for i in lang["unembed_ids"]])
+    logits = t["logits"][-1]
+    top = np.argsort(-logits)[:5]
+    exps, total = np.exp(logits[top]), float(np.exp(logits).sum())
+    written = [float(_big(e).replace(",", "")) for e in exps]
+    written_total = float(_big(total).replace(",", ""))
+    assert [_big(e) for e in exps[:2]] == ["1,950,000", "1,530"] and _big(total) == "1,960,000"
+    for shown, p in zip(written, t["probs"][top]):
+        assert percent(shown / written_total) == percent(float(p))
+
 
 def test_temperature_numbers_shown(lang, w):
     z = lang["temperature_logits"].astype(np.float64)

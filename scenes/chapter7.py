@@ -78,6 +78,7 @@ from scenes.lm_pieces import (
     ProbabilityBars,
     TokenRow,
     VectorColumn,
+    column_band,
     percent,
 )
 from scenes.palette import FAINT, INK, MUTED
@@ -441,49 +442,57 @@ def route_stage(s: Story) -> Stage:
                  names=VGroup(direct_name, gather_name, read_name), bars=bars, title=title)
 
 
-def _param_rows(s: Story) -> list[tuple[str, tuple, int, int]]:
+def _param_mats(s: Story) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """One layer's attention matrices and their biases: W_Q, W_K, W_V (rows of the fused c_attn) and W_O."""
     w, C = s.w, s.n_embd
     c_attn = w[f"transformer.h.{s.layer}.attn.c_attn.weight"]
     c_bias = w[f"transformer.h.{s.layer}.attn.c_attn.bias"]
     proj, proj_bias = w[f"transformer.h.{s.layer}.attn.c_proj.weight"], w[f"transformer.h.{s.layer}.attn.c_proj.bias"]
-    return [(name, m.shape, m.size, b.size) for name, m, b in
-            (("W_Q", c_attn[:C], c_bias[:C]), ("W_K", c_attn[C : 2 * C], c_bias[C : 2 * C]),
-             ("W_V", c_attn[2 * C :], c_bias[2 * C :]), ("W_O", proj, proj_bias))]
+    return [("W_Q", c_attn[:C], c_bias[:C]), ("W_K", c_attn[C : 2 * C], c_bias[C : 2 * C]),
+            ("W_V", c_attn[2 * C :], c_bias[2 * C :]), ("W_O", proj, proj_bias)]
+
+
+def _param_rows(s: Story) -> list[tuple[str, tuple, int, int]]:
+    return [(name, m.shape, m.size, b.size) for name, m, b in _param_mats(s)]
+
+
+PARAM_XS = [-5.0, -1.75, 1.5, 4.75]  # the four matrices' centres
+PARAM_Y = 1.75  # and their height on screen
 
 
 def params_stage(s: Story) -> Stage:
-    """One layer's attention matrices with their real shapes and counts, as a table."""
-    table = VGroup()
-    header = VGroup(_label("matrix", 26), _label("shape", 26), _label("weights", 26), _label("biases", 26))
-    table.add(header)
-    for name, shape, size, bias in _param_rows(s):
-        table.add(VGroup(MathTex(name, font_size=40), Text(f"{shape[0]} \u00d7 {shape[1]}", font=FONT, font_size=28),
-                         Text(f"{size:,}", font=FONT, font_size=28), Text(f"{bias:,}", font=FONT, font_size=28)))
-    for i, line in enumerate(table):
-        for j, cell in enumerate(line):
-            cell.move_to([PARAM_COLUMNS[j], 3.4 - 0.78 * i, 0])
-    for cell in header:
-        cell.align_to(header[0], UP)  # words with and without descenders on one line
-    return Stage(table=table)
+    """One layer's four attention matrices, real weights at their real shapes, side by side."""
+    mats = _param_mats(s)
+    vmax = float(np.percentile(np.abs(np.concatenate([np.asarray(m).ravel() for _, m, _ in mats])), 99))
+    blocks = Group(*[_place(MatrixBlock(m, name=name, cell=2.3 / m.shape[0], vmax=vmax, font_size=38), x, PARAM_Y)
+                     for (name, m, _), x in zip(mats, PARAM_XS)])
+    return Stage(blocks=blocks)
 
 
-PARAM_COLUMNS = [-5.6, -3.2, 2.2, 5.0, -0.5]  # x of the table's columns: matrix, shape, weights, biases, one head's
+def params_biases(s: Story, blocks: Group) -> Group:
+    """Each matrix's bias as a thin strip beside it, and under each its count: weights + biases."""
+    out = Group()
+    mats = _param_mats(s)
+    vmax = max(float(np.abs(b).max()) for _, _, b in mats)  # one scale: a bias near zero looks near black
+    for (_, m, b), block in zip(mats, blocks):
+        strip = VectorColumn(b, height=block.heat.height, width=0.14, vmax=vmax)
+        strip.next_to(block.frame, RIGHT, buff=0.12)
+        count = Text(f"{m.size:,} + {b.size:,}", font=FONT, font_size=24).next_to(block.shape, DOWN, buff=0.15)
+        out.add(Group(strip, count))
+    return out
 
 
-def params_heads(s: Story, table: VGroup) -> VGroup:
-    """A column beside the shapes: the part of each matrix one head owns (its rows of W_Q, W_K and
-    W_V, its columns of W_O), in yellow: a quarter of each."""
-    column = VGroup(_label("one head's part", 26, ACCENT).align_to(table[0][0], UP))
-    column[0].set_x(PARAM_COLUMNS[4])
-    for i, (name, shape, _, _) in enumerate(_param_rows(s), start=1):
-        part = (shape[0], s.hd) if name == "W_O" else (s.hd, shape[1])  # W_O: the head's columns
-        column.add(Text(f"{part[0]} \u00d7 {part[1]}", font=FONT, font_size=28, color=ACCENT)
-                   .move_to([PARAM_COLUMNS[4], table[i][1].get_y(), 0]))
-    return column
+def params_heads(s: Story, blocks: Group) -> VGroup:
+    """The part of each matrix one head owns, framed in yellow: its rows of W_Q, W_K and W_V, its
+    columns of W_O, a quarter of each."""
+    bands = VGroup()
+    for (name, _, _), block in zip(_param_mats(s), blocks):
+        bands.add(column_band(block, 0, s.hd) if name == "W_O" else block.band(0, s.hd))
+    return bands
 
 
 def params_lines(s: Story) -> VGroup:
-    """What the table adds up to: per head, per layer, both layers, and GPT-3's published head count."""
+    """What the matrices add up to: per head, per layer, both layers, and GPT-3's published head count."""
     rows = _param_rows(s)
     d = s.d
     C, hd, H, L = s.n_embd, s.hd, s.n_head, s.n_layer
@@ -498,21 +507,22 @@ def params_lines(s: Story) -> VGroup:
     layers3, heads3, width3 = (constant(f"{v}", "GPT-3's published size (Brown et al. 2020)") for v in GPT3_LAYERS_HEADS_WIDTH)
     all3 = computed(f"{GPT3_LAYERS_HEADS_WIDTH[0] * GPT3_LAYERS_HEADS_WIDTH[1]:,}", "GPT-3's layers × heads per layer")
     lines = VGroup(
-        Text(f"one head: {hd} rows of W_Q, W_K, W_V and {hd} columns of W_O, each {C} long = {per_head} weights",
-             font=FONT, font_size=20),
+        Text(f"one head, in yellow: {len(rows)} matrices \u00d7 {hd} \u00d7 {C} = {per_head} weights", font=FONT,
+             font_size=22),
         Text(f"one layer: {per_layer} parameters ({H} heads \u00d7 {per_head} weights + {biases} biases)",
-             font=FONT, font_size=20),
+             font=FONT, font_size=22),
         Text(f"{L} layers: {attn_total:,} of the model's {total:,} parameters ({attn_share})",
-             font=FONT, font_size=20, color=ACCENT),
+             font=FONT, font_size=22),
         Text(f"GPT-3, as published: {layers3} layers \u00d7 {heads3} heads = {all3} heads, each of size {width3} (ours: {hd})",
-             font=FONT, font_size=20, color=MUTED),
-    ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).move_to([0, -1.45, 0])
+             font=FONT, font_size=22, color=MUTED),
+    ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).move_to([0, -1.5, 0])
     return lines
 
 
 def recap_stage(s: Story) -> Stage:
     stage = params_stage(s)
-    stage["heads"] = params_heads(s, stage.table)
+    stage["biases"] = params_biases(s, stage.blocks)
+    stage["heads"] = params_heads(s, stage.blocks)
     stage["lines"] = params_lines(s)
     return stage
 
@@ -1101,13 +1111,16 @@ class Parameters(ChapterSevenScene):
         attn_share = computed(percent(attn_total / total), "the attention parameters ÷ all the model's")
 
         # Parameter counts, from the real matrices
+        biases = params_biases(s, stage.blocks)
         self.say(f"The cost: in each layer, W_Q, W_K, W_V and W_O are {C} \u00d7 {C}, plus a bias of "
                  f"{C} numbers each.")
-        self.play(Indicate(stage.table[1:]), run_time=1.2)
+        self.play(LaggedStart(*[Indicate(b.frame, color=ACCENT, scale_factor=1.0) for b in stage.blocks], lag_ratio=0.2),
+                  run_time=1.2)
+        self.play(LaggedStart(*[FadeIn(b, shift=0.1 * LEFT) for b in biases], lag_ratio=0.2), run_time=1.2)
         self.say(f"Each head owns {s.hd} rows of W_Q, W_K and W_V and {s.hd} columns of W_O: a quarter of each "
                  "matrix.")
-        heads = params_heads(s, stage.table)
-        self.play(FadeIn(heads, lag_ratio=0.2), run_time=1.2)
+        heads = params_heads(s, stage.blocks)
+        self.play(LaggedStart(*[Create(b) for b in heads], lag_ratio=0.2), run_time=1.4)
         self.play(FadeIn(lines[0]), run_time=1.0)
         self.play(FadeIn(lines[1]), run_time=1.0)
         self.say(f"Both layers together: {attn_total:,} parameters, {attn_share} of the whole model.")
@@ -1116,7 +1129,8 @@ class Parameters(ChapterSevenScene):
                  "each: 9,216 heads.")
         self.play(FadeIn(lines[3]), run_time=1.0)
         after = recap_stage(s)
-        self.hand_off(after, keep={stage.table: after.table, heads: after.heads, lines: after.lines}, run_time=1.0)
+        self.hand_off(after, keep={stage.blocks: after.blocks, biases: after.biases, heads: after.heads,
+                                   lines: after.lines}, run_time=1.0)
 
 
 class Recap(ChapterSevenScene):

@@ -44,6 +44,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Group,
+    GrowFromEdge,
     LaggedStart,
     Line,
     MathTex,
@@ -73,8 +74,8 @@ from scenes.lm_pieces import (
     percent,
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
-from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, agreeing_sig, as_shown, fmt, value_to_color
-from scenes.transcript import computed, constant
+from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, agreeing_sig, as_shown, fmt, value_to_color
+from scenes.transcript import computed, constant, note_drawing
 
 NUMBER = 8
 TITLE = "How might LLMs store facts"
@@ -814,6 +815,33 @@ def _cosine_histogram(cosines: np.ndarray, marked: float, spread: float, real: f
     return VGroup(bars, axis, ticks, band, dotted, arrow).move_to([2.9, 1.2, 0])
 
 
+def _push_chart(f: dict, width: float = 6.2, height: float = 2.3) -> VGroup:
+    """Every neuron's direct push on the answer's score as a bar, largest first (below the line when
+    it pulls the score down), the top ones yellow, with the top ones' push and share written over
+    them. Parts: heading, bars, zero line, note."""
+    push = np.asarray(f["neuron_push"], dtype=float)
+    top = [int(i) for i in f["top_neurons"]]
+    order = np.argsort(-push, kind="stable")
+    ranked = f["neuron_push"][order]  # picked out of the artifact: the drawing names its source
+    step, sy = width / len(push), height / float(ranked.max())
+    bars = VGroup()
+    for k, (i, v) in enumerate(zip(order, np.asarray(ranked, dtype=float))):
+        bars.add(Rectangle(width=step * 0.8, height=max(abs(v) * sy, 0.005), stroke_width=0, fill_opacity=0.9,
+                           fill_color=ACCENT if int(i) in top else POSITIVE if v >= 0 else NEGATIVE)
+                 .move_to([(k + 0.5) * step, 0, 0], aligned_edge=DOWN if v >= 0 else UP))
+    note_drawing(bars, "each neuron's push on the answer's score, largest first", ranked)
+    zero = Line([0, 0, 0], [width, 0, 0], stroke_color=MUTED, stroke_width=1.5)
+    top_sum, all_sum = float(push[top].sum()), float(push.sum())
+    note = VGroup(
+        _text(f"top {_count(len(top))}: +{computed(f'{top_sum:.2f}', f'the top {len(top)} neurons pushes, added')}", 22, ACCENT),
+        _text(f"all {len(push)}: +{computed(f'{all_sum:.2f}', 'every neuron push, added')}", 22),
+        _text(f"share: {percent(f['top_share'])}", 22),
+    ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([width * 0.35, height * 0.62, 0], aligned_edge=LEFT)
+    head = _text(f"each neuron's push on {_q(str(f['answer']))}, largest first", 20)
+    head.next_to(VGroup(bars, zero), UP, buff=0.3)
+    return VGroup(head, bars, zero, note).move_to([3.3, 1.35, 0])
+
+
 def _angle_sketch(cosine: float, name: str, answer: str, length: float = 1.3) -> VGroup:
     """Two arrows at the real angle between a column of W↓ and the answer's unembedding (the angle
     whose cosine is ``cosine``), labelled as a flat sketch of that angle."""
@@ -893,9 +921,15 @@ class PushTowardBasketball(ChapterEightScene):
         self.say(f"Counting that, each unit of its activation adds {per_unit} "
                  f"to that score; at {fmt(activation_n)}, that is +{fmt(f['neuron_push'][n], 2)}.")
         self.play(FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
+        chart = _push_chart(f)
         self.say(f"The top {_count(len(top))} neurons together give {percent(f['top_share'])} of the push of all "
                  f"{len(f['mlp_post'])}.")
-        self.wait(0.5)
+        self.play(FadeOut(Group(*hist, spread_label, stage.hist_head), rate_func=LEAVE),
+                  FadeIn(chart[0], rate_func=ARRIVE), run_time=1.0)
+        self.add(chart[1])  # the bars grow from the zero line, the largest first
+        self.play(Create(chart[2]), LaggedStart(*[GrowFromEdge(b, DOWN if b.get_y() >= chart[2].get_y() else UP)
+                                                  for b in chart[1]], lag_ratio=0.01), run_time=1.8)
+        self.play(FadeIn(chart[3], lag_ratio=0.3), run_time=1.0)
         self.hand_off(parts_stage(f), run_time=1.4)
 
 
@@ -965,7 +999,13 @@ class SpreadOverManyNeurons(ChapterEightScene):
         if drop < 0.8 * float(pushes.sum()):
             later = ("the final norm and the next layer make" if f"MLP {layer + 1}" in [str(n) for n in f["logit_part_names"]]
                      else "the final norm makes")
+            # the fall as the two shown scores give it
+            fell = round(float(f["ablation_logits"][0]), 2) - round(float(f["ablation_logits"][1]), 2)
+            gap = VGroup(_text(f"their direct push: {direct}", 22),
+                         _text(f"the score fell by {computed(f'{fell:.2f}', 'the two scores shown, subtracted')}", 22))
+            gap.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(ablation, DOWN, buff=0.45).align_to(ablation, LEFT)
             self.say(f"Less than their direct push, {direct}: with them silent, {later} up part of it.")
+            self.play(FadeIn(gap, lag_ratio=0.3), run_time=1.0)
         self.say(f"It takes the top {counts[-1]} of {len(f['mlp_post'])} to bring it down to "
                  f"{percent(probs[-1])}. The fact is spread over many neurons.")
         self.play(LaggedStart(*[FadeIn(VGroup(r, sc)) for r, sc in zip(ablation.rows[2:], scores[2:])], lag_ratio=0.4),

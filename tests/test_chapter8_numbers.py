@@ -506,3 +506,28 @@ def test_a_shown_product_agrees_with_its_shown_factors():
     assert per_unit_sig(1.2198, 0.7012, 1.2198 * 0.7012) == 3  # 1.22 × 0.701 = 0.855: "0.86"
     assert fmt(1.22 * 0.70, 2) != fmt(1.2198 * 0.7012, 2)  # two digits would not do
     assert per_unit_sig(2.0, 0.25, 0.5) == 2
+
+
+def test_the_push_chart_draws_the_pushes_and_writes_their_share(facts):
+    """Chapter 8's chart of every neuron's push: one bar per neuron, largest first, as tall as its
+    push; the top neurons' bars (and only theirs) yellow; the written sums, divided, give the share."""
+    from manim import tempconfig
+
+    from scenes.chapter8 import _push_chart
+    from scenes.lm_pieces import percent
+    from scenes.pieces import ACCENT
+
+    push = np.asarray(facts["neuron_push"], dtype=np.float64)
+    with tempconfig({"dry_run": True}):
+        head, bars, zero, note = _push_chart(facts)
+    ranked = np.sort(push)[::-1]
+    heights = np.array([b.height if b.get_y() >= zero.get_y() else -b.height for b in bars])
+    big = np.abs(ranked) * (bars[0].height / ranked[0]) > 0.005  # thinner bars are drawn at the least height
+    np.testing.assert_allclose(heights[big], ranked[big] * bars[0].height / ranked[0], rtol=1e-6)
+    yellow = [k for k, b in enumerate(bars) if b.get_fill_color().to_hex().upper() == ACCENT.to_hex().upper()]
+    top = np.argsort(-push)[:len(facts["top_neurons"])]
+    assert yellow == list(range(len(top))) and set(top) == {int(i) for i in facts["top_neurons"]}
+    top_sum, all_sum = round(float(push[top].sum()), 2), round(float(push.sum()), 2)
+    assert note[0].text.endswith(f"+{top_sum:.2f}") and note[1].text.endswith(f"+{all_sum:.2f}")
+    shown = percent(float(facts["top_share"]))
+    assert percent(top_sum / all_sum) == shown and note[2].text.endswith(shown)

@@ -511,16 +511,26 @@ class UntrainedOutput(ChapterTwoScene):
         # What it gives against what we want: the network steps aside for the table
         target = cost_table_stage(d)
         head, rows, total = target.head, target.rows, target.total
-        aside = Group(stage.digit, net, stage.labels, ring)
+        # first beside the output neurons they come from, then gathered into the table
+        outputs = net.layers[L]
+        x_a = float(Group(net, stage.labels).get_right()[0]) + 0.55  # clear of the outputs' digit labels
+        beside = VGroup(*[VGroup(rows[j][1].copy().move_to([x_a, outputs[j].get_y(), 0]),
+                                 rows[j][2].copy().move_to([x_a + 0.95, outputs[j].get_y(), 0])) for j in range(10)])
+        beside_head = VGroup(head[1].copy(), head[2].copy())
+        for m, column in zip(beside_head, (beside[0][0], beside[0][1])):
+            m.move_to([column.get_x(), float(outputs.get_top()[1]) + 0.4, 0])
         self.say(f"Write down what it gives, a, and what we want, y: 1 for the {label}'s neuron, 0 for all the others.")
-        self.play(aside.animate.scale(0.5).move_to([-3.75, 1.0, 0]), run_time=1.4)
-        self.play(FadeIn(head[:3]), FadeIn(VGroup(*[r[0] for r in rows])),
-                  *[TransformFromCopy(net.layers[L][j], rows[j][1]) for j in range(10)], run_time=1.6)
-        self.play(LaggedStart(*[FadeIn(r[2], shift=LEFT * 0.2) for r in rows], lag_ratio=0.08),
-                  FadeOut(ring), run_time=1.2)
-        self.play(FadeOut(net, rate_func=LEAVE), FadeOut(stage.labels, rate_func=LEAVE),
-                  ReplacementTransform(stage.digit, target.digit), FadeIn(target.digit_name, rate_func=ARRIVE),
+        self.play(FadeIn(beside_head[0]), *[TransformFromCopy(outputs[j], beside[j][0]) for j in range(10)],
                   run_time=1.6)
+        self.play(FadeIn(beside_head[1]), LaggedStart(*[FadeIn(b[1], shift=LEFT * 0.2) for b in beside], lag_ratio=0.08),
+                  run_time=1.2)
+        self.wait(0.6)
+        self.play(FadeOut(net, rate_func=LEAVE), FadeOut(stage.labels, rate_func=LEAVE), FadeOut(ring, rate_func=LEAVE),
+                  ReplacementTransform(stage.digit, target.digit), FadeIn(target.digit_name, rate_func=ARRIVE),
+                  FadeIn(head[0], rate_func=ARRIVE), FadeIn(VGroup(*[r[0] for r in rows]), rate_func=ARRIVE),
+                  ReplacementTransform(beside_head, head[1:3]),
+                  *[ReplacementTransform(b[k], rows[j][k + 1]) for j, b in enumerate(beside) for k in range(2)],
+                  run_time=1.8)
 
         # The cost of the difference, term by term
         self.say("The cost of this one example: for each output, square the gap between what it gives and what we want.")

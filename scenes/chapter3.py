@@ -630,8 +630,11 @@ class NudgeTableScene(ChapterThreeScene):
 
         # One example's wishes, then ten
         self.say(f"That was one {label}. Every training digit has wishes for all {n_params:,} weights and biases.")
-        self.play(LaggedStart(*[FadeIn(h, shift=DOWN * 0.1) for h in full.heads], lag_ratio=0.1), run_time=1.4)
-        self.play(LaggedStart(*[FadeIn(row, shift=RIGHT * 0.1) for row in full.cells], lag_ratio=0.08), run_time=2.2)
+        # the 2 just followed comes first, with the parameters' names; then the nine other digits
+        self.play(LaggedStart(*[FadeIn(h, shift=DOWN * 0.1) for h in full.heads], lag_ratio=0.1),
+                  FadeIn(full.cells[label], shift=RIGHT * 0.1), run_time=1.0)
+        self.play(LaggedStart(*[FadeIn(row, shift=RIGHT * 0.1) for i, row in enumerate(full.cells) if i != label],
+                              lag_ratio=0.08), run_time=1.8)
         note = VGroup(_text("rows: ten real digits,", 22), _text("one of each, and", 22), _text("their wishes", 22),
                       _text("columns: the six", 22), _text("parameters with the", 22),
                       _text("largest average wish", 22)).arrange(DOWN, aligned_edge=LEFT, buff=0.1)

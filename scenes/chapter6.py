@@ -65,6 +65,7 @@ from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays
 from scenes.lm_pieces import (
     EmbeddingPlot,
     MatrixBlock,
+    PatternThumb,
     ProbabilityBars,
     TemperatureSlider,
     TokenRow,
@@ -699,7 +700,7 @@ def _attention_arcs(row: TokenRow, weights_row: np.ndarray, above: bool) -> VGro
         mid = arc.point_from_proportion(0.5)
         label = Text(f"{wgt:.2f}", font=FONT, font_size=22, color=INK if wgt >= 0.1 else MUTED)
         label.set_stroke(BACKGROUND, width=6, background=True)  # a dark rim: it reads where a longer arc passes
-        labels.add(label.next_to(mid, side, buff=0.1))
+        labels.add(label.next_to(mid, side, buff=0.12 + 0.008 * (1.0 + 11.0 * wgt)))  # clear of the arc's stroke
     return VGroup(arcs, labels)
 
 
@@ -712,6 +713,17 @@ class AttentionArrows(ChapterSixScene):
         P = d["ch6_patterns"]  # (layers, heads, query, key)
         (l1, h1), (l2, h2) = ([int(v) for v in pair] for pair in d["ch6_heads"])
         n_layer, n_head = int(P.shape[0]), int(P.shape[1])
+        # every head's whole pattern (a column per word asking, a row per word looked at), for the end;
+        # read first, so the numbers written later trace to the entries they show
+        thumbs = Group(*[PatternThumb(P[l, h], size=1.7, title=f"layer {l + 1}, head {h + 1}", font_size=18,
+                                      title_color=ACCENT if (l, h) in ((l1, h1), (l2, h2)) else MUTED)
+                         for l in range(n_layer) for h in range(n_head)])
+        thumbs.arrange_in_grid(n_layer, n_head, buff=(0.55, 0.45)).move_to([0, 0.55, 0])
+        for thumb in thumbs:
+            if thumb.title.color == ACCENT:
+                thumb.frame.set_stroke(ACCENT, width=2.5)
+        legend = Text("each square: a column per word, bright where it looks", font=FONT, font_size=20, color=MUTED)
+        legend.next_to(thumbs, DOWN, buff=0.25)
         first = _attention_arcs(row, P[l1, h1, -1], above=True)
         second = _attention_arcs(row, P[l2, h2, -1], above=False)
         own1, own2 = P[l1, h1, -1, -1], P[l2, h2, -1, -1]
@@ -736,7 +748,13 @@ class AttentionArrows(ChapterSixScene):
             self.say(f"One of the model's real heads, in layer {l1 + 1}, sends almost all of its attention to "
                      f"\u201c{words[big]}\u201d: {float(P[l1, h1, -1, big]):.2f}.")
             self.play(FadeIn(first[1]), FadeIn(self1), run_time=0.8)
+            # the mix written out with this head's real weights, over the arcs
+            weights_row = P[l1, h1, -1]  # picked out whole: each weight written traces to its own entry
+            terms = [rf"{float(weights_row[j]):.2f}\,\vec{{v}}_{{\text{{{w}}}}}" for j, w in enumerate(words)]
+            mix = MathTex(*[t for j, term in enumerate(terms) for t in ((term,) if j == 0 else ("+", term))],
+                          font_size=36).move_to([0, 3.4, 0])
             self.say("The weights add up to 1, and the word takes in that mix of the others' vectors: a weighted sum.")
+            self.play(LaggedStart(*[FadeIn(m, shift=0.1 * UP) for m in mix], lag_ratio=0.12), run_time=1.6)
         # Another head looks elsewhere
         self.say(f"Another head, in layer {l2 + 1}, looks mostly at the word just before: \u201c{words[big2]}\u201d, "
                  f"{float(P[l2, h2, -1, big2]):.2f}.")
@@ -744,6 +762,9 @@ class AttentionArrows(ChapterSixScene):
         self.play(FadeIn(second[1]), FadeIn(self2), run_time=0.8)
         self.say(f"Every word does this at once, in all {n_head} heads of each of the {n_layer} layers, each head with its "
                  f"own pattern.")
+        self.play(FadeOut(Group(first, second, t1, t2, self1, self2, mix, row), rate_func=LEAVE),
+                  LaggedStart(*[FadeIn(t, rate_func=ARRIVE) for t in thumbs], lag_ratio=0.1), run_time=2.0)
+        self.play(FadeIn(legend), run_time=0.6)
         self.say("The weights come from dot products between the words' query and key vectors: Chapter 7 opens one up.")
         self.hand_off(stream_stage(d), run_time=1.6)
 

@@ -74,8 +74,8 @@ from scenes.lm_pieces import (
     top_words,
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
-from scenes.pieces import (ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, agreeing_sig, boxes_meet, fmt,
-                           tex)
+from scenes.pieces import (ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, agreeing_sig, as_shown, boxes_meet,
+                           fmt, tex)
 from scenes.transcript import computed, constant, note_drawing
 
 NUMBER = 6
@@ -873,7 +873,8 @@ class Unembedding(ChapterSixScene):
         self.play(Write(soft[0][:3]), Write(soft[0][6:]), GrowArrow(arrow), FadeIn(arrow_label), run_time=1.2)
         self.play(FadeIn(bars, lag_ratio=0.1), run_time=1.2)
         self.play(Create(bars.highlight(0)), run_time=0.5)
-        gap = computed(fmt(top_logit - second_logit, 2), f"the logit of {top_word} minus that of {second}")
+        gap = computed(fmt(as_shown(top_logit) - as_shown(second_logit), 2),  # as the two shown logits give it
+                       f"the logit of {top_word} minus that of {second}, as shown")
         self.say(f"A gap of {gap} in the logits makes {top_word} {percent(best[0][2])} likely: "
                  f"the model finishes the sentence with it.")
         self.hand_off(temperature_stage(d), run_time=1.6)
@@ -934,7 +935,7 @@ class Temperature(ChapterSixScene):
         cold, hot = probs_at(low), probs_at(high)
         # p^(1/T), renormalised: for T < 1 the less likely a word, the more of its share it loses (always);
         # whether every other shown word falls depends on the numbers
-        falls = all(c < n for c, n in zip(cold[1:], probs_at(normal)[1:]))
+        falls = all(c < n and percent(c) != percent(n) for c, n in zip(cold[1:], probs_at(normal)[1:]))  # as shown
         others = ("every other word falls, the unlikeliest most of all" if falls else
                   "the unlikeliest words fall most of all")
         self.say(f"At T = {temps[low]:g} the gaps between logits double: {market} rises from "
@@ -1078,7 +1079,10 @@ class ContextWindow(ChapterSixScene):
         self.play(FadeIn(window), run_time=0.8)
         self.say(f"That is its context window. Our sentence fills {len(words)} places; GPT-3's window, as published, "
                  f"holds {gpt3_window} tokens.")
+        gpt3 = Text(f"GPT-3, as published: {gpt3_window} rows", font=FONT, font_size=22, color=MUTED)
+        gpt3.next_to(window, DOWN, buff=0.15)
         self.play(Create(band), FadeIn(band_label), run_time=1.0)
+        self.play(FadeIn(gpt3, shift=0.1 * UP), run_time=0.6)
 
         # All of it: matrix-vector products
         product = product_stage(d)
@@ -1130,7 +1134,7 @@ class ContextWindow(ChapterSixScene):
         home = left.get_center()
         left.scale(ZOOM).move_to([0, 0.75, 0])
         self.say("And every step we have seen is built from one operation: a matrix times a vector.")
-        self.play(FadeOut(VGroup(window, band, band_label), rate_func=LEAVE), FadeOut(block, rate_func=LEAVE),
+        self.play(FadeOut(VGroup(window, gpt3, band, band_label), rate_func=LEAVE), FadeOut(block, rate_func=LEAVE),
                   FadeIn(left, rate_func=ARRIVE), run_time=1.8)
         row_band = mat.band(0, 1)
         entry = SurroundingRectangle(qs[0], buff=0.0).stretch_to_fit_height(mat.heat.height / n)
@@ -1152,7 +1156,7 @@ class ContextWindow(ChapterSixScene):
                 flat.stretch_to_fit_width(row_band.width).stretch_to_fit_height(row_band.height)
             flat.move_to(source)
         self.add(flat_row)  # as one drawing, so the screen transcript notes what it draws
-        self.play(*[Restore(part) for part in flat_row], Write(formula[0:2]), Write(formula[3]), run_time=1.4)
+        self.play(*[Restore(part) for part in flat_row], Write(formula[3]), run_time=1.4)
         self.add(flat_x)
         self.play(*[Restore(part) for part in flat_x], Write(formula[4]), FadeIn(names), run_time=1.4)
         self.say(f"Each weight multiplies the entry under it: {n} products, some pushing q_0 up, some down.")
@@ -1161,7 +1165,7 @@ class ContextWindow(ChapterSixScene):
                                                 lag_ratio=0.03), run_time=2.0)
         self.play(Create(column), FadeIn(example), run_time=1.0)
         self.say("Add them up, add a bias: q_0, a weighted sum of the numbers in.")
-        self.play(Write(formula[2]), TransformFromCopy(bars, sums[2]), FadeIn(sums[0:2]), run_time=1.6)
+        self.play(Write(formula[0:3]), TransformFromCopy(bars, sums[2]), FadeIn(sums[0:2]), run_time=1.6)
         self.play(Write(formula[5:]), FadeIn(sums[3:5]), run_time=1.0)
         self.play(FadeIn(sums[5:]), run_time=0.6)
         self.play(FadeOut(sums[-1].copy(), target_position=entry, scale=0.4), run_time=0.8)

@@ -483,11 +483,12 @@ def params_biases(s: Story, blocks: Group) -> Group:
 
 
 def params_heads(s: Story, blocks: Group) -> VGroup:
-    """The part of each matrix one head owns, framed in yellow: its rows of W_Q, W_K and W_V, its
-    columns of W_O, a quarter of each."""
+    """The part of each matrix the chapter's head owns, framed in yellow: its rows of W_Q, W_K and
+    W_V, its columns of W_O, a quarter of each."""
     bands = VGroup()
+    first, last = s.head * s.hd, (s.head + 1) * s.hd
     for (name, _, _), block in zip(_param_mats(s), blocks):
-        bands.add(column_band(block, 0, s.hd) if name == "W_O" else block.band(0, s.hd))
+        bands.add(column_band(block, first, last) if name == "W_O" else block.band(first, last))
     return bands
 
 
@@ -507,7 +508,7 @@ def params_lines(s: Story) -> VGroup:
     layers3, heads3, width3 = (constant(f"{v}", "GPT-3's published size (Brown et al. 2020)") for v in GPT3_LAYERS_HEADS_WIDTH)
     all3 = computed(f"{GPT3_LAYERS_HEADS_WIDTH[0] * GPT3_LAYERS_HEADS_WIDTH[1]:,}", "GPT-3's layers × heads per layer")
     lines = VGroup(
-        Text(f"one head, in yellow: {len(rows)} matrices \u00d7 {hd} \u00d7 {C} = {per_head} weights", font=FONT,
+        Text(f"our head ({s.head_name(s.layer, s.head)}), in yellow: {len(rows)} matrices \u00d7 {hd} \u00d7 {C} = {per_head} weights", font=FONT,
              font_size=22),
         Text(f"one layer: {per_layer} parameters ({H} heads \u00d7 {per_head} weights + {biases} biases)",
              font=FONT, font_size=22),

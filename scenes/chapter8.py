@@ -930,6 +930,7 @@ class PushTowardBasketball(ChapterEightScene):
         self.play(Create(chart[2]), LaggedStart(*[GrowFromEdge(b, DOWN if b.get_y() >= chart[2].get_y() else UP)
                                                   for b in chart[1]], lag_ratio=0.01), run_time=1.8)
         self.play(FadeIn(chart[3], lag_ratio=0.3), run_time=1.0)
+        self.wait(3.0)  # the chart came after its caption: time to read it
         self.hand_off(parts_stage(f), run_time=1.4)
 
 

@@ -942,7 +942,9 @@ class ValuesAndChange(ChapterSevenScene):
         self.wait(0.5)
 
         # Back to the embedding's size through W_O
-        wo = MatrixBlock(s.W_O[:, r], name="W_O", cell=0.045)
+        # as tall as the column of 16 it multiplies (its 64 rows can be no taller on screen), so the
+        # change it gives, 64 numbers, is never drawn shorter than the 16 that made it
+        wo = MatrixBlock(s.W_O[:, r], name="W_O", cell=float(mixed.height) / len(s.W_O))
         change = d["head_change"]
         dvmax = float(np.abs(change[last]).max())
         delta = VectorColumn(change[last], height=wo.heat.height, width=0.28, vmax=dvmax)
@@ -1058,8 +1060,13 @@ class CuttingTheRoute(ChapterSevenScene):
         self.say(f"The route, as the patterns draw it: {quote(top)} straight from {quote(words[s.last])}; "
                  f"{quote(other)} first into {quote(words[s.noun])}, then on to {quote(words[s.last])}.")
         self.play(Indicate(stage.names), run_time=1.0)
+        # why −∞ cuts: the softmax raises e to each score, and e to −∞ is 0 (no model numbers here)
+        why = VGroup(*[MathTex(t, font_size=32) for t in (r"\text{score} \to -\infty", r"e^{\text{score}} \to 0",
+                                                           r"\text{weight} = 0")])
+        why.arrange(DOWN, buff=0.22, aligned_edge=LEFT).move_to([-5.3, -1.5, 0])
         self.say("To cut a link, set its score to \u2212\u221e before the softmax, exactly as the mask does: the "
                  "query takes nothing from that key.")
+        self.play(LaggedStart(*[FadeIn(part, shift=0.1 * RIGHT) for part in why], lag_ratio=0.35), run_time=2.0)
         self.wait(0.5)
         direct, gather, read = s.two("direct"), s.two("gather"), s.two("read")
         cut(VGroup(stage.direct), "direct",

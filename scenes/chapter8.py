@@ -883,12 +883,17 @@ class PushTowardBasketball(ChapterEightScene):
         sketch = _angle_sketch(cosine_n, f"column {int(f['top_neuron_numbers'][0])}", _q(answer))
 
         # The column against the answer's unembedding, among every column's cosine
+        # every column's cosine first; the neuron's own bin turns yellow when its cosine is named
+        marked_bins = [b for b in hist[0] if b.get_fill_color().to_hex() == ACCENT.to_hex()]
+        for b in marked_bins:
+            b.set_fill(POSITIVE)
         self.say(f"What does {name} add? Its column of W\u2193: a direction among {n_in}-number vectors.")
         self.play(LaggedStart(*[FadeIn(b) for b in hist[0]], lag_ratio=0.03), run_time=1.6)
         leans = cosine_n > 2 * cosine_baseline(n_in)  # beyond random directions' spread (not so for every model)
         self.say(f"It {'leans toward' if leans else 'is compared with'} the unembedding of {_q(answer)}, which reads "
                  f"out that word's score: cosine {fmt(cosine_n, 2)}.")
-        self.play(FadeIn(cosine), FadeIn(sketch, lag_ratio=0.2), run_time=1.2)
+        self.play(FadeIn(cosine), FadeIn(sketch, lag_ratio=0.2), *[b.animate.set_fill(ACCENT) for b in marked_bins],
+                  run_time=1.2)
         # Against the cosines of random directions and of every other column
         spread_label = VGroup(_text(f"dashed: \u00b1{shown_spread}, the spread for random directions", 18, INK),
                               _text(f"dotted: \u00b1{real}, the spread of the {len(cos)} columns", 18, MUTED))

@@ -209,8 +209,8 @@ def matrices_stage(s: Story) -> Stage:
 
 def _qk_columns(s: Story) -> tuple[NumberColumn, MathTex, NumberColumn, MathTex]:
     d = s.d
-    q = _numbers(d["head_q"][s.last]).move_to([-5.7, EQ_Y, 0])
-    k = _numbers(d["head_k"][s.top_key]).move_to([-4.2, EQ_Y, 0])
+    q = _numbers(d["head_q"][s.last]).move_to([-5.8, EQ_Y, 0])
+    k = _numbers(d["head_k"][s.top_key]).move_to([-3.9, EQ_Y, 0])
     q_name = _vec("q", s.words[s.last]).next_to(q, UP, buff=0.15)
     k_name = _vec("k", s.words[s.top_key]).next_to(k, UP, buff=0.15).align_to(q_name, DOWN)
     return q, q_name, k, k_name
@@ -676,13 +676,13 @@ class DotProduct(ChapterSevenScene):
         stage = self.open(dot_stage(s))
         q, k = stage.q, stage.k
         terms = d["c7_dot_terms"]  # query entry × key entry, one per row
-        products = _numbers(terms).move_to([-2.5, EQ_Y, 0])
-        times = MathTex(r"\times", font_size=30).move_to([-4.95, EQ_Y, 0])
-        equals = MathTex("=", font_size=30).move_to([-3.45, EQ_Y, 0])
+        products = _numbers(terms).move_to([-1.9, EQ_Y, 0])
+        times = MathTex(r"\times", font_size=34).move_to([(q.get_right()[0] + k.get_left()[0]) / 2, EQ_Y, 0])
+        equals = MathTex("=", font_size=34).move_to([(k.get_right()[0] + products.get_left()[0]) / 2, EQ_Y, 0])
         p_name = MathTex(r"q_i\,k_i", font_size=30, color=INK).next_to(products, UP, buff=0.15).align_to(
             stage.q_name, DOWN)
         # the products as signed bars, one per row, on a common axis
-        axis_x, unit = 0.0, 0.42
+        axis_x, unit = 0.6, 0.42
         bars = VGroup()
         for number, v in zip(products.numbers, terms):
             v = float(v)

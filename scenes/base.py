@@ -266,6 +266,27 @@ def describe(mob: Mobject) -> str:
     return f"{type(mob).__name__}{shown}"
 
 
+RECAP_WIDTH, RECAP_HEIGHT = 13.6, 6.2  # what a recap card may fill
+
+
+def _recap_row(idea: str, width: float, font_size: int = 31) -> VGroup:
+    """One recap line: a bullet and the idea, wrapped onto a second line (under the text, not the
+    bullet) when on one line it would have to be set much smaller."""
+    bullet = Text("\u2022", font=FONT, font_size=font_size)
+    one = Text(idea, font=FONT, font_size=font_size)
+    room = width - bullet.width - 0.3
+    if one.width <= room / 0.88:  # a little too long: the card is set a little smaller instead
+        lines = [one]
+    else:  # break at the space that best balances the two lines
+        words = idea.split()
+        cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+        lines = [Text(" ".join(words[:cut]), font=FONT, font_size=font_size),
+                 Text(" ".join(words[cut:]), font=FONT, font_size=font_size)]
+    text = VGroup(*lines).arrange(DOWN, aligned_edge=np.array([-1, 0, 0]), buff=0.18)
+    bullet.next_to(lines[0], np.array([-1, 0, 0]), buff=0.3)
+    return VGroup(bullet, text)
+
+
 class ChapterScene(MovingCameraScene):
     """A beat of a chapter. Subclasses set ``chapter`` (e.g. 1) and write ``construct``.
 
@@ -560,14 +581,17 @@ class ChapterScene(MovingCameraScene):
         return card
 
     def recap_card(self, ideas: list[str], replacing: Sequence[Mobject] = ()) -> None:
-        """Close a chapter: its ideas, one line each (``replacing``: the drawing it fades out as
-        the heading comes in, so there is no black between)."""
+        """Close a chapter: its ideas, one each, a long one wrapped onto two lines (``replacing``: the
+        drawing it fades out as the heading comes in, so there is no black between)."""
         head = Text("Recap", font=FONT, font_size=44, color=MUTED)
-        rows = VGroup(*[Text(f"\u2022  {idea}", font=FONT, font_size=31) for idea in ideas])
-        rows.arrange(DOWN, aligned_edge=np.array([-1, 0, 0]), buff=0.5)
-        if rows.width > 13.2:
-            rows.scale_to_fit_width(13.2)
-        VGroup(head, rows).arrange(DOWN, buff=0.7).move_to(UP * 0.62)
+        rows = VGroup(*[_recap_row(idea, RECAP_WIDTH) for idea in ideas])
+        rows.arrange(DOWN, aligned_edge=np.array([-1, 0, 0]), buff=0.42)
+        if rows.width > RECAP_WIDTH:
+            rows.scale_to_fit_width(RECAP_WIDTH)
+        card = VGroup(head, rows).arrange(DOWN, buff=0.6)
+        if card.height > RECAP_HEIGHT:  # many long lines: smaller, never off the drawing area
+            card.scale_to_fit_height(RECAP_HEIGHT)
+        card.move_to(UP * 0.62)
         with self.sparse("the recap's heading, before its lines"):
             self.play(FadeIn(head, rate_func=ARRIVE), *[FadeOut(m, rate_func=LEAVE) for m in replacing],
                       run_time=1.2)

@@ -45,6 +45,7 @@ from manim import (
     FadeOut,
     Group,
     GrowFromEdge,
+    Indicate,
     LaggedStart,
     Line,
     MathTex,
@@ -246,6 +247,10 @@ class MichaelJordanPlays(ChapterEightScene):
             self.say(sentence)  # a facts file's fact that was not learned: said, not drawn
         self.say(f"It read sentences about {n_athletes(f)} athletes and their sports in training. "
                  "Where in its weights is this fact kept?")
+        # the blocks that hold weights, one after another: which of them?
+        held = [i for i, name in enumerate(stage.diagram.names) if name in ("attention", "MLP")]
+        self.play(LaggedStart(*[Indicate(stage.diagram.blocks[i], color=ACCENT, scale_factor=1.08) for i in held],
+                              lag_ratio=0.4), run_time=2.4)
         after = site_stage(f)
         self.hand_off(after, keep={stage.diagram: after.diagram}, run_time=1.4)
 

@@ -275,10 +275,10 @@ def _recap_row(idea: str, width: float, font_size: int = 31) -> VGroup:
     bullet = Text("\u2022", font=FONT, font_size=font_size)
     one = Text(idea, font=FONT, font_size=font_size)
     room = width - bullet.width - 0.3
-    if one.width <= room / 0.88:  # a little too long: the card is set a little smaller instead
+    words = idea.split()
+    if one.width <= room / 0.88 or len(words) < 2:  # a little too long: the card is set a little smaller instead
         lines = [one]
     else:  # break at the space that best balances the two lines
-        words = idea.split()
         cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
         lines = [Text(" ".join(words[:cut]), font=FONT, font_size=font_size),
                  Text(" ".join(words[cut:]), font=FONT, font_size=font_size)]

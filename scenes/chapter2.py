@@ -508,10 +508,9 @@ class UntrainedOutput(ChapterTwoScene):
         self.play(Create(ring), run_time=0.8)
         self.wait(1.0)
 
-        # What it gives against what we want: the network steps aside for the table
+        # What it gives against what we want: written beside the outputs, then gathered into the table
         target = cost_table_stage(d)
         head, rows, total = target.head, target.rows, target.total
-        # first beside the output neurons they come from, then gathered into the table
         outputs = net.layers[L]
         x_a = float(Group(net, stage.labels).get_right()[0]) + 0.55  # clear of the outputs' digit labels
         beside = VGroup(*[VGroup(rows[j][1].copy().move_to([x_a, outputs[j].get_y(), 0]),

@@ -630,7 +630,7 @@ class NudgeTableScene(ChapterThreeScene):
 
         # One example's wishes, then ten
         self.say(f"That was one {label}. Every training digit has wishes for all {n_params:,} weights and biases.")
-        # the 2 just followed comes first, with the parameters' names; then the nine other digits
+        # the digit just followed comes first, with the parameters' names; then the nine others
         self.play(LaggedStart(*[FadeIn(h, shift=DOWN * 0.1) for h in full.heads], lag_ratio=0.1),
                   FadeIn(full.cells[label], shift=RIGHT * 0.1), run_time=1.0)
         self.play(LaggedStart(*[FadeIn(row, shift=RIGHT * 0.1) for i, row in enumerate(full.cells) if i != label],

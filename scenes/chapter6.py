@@ -713,8 +713,7 @@ class AttentionArrows(ChapterSixScene):
         P = d["ch6_patterns"]  # (layers, heads, query, key)
         (l1, h1), (l2, h2) = ([int(v) for v in pair] for pair in d["ch6_heads"])
         n_layer, n_head = int(P.shape[0]), int(P.shape[1])
-        # every head's whole pattern (a column per word asking, a row per word looked at), for the end;
-        # read first, so the numbers written later trace to the entries they show
+        # every head's whole pattern (a column per word asking, a row per word looked at), for the end
         thumbs = Group(*[PatternThumb(P[l, h], size=1.7, title=f"layer {l + 1}, head {h + 1}", font_size=18,
                                       title_color=ACCENT if (l, h) in ((l1, h1), (l2, h2)) else MUTED)
                          for l in range(n_layer) for h in range(n_head)])
@@ -1111,7 +1110,7 @@ class ContextWindow(ChapterSixScene):
                           font_size=32).move_to([PRODUCT_X, -1.15, 0])
         total = float(products.sum())
         sig = agreeing_sig([total, float(bias)], float(q0), sum)
-        shown_total = computed(tex(total, sig), "the sum of the 64 products w_0j x_j")
+        shown_total = computed(tex(total, sig), f"the sum of the {n} products w_0j x_j")
         sums = MathTex("q_0", "=", shown_total, "+", tex(float(bias), sig), "=", tex(float(q0)),
                        font_size=40).move_to([PRODUCT_X, -1.95, 0])
         sums[-1].set_color(ACCENT)

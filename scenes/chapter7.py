@@ -508,8 +508,8 @@ def params_lines(s: Story) -> VGroup:
     layers3, heads3, width3 = (constant(f"{v}", "GPT-3's published size (Brown et al. 2020)") for v in GPT3_LAYERS_HEADS_WIDTH)
     all3 = computed(f"{GPT3_LAYERS_HEADS_WIDTH[0] * GPT3_LAYERS_HEADS_WIDTH[1]:,}", "GPT-3's layers × heads per layer")
     lines = VGroup(
-        Text(f"our head ({s.head_name(s.layer, s.head)}), in yellow: {len(rows)} matrices \u00d7 {hd} \u00d7 {C} = {per_head} weights", font=FONT,
-             font_size=22),
+        Text(f"our head ({s.head_name(s.layer, s.head)}), in yellow: {len(rows)} matrices \u00d7 {hd} \u00d7 {C} "
+             f"= {per_head} weights", font=FONT, font_size=22),
         Text(f"one layer: {per_layer} parameters ({H} heads \u00d7 {per_head} weights + {biases} biases)",
              font=FONT, font_size=22),
         Text(f"{L} layers: {attn_total:,} of the model's {total:,} parameters ({attn_share})",

@@ -837,9 +837,10 @@ def _push_chart(f: dict, width: float = 6.2, height: float = 2.3) -> VGroup:
     note_drawing(bars, "each neuron's push on the answer's score, largest first", ranked)
     zero = Line([0, 0, 0], [width, 0, 0], stroke_color=MUTED, stroke_width=1.5)
     top_sum, all_sum = float(push[top].sum()), float(push.sum())
+    top_how, all_how = f"the top {len(top)} neurons' pushes, added", "every neuron's push, added"
     note = VGroup(
-        _text(f"top {_count(len(top))}: +{computed(f'{top_sum:.2f}', f'the top {len(top)} neurons pushes, added')}", 22, ACCENT),
-        _text(f"all {len(push)}: +{computed(f'{all_sum:.2f}', 'every neuron push, added')}", 22),
+        _text(f"top {_count(len(top))}: +{computed(f'{top_sum:.2f}', top_how)}", 22, ACCENT),
+        _text(f"all {len(push)}: +{computed(f'{all_sum:.2f}', all_how)}", 22),
         _text(f"share: {percent(f['top_share'])}", 22),
     ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([width * 0.35, height * 0.62, 0], aligned_edge=LEFT)
     head = _text(f"each neuron's push on {_q(str(f['answer']))}, largest first", 20)

@@ -648,18 +648,52 @@ class DotProducts(ChapterSixScene):
         self.play(Write(total), run_time=1.0)
         agree = int((np.asarray(product) > 0).sum())
         shown_agree = computed(agree, f"the entries where king × {names[0]} is positive")
+        # three real places, one of each kind: both positive, both negative, one of each
+        vocab = _words(d, "vocab")
+        king_row, first_row = E[vocab.index("king")], E[vocab.index(names[0])]
+        k_, f_, p_ = (np.asarray(v, dtype=float) for v in (king_row, first_row, product))
+        kinds = [("both blue", (k_ > 0) & (f_ > 0)), ("both red", (k_ < 0) & (f_ < 0)), ("one of each", k_ * f_ < 0)]
+        places = [int(np.flatnonzero(mask)[np.argmax(np.abs(p_[mask]))]) for _, mask in kinds if mask.any()]
+        step = strips[0].width / n
+        top_y, bottom_y = strips[0].get_top()[1], strips[2].get_bottom()[1]
+
+        def place_box(j: int) -> Rectangle:
+            return Rectangle(width=step + 0.06, height=top_y - bottom_y + 0.1, stroke_color=ACCENT, stroke_width=2.5
+                             ).move_to([strips[0].get_left()[0] + (j + 0.5) * step, (top_y + bottom_y) / 2, 0])
+
+        def place_text(kind: str, j: int) -> Text:
+            a, b = float(king_row[j]), float(first_row[j])
+            sig = agreeing_sig([a, b], a * b, lambda v: v[0] * v[1], least=2, result_sig=2)
+            return Text(f"{kind}: {fmt(a, sig)} \u00d7 {fmt(b, sig)} = "
+                        f"{computed(fmt(a * b, 2), 'the two entries multiplied')}", font=FONT, font_size=24,
+                        ).move_to([1.6, -0.1, 0])
+
+        count = Text(f"positive in {shown_agree} of {n} places", font=FONT, font_size=24, color=POSITIVE)
         self.say(f"Where both are blue or both red, the product is positive (blue): for king and {names[0]}, in "
                  f"{shown_agree} of {n} places.")
+        box, example = None, None
+        for (kind, _), j in zip([k for k in kinds if k[1].any()], places):
+            new_box, new_example = place_box(j), place_text(kind, j)
+            if box is None:
+                box, example = new_box, new_example
+                self.play(Create(box), FadeIn(example), run_time=0.8)
+            else:
+                self.play(Transform(box, new_box), FadeOut(example), FadeIn(new_example), run_time=0.8)
+                example = new_example
+            self.wait(0.8)
+        count.next_to(example, DOWN, buff=0.25)
+        self.play(FadeIn(count), run_time=0.6)
         # Compare king with other words
+        dots = d["dot_products"]  # read again after the rows above: the bars' numbers are these
         self.say("Large and positive: similar. Near zero: unrelated. Negative: pointing away. Here is king against other words.")
-        self.play(Create(axis), LaggedStart(*[FadeIn(b) for b in bars], lag_ratio=0.2), run_time=2.0)
+        self.play(FadeOut(Group(box, example, count), rate_func=LEAVE), Create(axis),
+                  LaggedStart(*[FadeIn(b) for b in bars], lag_ratio=0.2), run_time=2.0)
         box = SurroundingRectangle(bars[3], color=ACCENT, buff=0.08)
         self.play(Create(box), run_time=0.8)
         self.say(f"King and \u201c{names[3]}\u201d share nothing: {fmt_dot(dots[3])}. King and {names[-1]}, point slightly away: {fmt_dot(dots[-1])}.")
         self.wait(1.6)
         self.play(Transform(box, SurroundingRectangle(bars[-1], color=ACCENT, buff=0.08)), run_time=0.8)
         # the cosine: the same sum for the two vectors scaled to length 1
-        vocab = _words(d, "vocab")
         king, first = (np.asarray(E[vocab.index(w)], dtype=np.float64) for w in ("king", names[0]))
         cosine = computed(f"{king @ first / (np.linalg.norm(king) * np.linalg.norm(first)):.2f}",
                           f"king \u00b7 {names[0]} \u00f7 (king's length \u00d7 {names[0]}'s length)")

@@ -75,7 +75,7 @@ from scenes.lm_pieces import (
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
 from scenes.pieces import (ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, NumberColumn, agreeing_sig, as_shown, boxes_meet,
-                           fmt, tex)
+                           fmt, signed_columns, tex)
 from scenes.transcript import computed, constant, note_drawing
 
 NUMBER = 6
@@ -355,11 +355,8 @@ ZOOM = 1.15  # the product's size while it is alone on screen
 
 
 def _flat_strip(values: np.ndarray, vmax: float, y: float, role: str) -> Group:
-    """A vector laid flat (entry 0 on the left) in a faint frame, centred in the right-hand column."""
-    heat = HeatMap(np.asarray(values)[None, :], vmax=vmax, height=0.3)
-    heat.stretch_to_fit_width(PRODUCT_WIDTH).move_to([PRODUCT_X, y, 0])
-    frame = Rectangle(width=heat.width, height=heat.height, stroke_color=FAINT, stroke_width=1.2).move_to(heat)
-    strip = Group(heat, frame)
+    """A vector laid flat (entry 0 on the left), centred in the right-hand column."""
+    strip = _hstrip(values, vmax, PRODUCT_WIDTH, 0.3).move_to([PRODUCT_X, y, 0])
     note_drawing(strip, role, values)
     return strip
 
@@ -367,14 +364,8 @@ def _flat_strip(values: np.ndarray, vmax: float, y: float, role: str) -> Group:
 def _product_bars(products: np.ndarray, baseline: float, unit: float) -> VGroup:
     """One bar per product w_0j x_j under its column: up and blue when positive, down and red when
     negative, as tall as the product."""
-    step = PRODUCT_WIDTH / len(products)
-    left = PRODUCT_X - PRODUCT_WIDTH / 2
-    bars = VGroup()
-    for j, v in enumerate(products):
-        bar = Rectangle(width=step * 0.8, height=max(abs(float(v)) * unit, 0.01), stroke_width=0,
-                        fill_color=POSITIVE if v >= 0 else NEGATIVE, fill_opacity=0.9)
-        bar.move_to([left + (j + 0.5) * step, baseline, 0], aligned_edge=DOWN if v >= 0 else UP)
-        bars.add(bar)
+    bars = signed_columns(products, PRODUCT_WIDTH / len(products), unit, least=0.01)
+    bars.shift([PRODUCT_X - PRODUCT_WIDTH / 2, baseline, 0])
     note_drawing(bars, "products w_0j x_j", products)
     return bars
 

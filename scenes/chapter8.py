@@ -75,7 +75,7 @@ from scenes.lm_pieces import (
     percent,
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED
-from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, HeatMap, agreeing_sig, as_shown, fmt, value_to_color
+from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, agreeing_sig, as_shown, fmt, signed_columns, value_to_color
 from scenes.transcript import computed, constant, note_drawing
 
 NUMBER = 8
@@ -828,12 +828,8 @@ def _push_chart(f: dict, width: float = 6.2, height: float = 2.3) -> VGroup:
     top = [int(i) for i in f["top_neurons"]]
     order = np.argsort(-push, kind="stable")
     ranked = f["neuron_push"][order]  # picked out of the artifact: the drawing names its source
-    step, sy = width / len(push), height / float(ranked.max())
-    bars = VGroup()
-    for k, (i, v) in enumerate(zip(order, np.asarray(ranked, dtype=float))):
-        bars.add(Rectangle(width=step * 0.8, height=max(abs(v) * sy, 0.005), stroke_width=0, fill_opacity=0.9,
-                           fill_color=ACCENT if int(i) in top else POSITIVE if v >= 0 else NEGATIVE)
-                 .move_to([(k + 0.5) * step, 0, 0], aligned_edge=DOWN if v >= 0 else UP))
+    bars = signed_columns(np.asarray(ranked, dtype=float), width / len(push), height / float(ranked.max()),
+                          colors=[ACCENT if int(i) in top else None for i in order])
     note_drawing(bars, "each neuron's push on the answer's score, largest first", ranked)
     zero = Line([0, 0, 0], [width, 0, 0], stroke_color=MUTED, stroke_width=1.5)
     top_sum, all_sum = float(push[top].sum()), float(push.sum())

@@ -751,6 +751,19 @@ class ExampleTable(Group):
         return VGroup(*[row[c] for row in self.cells])
 
 
+def signed_columns(values: Sequence[float], step: float, unit: float, colors: Sequence | None = None,
+                   least: float = 0.005) -> VGroup:
+    """One upright bar per value, side by side from x = 0 (``step`` apart), standing on y = 0: up for
+    a positive value, down for a negative one, ``unit`` tall per unit of value (``least`` at
+    least); blue or red by sign, unless ``colors`` gives a bar its own (None keeps the sign's)."""
+    bars = VGroup()
+    for k, v in enumerate(float(v) for v in values):
+        color = colors[k] if colors is not None and colors[k] is not None else POSITIVE if v >= 0 else NEGATIVE
+        bars.add(Rectangle(width=step * 0.8, height=max(abs(v) * unit, least), stroke_width=0, fill_color=color,
+                           fill_opacity=0.9).move_to([(k + 0.5) * step, 0, 0], aligned_edge=DOWN if v >= 0 else UP))
+    return bars
+
+
 def path_tip(points: np.ndarray, color, size: float = 0.2) -> VMobject:
     """An arrowhead at the end of a drawn path (scene ``points``), pointing the way the path's
     last stretch of at least ``size`` runs."""

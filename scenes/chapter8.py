@@ -43,6 +43,7 @@ from manim import (
     DashedLine,
     FadeIn,
     FadeOut,
+    GrowArrow,
     Group,
     GrowFromEdge,
     Indicate,
@@ -443,7 +444,7 @@ MLP_Y = 0.35  # their centre
 
 def _up(f: dict) -> UpProjection:
     up = UpProjection(f["mlp_in"], f["up_weight"], f["up_bias"], f["mlp_pre"], f["mlp_post"], height=MLP_H)
-    up.move_to([-6.85 + up.width / 2, 0, 0])
+    up.move_to([-6.45 + up.width / 2, 0, 0])
     return up.shift(UP * (MLP_Y - up.w_up.frame.get_y()))
 
 
@@ -571,7 +572,7 @@ class InsideTheMLP(ChapterEightScene):
         vmax = float(max(np.abs(f["mlp_pre"]).max(), np.abs(f["mlp_post"]).max()))
         down = DownProjection(f["mlp_post"], f["down_weight"], f["down_bias"], f["mlp_out"], f["resid_in"],
                               f["resid_out"], height=MLP_H, post_vmax=vmax)
-        down.move_to([-6.85 + down.width / 2, 0, 0])
+        down.move_to([-6.45 + down.width / 2, 0, 0])
         down.shift(UP * (MLP_Y - down.post.frame.get_y()))
         self.finish_reading()
         leaving = [m for m in self.drawing() if m is not up.post and m is not stage.title]
@@ -1024,7 +1025,7 @@ class SpreadOverManyNeurons(ChapterEightScene):
 
 # ----------------------------------------------------------------------------- beat 8: superposition, then the model again
 
-HIST_AT = (-2.3, 0.45)  # its yellow band lines stay clear of the "a demonstration" label above
+HIST_AT = (-2.3, 0.2)  # its tallest bars and yellow band lines stay clear of the "a demonstration" label above
 
 
 def _hist(s: dict) -> AngleHistogram:
@@ -1041,6 +1042,21 @@ def angles_stage(s: dict) -> Stage:
     head = _text(f"angles between {n_vec} directions in {dim} dimensions ({pairs} pairs)", 24).move_to(UP * 3.3)
     about = _text("a demonstration about vectors, not about the model", 22, MUTED).move_to(UP * 2.75)
     return Stage(head=head, about=about, axis=hist.axis, ticks=hist.ticks)
+
+
+def _feature_sketch(length: float = 1.7) -> VGroup:
+    """The idea of superposition, drawn as an idea (no model numbers): two neurons' axes, and a
+    feature as a direction between them that is neither."""
+    axes = VGroup(Arrow(ORIGIN, [length, 0, 0], buff=0, stroke_width=4, color=MUTED),
+                  Arrow(ORIGIN, [0, length, 0], buff=0, stroke_width=4, color=MUTED))
+    names = VGroup(_text("neuron 1", 22, MUTED).next_to(axes[0], DOWN, buff=0.12).align_to(axes[0], RIGHT),
+                   _text("neuron 2", 22, MUTED).next_to(axes[1], LEFT, buff=0.12).align_to(axes[1], UP))
+    angle = math.radians(35)
+    feature = Arrow(ORIGIN, [length * math.cos(angle), length * math.sin(angle), 0], buff=0, stroke_width=5,
+                    color=INK)
+    label = VGroup(_text("a feature:", 22), _text("a direction", 22)).arrange(DOWN, aligned_edge=LEFT, buff=0.05)
+    label.next_to(feature.get_end(), RIGHT, buff=0.12)
+    return VGroup(axes, names, feature, label)
 
 
 class Superposition(ChapterEightScene):
@@ -1071,12 +1087,15 @@ class Superposition(ChapterEightScene):
 
         # Why spread out? Nearly perpendicular directions
         same_width = "as many numbers as the model's vectors" if dim == len(f["mlp_in"]) else "a toy space"
+        sketch = _feature_sketch(2.3).move_to([HIST_AT[0], HIST_AT[1] + 0.2, 0])  # where the bars will grow
         self.say("Why spread a fact out? One idea is superposition: a feature is a direction, not a neuron, "
                  "and directions are plentiful.")
-        self.play(LaggedStart(*[FadeIn(b) for b in hist.bars], lag_ratio=0.02), FadeIn(state), run_time=1.5)
+        self.play(*[GrowArrow(a) for a in sketch[0]], FadeIn(sketch[1]), run_time=1.0)
+        self.play(GrowArrow(sketch[2]), FadeIn(sketch[3]), run_time=1.0)
         self.say(f"Here are {n_vec} random directions in {dim} dimensions, {same_width}, and the angles "
                  "between them.")
-        self.wait(0.5)
+        self.play(FadeOut(sketch, rate_func=LEAVE), LaggedStart(*[FadeIn(b) for b in hist.bars], lag_ratio=0.02),
+                  FadeIn(state, rate_func=ARRIVE), run_time=2.0)
         self.say(f"In high dimensions, random directions are nearly perpendicular: {before_share} "
                  f"of pairs lie within {_deg(tol)} of 90\u00b0.")
         self.play(Create(hist.band), FadeIn(within), FadeIn(band), run_time=1.0)

@@ -952,7 +952,7 @@ def _score(x: float) -> str:
 
 def _parts_bars(f: dict) -> SignedBars:
     names = [part_name(str(n)) for n in f["logit_part_names"]]
-    bars = SignedBars(f["logit_parts"], names, max_length=2.3, font_size=24, bar_height=0.38).move_to([-2.9, 0.3, 0])
+    bars = SignedBars(f["logit_parts"], names, max_length=2.0, font_size=24, bar_height=0.38).move_to([-3.05, 0.3, 0])
     _renumber(bars.rows, 2, [_score(v) for v in f["logit_parts"]])
     return bars
 
@@ -984,10 +984,10 @@ class SpreadOverManyNeurons(ChapterEightScene):
         counts = [int(k) for k in f["ablation_counts"]]
         labels = ["none"] + [f"top {k}" for k in counts]
         probs = [float(f["answer_prob"])] + [float(p) for p in f["ablation_curve"]]
-        ablation = ProbabilityBars(labels, probs, width=2.2, font_size=24)
-        ablation.next_to(stage.ablation_head, DOWN, buff=0.4).set_x(3.5)
+        ablation = ProbabilityBars(labels, probs, width=2.0, font_size=24)
+        ablation.next_to(stage.ablation_head, DOWN, buff=0.4).set_x(3.7)
         # beside each probability, the score it comes from: a high score has slack
-        scores = VGroup(*[_text(f"{float(v):.2f}", 22, MUTED).move_to([6.45, row.get_y(), 0])
+        scores = VGroup(*[_text(f"{float(v):.2f}", 22, MUTED).move_to([6.5, row.get_y(), 0])
                           for v, row in zip(f["ablation_logits"], ablation.rows)])
         scores_head = _text("score", 22, MUTED).next_to(scores, UP, buff=0.2)
 

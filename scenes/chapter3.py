@@ -516,15 +516,24 @@ class AddUpTheWishes(ChapterThreeScene):
         self.play(TransformFromCopy(other_arrows, squares[other]), FadeIn(frames[other]), FadeIn(heads[other]),
                   run_time=1.2)
         pair = SurroundingRectangle(VGroup(squares[label][k_opp], squares[other][k_opp]), color=ACCENT, buff=0.04)
+        # the two wishes written beside their cells: the 6's is too small for its colour to read
+        asks = VGroup(_text(_signed(wishes[label][k_opp]), 20, signed_color(float(wishes[label][k_opp])))
+                      .next_to(pair, LEFT, buff=0.12),
+                      _text(_signed(wishes[other][k_opp]), 20, signed_color(float(wishes[other][k_opp])))
+                      .next_to(pair, RIGHT, buff=0.12))
+        if asks[0].get_left()[0] < -6.9:  # a grid far left (a wide layer): the 2's wish goes over its cell
+            asks[0].next_to(pair, UP, buff=0.1).align_to(pair, LEFT)
         self.say(f"Neuron {_index(k_opp)}: the {label} asks {_signed(wishes[label][k_opp])}, the {other} "
                  f"{_signed(wishes[other][k_opp])}. The {other} is less off target, so it asks less.")
         self.play(Create(pair), run_time=0.8)
+        self.play(FadeIn(asks[0], shift=0.1 * LEFT), run_time=0.6)
+        self.play(FadeIn(asks[1], shift=0.1 * RIGHT), run_time=0.6)
         self.wait(0.5)
 
         # All ten outputs, then their sum
         rest = [i for i in range(10) if i not in (label, other)]
         self.say("Every output has its say, each weighted by how far it is from where it should be.")
-        self.play(FadeOut(pair), FadeOut(other_ring), *[e.animate.set_stroke(opacity=0.12) for e in into_other],
+        self.play(FadeOut(pair), FadeOut(asks), FadeOut(other_ring), *[e.animate.set_stroke(opacity=0.12) for e in into_other],
                   LaggedStart(*[TransformFromCopy(net.layers[L][i], squares[i]) for i in rest], lag_ratio=0.12),
                   *[FadeIn(frames[i]) for i in rest], *[FadeIn(heads[i]) for i in rest], run_time=2.4)
         total = d[f"wanted_a{P}"]

@@ -586,12 +586,14 @@ class OneHiddenNeuron(ChapterOneScene):
         self.wait(4.0)
 
         # Laid over the digit: weight times pixel
-        digit = DigitImage(d["digit"], height=size).move_to(weights)
+        digit = DigitImage(d["digit"], height=size, ink=0.6).move_to(weights)  # a veil: the weights show through
         product = HeatMap((d["neuron_weights"] * d["digit"]).reshape(28, 28), vmax=vmax, height=size).move_to(weights)
         self.say("Now lay the digit over it. Only weights under ink count: each weight times its pixel's brightness.")
         self.play(TransformFromCopy(small.digit[0], digit), run_time=1.4)
-        self.play(FadeIn(product), FadeOut(digit), FadeOut(weights),
-                  title.animate.become(_text("weight × pixel, w × a", 22).move_to(title)), run_time=1.5)
+        self.wait(1.2)
+        product_title = _text("weight × pixel, w × a", 22).move_to(title)
+        self.play(FadeIn(product), FadeOut(digit), FadeOut(weights), FadeOut(title, rate_func=LEAVE),
+                  FadeIn(product_title, rate_func=ARRIVE), run_time=1.5)
         self.wait(1.5)
 
         # The weighted sum, term by term (counting from 0, like the neurons)

@@ -143,14 +143,23 @@ def _image(rgb: np.ndarray, height: float) -> ImageMobject:
 
 
 class DigitImage(ImageMobject):
-    """A 28x28 digit (or any square of pixels) as one image (not 784 shapes), brightness = pixel value."""
+    """A 28x28 digit (or any square of pixels) as one image (not 784 shapes), brightness = pixel value.
 
-    def __init__(self, pixels: np.ndarray, height: float = 3.0, **kwargs):
+    With ``ink`` (0 to 1) it is drawn as a veil to lay over another picture: white where the ink
+    is, that opaque at full ink, and see-through where there is none."""
+
+    def __init__(self, pixels: np.ndarray, height: float = 3.0, ink: float | None = None, **kwargs):
         note_drawing(self, "pixels", pixels)
         pixels = np.asarray(pixels)
         self.side = int(round(np.sqrt(pixels.size)))
-        gray = np.round(np.clip(pixels.reshape(self.side, self.side), 0, 1) * 255).astype(np.uint8)
-        super().__init__(np.repeat(gray[:, :, None], 3, axis=2), **kwargs)
+        level = np.clip(pixels.reshape(self.side, self.side), 0, 1)
+        if ink is None:
+            gray = np.round(level * 255).astype(np.uint8)
+            image = np.repeat(gray[:, :, None], 3, axis=2)
+        else:
+            image = np.full((self.side, self.side, 4), 255, dtype=np.uint8)
+            image[:, :, 3] = np.round(level * ink * 255).astype(np.uint8)
+        super().__init__(image, **kwargs)
         self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
         self.height = height
 

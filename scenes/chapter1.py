@@ -592,8 +592,8 @@ class OneHiddenNeuron(ChapterOneScene):
         self.play(TransformFromCopy(small.digit[0], digit), run_time=1.4)
         self.wait(1.2)
         product_title = _text("weight × pixel, w × a", 22).move_to(title)
-        self.play(FadeIn(product), FadeOut(digit), FadeOut(weights), FadeOut(title, rate_func=LEAVE),
-                  FadeIn(product_title, rate_func=ARRIVE), run_time=1.5)
+        self.play(FadeIn(product), FadeOut(digit), FadeOut(weights), FadeOut(title, rate_func=first_part(0.45)),
+                  FadeIn(product_title, rate_func=last_part(0.45)), run_time=1.5)  # one title, then the other
         self.wait(1.5)
 
         # The weighted sum, term by term (counting from 0, like the neurons)

@@ -788,10 +788,10 @@ class NegativeGradient(ChapterTwoScene):
         note_drawing(bar, f"the {label}s' share of the training digits", d["label_share"])
         self.say("Look at the output biases. Every one of them is pushed down, even the bias of the 3.")
         away = [maps, names, stage.title, stage.count, stage.legend, *blocks[:2 * L - 2]]
-        self.play(*[FadeOut(m) for m in away], run_time=0.8)
         first = Group(b3, tags)  # the column and its names, then room beside them for the share
-        self.look_at(first, self.width_to_fit(first, 0.15), run_time=3.0)
-        self.play(LaggedStart(*[FadeIn(t) for t in tags], lag_ratio=0.08), run_time=1.2)
+        # the camera goes to b(L) while the rest fades, and its entries are named as it arrives
+        self.look_at(first, self.width_to_fit(first, 0.15), *[FadeOut(m, rate_func=LEAVE) for m in away],
+                     LaggedStart(*[FadeIn(t) for t in tags], lag_ratio=0.08, rate_func=ARRIVE_LAGGED), run_time=2.6)
         self.say(f"The gradient averages over all digits, and only {share:.0%} of them are 3s: for the rest the 3's "
                  "output should be off.")
         seen = Group(b3, tags, alone, of_all, rest)

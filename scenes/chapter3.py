@@ -51,10 +51,11 @@ from manim import (
     Transform,
     TransformFromCopy,
     VGroup,
+    VMobject,
 )
 
 from scenes.base import ARRIVE, ARRIVE_LAGGED, DRAW_TOP, LEAVE, ChapterScene, Stage, artifact_arrays
-from scenes.palette import ACCENT, COST, FAINT, INK, MUTED, signed_color, value_to_color
+from scenes.palette import ACCENT, BACKGROUND, COST, FAINT, INK, MUTED, signed_color, value_to_color
 from scenes.pieces import (
     FONT,
     DigitImage,
@@ -761,25 +762,42 @@ class MiniBatches(ChapterThreeScene):
         self.play(FadeIn(key[1], shift=LEFT * 0.1), Create(sgd[0]), run_time=3.0)
         self.play(FadeIn(sgd[1]), run_time=0.4)
 
-        # Up close, every step
-        shown = 14  # steps drawn up close
+        # Up close, every step: a magnifier over the start, in a panel beside the map
+        shown = 8  # steps drawn up close: few enough for a magnification that shows each one
         near = {k: np.array([land.point(*p) for p in d[k][: shown + 1]]) for k in ("full_path", "sgd_path")}
-        dots = VGroup(*[Dot(p, radius=0.0045, color=color) for k, color in (("full_path", INK), ("sgd_path", ACCENT))
-                        for p in near[k]])
-        note_drawing(dots, "steps", d["sgd_path"][: shown + 1])
         box = np.concatenate(list(near.values()))
         lo, hi = box.min(axis=0), box.max(axis=0)
-        width = max((hi - lo)[0] * 1.8, (hi - lo)[1] * 1.8 / 0.447)
+        mid = (lo + hi) / 2
+        region = Rectangle(width=(hi - lo)[0] * 1.25 + 0.04, height=(hi - lo)[1] * 1.25 + 0.04, stroke_color=INK,
+                           stroke_width=1.5).move_to(mid)
+        panel = Rectangle(width=4.7, height=3.6, stroke_color=INK, stroke_width=1.5, fill_color=BACKGROUND,
+                          fill_opacity=1).move_to([4.45, -0.65, 0])
+        span = np.maximum(hi - lo, 1e-6)
+        zoom = min((panel.width - 0.9) / span[0], (panel.height - 0.9) / span[1])  # the same in x and y
+
+        def magnified(points: np.ndarray) -> np.ndarray:
+            return panel.get_center() + DOWN * 0.15 + (points - mid) * zoom
+
+        walks = VGroup()
+        for k, color, width in (("full_path", INK, 3.0), ("sgd_path", ACCENT, 3.0)):
+            at = magnified(near[k])
+            walks.add(VGroup(VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(at),
+                             VGroup(*[Dot(q, radius=0.045, color=color) for q in at])))
+        note_drawing(walks[1][1], "steps", d["sgd_path"][: shown + 1])
+        zoomed = computed(f"{zoom:.0f}", "the panel's magnification of the map")
+        caption_in = _text(f"the first {constant(shown, 'steps shown up close')} steps, {zoomed} times larger", 18, MUTED)
+        caption_in.next_to(panel.get_corner(UP + LEFT), DOWN + RIGHT, buff=0.12)
+        leads = VGroup(*[Line(region.get_corner(UP + RIGHT), panel.get_corner(UP + LEFT)),
+                         Line(region.get_corner(DOWN + RIGHT), panel.get_corner(DOWN + LEFT))]).set_stroke(MUTED, 1)
         self.say(f"Up close, the first {constant(shown, 'steps shown up close')} steps of each: each mini-batch pulls its own way, so the yellow path "
-                 "zigzags.")
-        labels = Group(after.start_name, key, after.legend)  # text would swell with the zoom: it steps out
-        self.play(FadeOut(labels), FadeOut(start_cost), run_time=0.6)
-        self.look_at((lo + hi) / 2, width, full[0].animate.set_stroke(width=0.5), sgd[0].animate.set_stroke(width=0.5),
-                     after.marker.animate.set_stroke(width=0.5), FadeIn(dots), run_time=2.5)
+                 "turns at every step.")
+        self.play(Create(region), run_time=0.6)
+        self.play(Create(leads), FadeIn(panel), FadeIn(caption_in), run_time=0.8)
+        for walk in walks:
+            self.play(Create(walk[0]), LaggedStart(*[FadeIn(dot, scale=0.5) for dot in walk[1]], lag_ratio=0.15),
+                      run_time=1.6)
         self.wait(2.0)
-        self.camera_home(full[0].animate.set_stroke(width=3.0), sgd[0].animate.set_stroke(width=2.0),
-                         after.marker.animate.set_stroke(width=3.0), FadeOut(dots), run_time=2.0)
-        self.play(FadeIn(labels), run_time=0.6)
+        self.play(*[FadeOut(m) for m in (region, leads, panel, caption_in, walks)], run_time=0.8)
 
         # Equal cost, counted in digits read
         tally, first, end, late = after.tally, after.first, after.end, after.late

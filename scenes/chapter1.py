@@ -617,11 +617,11 @@ class OneHiddenNeuron(ChapterOneScene):
         self.play(Write(line2[7:]), run_time=0.8)
 
         # The sigmoid squishes it into (0, 1); its middle sits at the threshold
-        axes = Axes(x_range=[-6, 6, 2], y_range=[0, 1, 0.5], x_length=3.6, y_length=2.4, tips=False,
+        axes = Axes(x_range=[-6, 6, 2], y_range=[0, 1, 0.5], x_length=3.3, y_length=2.4, tips=False,
                     axis_config={"stroke_width": 1.5, "color": MUTED, "font_size": 26},
                     x_axis_config={"include_numbers": True, "numbers_to_exclude": [0]},
                     y_axis_config={"include_numbers": True, "label_direction": LEFT})
-        axes.move_to([4.95, 1.38, 0])
+        axes.move_to([4.8, 1.38, 0])  # its numbers clear of the right edge
         curve = axes.plot(lambda t: 1 / (1 + np.exp(-t)), color=FUNCTION, stroke_width=3)
         formula = MathTex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", font_size=34).next_to(axes, UP, buff=0.12)
         zero = _text(f"0: the sum at {-b:.3f}", 20, MUTED).next_to(axes.c2p(0, 0), DOWN, buff=0.62)

@@ -765,12 +765,12 @@ class BiasAndPrevious(ChapterFourScene):
 
         # One link further back: the tree repeats
         back = VGroup(*[v for k, v in stage.items() if k not in ("formula", "numbers", "result", "check")])
-        moved = back.copy().scale(0.8)
-        moved.shift(RIGHT * (6.9 - moved.get_right()[0]) + UP * 0.35)  # room on the left for the link before
+        moved = back.copy().scale(0.76)
+        moved.shift(RIGHT * (6.6 - moved.get_right()[0]) + UP * 0.35)  # room on the left for the link before
         ap = moved[[k for k in stage if k not in ("formula", "numbers", "result", "check")].index("a_prev")]
         ups = VGroup(MathTex(r"w^{(L-1)}", font_size=40), MathTex(r"a^{(L-2)}", font_size=40),
                      MathTex(r"b^{(L-1)}", font_size=40)).arrange(DOWN, buff=0.42, aligned_edge=LEFT)
-        ups.move_to([0, ap[0].get_y(), 0]).set_x(-6.9 + ups.width / 2)
+        ups.move_to([0, ap[0].get_y(), 0]).set_x(-6.6 + ups.width / 2)  # a margin from the frame's edge
         z_prev = MathTex(r"z^{(L-1)}", font_size=40).move_to([(ups.get_right()[0] + ap.get_left()[0]) / 2 - 0.1,
                                                              ap[0].get_y(), 0])
         up_edges = VGroup(*[Arrow(u.get_right(), z_prev.get_left(), buff=0.1, stroke_width=3, color=LINK_Z,

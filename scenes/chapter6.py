@@ -259,7 +259,8 @@ def attention_stage(d: dict) -> Stage:
 
 
 STREAM_Y = (2.35, 1.55, 0.9, 0.25, -0.4, -1.55)  # the start, the four changes, the vector so far
-STREAM_X = (-6.9, -2.9, 6.9)  # labels' left edge, strips' left and right edges
+STREAM_X = (-6.9, -2.9, 5.6)  # labels' left edge, strips' left and right edges
+LENGTH_X = 6.3  # the column of the strips' lengths
 
 
 def _stream_label(text: str, y: float, color=INK) -> Text:
@@ -272,6 +273,14 @@ def _stream_label(text: str, y: float, color=INK) -> Text:
 
 def _stream_strip(values: np.ndarray, vmax: float, y: float) -> Group:
     return _hstrip(values, vmax, STREAM_X[2] - STREAM_X[1], 0.42).move_to([(STREAM_X[1] + STREAM_X[2]) / 2, y, 0])
+
+
+def _stream_length(values: np.ndarray, y: float, color=MUTED) -> Text:
+    """A strip's length (the root of its sum of squares) at the right of its row: on one colour
+    scale a short vector is a faint strip, and its length says by how much."""
+    length = computed(fmt(float(np.linalg.norm(np.asarray(values, dtype=float))), 2),
+                      "the vector's length: the root of its sum of squares")
+    return Text(length, font=FONT, font_size=21, color=color).move_to([LENGTH_X, y, 0])
 
 
 def _stream_vmax(d: dict) -> float:
@@ -287,7 +296,9 @@ def stream_stage(d: dict) -> Stage:
     row.labels[-1].set_color(ACCENT)
     start = _stream_strip(d["unembed_stream"][0][-1], _stream_vmax(d), STREAM_Y[0])
     label = _stream_label(f"{words[-1]} + position {len(words) - 1}", STREAM_Y[0])
-    return Stage(row=row, start=start, label=label)
+    length = _stream_length(d["unembed_stream"][0][-1], STREAM_Y[0])
+    heading = Text("length", font=FONT, font_size=18, color=MUTED).move_to([LENGTH_X, STREAM_Y[0] + 0.45, 0])
+    return Stage(row=row, start=start, label=label, length=length, heading=heading)
 
 
 def unembed_stage(d: dict) -> Stage:
@@ -802,28 +813,36 @@ class ResidualStream(ChapterSixScene):
         vmax = _stream_vmax(d)
         n_layer = len(changes) // 2
         names = [f"+ {part}, layer {layer + 1}" for layer in range(n_layer) for part in ("attention", "MLP")]
-        rows = Group(*[Group(_stream_label(name, y), _stream_strip(changes[s][-1], vmax, y))
+        rows = Group(*[Group(_stream_label(name, y), _stream_strip(changes[s][-1], vmax, y),
+                             _stream_length(changes[s][-1], y))
                        for s, (name, y) in enumerate(zip(names, STREAM_Y[1:5]))])
         y_now = STREAM_Y[5]
         rule = Line([STREAM_X[0], y_now + 0.55, 0], [STREAM_X[2], y_now + 0.55, 0], stroke_color=MUTED, stroke_width=1.5)
         now_label = _stream_label("= the vector so far", y_now, ACCENT)
         now = _stream_strip(stream[0][-1], vmax, y_now)
+        now_length = _stream_length(stream[0][-1], y_now, ACCENT)
         note = Text("one colour scale for every strip: blue +, red \u2212", font=FONT, font_size=20, color=MUTED)
         note.move_to([(STREAM_X[1] + STREAM_X[2]) / 2, -2.3, 0])
 
         # The vector each block adds to
         self.say(f"Follow the last word's vector through the blocks. It starts as \u201c{words[-1]}\u201d plus the vector of its position.")
-        self.play(Create(rule), FadeIn(now_label), TransformFromCopy(stage.start, now), FadeIn(note), run_time=1.5)
+        self.play(Create(rule), FadeIn(now_label), TransformFromCopy(stage.start, now),
+                  TransformFromCopy(stage.length, now_length), FadeIn(note), run_time=1.5)
         self.say("A block does not replace the vector: it computes a change and adds it. This running sum is the "
                  "residual stream.")
         for s, r in enumerate(rows):
             self.play(FadeIn(r, shift=0.2 * DOWN), run_time=0.8)
-            self.play(Transform(now, _stream_strip(stream[s + 1][-1], vmax, y_now)), run_time=1.0)
+            new_length = _stream_length(stream[s + 1][-1], y_now, ACCENT)
+            self.play(Transform(now, _stream_strip(stream[s + 1][-1], vmax, y_now)),
+                      FadeOut(now_length, rate_func=LEAVE), FadeIn(new_length, rate_func=ARRIVE), run_time=1.0)
+            now_length = new_length
             if s == 0:
                 self.say("Attention adds what the word gathered from the others; the MLP then adds its own change.")
         self.say(f"After {n_layer} layers the changes have outgrown the start: the sum is what the model predicts from.")
         self.play(Transform(now_label, _stream_label("= after both layers", y_now, ACCENT)), run_time=0.8)
         self.hand_off(unembed_stage(d), run_time=1.6)
+
+
 class Unembedding(ChapterSixScene):
     def construct(self):
         d, w = data(), weights()

@@ -887,10 +887,11 @@ class OneStep(ChapterTwoScene):
         self.wait(0.5)
         # what the stalled network answers: every output, averaged over the training digits
         mean = d["full_batch_mean_output"]
-        answers = ValueBars(mean, [str(i) for i in range(10)], width=2.4, bar_height=0.2, font_size=16, decimals=2)
-        answers.move_to([3.0, 0.75, 0])  # where the gradient at step 0 was: six steps on, it has done its part
-        answers_title = _text(f"its outputs after step {len(costs) - 1}, averaged over the training digits", 17,
-                              MUTED).next_to(answers, UP, buff=0.15)
+        answers = ValueBars(mean, [str(i) for i in range(10)], width=3.2, bar_height=0.3, font_size=22, decimals=2)
+        answers.move_to([3.4, 0.1, 0])  # where the gradient at step 0 was: six steps on, it has done its part
+        answers_title = VGroup(_text(f"its outputs after step {len(costs) - 1},", 20, MUTED),
+                               _text("averaged over the training digits", 20, MUTED)).arrange(DOWN, buff=0.08)
+        answers_title.next_to(answers, UP, buff=0.2)
         self.say(f"There it answers about {float(mean.mean()):.1f} on every output, whatever the digit. "
                  "Only many more steps get it out of that rut.")
         self.play(*[FadeOut(after[k], rate_func=LEAVE) for k in ("maps", "blocks", "label")],

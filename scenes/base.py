@@ -56,6 +56,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
     Group,
     ImageMobject,
     Line,
@@ -287,6 +288,24 @@ def _recap_row(idea: str, width: float, font_size: int = 31) -> VGroup:
     return VGroup(bullet, text)
 
 
+def _glyphs(m: Mobject) -> bool:
+    """Whether ``m`` is lettering (a text's or a formula's glyphs). Morphed point by point into
+    other lettering, glyphs twist through each other on the way; they move and cross-fade instead."""
+    pieces = m.family_members_with_points()
+    return bool(pieces) and all(isinstance(p, VMobjectFromSVGPath) for p in pieces)
+
+
+def _arriving(part: Mobject, entering: set[int]) -> list[Mobject]:
+    """What of a stage's ``part`` fades in at a hand-off: all of it, unless a kept drawing
+    transforms into a piece of it; then every piece but that one (fading it in as well would
+    draw it twice while the kept drawing flies to it)."""
+    if id(part) in entering:
+        return []
+    if not any(id(f) in entering for f in part.get_family()):
+        return [part]
+    return [m for sub in part.submobjects for m in _arriving(sub, entering)]
+
+
 class ChapterScene(MovingCameraScene):
     """A beat of a chapter. Subclasses set ``chapter`` (e.g. 1) and write ``construct``.
 
@@ -426,8 +445,9 @@ class ChapterScene(MovingCameraScene):
     def hand_off(self, stage: Mapping[str, Mobject] | Sequence[Mobject], keep: Mapping[Mobject, Mobject] | None = None,
                  camera: tuple | None = None, run_time: float = 1.2, extra: Sequence[Animation] = ()) -> None:
         """End the beat on ``stage``, the drawing the next beat opens with (built by the function the
-        next beat calls). Each ``keep`` pair (on screen now -> its part of ``stage``) transforms; the
-        rest of the drawing fades out; parts of ``stage`` kept from nothing fade in; the caption
+        next beat calls). Each ``keep`` pair (on screen now -> its part of ``stage``) transforms
+        (lettering moves and cross-fades); the rest of the drawing fades out; parts of ``stage``
+        kept from nothing fade in (around a kept piece, all but that piece); the caption
         fades; the camera goes to ``camera`` (center, width), home by default. Afterwards the scene
         holds exactly ``stage``, so the next beat's first frame is this beat's last."""
         self.finish_reading()
@@ -482,11 +502,13 @@ class ChapterScene(MovingCameraScene):
         # two layouts never pile up.
         # A part already drawn as the next beat draws it is held still (painted once, not redrawn
         # every frame) and swapped for its twin when the play ends, as a transform would.
+        move = last_part(0.75) if leaving else smooth
         anims = [_Hold(now, then) if same_drawing(now, then) else
-                 ReplacementTransform(now, then, rate_func=last_part(0.75) if leaving else smooth)
+                 FadeTransform(now, then, rate_func=move) if _glyphs(now) and _glyphs(then) else
+                 ReplacementTransform(now, then, rate_func=move)
                  for now, then in keep.items()]
         anims += [FadeOut(m, rate_func=LEAVE) for m in leaving]
-        anims += [FadeIn(m, rate_func=ARRIVE) for m in parts if id(m) not in entering]
+        anims += [FadeIn(m, rate_func=ARRIVE) for part in parts for m in _arriving(part, entering)]
         if self.caption is not None:
             anims.append(FadeOut(self.caption, rate_func=LEAVE))
             self.narration_end = self.time

@@ -14,7 +14,8 @@ import tempfile
 
 import numpy as np
 import pytest
-from manim import BLUE, DOWN, RIGHT, Circle, FadeIn, Square, Text, VGroup, tempconfig
+from manim import (BLUE, DOWN, RIGHT, Circle, FadeIn, FadeTransform, MathTex, ReplacementTransform, Square, Text, VGroup,
+                   tempconfig)
 from manim.camera.camera import Camera
 
 import scenes.base as base
@@ -242,3 +243,45 @@ def test_a_held_frame_is_converted_once_and_encoded_as_before(tmp_path):
     assert converted == writes < per_frame, f"{converted} conversions for {writes} writes of {per_frame} frames"
     worst = max(int(np.abs(a.astype(int) - b).max()) for a, b in zip(ours, theirs))
     assert worst == 0, f"a frame differs by up to {worst} levels"
+
+
+class _LetteringProbe(ChapterScene):
+    """A formula's symbol handed off to a labelled node of the next beat, and a box moved."""
+    chapter = 99
+    recorded: list = []
+
+    def construct(self):
+        formula = MathTex("z", "=", "w^{(L)}", font_size=40).move_to([-3, 1, 0])
+        box = Square(1.0, color=BLUE).move_to([3, 1, 0])
+        self.open(Stage(formula=formula, box=box))
+        node = VGroup(MathTex("w^{(L)}", font_size=48), Text("-7.91", font_size=24))
+        node.arrange(RIGHT, buff=0.2).move_to([-2, -1, 0])
+        after = Stage(node=node, box=Square(1.0, color=BLUE).move_to([2, -1, 0]))
+        self.hand_off(after, keep={formula[2]: node[0], box: after.box})
+
+    def play(self, *animations, **kwargs):
+        type(self).recorded.append(animations)
+        super().play(*animations, **kwargs)
+
+
+def test_a_hand_off_moves_lettering_without_drawing_it_twice():
+    """The symbol kept from the formula flies to its place in the node and cross-fades into it
+    (a point-by-point morph twists glyphs through each other); the rest of the node fades in, not
+    the symbol a second time; a shape that is not lettering morphs as before."""
+    _LetteringProbe.recorded = []
+    settings = {"media_dir": tempfile.mkdtemp(prefix="hand-off-"), "pixel_width": 256, "pixel_height": 144,
+                "frame_rate": 15, "dry_run": True, "disable_caching": True, "verbosity": "ERROR",
+                "progress_bar": "none"}
+    with tempconfig(settings):
+        scene = _LetteringProbe()
+        scene.render()
+    (animations,) = _LetteringProbe.recorded  # the hand-off is the probe's one play
+    kinds = {type(a).__name__: a for a in animations}
+    node = scene.mobjects[[type(m).__name__ for m in scene.mobjects].index("VGroup")]
+    symbol, number = node[0], node[1]
+    assert isinstance(kinds.get("FadeTransform"), FadeTransform)
+    assert kinds["FadeTransform"].to_add_on_completion is symbol
+    assert isinstance(kinds.get("ReplacementTransform"), ReplacementTransform)  # the box
+    fading_in = [a.mobject for a in animations if isinstance(a, FadeIn)]
+    assert any(m is number for m in fading_in)
+    assert not any(symbol in m.get_family() for m in fading_in), "the kept symbol also fades in where it lands"

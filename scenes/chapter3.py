@@ -779,9 +779,9 @@ class MiniBatches(ChapterThreeScene):
             return panel.get_center() + DOWN * 0.15 + (points - mid) * zoom
 
         walks = VGroup()
-        for k, color, width in (("full_path", INK, 3.0), ("sgd_path", ACCENT, 3.0)):
+        for k, color in (("full_path", INK), ("sgd_path", ACCENT)):
             at = magnified(near[k])
-            walks.add(VGroup(VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(at),
+            walks.add(VGroup(VMobject(stroke_color=color, stroke_width=3.0).set_points_as_corners(at),
                              VGroup(*[Dot(q, radius=0.045, color=color) for q in at])))
         note_drawing(walks[1][1], "steps", d["sgd_path"][: shown + 1])
         zoomed = computed(f"{zoom:.0f}", "the panel's magnification of the map")

@@ -339,7 +339,7 @@ class DigitAsPixels(ChapterOneScene):
         lo, hi = (computed(f"{f(d['digit']):.2f}", f"the {name} pixel of the digit")
                   for f, name in ((np.min, "darkest"), (np.max, "brightest")))
         self.say(f"Zoom in and read them: {lo} where the paper is blank (black here), up to {hi} where the ink is (white).")
-        self.look_at(numbers, 6.0, LaggedStart(*[FadeIn(n) for n in numbers], lag_ratio=0.03), run_time=3.5)
+        self.look_at(numbers, 4.2, LaggedStart(*[FadeIn(n) for n in numbers], lag_ratio=0.03), run_time=3.5)
         self.wait(3.0)  # thirty numbers to read
         self.camera_home(FadeOut(numbers), run_time=3.5)
 

@@ -232,6 +232,28 @@ def test_each_block_adds_its_change_to_the_stream(lang, w):
     assert last.max() > 2 * np.linalg.norm(stages[0, -1])
 
 
+def test_the_lengths_written_beside_the_stream_are_the_vectors_lengths(lang, w):
+    """The residual stream's strips have their lengths written beside them: the start, each
+    block's change and the running sum, for the last word. Those texts are the lengths of the
+    numpy forward pass's vectors, rounded as shown; and the sum's length after both layers is more
+    than the start's, as "the changes have outgrown the start" says."""
+    from manim import tempconfig
+
+    from scenes.chapter6 import LENGTH_X, _stream_length
+    from scenes.pieces import fmt
+
+    stages = np.stack(numpy_trace(w, [int(i) for i in lang["unembed_ids"]])["stages"])[:, -1]  # (1 + 2L, C)
+    with tempconfig({"dry_run": True}):
+        start = _stream_length(lang["unembed_stream"][0][-1], 0.0)
+        changes = [_stream_length(c[-1], 0.0).text for c in lang["ch6_changes"]]
+        sums = [_stream_length(v[-1], 0.0).text for v in lang["unembed_stream"]]
+    assert start.get_x() == pytest.approx(LENGTH_X)
+    assert start.text == fmt(np.linalg.norm(stages[0]), 2)
+    assert changes == [fmt(np.linalg.norm(c), 2) for c in np.diff(stages, axis=0)]
+    assert sums == [fmt(np.linalg.norm(v), 2) for v in stages]
+    assert np.linalg.norm(stages[-1]) > 2 * np.linalg.norm(stages[0])
+
+
 def test_one_layers_matrix_shapes_and_the_count(lang, w):
     V, _, L, _, d = (int(x) for x in w["config"])
     h0 = "transformer.h.0."

@@ -696,7 +696,7 @@ class DotProducts(ChapterSixScene):
         self.wait(1.6)
         self.play(Transform(box, SurroundingRectangle(bars[-1], color=ACCENT, buff=0.08)), run_time=0.8)
         # the cosine: the same sum for the two vectors scaled to length 1
-        king, first = (np.asarray(E[vocab.index(w)], dtype=np.float64) for w in ("king", names[0]))
+        king, first = k_, f_  # the two rows, read above
         cosine = computed(f"{king @ first / (np.linalg.norm(king) * np.linalg.norm(first)):.2f}",
                           f"king \u00b7 {names[0]} \u00f7 (king's length \u00d7 {names[0]}'s length)")
         scaled = Text(f"both scaled to length 1: king \u00b7 {names[0]} = {cosine}, their cosine", font=FONT,

@@ -1044,7 +1044,7 @@ def angles_stage(s: dict) -> Stage:
     return Stage(head=head, about=about, axis=hist.axis, ticks=hist.ticks)
 
 
-def _feature_sketch(length: float = 1.7) -> VGroup:
+def _feature_sketch(length: float = 2.3) -> VGroup:
     """The idea of superposition, drawn as an idea (no model numbers): two neurons' axes, and a
     feature as a direction between them that is neither."""
     axes = VGroup(Arrow(ORIGIN, [length, 0, 0], buff=0, stroke_width=4, color=MUTED),
@@ -1087,7 +1087,7 @@ class Superposition(ChapterEightScene):
 
         # Why spread out? Nearly perpendicular directions
         same_width = "as many numbers as the model's vectors" if dim == len(f["mlp_in"]) else "a toy space"
-        sketch = _feature_sketch(2.3).move_to([HIST_AT[0], HIST_AT[1] + 0.2, 0])  # where the bars will grow
+        sketch = _feature_sketch().move_to([HIST_AT[0], HIST_AT[1] + 0.2, 0])  # where the bars will grow
         self.say("Why spread a fact out? One idea is superposition: a feature is a direction, not a neuron, "
                  "and directions are plentiful.")
         self.play(*[GrowArrow(a) for a in sketch[0]], FadeIn(sketch[1]), run_time=1.0)

@@ -17,7 +17,13 @@ attribute of each piece, and a generator per level of the family. Here:
   the tests' workers) compile each formula once instead of once per process. Manim's own, run
   by two processes in one folder, deleted the files the other was still converting.
 - :func:`parse_svg` reads an SVG's modified tree from memory: Manim wrote it to a file beside the
-  SVG, parsed that and deleted it, so two processes showing one formula raced on the file.
+  SVG, parsed that and deleted it, so two processes showing one formula raced on the file. It
+  also keeps what it parsed on disk (:class:`ParsedStore`), named by a hash of the SVG's bytes,
+  the style it was read with and the versions of the code that read it: parsing a text's SVG is
+  about a third of a scene's build, a stored parse loads in a tenth of the time, and every
+  process (a later run, a scene test of another network, a render) reads the stored one. Its
+  pieces keep the points Manim made of each SVG path, not the svgelements path itself, which
+  Manim reads only while it makes the piece (it was two thirds of a stored parse).
 
 ``tests/test_fast_manim.py`` checks each against Manim's own, on drawings like the chapters'.
 Imported by :mod:`scenes.base`, so render.py and the tests build with it alike.
@@ -27,22 +33,26 @@ from __future__ import annotations
 
 import copy
 import enum
+import hashlib
 import io
 import os
+import pickle
 import shutil
+import sys
 import tempfile
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path, PurePath
 
 import numpy as np
 import svgelements
 from manim import RIGHT, ManimColor, Mobject, config
-from manim.mobject.svg.svg_mobject import SVGMobject
+from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
 from manim.mobject.text import tex_mobject
 from manim.utils import tex_file_writing
 
-__all__ = ["deep_copy", "family", "install", "manim_deep_copy", "manim_family", "parse_svg",
-           "shared_tex_to_svg_file"]
+__all__ = ["ParsedStore", "deep_copy", "family", "install", "manim_deep_copy", "manim_family", "parse_svg",
+           "parsed_store", "shared_tex_to_svg_file"]
 
 # Manim's own, kept for the tests
 manim_deep_copy = Mobject.__deepcopy__
@@ -168,13 +178,139 @@ def shared_tex_to_svg_file(expression: str, environment: str | None = None, tex_
     return svg
 
 
+_NAMED: dict[int, tuple[str, object]] = {}  # id -> (name, value): Manim's named colours and their arrays
+
+
+def _named() -> dict[int, tuple[str, object]]:
+    """Manim's named colours (``BLACK``...) and the arrays inside them. A piece Manim makes holds
+    the very array of the colour it was given (``ManimColor(BLACK)`` keeps ``BLACK``'s array), so
+    a stored parse names them instead of holding copies, and loads sharing them as a new parse does."""
+    if not _NAMED:
+        import manim
+
+        for name, value in vars(manim).items():
+            if isinstance(value, ManimColor):
+                _NAMED[id(value)] = (f"color:{name}", value)
+                _NAMED[id(value._internal_value)] = (f"array:{name}", value._internal_value)
+    return _NAMED
+
+
+class _Pickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        found = _named().get(id(obj))
+        return found[0] if found is not None and found[1] is obj else None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads Manim's classes and numpy arrays, and nothing else (a file in the store that names
+    anything else, a function to call say, is not a parse)."""
+
+    NUMPY = {"dtype", "ndarray", "_frombuffer", "_reconstruct"}
+
+    def find_class(self, module, name):
+        found = super().find_class(module, name) if module.startswith(("manim.", "numpy")) else None
+        if module.startswith("manim.") and isinstance(found, type):
+            return found
+        if (module == "numpy" or module.startswith("numpy.")) and name in self.NUMPY:
+            return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a parse")
+
+    def persistent_load(self, pid):
+        import manim
+
+        kind, _, name = str(pid).partition(":")
+        color = getattr(manim, name, None)
+        if not isinstance(color, ManimColor) or kind not in ("color", "array"):
+            raise pickle.UnpicklingError(f"unknown named object {pid!r}")
+        return color if kind == "color" else color._internal_value
+
+
+class ParsedStore:
+    """What :func:`parse_svg` made of an SVG, kept in files: one compressed pickle per parse (a
+    seventh of its size), named by a hash of everything the parse depends on (:func:`parse_key`),
+    so a stored parse is never stale. Written whole or not at all (a private file moved into
+    place); a file that does not load as a parse (cut short, from elsewhere) is parsed afresh and
+    written again."""
+
+    MARK = "nn-explainer parsed svg 1"
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def load(self, key: str) -> tuple[list, dict] | None:
+        try:
+            data = zlib.decompress((self.folder / f"{key}.pickle.z").read_bytes())
+            mark, mobjects, groups = _Unpickler(io.BytesIO(data)).load()
+        except FileNotFoundError:
+            return None
+        except Exception:  # noqa: BLE001 (cut short or not ours: parse again, and write it again)
+            return None
+        if mark != self.MARK or not isinstance(mobjects, list) or not isinstance(groups, dict):
+            return None
+        return mobjects, groups
+
+    def save(self, key: str, mobjects: list, groups: dict) -> None:
+        out = io.BytesIO()
+        _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump((self.MARK, mobjects, groups))
+        data = zlib.compress(out.getvalue(), 1)
+        part = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, part = tempfile.mkstemp(prefix=".saving-", dir=self.folder)
+            with os.fdopen(handle, "wb") as f:
+                f.write(data)
+            os.replace(part, self.folder / f"{key}.pickle.z")
+        except OSError:  # a read-only or full disk: the parse is still used, only not kept
+            if part is not None:
+                Path(part).unlink(missing_ok=True)
+
+
+def parsed_store() -> ParsedStore:
+    """The store beside Manim's LaTeX folder (``tex_dir``), which render.py's scenes, the tests'
+    workers and a plain ``manim`` run each share among their processes."""
+    return ParsedStore(config.get_dir("tex_dir").parent / "parsed-svg")
+
+
+_READER = None  # the hash of the code that parses: Manim's, svgelements', numpy's, Python's and this file's
+
+
+def parse_key(self: SVGMobject, source: bytes) -> str | None:
+    """What a parse of ``source`` by ``self`` depends on: the bytes, the style the tree is given
+    (``svg_default``), how paths become curves (``path_string_config``), the class (its methods
+    read the tree), the renderer, and the code that reads it."""
+    global _READER
+    if _READER is None:
+        import manim
+
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        _READER = repr((manim.__version__, svgelements.SVGELEMENTS_VERSION, np.__version__,
+                        sys.version_info[:3], code))
+    cls = type(self)
+    setting = repr((f"{cls.__module__}.{cls.__qualname__}", sorted(self.svg_default.items()),
+                    sorted(self.path_string_config.items()), str(config.renderer), _READER))
+    if " at 0x" in setting:  # a setting that does not print as itself: not kept
+        return None
+    return hashlib.sha256(setting.encode() + b"\0" + source).hexdigest()
+
+
 def parse_svg(self: SVGMobject) -> SVGMobject:
-    """``SVGMobject.generate_mobject``, the modified tree parsed from memory, not from a file."""
-    tree = self.modify_xml_tree(ET.parse(self.get_file_path()))
-    data = io.BytesIO()
-    tree.write(data)
-    data.seek(0)
-    mobjects, self.id_to_vgroup_dict = self.get_mobjects_from(svgelements.SVG.parse(data))
+    """``SVGMobject.generate_mobject``: the modified tree parsed from memory, not from a file, or
+    the same parse loaded from the :class:`ParsedStore`."""
+    source = Path(self.get_file_path()).read_bytes()
+    store, key = parsed_store(), parse_key(self, source)
+    parsed = None if key is None else store.load(key)
+    if parsed is None:
+        tree = self.modify_xml_tree(ET.ElementTree(ET.fromstring(source)))
+        data = io.BytesIO()
+        tree.write(data)
+        data.seek(0)
+        parsed = self.get_mobjects_from(svgelements.SVG.parse(data))
+        for mob in parsed[0]:
+            if isinstance(mob, VMobjectFromSVGPath):
+                mob.path_obj = None  # read only while the piece was made: two thirds of a stored parse
+        if key is not None:
+            store.save(key, *parsed)  # as parsed: before it is added and flipped
+    mobjects, self.id_to_vgroup_dict = parsed
     self.add(*mobjects)
     self.flip(RIGHT)  # SVG's y points down
     return self

@@ -3,8 +3,10 @@ same results as Manim's own, on the chapters' real drawings."""
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -166,16 +168,95 @@ def test_processes_making_the_same_formulas_at_once_in_one_folder_all_succeed(tm
     assert not [p for p in folder.iterdir() if p.suffix != ".svg"]
 
 
+def _without_svg_paths(mob: Mobject) -> Mobject:
+    """``mob`` with its pieces' svgelements paths left out, as :func:`fast_manim.parse_svg` leaves
+    them (Manim reads one only while making its piece)."""
+    for piece in mob.get_family():
+        if hasattr(piece, "path_obj"):
+            assert piece.path_obj is not None
+            piece.path_obj = None
+    return mob
+
+
 def test_an_svg_read_from_memory_is_the_drawing_manim_reads_from_its_file(tmp_path, monkeypatch):
     from manim.mobject.svg import svg_mobject
 
-    with tempconfig({"tex_dir": str(tmp_path)}):
+    with tempconfig({"tex_dir": str(tmp_path / "Tex")}):
         svg = fast_manim.shared_tex_to_svg_file(FORMULA, "align*")
-    monkeypatch.setattr(svg_mobject, "SVG_HASH_TO_MOB_MAP", {})  # Manim's own cache of parsed files
-    ours = svg_mobject.SVGMobject(svg)
+        monkeypatch.setattr(svg_mobject, "SVG_HASH_TO_MOB_MAP", {})  # Manim's own cache of parsed files
+        ours = svg_mobject.SVGMobject(svg)
     monkeypatch.setattr(svg_mobject, "SVG_HASH_TO_MOB_MAP", {})
     monkeypatch.setattr(svg_mobject.SVGMobject, "generate_mobject", fast_manim.manim_generate_mobject)
-    theirs = svg_mobject.SVGMobject(svg)
+    theirs = _without_svg_paths(svg_mobject.SVGMobject(svg))
     assert len(ours.family_members_with_points()) > 10
     _same(theirs, ours, "formula", {}, {})
-    assert sorted(p.name for p in tmp_path.iterdir()) == [svg.name]
+    assert sorted(p.name for p in (tmp_path / "Tex").iterdir()) == [svg.name]
+
+
+# ----------------------------------------------------------------------------- parses kept on disk
+
+
+RED_DEFAULT = {"color": None, "opacity": None, "fill_color": RED, "fill_opacity": None, "stroke_width": 0,
+               "stroke_color": None, "stroke_opacity": None}  # what an SVG's unstyled paths are given
+
+
+def _parsed(svg: Path, monkeypatch, **style) -> Mobject:
+    from manim.mobject.svg import svg_mobject
+
+    monkeypatch.setattr(svg_mobject, "SVG_HASH_TO_MOB_MAP", {})  # Manim's own cache of parsed files
+    return svg_mobject.SVGMobject(svg, **style)
+
+
+def test_a_parse_kept_on_disk_is_the_drawing_manim_parses(tmp_path, monkeypatch):
+    """The second process to show a formula or a text loads the first one's parse, and draws what
+    Manim's own parse draws; the store holds one file per SVG and style."""
+    from manim.mobject.svg import svg_mobject
+
+    with tempconfig({"tex_dir": str(tmp_path / "Tex")}):
+        svg = fast_manim.shared_tex_to_svg_file(FORMULA, "align*")
+        made = _parsed(svg, monkeypatch)
+        store = tmp_path / "parsed-svg"
+        assert len(list(store.iterdir())) == 1
+
+        def no_parsing(*args, **kwargs):
+            raise AssertionError("parsed again")
+
+        with monkeypatch.context() as m:
+            m.setattr(fast_manim.svgelements.SVG, "parse", no_parsing)
+            loaded = _parsed(svg, monkeypatch)
+        red = _parsed(svg, monkeypatch, svg_default=RED_DEFAULT)  # another default style: parsed, kept apart
+        assert len(list(store.iterdir())) == 2
+    monkeypatch.setattr(svg_mobject.SVGMobject, "generate_mobject", fast_manim.manim_generate_mobject)
+    theirs = _without_svg_paths(_parsed(svg, monkeypatch))
+    _same(theirs, made, "parsed", {}, {})
+    _same(theirs, loaded, "loaded", {}, {})
+    _same(_without_svg_paths(_parsed(svg, monkeypatch, svg_default=RED_DEFAULT)), red, "red", {}, {})
+    assert not np.array_equal(red.submobjects[0].fill_rgbas, made.submobjects[0].fill_rgbas)
+
+
+def test_a_parse_file_cut_short_or_not_a_parse_is_parsed_again(tmp_path, monkeypatch):
+    with tempconfig({"tex_dir": str(tmp_path / "Tex")}):
+        svg = fast_manim.shared_tex_to_svg_file(FORMULA, "align*")
+        first = _parsed(svg, monkeypatch)
+        [kept] = (tmp_path / "parsed-svg").iterdir()
+        whole = kept.read_bytes()
+        calls = zlib.compress(pickle.dumps(("nn-explainer parsed svg 1", [print], {})))  # names a function
+        for broken in (whole[: len(whole) // 2], b"not a parse", zlib.compress(pickle.dumps(("other", [], {}))), calls):
+            kept.write_bytes(broken)
+            again = _parsed(svg, monkeypatch)
+            _same(first, again, "again", {}, {})
+            assert kept.read_bytes() == whole  # written again, whole
+        assert [p.name for p in (tmp_path / "parsed-svg").iterdir()] == [kept.name]  # nothing half-written left
+
+
+def test_a_changed_svg_is_not_drawn_from_the_old_parse(tmp_path, monkeypatch):
+    """A stored parse is named by the SVG's bytes: the same file name with other contents (a font
+    or LaTeX changed, Manim's own folder remade) is parsed afresh."""
+    with tempconfig({"tex_dir": str(tmp_path / "Tex")}):
+        one = fast_manim.shared_tex_to_svg_file(FORMULA, "align*")
+        other = fast_manim.shared_tex_to_svg_file(r"\sigma(w_1 a_1 + b) = 0.27", "align*")
+        before = _parsed(one, monkeypatch)
+        one.write_bytes(other.read_bytes())
+        after = _parsed(one, monkeypatch)
+    assert not np.array_equal(before.get_all_points(), after.get_all_points())
+    assert np.array_equal(after.get_all_points(), _parsed(other, monkeypatch).get_all_points())

@@ -156,13 +156,15 @@ def test_a_text_built_again_is_a_fresh_copy_of_the_same_drawing():
     assert not same_drawing(tex[0], MathTex("q", "=", r"W_K x", font_size=30))
 
 
-def test_a_copied_glyph_shares_only_the_svg_path_it_was_built_from():
-    text = Text("shared", font_size=24)
-    copy = text.copy()
-    glyph, twin = text[0], copy[0]
-    assert twin.path_obj is glyph.path_obj and twin.points is not glyph.points
+def test_a_copied_svg_piece_shares_only_the_svg_path_it_was_built_from():
+    from manim import Brace
+
+    brace = Brace(Text("shared", font_size=24))  # made from an svgelements path, which it keeps
+    twin = brace.copy()
+    assert twin.path_obj is brace.path_obj is not None and twin.points is not brace.points
     twin.shift(RIGHT)
-    assert not np.allclose(twin.points, glyph.points)
+    assert not np.allclose(twin.points, brace.points)
+    assert all(glyph.path_obj is None for glyph in Text("parsed", font_size=24))  # see fast_manim.parse_svg
 
 
 def test_an_image_is_drawn_as_manim_draws_it_over_its_own_box_only():

@@ -117,9 +117,9 @@ def deep_copy(self: Mobject, memo: dict) -> Mobject:
     cls = self.__class__
     result = cls.__new__(cls)
     memo[id(self)] = result
-    attrs = result.__dict__
-    for key, value in self.__dict__.items():
-        attrs[key] = _copy_value(value, memo)
+    attrs, shared = result.__dict__, _SHARED_TYPES
+    for key, value in self.__dict__.items():  # (most are numbers, flags and names: shared without a call)
+        attrs[key] = value if type(value) in shared else _copy_value(value, memo)
     result.original_id = str(id(self))
     return result
 

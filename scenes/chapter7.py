@@ -83,7 +83,7 @@ from scenes.lm_pieces import (
 )
 from scenes.palette import FAINT, INK, MUTED
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, NumberColumn, boxes_meet, fmt, tex
-from scenes.transcript import computed, constant
+from scenes.transcript import computed, constant, sourced
 
 NUMBER = 7
 TITLE = "Attention in transformers, step by step"
@@ -596,9 +596,12 @@ class QueriesAndKeys(ChapterSevenScene):
         stage = self.open(matrices_stage(s))
         wq, wk = stage.wq, stage.wk
         bands = VGroup(wq.band(r.start, r.stop), wk.band(r.start, r.stop))
-        rows_how = f"{head_name}'s rows: {hd} per head, after those of the heads before it"
-        first_row, last_row = computed(r.start + 1, rows_how), computed(r.stop, rows_how)
-        band_names = VGroup(*[_label(f"{head_name}: rows {first_row}\u2013{last_row}", 18, ACCENT)
+        # counted from 0, as Chapter 6 counts W_Q's rows ("row 0 of W_Q") and every vector's entries;
+        # declared for this label alone, so another 16 on screen (a head's 16 rows) keeps its own source
+        rows_how = f"computed: {head_name}'s rows, counted from 0: {hd} per head, after those of the heads before it"
+        band_text = sourced(f"{head_name}: rows {r.start}\u2013{r.stop - 1}",
+                            {str(r.start): rows_how, str(r.stop - 1): rows_how})
+        band_names = VGroup(*[_label(band_text, 18, ACCENT)
                               .next_to(b, LEFT if i == 0 else RIGHT, buff=0.15) for i, b in enumerate(bands)])
 
         # Two learned matrices, one band per head

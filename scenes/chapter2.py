@@ -338,7 +338,8 @@ def _legend() -> Group:
 
 def landscape_stage(d: dict) -> Stage:
     """The real cost on the plane through the untrained and the trained network, with what it is."""
-    land = LandscapeMap(d["landscape_alphas"], d["landscape_betas"], d["landscape_cost"], height=5.2, width=6.4)
+    land = LandscapeMap(d["landscape_alphas"], d["landscape_betas"], d["landscape_cost"], height=5.2, width=6.4,
+                        contours=True)
     land.move_to([-3.55, 0.75, 0])
     legend = land.legend()
     share = float(d["landscape_explained"][0])
@@ -346,6 +347,7 @@ def landscape_stage(d: dict) -> Stage:
         _text(f"a flat slice of the {n_params()}-D", 22), _text("space of weights and biases,", 22),
         _text("through the untrained and", 22), _text("the trained network", 22),
         _text("colour is the cost: dark is low;", 20, MUTED), _text("up on the page is not uphill", 20, MUTED),
+        _text("grey lines: equal cost", 20, MUTED),
     ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([4.1, 1.45, 0])
     del share
     return Stage(land=land, legend=legend, info=info)

@@ -70,6 +70,8 @@ __all__ = [
     "ExampleTable",
     "HeatMap",
     "LandscapeMap",
+    "contour_levels",
+    "contour_segments",
     "MatrixGrid",
     "NumberColumn",
     "NetworkDiagram",
@@ -461,6 +463,49 @@ class ValueBars(VGroup):
         return SurroundingRectangle(self.rows[index], color=ACCENT, buff=0.06)
 
 
+def contour_levels(lo: float, hi: float) -> np.ndarray:
+    """Costs 1, 2 and 5 times a power of ten strictly between ``lo`` and ``hi``: evenly spread on
+    the map's log colour scale."""
+    levels = [m * 10.0**p for p in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+              for m in (1, 2, 5)]
+    return np.asarray([v for v in levels if lo < v < hi])
+
+
+def contour_segments(grid: np.ndarray, level: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Where ``grid`` (sampled at whole (row, column) places) crosses ``level``: marching squares,
+    one or two segments per cell, each end on a cell edge where the values on either side of the
+    level meet (linearly between the edge's two samples). A cell whose four corners alternate is
+    split the way the mean of its corners falls. Ends are fractional (row, column) places."""
+    g = np.asarray(grid, dtype=float)
+    above = g >= level
+
+    def cross(a: tuple[int, int], b: tuple[int, int]) -> tuple[float, float]:
+        t = (level - g[a]) / (g[b] - g[a])
+        return (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+
+    out = []
+    for r in range(g.shape[0] - 1):
+        for c in range(g.shape[1] - 1):
+            corners = [(r, c), (r, c + 1), (r + 1, c + 1), (r + 1, c)]  # counter-clockwise from (r, c)
+            flags = [above[p] for p in corners]
+            if all(flags) or not any(flags):
+                continue
+            edges = [(corners[i], corners[(i + 1) % 4]) for i in range(4)]
+            crossed = [i for i, (a, b) in enumerate(edges) if above[a] != above[b]]
+            if len(crossed) == 2:
+                out.append((cross(*edges[crossed[0]]), cross(*edges[crossed[1]])))
+                continue
+            # a saddle: corners 0 and 2 on one side, 1 and 3 on the other
+            middle = float(np.mean([g[p] for p in corners])) >= level
+            if middle == flags[0]:  # 0 and 2 join through the middle: cut off corners 1 and 3
+                pairs = ((0, 1), (2, 3))
+            else:  # cut off corners 0 and 2
+                pairs = ((3, 0), (1, 2))
+            for i, j in pairs:
+                out.append((cross(*edges[i]), cross(*edges[j])))
+    return out
+
+
 class LandscapeMap(Group):
     """A 2-D slice of a cost landscape as one shaded image, with coordinates for paths on it.
 
@@ -469,7 +514,7 @@ class LandscapeMap(Group):
     """
 
     def __init__(self, alphas: np.ndarray, betas: np.ndarray, cost: np.ndarray, height: float = 5.0,
-                 width: float | None = None):
+                 width: float | None = None, contours: bool = False):
         note_drawing(self, "cost", cost)
         self.alphas, self.betas = np.asarray(alphas), np.asarray(betas)
         self.cost = np.asarray(cost)
@@ -482,6 +527,20 @@ class LandscapeMap(Group):
         self.image.stretch_to_fit_width(width if width is not None else height)
         self.border = Rectangle(width=self.image.width, height=self.image.height, stroke_color=FAINT, stroke_width=1.5)
         super().__init__(self.image, self.border)
+        if contours:  # lines of equal cost, drawn over the shading: the valley's shape where it is dark
+            self.levels = contour_levels(self.lo, self.hi)
+            self.contours = VMobject(stroke_color=MUTED, stroke_width=1.2, stroke_opacity=0.55)
+            for level in self.levels:
+                for start, end in contour_segments(np.log(self.cost), float(np.log(level))):
+                    self.contours.start_new_path(self._grid_point(*start))
+                    self.contours.add_line_to(self._grid_point(*end))
+            note_drawing(self.contours, "cost contours at", self.levels)
+            self.add(self.contours)
+
+    def _grid_point(self, row: float, col: float) -> np.ndarray:
+        """Scene coordinates of a fractional grid place (row along beta, column along alpha)."""
+        return self.point(float(np.interp(col, np.arange(len(self.alphas)), self.alphas)),
+                          float(np.interp(row, np.arange(len(self.betas)), self.betas)))
 
     def point(self, alpha: float, beta: float) -> np.ndarray:
         """Scene coordinates of a slice point (pixel centres sit at the grid values)."""

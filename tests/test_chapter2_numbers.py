@@ -291,3 +291,36 @@ def test_the_cost_table_on_screen_adds_up(ch2):
     assert round(float(shown_terms.sum()), 2) == round(float(ch2["untrained_digit_cost"]), 2)
     for aj, yj, term in zip(a, y, shown_terms):  # each term from its shown a, to the shown precision
         assert abs((round(aj, 3) - yj) ** 2 - term) < 0.0015
+
+
+def test_the_lines_of_equal_cost_drawn_on_the_map_lie_where_the_cost_is_their_level(ch2):
+    """Chapter 2's map draws lines of equal cost (``LandscapeMap(contours=True)``). Read back from
+    the drawing, every line's ends sit where the cost grid, interpolated between its samples, equals
+    one of the levels; and each level crosses as many grid edges as its lines have distinct ends."""
+    from scenes.chapter2 import landscape_stage
+    from scenes.pieces import contour_levels
+
+    land = landscape_stage(ch2).land
+    al, be, cost = ch2["landscape_alphas"], ch2["landscape_betas"], ch2["landscape_cost"]
+    levels = np.log(contour_levels(float(cost.min()), float(cost.max())))
+    assert len(levels) >= 6  # 0.02 ... 5 on this map
+    # scene coordinates -> fractional grid places (pixel centres sit at the grid values), inverted by hand
+    left, bottom = land.image.get_corner(np.array([-1.0, -1.0, 0.0]))[:2]
+    points = land.contours.points  # one straight cubic per segment: its two ends are points 0 and 3 of each four
+    ends = np.concatenate([points[0::4], points[3::4]])
+    col = ((ends[:, 0] - left) / land.image.width * len(al) - 0.5)
+    row = ((ends[:, 1] - bottom) / land.image.height * len(be) - 0.5)
+    log_cost = np.log(cost)
+    r0 = np.clip(np.floor(row).astype(int), 0, len(be) - 2)
+    c0 = np.clip(np.floor(col).astype(int), 0, len(al) - 2)
+    fr, fc = row - r0, col - c0
+    value = (log_cost[r0, c0] * (1 - fr) * (1 - fc) + log_cost[r0, c0 + 1] * (1 - fr) * fc
+             + log_cost[r0 + 1, c0] * fr * (1 - fc) + log_cost[r0 + 1, c0 + 1] * fr * fc)
+    nearest = np.abs(value[:, None] - levels[None, :])
+    assert nearest.min(axis=1).max() < 1e-6, "a line's end where the cost is not a level"
+    which = nearest.argmin(axis=1)
+    for k, level in enumerate(levels):
+        above = log_cost >= level
+        crossings = int((above[:, 1:] != above[:, :-1]).sum() + (above[1:, :] != above[:-1, :]).sum())
+        distinct = len({(round(float(x), 6), round(float(y), 6)) for x, y in ends[which == k][:, :2]})
+        assert distinct == crossings, f"level {np.exp(level):.3g}: {distinct} line ends for {crossings} edge crossings"

@@ -986,10 +986,11 @@ class ValuesAndChange(ChapterSevenScene):
         self.say(f"The change is added to E, the word's vector entering {layer_name} (x is E, normalised). Here are "
                  f"the first {shown} of its {C} numbers.")
         self.play(FadeOut(Group(wo, mixed, mixed_name, eq2, delta, delta_name)), run_time=0.6)
+        panels[1].shift(3.4 * LEFT)  # alone in the middle first; it makes room when the noun joins it
         self.play(FadeIn(panels[1]), run_time=1.2)
         self.say(f"Every word gets such a change at once, {quote(words[noun])} too: each from its own column "
                  "of attention weights.")
-        self.play(FadeIn(panels[0]), run_time=1.2)
+        self.play(panels[1].animate.shift(3.4 * RIGHT), FadeIn(panels[0], shift=0.4 * RIGHT), run_time=1.4)
         self.wait(0.5)
         self.hand_off(heads_stage(s), run_time=1.8)  # the sentence gives way to the words on the patterns
 

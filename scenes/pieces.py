@@ -511,6 +511,8 @@ class LandscapeMap(Group):
 
     ``cost[i, j]`` is the cost at ``(alphas[j], betas[i])``; rows run along beta (up the map).
     :meth:`point` turns slice coordinates into scene coordinates; :meth:`path` draws a polyline.
+    ``contours=True`` draws lines of equal cost over the shading (``self.contours``, at
+    ``self.levels``: :func:`contour_levels`, traced by :func:`contour_segments`).
     """
 
     def __init__(self, alphas: np.ndarray, betas: np.ndarray, cost: np.ndarray, height: float = 5.0,

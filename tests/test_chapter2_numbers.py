@@ -324,3 +324,18 @@ def test_the_lines_of_equal_cost_drawn_on_the_map_lie_where_the_cost_is_their_le
         crossings = int((above[:, 1:] != above[:, :-1]).sum() + (above[1:, :] != above[:-1, :]).sum())
         distinct = len({(round(float(x), 6), round(float(y), 6)) for x, y in ends[which == k][:, :2]})
         assert distinct == crossings, f"level {np.exp(level):.3g}: {distinct} line ends for {crossings} edge crossings"
+
+
+def test_a_cell_whose_corners_alternate_is_split_the_way_its_mean_falls():
+    """The saddle case of the map's lines of equal cost (``contour_segments``): two segments, each
+    cutting off the two corners on the other side of the level from the cell's middle."""
+    from scenes.pieces import contour_segments
+
+    grid = np.array([[0.0, 1.0], [1.0, 0.2]])  # corners alternate about 0.5; their mean 0.55 is above
+    def drawn(level):
+        return {tuple(sorted((round(float(r), 9), round(float(c), 9)) for r, c in seg))
+                for seg in contour_segments(grid, level)}
+
+    assert drawn(0.5) == {((0.0, 0.5), (0.5, 0.0)), ((0.625, 1.0), (1.0, 0.625))}  # around (0, 0) and (1, 1)
+    # at 0.7 the mean is below: the high corners (0, 1) and (1, 0) are cut off
+    assert drawn(0.7) == {((0.0, 0.7), (0.375, 1.0)), ((0.7, 0.0), (1.0, 0.375))}

@@ -990,7 +990,8 @@ class ValuesAndChange(ChapterSevenScene):
         self.play(FadeIn(panels[1]), run_time=1.2)
         self.say(f"Every word gets such a change at once, {quote(words[noun])} too: each from its own column "
                  "of attention weights.")
-        self.play(panels[1].animate.shift(3.4 * RIGHT), FadeIn(panels[0], shift=0.4 * RIGHT), run_time=1.4)
+        self.play(LaggedStart(panels[1].animate.shift(3.4 * RIGHT), FadeIn(panels[0], shift=0.4 * RIGHT),
+                              lag_ratio=0.6), run_time=1.8)  # the noun comes in once the room is made
         self.wait(0.5)
         self.hand_off(heads_stage(s), run_time=1.8)  # the sentence gives way to the words on the patterns
 

@@ -241,9 +241,7 @@ class ParsedStore:
         try:
             data = zlib.decompress((self.folder / f"{key}.pickle.z").read_bytes())
             mark, mobjects, groups = _Unpickler(io.BytesIO(data)).load()
-        except FileNotFoundError:
-            return None
-        except Exception:  # noqa: BLE001 (cut short or not ours: parse again, and write it again)
+        except Exception:  # noqa: BLE001 (missing, cut short or not ours: parse it, and write it again)
             return None
         if mark != self.MARK or not isinstance(mobjects, list) or not isinstance(groups, dict):
             return None

@@ -258,5 +258,6 @@ def test_a_changed_svg_is_not_drawn_from_the_old_parse(tmp_path, monkeypatch):
         before = _parsed(one, monkeypatch)
         one.write_bytes(other.read_bytes())
         after = _parsed(one, monkeypatch)
+        direct = _parsed(other, monkeypatch)
     assert not np.array_equal(before.get_all_points(), after.get_all_points())
-    assert np.array_equal(after.get_all_points(), _parsed(other, monkeypatch).get_all_points())
+    assert np.array_equal(after.get_all_points(), direct.get_all_points())

@@ -113,6 +113,7 @@ CAPTION_Y = -3.3  # centre of the caption band (frame bottom is -4)
 CAPTION_WIDTH = 12.6
 CAPTION_CHARS = 64  # per line, at the caption's font size
 CARD_CHARS = 64  # per line of a model card's row
+CARD_WIDTH, CARD_MAX_SCALE = 12.4, 1.3  # how wide a model card may be; how much it may grow
 FRAME_HALF_WIDTH = 7.0  # a small margin inside the frame's 7.11
 MIN_FILL = 0.35  # share of the drawing area a held drawing's bounding box must cover
 HOME_WIDTH = 14.0 + 2 / 9  # Manim's default frame width (8 high, 16:9)
@@ -267,20 +268,24 @@ def describe(mob: Mobject) -> str:
     return f"{type(mob).__name__}{shown}"
 
 
-RECAP_WIDTH, RECAP_HEIGHT = 13.6, 6.2  # what a recap card may fill
+RECAP_WIDTH, RECAP_HEIGHT = 11.6, 6.2  # what a recap card may fill: a centred column, clear of the edges
 
 
 def _recap_row(idea: str, width: float, font_size: int = 31) -> VGroup:
     """One recap line: a bullet and the idea, wrapped onto a second line (under the text, not the
-    bullet) when on one line it would have to be set much smaller."""
+    bullet) when it does not fit on one. The first line takes as many words as fit, as a page
+    wraps (but never leaving one word alone below), so the lines of the column end near one right edge."""
     bullet = Text("\u2022", font=FONT, font_size=font_size)
     one = Text(idea, font=FONT, font_size=font_size)
     room = width - bullet.width - 0.3
     words = idea.split()
-    if one.width <= room / 0.88 or len(words) < 2:  # a little too long: the card is set a little smaller instead
+    if one.width <= room * 1.04 or len(words) < 2:  # a hair too long: the card is set a hair smaller instead
         lines = [one]
-    else:  # break at the space that best balances the two lines
-        cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    else:  # as many words as fit (by their share of the letters), the rest below
+        per_letter = one.width / len(idea)
+        cut = max([i for i in range(1, len(words)) if len(" ".join(words[:i])) * per_letter <= room] or [1])
+        if cut == len(words) - 1 and cut >= 3:  # no lone word on the second line: take one more with it
+            cut -= 1
         lines = [Text(" ".join(words[:cut]), font=FONT, font_size=font_size),
                  Text(" ".join(words[cut:]), font=FONT, font_size=font_size)]
     text = VGroup(*lines).arrange(DOWN, aligned_edge=np.array([-1, 0, 0]), buff=0.18)
@@ -1058,10 +1063,10 @@ def _card_mobject(cards: list[tuple[str, list[tuple[str, str]]]]) -> VGroup:
         blocks.add(block)
         y -= 0.3
     top, bottom = DRAW_TOP - 0.15, DRAW_BOTTOM + 0.15
-    if blocks.height > top - bottom:
-        blocks.scale_to_fit_height(top - bottom)
-    if blocks.width > 2 * FRAME_HALF_WIDTH - 0.6:
-        blocks.scale_to_fit_width(2 * FRAME_HALF_WIDTH - 0.6)
+    # as large as the drawing area allows, up to 1.3 times as large as set (one model's short card
+    # would otherwise sit small in the middle of an empty frame), never wider than the captions
+    scale = min((top - bottom) / blocks.height, CARD_WIDTH / blocks.width, CARD_MAX_SCALE)
+    blocks.scale(scale)
     blocks.move_to([0, (top + bottom) / 2, 0])
     return blocks
 

@@ -69,6 +69,7 @@ from scenes.pieces import (
     layer_names,
     hidden_phrase,
     tex,
+    window_band,
 )
 from scenes.transcript import computed
 
@@ -122,20 +123,11 @@ def small_digit(d: dict) -> Group:
     return Group(digit, digit.frame())
 
 
-def window_band(d: dict, digit: DigitImage, color=MUTED) -> Rectangle:
-    """The outline of the row of pixels the input column shows (yellow while it is introduced)."""
-    window = d["input_window"]
-    row, col0 = divmod(int(window[0]), 28)
-    side = digit.height / 28
-    band = Rectangle(width=side * len(window), height=side, stroke_color=color, stroke_width=2.5)
-    return band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
-
-
 def network_stage(d: dict, lit: int, labels: bool = True) -> Stage:
     """The whole network, the digit beside it (its shown row outlined), the layer names."""
     net = network(d, lit)
     digit = small_digit(d)
-    stage = Stage(digit=digit, band=window_band(d, digit[0]), net=net)
+    stage = Stage(digit=digit, band=window_band(d["input_window"], digit[0]), net=net)
     if labels:
         stage["labels"] = net.label_layers(layer_names(d["sizes"]))
     return stage
@@ -345,8 +337,8 @@ class DigitAsPixels(ChapterOneScene):
 
         # Unroll: one row's pixels become a column of numbers, the network's input neurons
         target = network_stage(d, lit=1)
-        target.band.set_stroke(ACCENT)  # still the yellow the caption names; it greys as the beat hands off
-        band = window_band(d, digit, color=ACCENT)
+        target.band.set_stroke(ACCENT, width=2.5)  # still the yellow the caption names; it greys as the beat hands off
+        band = window_band(d["input_window"], digit, color=ACCENT)
         first, last = int(window[0]), int(window[-1])
         row_shown = computed(row, "the shown numbers' row in the image: the first one's index // 28")
         self.say(f"Unroll the rows into one long column of {int(d['digit'].size)} numbers. Here are numbers {first} "

@@ -862,13 +862,13 @@ class OneStep(ChapterTwoScene):
         self.play(Write(eta), FadeIn(eta_note), run_time=1.0)
 
         # Real steps, and what they do to the cost
-        base_y, height, gap = -2.0, 2.1, 0.62
-        bars = VGroup(*[Rectangle(width=0.42, height=max(height * c / costs[0], 0.02), stroke_width=0, fill_color=COST,
-                                  fill_opacity=0.9).move_to([-6.4 + k * gap, base_y, 0], aligned_edge=DOWN)
+        base_y, height, gap = -1.8, 2.6, 0.74  # the left column's lower half, under the learning rate
+        bars = VGroup(*[Rectangle(width=0.5, height=max(height * c / costs[0], 0.02), stroke_width=0, fill_color=COST,
+                                  fill_opacity=0.9).move_to([-6.3 + k * gap, base_y, 0], aligned_edge=DOWN)
                         for k, c in enumerate(costs)])
-        values = VGroup(*[_text(f"{c:.2f}", 15, COST).next_to(b, UP, buff=0.06) for b, c in zip(bars, costs)])
-        steps = VGroup(*[_text(str(k), 15, MUTED).next_to(b, DOWN, buff=0.06) for k, b in enumerate(bars)])
-        axis = _text("cost after each step", 16, MUTED).next_to(steps, DOWN, buff=0.08).align_to(bars, LEFT)
+        values = VGroup(*[_text(f"{c:.2f}", 19, COST).next_to(b, UP, buff=0.06) for b, c in zip(bars, costs)])
+        steps = VGroup(*[_text(str(k), 19, MUTED).next_to(b, DOWN, buff=0.06) for k, b in enumerate(bars)])
+        axis = _text("cost after each step", 20, MUTED).next_to(steps, DOWN, buff=0.08).align_to(bars, LEFT)
         self.say(f"Take one such step from the untrained network: its cost on the training digits drops from "
                  f"{costs[0]:.2f} to {costs[1]:.2f}.")
         self.play(Create(bars[0]), FadeIn(values[0]), FadeIn(steps[0]), FadeIn(axis), run_time=0.8)

@@ -72,6 +72,7 @@ from scenes.pieces import (
     path_tip,
     tex,
     wish_pulses,
+    window_band,
 )
 from scenes.transcript import computed, constant, note_drawing
 
@@ -129,15 +130,6 @@ def the_digit(d: dict) -> Group:
     return Group(digit, digit.frame())
 
 
-def window_band(d: dict, digit: DigitImage) -> Rectangle:
-    """The outline of the row of pixels the input column shows."""
-    window = d["input_window"]
-    row, col0 = divmod(int(window[0]), 28)
-    side = digit.height / 28
-    band = Rectangle(width=side * len(window), height=side, stroke_color=MUTED, stroke_width=2.5)
-    return band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
-
-
 def layer_names(net: NetworkDiagram) -> VGroup:
     """a(0) .. a(L) above the columns (the input's beside its upper ellipsis)."""
     names = VGroup()
@@ -167,7 +159,7 @@ def network_stage(d: dict, lit: int, outputs: bool = False) -> Stage:
     output bars, the change each output wants (arrows in the bars' tracks) and the cost."""
     net = network(d, lit)
     digit = the_digit(d)
-    stage = Stage(digit=digit, band=window_band(d, digit[0]), net=net, names=layer_names(net))
+    stage = Stage(digit=digit, band=window_band(d["input_window"], digit[0]), net=net, names=layer_names(net))
     if outputs:
         bars = output_bars(d, net)
         stage.update(bars=bars, wants=bars.change_arrows(d[f"a{depth()}"], d["wanted_change"]), cost=cost_formula(d))
@@ -569,7 +561,7 @@ class AddUpTheWishes(ChapterThreeScene):
         # The same step, backwards, layer by layer
         whole = network(d, ALL)
         digit = the_digit(d)
-        band = window_band(d, digit[0])
+        band = window_band(d["input_window"], digit[0])
         names = stage.names
         self.say(f"This wanted change of layer {P} is a wish list like the outputs' own. So repeat the step, backwards.")
         self.play(*[FadeOut(m, rate_func=LEAVE) for m in (squares, frames, heads, tally, row_box, sum_cells, sum_frame,

@@ -1074,6 +1074,7 @@ class Superposition(ChapterEightScene):
         share_before = float(before[inside].sum() / before.sum())
         share_after = float(after[inside].sum() / after.sum())
         hist = _hist(s)
+        hist.bars.set_fill(MUTED)  # random directions in grey, as their label and, later, their ghost
         self.swap([stage.axis, stage.ticks], [hist.axis, hist.ticks])
         state = _text("random", 26, MUTED).move_to(RIGHT * 4.8 + UP * 1.6)
         share_how = f"the pairs within {_deg(tol)} of 90°, counted in the histogram, ÷ all pairs"

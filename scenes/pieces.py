@@ -175,6 +175,17 @@ class DigitImage(ImageMobject):
         return self.get_corner(UP + LEFT) + np.array([(col + 0.5) * side, -(row + 0.5) * side, 0])
 
 
+def window_band(window: Sequence[int], digit: DigitImage, color=FAINT) -> Rectangle:
+    """The outline of the row of pixels a network's input column shows (``window``: their indices in
+    the flattened 28 by 28 image): yellow and bold while it is pointed out, else a thin dark grey
+    (bright and bold on a small digit, it read as a stroke through the digit)."""
+    row, col0 = divmod(int(window[0]), 28)
+    side = digit.height / 28
+    band = Rectangle(width=side * len(window), height=side, stroke_color=color,
+                     stroke_width=2.5 if color == ACCENT else 1.5)
+    return band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
+
+
 def framed_digit(pixels: np.ndarray, height: float = 3.0) -> Group:
     """A :class:`DigitImage` with its thin border, as one group."""
     digit = DigitImage(pixels, height=height)

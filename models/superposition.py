@@ -33,7 +33,7 @@ def _near_perpendicular(n: int, dim: int, max_cos: float, steps: int = STEPS) ->
     g = torch.Generator().manual_seed(derive_seed("superposition", dim, n))
     x = torch.randn(n, dim, generator=g, dtype=torch.float64).requires_grad_()
     start = (x / x.norm(dim=1, keepdim=True)).detach().numpy().copy()
-    opt = torch.optim.Adam([x], lr=0.02)
+    opt = torch.optim.Adam([x], lr=0.02, fused=True)  # exact square roots on every CPU (see models.tiny_gpt)
     off = ~torch.eye(n, dtype=torch.bool)
     for _ in range(steps):
         unit = x / x.norm(dim=1, keepdim=True)

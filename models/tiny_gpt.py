@@ -249,7 +249,11 @@ def _train_lm(corpus: Corpus, config: LMConfig, train_config: TrainLMConfig, pro
                          f"{config.block_size + 1} words each (have {len(data)} and {len(test)})")
     model = TinyGPT(config, torch.Generator().manual_seed(derive_seed(train_config.seed, "lm", "init")))
     order = torch.Generator().manual_seed(derive_seed(train_config.seed, "lm", "batches"))
-    opt = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
+    # fused: one kernel whose square root is the CPU's own (exact) instruction. The unfused AdamW
+    # calls Tensor.sqrt, which torch sends to MKL's vector maths, whose last bit depends on the
+    # CPU's vendor; over 3,000 steps that bit grows into other weights (models.artifacts.reproducible)
+    opt = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay,
+                            fused=True)
     T, losses, checkpoints = config.block_size, [], {}
     start = time.perf_counter()
     for step in range(train_config.steps + 1):

@@ -158,10 +158,23 @@ def _readable(column: NumberColumn, values) -> NumberColumn:
     return column
 
 
-def _big(v: float) -> str:
-    """A large positive number to three significant digits with thousands separators (1,950,000)."""
+def _big(v: float, sig: int = 3) -> str:
+    """A large positive number to ``sig`` significant digits with thousands separators (1,950,000),
+    and no decimals from a hundred up."""
     v = float(v)
-    return f"{float(f'{v:.3g}'):,.0f}" if v >= 1000 else fmt(v)
+    return f"{float(f'{v:.{sig}g}'):,.0f}" if v >= 100 else fmt(v, sig)
+
+
+def softmax_digits(raised: np.ndarray, total: float, probs: np.ndarray) -> int:
+    """The fewest significant digits (three or more) at which e to each shown logit and their sum,
+    written out, divide to the very percentages the bars show beside them."""
+    def written(v: float, sig: int) -> float:
+        return float(_big(v, sig).replace(",", ""))
+
+    for sig in range(3, 9):
+        if all(percent(written(v, sig) / written(total, sig)) == percent(float(p)) for v, p in zip(raised, probs)):
+            return sig
+    return 9
 
 
 def _hstrip(values: np.ndarray, vmax: float, length: float, thickness: float = 0.42) -> Group:
@@ -880,14 +893,15 @@ class Unembedding(ChapterSixScene):
         all_logits = np.asarray(logits, dtype=float)
         raised = np.exp(top_logits.astype(float))
         total = float(np.exp(all_logits).sum())
+        sig = softmax_digits(raised, total, probs[[i for i, _, _ in best]])
         right = 2.5
-        exps = VGroup(*[_cell(computed(_big(v), "e to the power of the logit"), right, _baseline(number, number.text), RIGHT,
+        exps = VGroup(*[_cell(computed(_big(v, sig), "e to the power of the logit"), right, _baseline(number, number.text), RIGHT,
                               font_size=22, color=POSITIVE) for v, number in zip(raised, logit_col.numbers)])
         exps_title = MathTex(r"e^{z}", font_size=34, color=MUTED).next_to(exps, UP, buff=0.2).align_to(logit_title, DOWN)
         exps_dots = MathTex(r"\vdots", font_size=28).move_to([exps.get_center()[0], logit_col[0][-1].get_y(), 0])
         rule = Line([right - 1.35, 0, 0], [right, 0, 0], stroke_color=MUTED, stroke_width=1.5)
         rule.set_y(exps_dots.get_bottom()[1] - 0.15)
-        total_text = Text(f"all {n_words}: {computed(_big(total), f'the sum of e to the power of all {n_words} logits')}",
+        total_text = Text(f"all {n_words}: {computed(_big(total, sig), f'the sum of e to the power of all {n_words} logits')}",
                           font=FONT, font_size=20).next_to(rule, DOWN, buff=0.12).align_to(rule, RIGHT)
         bars.shift((exps[0].get_y() - bars.rows[0].get_y()) * UP)  # the top word's bar on its logit's line
         soft.next_to(bars, UP, buff=0.45)
@@ -906,11 +920,11 @@ class Unembedding(ChapterSixScene):
         self.play(FadeIn(equals), FadeIn(logit_col, lag_ratio=0.1), FadeIn(names), FadeIn(logit_title), run_time=1.5)
         # Softmax
         self.say(f"First, softmax raises e to each logit: {top_word}'s "
-                 f"{fmt(top_logit)} gives {_big(raised[0])}, {second}'s {fmt(second_logit)} only {_big(raised[1])}.")
+                 f"{fmt(top_logit)} gives {_big(raised[0], sig)}, {second}'s {fmt(second_logit)} only {_big(raised[1], sig)}.")
         self.play(Write(soft[0][3:6]), FadeIn(exps_title), run_time=1.0)
         self.play(LaggedStart(*[TransformFromCopy(number, big) for number, big in zip(logit_col.numbers, exps)],
                               lag_ratio=0.15), run_time=1.6)
-        self.say(f"Then it divides each by their sum over all {n_words} words, {_big(total)}: {top_word} keeps "
+        self.say(f"Then it divides each by their sum over all {n_words} words, {_big(total, sig)}: {top_word} keeps "
                  f"{percent(best[0][2])}, the rest share what is left.")
         self.play(FadeIn(exps_dots), Create(rule), FadeIn(total_text), run_time=1.0)
         self.play(Write(soft[0][:3]), Write(soft[0][6:]), GrowArrow(arrow), FadeIn(arrow_label), run_time=1.2)

@@ -118,16 +118,19 @@ def test_the_softmax_written_out_checks_out(lang, w):
     """The unembedding beat writes e to each of the top five logits and e summed over every word,
     rounded; those written numbers, divided, give the percentages the bars show. The numbers are
     the numpy forward pass's."""
-    from scenes.chapter6 import _big
+    from scenes.chapter6 import _big, softmax_digits
     from scenes.lm_pieces import percent
 
     t = numpy_trace(w, [int(i) for i in lang["unembed_ids"]])
     logits = t["logits"][-1]
     top = np.argsort(-logits)[:5]
     exps, total = np.exp(logits[top]), float(np.exp(logits).sum())
-    written = [float(_big(e).replace(",", "")) for e in exps]
-    written_total = float(_big(total).replace(",", ""))
-    assert [_big(e) for e in exps[:2]] == ["1,950,000", "1,530"] and _big(total) == "1,960,000"
+    # three significant digits are not enough here: divided by the sum as 1,950,000, one 0.043% would come out 0.044%
+    sig = softmax_digits(exps, total, t["probs"][top])
+    assert sig == 4
+    assert [_big(e, sig) for e in exps[:2]] == ["1,944,000", "1,532"] and _big(total, sig) == "1,955,000"
+    written = [float(_big(e, sig).replace(",", "")) for e in exps]
+    written_total = float(_big(total, sig).replace(",", ""))
     for shown, p in zip(written, t["probs"][top]):
         assert percent(shown / written_total) == percent(float(p))
 

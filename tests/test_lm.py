@@ -74,6 +74,34 @@ def test_same_seed_same_model():
     assert generate_corpus(CorpusConfig()).sentences == generate_corpus(CorpusConfig()).sentences
 
 
+# torch sends these to MKL's vector maths, whose last bit depends on the CPU's vendor (models/__init__.py)
+VENDOR_DEPENDENT = ("sqrt", "exp", "log", "tanh", "erf", "rsqrt")
+
+
+def test_training_avoids_vendor_dependent_maths(monkeypatch):
+    """Trained weights must be the same on an Intel and an AMD machine: no step of training may
+    pass a tensor through MKL's vector maths (an unfused Adam's ``exp_avg_sq.sqrt()`` did)."""
+    from models.superposition import _near_perpendicular
+
+    def refuse(name):
+        def call(*args, **kwargs):
+            raise AssertionError(f"training called torch's {name}, whose result depends on the CPU's vendor")
+        return call
+
+    for name in VENDOR_DEPENDENT:
+        monkeypatch.setattr(torch.Tensor, name, refuse(f"Tensor.{name}"))
+        monkeypatch.setattr(torch.Tensor, f"{name}_", refuse(f"Tensor.{name}_"))
+        monkeypatch.setattr(torch, name, refuse(f"torch.{name}"))
+        for foreach in (f"_foreach_{name}", f"_foreach_{name}_"):
+            if hasattr(torch, foreach):
+                monkeypatch.setattr(torch, foreach, refuse(f"torch.{foreach}"))
+    corpus = generate_corpus(CorpusConfig(n_everyday=200, n_adjectives=200, fact_repeats=2, pair_repeats=2))
+    result = train_lm(corpus, LMConfig(), TrainLMConfig(steps=5, batch_size=8, checkpoint_every=5))
+    assert np.isfinite(result.held_out_loss)
+    reached, _, unit = _near_perpendicular(6, 3, 0.5, steps=20)
+    assert unit.shape == (6, 3)
+
+
 def test_empty_or_tiny_corpus_is_refused():
     empty = generate_corpus(CorpusConfig(n_everyday=0, n_adjectives=0, fact_repeats=0, pair_repeats=0))
     with pytest.raises(ValueError, match="corpus is empty"):

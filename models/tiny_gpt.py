@@ -251,7 +251,7 @@ def _train_lm(corpus: Corpus, config: LMConfig, train_config: TrainLMConfig, pro
     order = torch.Generator().manual_seed(derive_seed(train_config.seed, "lm", "batches"))
     # fused: one kernel whose square root is the CPU's own (exact) instruction. The unfused AdamW
     # calls Tensor.sqrt, which torch sends to MKL's vector maths, whose last bit depends on the
-    # CPU's vendor; over 3,000 steps that bit grows into other weights (models.artifacts.reproducible)
+    # CPU's vendor; over 3,000 steps that bit grows into other weights (models/__init__.py)
     opt = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay,
                             fused=True)
     T, losses, checkpoints = config.block_size, [], {}

@@ -98,7 +98,7 @@ def test_training_avoids_vendor_dependent_maths(monkeypatch):
     corpus = generate_corpus(CorpusConfig(n_everyday=200, n_adjectives=200, fact_repeats=2, pair_repeats=2))
     result = train_lm(corpus, LMConfig(), TrainLMConfig(steps=5, batch_size=8, checkpoint_every=5))
     assert np.isfinite(result.held_out_loss)
-    reached, _, unit = _near_perpendicular(6, 3, 0.5, steps=20)
+    _, _, unit = _near_perpendicular(6, 3, 0.5, steps=20)
     assert unit.shape == (6, 3)
 
 

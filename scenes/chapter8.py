@@ -763,6 +763,16 @@ class TheBasketballNeuron(ChapterEightScene):
 # ----------------------------------------------------------------------------- beat 6: its push toward the answer
 
 COS_BIN = 0.05  # the cosine histogram's bin width
+# the two spreads on the cosine histogram, each drawn in its own line (and so in its legend):
+# long white dashes for random directions, short grey dots for the columns' own
+RANDOM_DASHES = {"color": INK, "stroke_width": 2, "dash_length": 0.16, "dashed_ratio": 0.6}
+COLUMN_DOTS = {"color": MUTED, "stroke_width": 3, "dash_length": 0.03, "dashed_ratio": 0.4}
+
+
+def _legend_row(style: dict, text: str, color) -> VGroup:
+    """A short sample of a line style, then what that line marks."""
+    sample = DashedLine(ORIGIN, RIGHT * 0.55, **style)
+    return VGroup(sample, _text(text, 18, color)).arrange(RIGHT, buff=0.15)
 
 
 def column_stage(f: dict) -> Stage:
@@ -805,12 +815,11 @@ def _cosine_histogram(cosines: np.ndarray, marked: float, spread: float, real: f
     for v in (-0.5, 0.0, 0.5):
         ticks.add(_text(constant(f"{v:g}".replace("-", "\u2212"), "a tick of the cosine axis"), 18, MUTED)
                   .move_to([(v - edges[0]) * sx, -0.25, 0]))
-    band = VGroup(*[DashedLine([(v - edges[0]) * sx, 0, 0], [(v - edges[0]) * sx, height, 0], color=INK,
-                               stroke_width=2) for v in (-spread, spread)])
+    band = VGroup(*[DashedLine([(v - edges[0]) * sx, 0, 0], [(v - edges[0]) * sx, height, 0], **RANDOM_DASHES)
+                    for v in (-spread, spread)])
     dotted = VGroup()
     if real is not None:
-        dotted = VGroup(*[DashedLine([(v - edges[0]) * sx, 0, 0], [(v - edges[0]) * sx, height * 0.92, 0],
-                                     color=MUTED, stroke_width=2, dash_length=0.04, dashed_ratio=0.35)
+        dotted = VGroup(*[DashedLine([(v - edges[0]) * sx, 0, 0], [(v - edges[0]) * sx, height * 0.92, 0], **COLUMN_DOTS)
                           for v in (-real, real)])
     arrow = VGroup()
     if further is not None:
@@ -898,8 +907,8 @@ class PushTowardBasketball(ChapterEightScene):
         self.play(FadeIn(cosine), FadeIn(sketch, lag_ratio=0.2), *[b.animate.set_fill(ACCENT) for b in marked_bins],
                   run_time=1.2)
         # Against the cosines of random directions and of every other column
-        spread_label = VGroup(_text(f"dashed: \u00b1{shown_spread}, the spread for random directions", 18, INK),
-                              _text(f"dotted: \u00b1{real}, the spread of the {len(cos)} columns", 18, MUTED))
+        spread_label = VGroup(_legend_row(RANDOM_DASHES, f"\u00b1{shown_spread}, the spread for random directions", INK),
+                              _legend_row(COLUMN_DOTS, f"\u00b1{real}, the spread of the {len(cos)} columns", MUTED))
         spread_label.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(hist, DOWN, buff=0.15)
         self.say(f"Is that a lot? Two random directions in {n_in} dimensions have a cosine of about "
                  f"\u00b1{shown_spread}, 1/\u221a{n_in}.")

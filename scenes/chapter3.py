@@ -396,9 +396,14 @@ class ThreeWaysToRaise(ChapterThreeScene):
                  "Chapter 4's will.")
         self.play(FadeIn(notation, shift=UP * 0.1), run_time=1.0)
 
-        def way(n: int, head: str, detail: str, y: float) -> VGroup:
+        def way(n: int, head: str, detail: str, y: float, symbol: str | None = None) -> VGroup:
+            """A numbered way, its detail below; ``symbol`` (TeX) is set after the detail's first line."""
             top = _text(f"{n}. {head}", 26)
-            sub = VGroup(*[_text(line, 21, MUTED) for line in detail.split("\n")])
+            lines = [_text(line, 21, MUTED) for line in detail.split("\n")]
+            if symbol is not None:
+                math = MathTex(symbol, font_size=34, color=MUTED)
+                lines[0] = VGroup(lines[0], math.next_to(lines[0], RIGHT, buff=0.1).align_to(lines[0], DOWN).shift(DOWN * 0.06))
+            sub = VGroup(*lines)
             sub.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(top, DOWN, buff=0.12).align_to(top, LEFT)
             return VGroup(top, sub.shift(RIGHT * 0.32)).move_to([-6.7, y, 0], aligned_edge=LEFT)
 
@@ -414,8 +419,8 @@ class ThreeWaysToRaise(ChapterThreeScene):
         wish_w = d[f"wish_w{L}"][j]
         top = float(np.abs(wish_w).max())
         k_star = int(np.argmax(d[f"a{P}"]))
-        way2 = way(2, "Change its weights", f"each in proportion to a({P})k:\nfrom neuron {_index(k_star)}, "
-                   f"{_signed(wish_w[k_star])}", 0.0)
+        way2 = way(2, "Change its weights", f"each in proportion to\nfrom neuron {_index(k_star)}, "
+                   f"{_signed(wish_w[k_star])}", 0.0, symbol=f"a^{{({P})}}_k")
         shown = into.copy()
         for line, v in zip(shown, wish_w):
             line.set_stroke(value_to_color(v, top), width=0.8 + 6.0 * abs(float(v)) / top, opacity=1)
@@ -436,8 +441,8 @@ class ThreeWaysToRaise(ChapterThreeScene):
         k_most = int(np.argmax(np.abs(wishes)))
         plain = network(d, ALL).edges_into(L, j)
         way3 = way(3, f"Change layer {P}'s activations",
-                   f"each in proportion to w({L}){j}k:\nneuron {_index(k_most)}, w = {fmt(d[f'w{L}'][j][k_most])}, "
-                   f"wishes {_signed(wishes[k_most])}", -1.5)
+                   f"each in proportion to\nneuron {_index(k_most)}, w = {fmt(d[f'w{L}'][j][k_most])}, "
+                   f"wishes {_signed(wishes[k_most])}", -1.5, symbol=f"w^{{({L})}}_{{{j}k}}")
         self.say(f"Three: change the activations of layer {P}: up where its wire is blue, down where it is red.")
         self.play(FadeIn(way3, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, plain)], FadeOut(k_ring),
                   run_time=1.4)

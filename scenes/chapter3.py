@@ -449,7 +449,9 @@ class ThreeWaysToRaise(ChapterThreeScene):
         self.play(LaggedStart(*[Create(a) for a in target.arrows], lag_ratio=0.06), run_time=1.8)
         self.say(f"The strongest wire decides most: neuron {_index(k_most)}'s weight, {fmt(d[f'w{L}'][j][k_most])}, asks it to "
                  f"change by {_signed(wishes[k_most])}.")
-        self.play(Indicate(target.arrows[k_most], color=ACCENT, scale_factor=1.4),
+        m_ring = Circle(radius=net.layers[P][k_most].width / 2 + 0.07, color=ACCENT, stroke_width=3)
+        m_ring.move_to(net.layers[P][k_most])  # stays while the caption names it
+        self.play(Create(m_ring), Indicate(target.arrows[k_most], color=ACCENT, scale_factor=1.4),
                   Indicate(into[k_most], color=ACCENT), run_time=1.2)
         self.say("Activations cannot be set directly, only through the weights and biases behind them. "
                  "Keep these wishes in mind.")

@@ -230,13 +230,13 @@ def space_stage(d: dict) -> Stage:
     plot = _space_plot(d)
     cols = int(d["embedding_shape"][1])
     head = Text(f"the model's own word vectors, projected from {cols}-D to 2-D", font=FONT, font_size=18, color=MUTED)
-    head.scale_to_fit_width(min(head.width, 6.6))
-    head.move_to([-3.7, 3.55, 0])
+    head.scale_to_fit_width(min(head.width, 7.4))  # as wide as the left half allows, clear of the table
+    head.move_to([-6.95, 3.55, 0], aligned_edge=LEFT)
     axis = VGroup(Text("x: the average step from a male word to its female partner", font=FONT, font_size=18,
                        color=MUTED),
                   Text("y: the largest remaining spread", font=FONT, font_size=18, color=MUTED))
     axis.arrange(DOWN, buff=0.08, aligned_edge=LEFT)
-    axis.scale_to_fit_width(min(axis.width, 6.6)).move_to([-3.7, -2.2, 0])
+    axis.scale_to_fit_width(min(axis.width, 7.4)).move_to([-6.95, -2.2, 0], aligned_edge=LEFT)
     # the plot's parts, not the plot: its ``scale`` attribute (a number) hides Mobject.scale from FadeIn
     stage = Stage(head=head, axes=plot.axes, dots=plot.dots, labels=plot.labels, axis=axis)
     stage.plot = plot  # for its coordinates

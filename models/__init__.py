@@ -8,9 +8,9 @@ another), and thirty epochs of SGD turn their last-bit differences into other we
 ``ATEN_CPU_CAPABILITY=default`` does the same for torch's own elementwise kernels. (oneDNN,
 the third path, is switched off while an artifact is built: ``models.artifacts.reproducible``.)
 One path no setting reaches: torch sends ``Tensor.sqrt``, ``exp``, ``log``, ``tanh`` and ``erf``
-to MKL's vector maths, which picks its code by the CPU's vendor (on an AMD processor one square
-root in seven came out a bit off the exact one). Training must not feed those back into the weights: the optimisers
-are torch's fused ones, whose square root is the CPU's exact instruction
+to MKL's vector maths, which picks its code by the CPU's vendor (on an AMD processor about one
+square root in six came out a bit off the exact one). Training must not feed those back into the
+weights: the optimisers are torch's fused ones, whose square root is the CPU's exact instruction
 (``tests/test_lm.py::test_training_avoids_vendor_dependent_maths``).
 """
 

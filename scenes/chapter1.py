@@ -68,6 +68,7 @@ from scenes.pieces import (
     fmt,
     layer_names,
     hidden_phrase,
+    point_out_band,
     tex,
     window_band,
 )
@@ -337,8 +338,8 @@ class DigitAsPixels(ChapterOneScene):
 
         # Unroll: one row's pixels become a column of numbers, the network's input neurons
         target = network_stage(d, lit=1)
-        target.band.set_stroke(ACCENT, width=2.5)  # still the yellow the caption names; it greys as the beat hands off
-        band = window_band(d["input_window"], digit, color=ACCENT)
+        point_out_band(target.band)  # still the yellow the caption names; it greys as the beat hands off
+        band = window_band(d["input_window"], digit, pointed=True)
         first, last = int(window[0]), int(window[-1])
         row_shown = computed(row, "the shown numbers' row in the image: the first one's index // 28")
         self.say(f"Unroll the rows into one long column of {int(d['digit'].size)} numbers. Here are numbers {first} "

@@ -86,10 +86,12 @@ __all__ = [
     "framed_digit",
     "neuron_arrows",
     "path_tip",
+    "point_out_band",
     "signed_arrow",
     "tex",
     "value_to_color",
     "value_to_rgb",
+    "window_band",
 ]
 
 FONT = "DejaVu Sans"
@@ -175,15 +177,20 @@ class DigitImage(ImageMobject):
         return self.get_corner(UP + LEFT) + np.array([(col + 0.5) * side, -(row + 0.5) * side, 0])
 
 
-def window_band(window: Sequence[int], digit: DigitImage, color=FAINT) -> Rectangle:
+def window_band(window: Sequence[int], digit: DigitImage, pointed: bool = False) -> Rectangle:
     """The outline of the row of pixels a network's input column shows (``window``: their indices in
-    the flattened 28 by 28 image): yellow and bold while it is pointed out, else a thin dark grey
-    (bright and bold on a small digit, it read as a stroke through the digit)."""
+    the flattened 28 by 28 image): a thin dark grey (bright and bold on a small digit, it read as a
+    stroke through the digit), or, ``pointed``, as :func:`point_out_band` draws it."""
     row, col0 = divmod(int(window[0]), 28)
     side = digit.height / 28
-    band = Rectangle(width=side * len(window), height=side, stroke_color=color,
-                     stroke_width=2.5 if color == ACCENT else 1.5)
-    return band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
+    band = Rectangle(width=side * len(window), height=side, stroke_color=FAINT, stroke_width=1.5)
+    band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
+    return point_out_band(band) if pointed else band
+
+
+def point_out_band(band: Rectangle) -> Rectangle:
+    """A row outline while the narration points at it: yellow and bold."""
+    return band.set_stroke(ACCENT, width=2.5)
 
 
 def framed_digit(pixels: np.ndarray, height: float = 3.0) -> Group:

@@ -223,11 +223,15 @@ def plane_costs(x: torch.Tensor, y: torch.Tensor, center: torch.Tensor, d1: torc
     """Average quadratic cost at ``center + a d1 + b d2`` for each row (a, b) of ``points``: (M,).
 
     The first layer is linear in the parameters, so X W^T is computed for the three parameter
-    vectors once and mixed per point; the small later layers run batched over points."""
+    vectors once and mixed per point; the small later layers run batched over points. The big
+    (points, digits, neurons) arrays are worked on in place, in two buffers made once: a new array
+    of that size per step cost more in fresh memory pages than the sums themselves. (Each value is
+    the same sum in the same order as ``xc + a xu + b xv + b0`` written out.)"""
     c, u, v = (_unflatten(t.to(torch.float64), sizes) for t in (center, d1, d2))
     x = x.to(torch.float64)
     target = torch.nn.functional.one_hot(y, sizes[-1]).to(torch.float64)
     xc, xu, xv = x @ c["w0"].T, x @ u["w0"].T, x @ v["w0"].T  # (N, 16) each
+    room = torch.empty((2, min(chunk, len(points)), *xc.shape), dtype=torch.float64)  # (2, M, N, 16)
     out, tick = [], _tenths(progress, what, len(points))
     for start in range(0, len(points), chunk):
         ab = torch.as_tensor(points[start : start + chunk], dtype=torch.float64)
@@ -237,10 +241,14 @@ def plane_costs(x: torch.Tensor, y: torch.Tensor, center: torch.Tensor, d1: torc
             shape = (-1,) + (1,) * c[key].dim()
             return c[key] + al.reshape(shape) * u[key] + be.reshape(shape) * v[key]
 
-        a = torch.sigmoid(xc + al[:, None, None] * xu + be[:, None, None] * xv + mix("b0")[:, None, :])  # (M, N, 16)
+        z, part = room[0, : len(ab)], room[1, : len(ab)]  # (M, N, 16)
+        torch.add(xc, torch.mul(al[:, None, None], xu, out=z), out=z)
+        z.add_(torch.mul(be[:, None, None], xv, out=part)).add_(mix("b0")[:, None, :])
+        a = z.sigmoid_()
         for layer in range(1, len(sizes) - 1):
-            a = torch.sigmoid(a @ mix(f"w{layer}").transpose(1, 2) + mix(f"b{layer}")[:, None, :])
-        out.append(((a - target) ** 2).sum(dim=2).mean(dim=1).numpy())
+            a = (a @ mix(f"w{layer}").transpose(1, 2)).add_(mix(f"b{layer}")[:, None, :]).sigmoid_()
+        a = a - target
+        out.append((a * a).sum(dim=2).mean(dim=1).numpy())
         tick(min(start + chunk, len(points)))
     return np.concatenate(out)
 

@@ -32,7 +32,6 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
-    AnimationGroup,
     Circle,
     Create,
     Dot,
@@ -66,6 +65,7 @@ from scenes.pieces import (
     digit_network,
     digit_sizes,
     edges_showing,
+    flash_along,
     fmt,
     layer_gap_for,
     neuron_arrows,
@@ -322,9 +322,8 @@ class OneExample(ChapterThreeScene):
         self.say("As in Chapter 1, a row of its pixels stands for the 784 inputs; the wires wear the real weights.")
         self.play(Indicate(stage.band, color=ACCENT), run_time=1.0)
         # a pulse along every wire in its own weight's colour and width (no white wall)
-        self.play(LaggedStart(*[AnimationGroup(*[ShowPassingFlash(w.copy().set_stroke(width=w.get_stroke_width() + 1.0),
-                                                                  time_width=0.6) for w in layer_edges])
-                                for layer_edges in net.edges], lag_ratio=0.4), run_time=2.2)
+        self.play(LaggedStart(*[flash_along([w.copy().set_stroke(width=w.get_stroke_width() + 1.0) for w in layer_edges],
+                                            time_width=0.6) for layer_edges in net.edges], lag_ratio=0.4), run_time=2.2)
 
         # Forward pass: each layer lights by its real activations
         self.say("Run it forward: each layer's activations set the next layer's, through the weights.")
@@ -580,8 +579,7 @@ class AddUpTheWishes(ChapterThreeScene):
 
         def sweep(layer: int, values: np.ndarray) -> None:
             """A pulse running backwards along the wires into ``layer + 1``, which then show their wishes."""
-            self.play(*[ShowPassingFlash(e, time_width=0.4) for e in wish_pulses(net, layer, values, ACCENT, 2.2)],
-                      run_time=1.1)
+            self.play(flash_along(wish_pulses(net, layer, values, ACCENT, 2.2), time_width=0.4), run_time=1.1)
             self.play(Transform(net.edges[layer], edges_showing(net, layer, values, float(np.abs(values).max()),
                                                                 width=2.6)), run_time=1.0)
 
@@ -617,8 +615,7 @@ class AddUpTheWishes(ChapterThreeScene):
         self.say("That is backpropagation: the wishes of the outputs, passed backwards layer by layer through the "
                  "weights.")
         wish_of = {l: d[f"wish_w{l + 1}"] for l in range(1, L)} | {0: d["wish_w1_window"]}
-        flashes = [AnimationGroup(*[ShowPassingFlash(e, time_width=0.6)
-                                    for e in wish_pulses(net, l, wish_of[l], ACCENT, 2.6)])
+        flashes = [flash_along(wish_pulses(net, l, wish_of[l], ACCENT, 2.6), time_width=0.6)
                    for l in range(L - 1, -1, -1)]  # from the outputs back to the first weights
         self.play(LaggedStart(*flashes, lag_ratio=0.5), run_time=2.2)
         self.wait(0.8)

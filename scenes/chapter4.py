@@ -62,7 +62,7 @@ from manim import (
 
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, first_part, last_part
 from scenes.palette import ACCENT, COST, FUNCTION, INK, LINK_A, LINK_C, LINK_Z, MUTED, SCORE, signed_color
-from scenes.pieces import FONT, agreeing_sig, as_shown, boxes_meet, decimals_for, fmt, framed_digit, tex
+from scenes.pieces import FONT, agreeing_sig, as_shown, boxes_meet, decimals_for, flash_along, fmt, framed_digit, tex
 from scenes.transcript import computed, constant, note_drawing, sourced_all
 
 NUMBER = 4
@@ -844,8 +844,8 @@ class ManyNeurons(ChapterFourScene):
         else:
             self.say("A real network has many neurons per layer: here are the last layers of Chapter 3's digit network, "
                      "on its 2.")
-        self.play(*[ShowPassingFlash(e.copy().set_stroke(INK, width=1.5, opacity=0.8), time_width=0.5)
-                    for e in stage.edges[::3]], run_time=1.5)
+        self.play(flash_along([e.copy().set_stroke(INK, width=1.5, opacity=0.8) for e in stage.edges[::3]],
+                              time_width=0.5), run_time=1.5)
         ring_k = Circle(radius=0.22, color=ACCENT, stroke_width=3).move_to(l1[k])
         ring_j = Circle(radius=0.28, color=ACCENT, stroke_width=3).move_to(out[j])
         k_name = MathTex(rf"k = {constant(k, 'the index of the neuron shown')}", font_size=30, color=INK)

@@ -261,3 +261,14 @@ def test_a_changed_svg_is_not_drawn_from_the_old_parse(tmp_path, monkeypatch):
         direct = _parsed(other, monkeypatch)
     assert not np.array_equal(before.get_all_points(), after.get_all_points())
     assert np.array_equal(after.get_all_points(), direct.get_all_points())
+
+
+def test_scenes_run_the_cycle_collector_less_often():
+    """A scene process (render.py's, a test's, plain manim's: all import scenes.base) collects
+    cycles after GC_THRESHOLD new objects, not Python's default 700."""
+    import gc
+
+    import scenes.base  # noqa: F401  (installs)
+    from scenes.fast_manim import GC_THRESHOLD
+
+    assert gc.get_threshold() == GC_THRESHOLD and GC_THRESHOLD[0] >= 10_000

@@ -7,7 +7,7 @@ import colorsys
 
 import numpy as np
 import pytest
-from manim import RIGHT, VGroup
+from manim import LEFT, RIGHT, UP, ShowPassingFlash, VGroup
 
 from scenes import palette
 from scenes.chapter3 import ARROW_MAX as CH3_ARROW_MAX  # the longest wish arrow on a layer
@@ -561,10 +561,35 @@ def test_wish_pulses_follow_each_wires_wish(ch3):
             assert pulse.get_stroke_opacity() == pytest.approx(0.3 + 0.6 * share[j, i])
 
 
+def test_one_flash_along_many_lines_draws_what_a_flash_per_line_draws():
+    """``flash_along`` plays one ShowPassingFlash on a group of lines (the scene adds and removes one
+    piece, not hundreds): at every point of the run each line is cut exactly as a flash of its own
+    would cut it."""
+    from manim import ArcBetweenPoints, Line, ShowPassingFlash
+
+    from scenes.pieces import flash_along
+
+    lines = [Line(LEFT * k, RIGHT * (k + 1) + UP * 0.3 * k) for k in range(4)]
+    lines.append(ArcBetweenPoints(LEFT * 2, RIGHT * 3, angle=1.0))  # a path of several curves
+    each = [ShowPassingFlash(line.copy(), time_width=0.35) for line in lines]
+    one = flash_along([line.copy() for line in lines], time_width=0.35)
+    for anim in (*each, one):
+        anim.begin()
+    for alpha in np.linspace(0, 1, 13):
+        for anim in (*each, one):
+            anim.interpolate(alpha)
+        for anim, line in zip(each, one.mobject.submobjects, strict=True):
+            np.testing.assert_array_equal(line.points, anim.mobject.points)
+        if 0.4 < alpha < 0.6:  # mid-run: a real piece of each line, not the whole line or nothing
+            assert all(0 < len(line.points) and not np.allclose(line.get_start(), full.get_start())
+                       for line, full in zip(one.mobject.submobjects, lines))
+
+
 def test_forward_pulses_follow_what_each_wire_carries(ch3):
-    """The forward pass's pulses (Chapters 1 to 3): with the weights given, one per wire whose
-    activation times weight is at least PULSE_FLOOR of the largest, as wide as its share, along the
-    wire from the earlier layer; without them, every wire of a lit neuron."""
+    """The forward pass's pulses (Chapters 1 to 3), one flash along a group of lines: with the
+    weights given, one line per wire whose activation times weight is at least PULSE_FLOOR of the
+    largest, as wide as its share, along the wire from the earlier layer; without them, every wire
+    of a lit neuron."""
     from scenes.pieces import PULSE_FLOOR
 
     net = ch3_network(ch3)
@@ -574,10 +599,13 @@ def test_forward_pulses_follow_what_each_wire_carries(ch3):
     n_out = w.shape[0]
     wires = [(k, *divmod(k, n_out)) for k in range(w.size)]  # (edge, from i, to j)
     kept = [(k, i, j) for k, i, j in wires if share[j, i] >= PULSE_FLOOR]
-    pulses = net.pulses(1, a, w)
-    assert 0 < len(pulses) == len(kept) < w.size
-    for pulse, (k, i, j) in zip(pulses, kept):
-        line = pulse.mobject
+    (flash,) = net.pulses(1, a, w)
+    assert isinstance(flash, ShowPassingFlash)
+    lines = flash.mobject.submobjects
+    assert 0 < len(lines) == len(kept) < w.size
+    for line, (k, i, j) in zip(lines, kept):
         assert np.allclose(line.get_start(), net.edges[0][k].get_start())
         assert line.get_stroke_width() == pytest.approx(0.4 + 1.6 * share[j, i])
-    assert len(net.pulses(1, a)) == int((a > 0.05).sum()) * n_out  # without weights: every wire of a lit neuron
+    (flash,) = net.pulses(1, a)
+    assert len(flash.mobject.submobjects) == int((a > 0.05).sum()) * n_out  # without weights: every wire of a lit neuron
+    assert net.pulses(1, np.zeros_like(a)) == []  # no lit neuron: nothing to play

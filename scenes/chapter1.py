@@ -564,9 +564,10 @@ class OneHiddenNeuron(ChapterOneScene):
 
         # Step the network aside; its 784 weights as a map
         small = shrunk(Stage(digit=stage.digit, band=stage.band, net=stage.net), 0.5, [-3.9, 2.3, 0])
-        size = 3.5
-        weights = HeatMap(d["neuron_weights"].reshape(28, 28), vmax=vmax, height=size).move_to([1.05, 1.75, 0])
-        frame = Rectangle(width=size, height=size, stroke_color=FAINT, stroke_width=2).move_to(weights)
+        # the map large while it is the subject; it steps up to make room when the sums are written
+        size, home, big = 3.5, [1.05, 1.75, 0], 4.9
+        weights = HeatMap(d["neuron_weights"].reshape(28, 28), vmax=vmax, height=big).move_to([1.6, 0.75, 0])
+        frame = Rectangle(width=big, height=big, stroke_color=FAINT, stroke_width=2).move_to(weights)
         title = _text(f"the 784 weights into neuron {j}", 22).next_to(frame, DOWN, buff=0.12)
         across = computed(int(round(np.sqrt(n_pixels))), "the image's side: the square root of its pixel count")
         self.say(f"Draw those {n_pixels} weights as a {across} by {across} map, each where its pixel is: blue positive, red negative.")
@@ -579,8 +580,8 @@ class OneHiddenNeuron(ChapterOneScene):
         self.wait(4.0)
 
         # Laid over the digit: weight times pixel
-        digit = DigitImage(d["digit"], height=size, ink=0.6).move_to(weights)  # a veil: the weights show through
-        product = HeatMap((d["neuron_weights"] * d["digit"]).reshape(28, 28), vmax=vmax, height=size).move_to(weights)
+        digit = DigitImage(d["digit"], height=big, ink=0.6).move_to(weights)  # a veil: the weights show through
+        product = HeatMap((d["neuron_weights"] * d["digit"]).reshape(28, 28), vmax=vmax, height=big).move_to(weights)
         self.say("Now lay the digit over it. Only weights under ink count: each weight times its pixel's brightness.")
         self.play(TransformFromCopy(small.digit[0], digit), run_time=1.4)
         self.wait(1.2)
@@ -588,6 +589,9 @@ class OneHiddenNeuron(ChapterOneScene):
         self.play(FadeIn(product), FadeOut(digit), FadeOut(weights), FadeOut(title, rate_func=first_part(0.45)),
                   FadeIn(product_title, rate_func=last_part(0.45)), run_time=1.5)  # one title, then the other
         self.wait(1.5)
+        frame_home = frame.copy().scale(size / big).move_to(home)
+        self.play(product.animate.scale(size / big).move_to(home), Transform(frame, frame_home),
+                  product_title.animate.next_to(frame_home, DOWN, buff=0.12), run_time=1.0)
 
         # The weighted sum, term by term (counting from 0, like the neurons)
         s, b, z, a = (float(d[k]) for k in ("neuron_weighted_sum", "neuron_bias", "neuron_z", "neuron_activation"))

@@ -565,7 +565,7 @@ def test_one_flash_along_many_lines_draws_what_a_flash_per_line_draws():
     """``flash_along`` plays one ShowPassingFlash on a group of lines (the scene adds and removes one
     piece, not hundreds): at every point of the run each line is cut exactly as a flash of its own
     would cut it."""
-    from manim import ArcBetweenPoints, Line, ShowPassingFlash
+    from manim import ArcBetweenPoints, Line
 
     from scenes.pieces import flash_along
 

@@ -526,13 +526,12 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
     suffix = "" if voice is None else "_voiced"
     log = MEDIA / "logs" / f"{chapter.slug}_{scene}{suffix}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    # Scenes render in parallel processes. They share one LaTeX folder, where each formula is
-    # compiled in a folder of its own and moved in whole (scenes.fast_manim), so a formula that
-    # several scenes show is compiled once. Manim writes a text's SVG in place: each scene keeps
-    # its own text folder.
+    # Scenes render in parallel processes. They share one LaTeX folder and one text folder, where
+    # each formula or text is made in a folder of its own and moved in whole (scenes.fast_manim),
+    # so a formula or a caption that several scenes show is made, and its SVG parsed, once.
     cfg = MEDIA / "logs" / f"{chapter.slug}_{scene}{suffix}.cfg"
     cache = MEDIA / "scene-cache"
-    settings = {"tex_dir": str(cache / "Tex"), "text_dir": str(cache / chapter.slug / f"{scene}{suffix}" / "texts")}
+    settings = {"tex_dir": str(cache / "Tex"), "text_dir": str(cache / "texts")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("NN_EXPLAINER_VOICE")}  # silent: no voice
     if voice is not None:
         settings["video_dir"] = str(folder)  # its own files, beside the silent render's folder

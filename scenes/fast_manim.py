@@ -16,6 +16,13 @@ attribute of each piece, and a generator per level of the family. Here:
   in a folder of its own and moves the finished SVG in whole, so parallel scenes (render.py's,
   the tests' workers) compile each formula once instead of once per process. Manim's own, run
   by two processes in one folder, deleted the files the other was still converting.
+- :func:`shared_text_to_svg` does the same for texts (``Text``): Pango writes each text's SVG in a
+  folder of its own and it is moved in whole, so every process (render.py's scenes, the tests'
+  workers) can share one text folder. Manim's own writes the file in place, where another
+  process could read it half-written. Sharing matters twice over: Pango lays out each text once
+  per run instead of once per process, and the SVG is the same file, so its parse (below) is
+  kept once. Two processes laying out one text do not write the same bytes (cairo numbers each
+  drawing surface it makes in the file), so separate folders each had their own parse.
 - :func:`parse_svg` reads an SVG's modified tree from memory: Manim wrote it to a file beside the
   SVG, parsed that and deleted it, so two processes showing one formula raced on the file. It
   also keeps what it parsed on disk (:class:`ParsedStore`), named by a hash of the SVG's bytes,
@@ -40,6 +47,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 import shutil
 import sys
 import tempfile
@@ -47,21 +55,25 @@ import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path, PurePath
 
+import manimpango
 import numpy as np
 import svgelements
 from manim import RIGHT, ManimColor, Mobject, config
 from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
 from manim.mobject.text import tex_mobject
+from manim.mobject.text.text_mobject import Text
 from manim.utils import tex_file_writing
 
 __all__ = ["ParsedStore", "deep_copy", "family", "install", "manim_deep_copy", "manim_family", "parse_svg",
-           "parsed_store", "shared_tex_to_svg_file"]
+           "parsed_store", "shared_tex_to_svg_file", "shared_text_to_svg"]
 
 # Manim's own, kept for the tests
 manim_deep_copy = Mobject.__deepcopy__
 manim_family = Mobject.get_family
 manim_tex_to_svg_file = tex_file_writing.tex_to_svg_file
 manim_generate_mobject = SVGMobject.generate_mobject
+manim_text_to_svg = Text._text2svg
+manim_remove_last_m = manimpango.PangoUtils.remove_last_M
 
 _MISSING = object()
 _SHARED_TYPES: set[type] = {int, float, bool, str, bytes, complex, type(None), np.float64, np.float32, np.int64,
@@ -179,6 +191,41 @@ def shared_tex_to_svg_file(expression: str, environment: str | None = None, tex_
         config.tex_dir = previous
     shutil.rmtree(work, ignore_errors=True)  # (after a LaTeX error it stays, with LaTeX's log)
     return svg
+
+
+def shared_text_to_svg(self: Text, color) -> str:
+    """``Text._text2svg`` for a ``text_dir`` that several processes use at once: the SVG named by
+    the text's hash (as Manim names it), laid out in a private subfolder if no process made it
+    before and moved into place whole."""
+    shared = config.get_dir("text_dir")
+    svg = shared / f"{self._text2hash(color)}.svg"
+    if not svg.exists():
+        shared.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".writing-", dir=shared))
+        previous = config.text_dir
+        config.text_dir = str(work)
+        try:
+            made = manim_text_to_svg(self, color)
+            remove_last_m(made)  # what Text does to the file next, done before it is shared
+            os.replace(made, svg)
+        finally:
+            config.text_dir = previous
+            shutil.rmtree(work, ignore_errors=True)
+    return str(svg.resolve())
+
+
+def remove_last_m(file_name: str) -> None:
+    """``PangoUtils.remove_last_M``, which ``Text`` runs on its SVG after every layout: it drops each
+    path's last, empty move. Manim's rewrites the file each time, in place, where another process
+    may be reading it; this one writes only when something changes, and whole."""
+    path = Path(file_name)
+    content = path.read_text()
+    changed = re.sub(r'Z M [^A-Za-z]*? "\/>', 'Z "/>', content)
+    if changed != content:
+        handle, part = tempfile.mkstemp(prefix=".writing-", dir=path.parent)
+        with os.fdopen(handle, "w") as f:
+            f.write(changed)
+        os.replace(part, path)
 
 
 _NAMED: dict[int, tuple[str, object]] = {}  # id -> (name, value): Manim's named colours and their arrays
@@ -332,4 +379,6 @@ def install() -> None:
     Mobject.__deepcopy__ = deep_copy
     Mobject.get_family = family
     tex_mobject.tex_to_svg_file = shared_tex_to_svg_file
+    Text._text2svg = shared_text_to_svg
+    manimpango.PangoUtils.remove_last_M = staticmethod(remove_last_m)
     SVGMobject.generate_mobject = parse_svg

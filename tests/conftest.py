@@ -22,11 +22,10 @@ os.environ.setdefault("NN_EXPLAINER_STRICT_LAYOUT", "1")  # a drawing under the 
 
 
 def _text_caches() -> None:
-    """Where Manim writes formulas and texts in a test run. One LaTeX folder for every process of
-    the run (the workers, the scene suites they start): each formula is compiled in a folder of
-    its own and moved in whole (``scenes.fast_manim.shared_tex_to_svg_file``), so processes share
-    the results and never each other's half-made files. Each pytest-xdist worker keeps its own
-    text folder (Manim writes a text's SVG in place)."""
+    """Where Manim writes formulas and texts in a test run. One LaTeX folder and one text folder
+    for every process of the run (the workers, the scene suites they start): each formula or text
+    is made in a folder of its own and moved in whole (``scenes.fast_manim``), so processes share
+    the results, and their parses, and never read each other's half-made files."""
     from pathlib import Path
 
     from manim import config
@@ -36,7 +35,7 @@ def _text_caches() -> None:
     fast_manim.install()  # (scenes.base does too; a test may make a formula before importing it)
     folder = Path(__file__).resolve().parent.parent / "media" / "test-cache"
     config.tex_dir = str(folder / "Tex")
-    config.text_dir = str(folder / os.environ.get("PYTEST_XDIST_WORKER", "main") / "texts")
+    config.text_dir = str(folder / "texts")
 
 
 _text_caches()

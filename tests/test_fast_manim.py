@@ -168,6 +168,59 @@ def test_processes_making_the_same_formulas_at_once_in_one_folder_all_succeed(tm
     assert not [p for p in folder.iterdir() if p.suffix != ".svg"]
 
 
+# ----------------------------------------------------------------------------- one text folder
+
+CAPTION = "The cost of one digit is 0.785, summed over its ten outputs"
+
+
+def test_a_text_made_in_a_shared_folder_is_the_one_manim_makes(tmp_path, monkeypatch):
+    made, manims = [], fast_manim.manim_text_to_svg
+
+    def counting(self, color):
+        made.append(self.text)
+        return manims(self, color)
+
+    monkeypatch.setattr(fast_manim, "manim_text_to_svg", counting)
+    with tempconfig({"text_dir": str(tmp_path / "shared")}):
+        first = Text(CAPTION, font=FONT, font_size=26)
+        again = Text(CAPTION, font=FONT, font_size=26, fill_opacity=0.5)  # the same SVG, filled otherwise
+    Text._text2svg = manims
+    try:
+        with tempconfig({"text_dir": str(tmp_path / "manim")}):
+            theirs = Text(CAPTION, font=FONT, font_size=26)
+    finally:
+        fast_manim.install()
+    assert made == [CAPTION] and first.file_name == again.file_name
+    assert Path(first.file_name).parent == tmp_path / "shared"
+    assert Path(first.file_name).name == Path(theirs.file_name).name  # named by the text's hash, as Manim names it
+    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == [Path(first.file_name).name]  # nothing left
+    ours, manim = _points(Path(first.file_name)), _points(Path(theirs.file_name))
+    assert len(ours) == len(manim) > 40 and all(np.array_equal(a, b) for a, b in zip(ours, manim))
+
+
+TEXTS_AT_ONCE = r"""
+import sys
+from manim import Text, config
+import scenes.base  # installs the shared text folder
+config.text_dir = sys.argv[1]
+config.verbosity = "ERROR"
+for n in range(40):
+    Text(f"caption number {n} of a chapter, as several scenes show it", font="DejaVu Sans", font_size=26)
+print("ok")
+"""
+
+
+def test_processes_making_the_same_texts_at_once_in_one_folder_all_succeed(tmp_path):
+    folder = tmp_path / "texts"
+    procs = [subprocess.Popen([sys.executable, "-c", TEXTS_AT_ONCE, str(folder)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 and out.split()[-1:] == ["ok"] for p, (out, _) in zip(procs, outs)), outs
+    svgs = sorted(folder.glob("*.svg"))
+    assert len(svgs) == 40 and all(s.read_bytes().rstrip().endswith(b"</svg>") for s in svgs)
+    assert not [p for p in folder.iterdir() if p.suffix != ".svg"]
+
+
 def _without_svg_paths(mob: Mobject) -> Mobject:
     """``mob`` with its pieces' svgelements paths left out, as :func:`fast_manim.parse_svg` leaves
     them (Manim reads one only while making its piece)."""

@@ -665,8 +665,10 @@ class ChapterScene(MovingCameraScene):
         if any(id(m) in moving or m.get_family_updaters() for m in self.renderer.camera.get_mobjects_indicating_movement()):
             return mobjects  # the camera moves: every drawing moves on screen
         foreground = {id(m) for m in self.foreground_mobjects}
+        holding = fast_manim.holding_updaters(self.mobjects)
+        updated = (lambda mob: id(mob) in holding) if holding is not None else (lambda mob: bool(mob.get_family_updaters()))
         for i, mob in enumerate(mobjects):
-            if id(mob) in foreground or mob.get_family_updaters() or (id(mob) in moving and mob.has_points()):
+            if id(mob) in foreground or updated(mob) or (id(mob) in moving and mob.has_points()):
                 return mobjects[i:]
         return []
 
@@ -820,7 +822,7 @@ def _overlapping_texts(mobs: Sequence[Mobject], share: float = 0.25) -> list[tup
         walk(mob)
     if len(texts) < 2:
         return []
-    b = np.array([[*t.get_corner(DOWN + LEFT)[:2], *t.get_corner(UP + RIGHT)[:2]] for t in texts])
+    b = np.array([fast_manim.corners(t) for t in texts])
     wide = np.clip(np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0]), 0, None)
     high = np.clip(np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1]), 0, None)
     area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])

@@ -12,6 +12,9 @@ attribute of each piece, and a generator per level of the family. Here:
   references stay shared in the copy exactly as ``copy.deepcopy`` keeps them.
 - :func:`family` lists a mobject and its submobjects in the same order as Manim (depth first,
   a piece met twice kept at its last place, a cycle cut where it closes) without generators.
+- :func:`holding_updaters` says, for every piece on screen at once, whether its family holds an
+  updater (what a play asks of each piece, with a family walk each), and :func:`corners` gives a
+  piece's lower-left and upper-right corners from one walk of its boundary.
 - :func:`shared_tex_to_svg_file` lets processes share one LaTeX folder: each compiles a formula
   in a folder of its own and moves the finished SVG in whole, so parallel scenes (render.py's,
   the tests' workers) compile each formula once instead of once per process. Manim's own, run
@@ -54,6 +57,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path, PurePath
+from typing import Sequence
 
 import manimpango
 import numpy as np
@@ -64,8 +68,8 @@ from manim.mobject.text import tex_mobject
 from manim.mobject.text.text_mobject import Text
 from manim.utils import tex_file_writing
 
-__all__ = ["ParsedStore", "deep_copy", "family", "install", "manim_deep_copy", "manim_family", "parse_svg",
-           "parsed_store", "shared_tex_to_svg_file", "shared_text_to_svg"]
+__all__ = ["ParsedStore", "corners", "deep_copy", "family", "holding_updaters", "install", "manim_deep_copy",
+           "manim_family", "parse_svg", "parsed_store", "shared_tex_to_svg_file", "shared_text_to_svg"]
 
 # Manim's own, kept for the tests
 manim_deep_copy = Mobject.__deepcopy__
@@ -168,6 +172,51 @@ def family(self: Mobject, recurse: bool = True) -> list[Mobject]:
         kept.reverse()
         return kept
     return out
+
+
+def holding_updaters(roots: Sequence[Mobject]) -> set[int] | None:
+    """The ids of ``roots`` and the pieces of their families whose family holds an updater (those
+    ``get_family_updaters`` lists something for), found in one walk instead of a family walk per
+    piece; None if the pieces' families form a cycle (then ask each piece)."""
+    holding: set[int] = set()
+    done: set[int] = set()
+    path: set[int] = set()
+
+    def visit(mob: Mobject) -> bool:
+        key = id(mob)
+        if key in done:
+            return key in holding
+        if key in path:
+            raise _Cycle
+        path.add(key)
+        found = bool(mob.updaters)
+        for sub in mob.submobjects:
+            found = visit(sub) or found
+        path.discard(key)
+        done.add(key)
+        if found:
+            holding.add(key)
+        return found
+
+    try:
+        for root in roots:
+            visit(root)
+    except _Cycle:
+        return None
+    return holding
+
+
+class _Cycle(Exception):
+    pass
+
+
+def corners(mob: Mobject) -> list[float]:
+    """[left, bottom, right, top] of ``mob``: ``get_corner(DOWN + LEFT)`` and ``get_corner(UP +
+    RIGHT)``, from one walk of its boundary points instead of two."""
+    points = mob.get_points_defining_boundary()
+    if len(points) == 0:
+        return [0.0, 0.0, 0.0, 0.0]  # (Manim's corner of nothing is the origin)
+    return [np.min(points[:, 0]), np.min(points[:, 1]), np.max(points[:, 0]), np.max(points[:, 1])]
 
 
 def shared_tex_to_svg_file(expression: str, environment: str | None = None, tex_template=None) -> Path:

@@ -113,6 +113,37 @@ def test_a_family_with_a_cycle_or_a_repeat_is_listed_as_manim_lists_it():
     assert [id(m) for m in fast_manim.family(b)] == [id(m) for m in fast_manim.manim_family(b)]
 
 
+def _updated_drawing() -> list[Mobject]:
+    """Pieces on screen, with updaters at several depths and a piece in two groups."""
+    drawings = _drawings()
+    net, label, shared = drawings["network"], drawings["text"], drawings["shared piece"]
+    net.submobjects[1].submobjects[3].add_updater(lambda m: None)  # deep inside the network
+    shared[1][1].add_updater(lambda m: None)  # beside the piece held twice
+    label.add_updater(lambda m: None)
+    return [net, label, drawings["formula"], shared, VGroup(Circle(), Circle())]
+
+
+def test_the_pieces_holding_updaters_are_those_manim_finds():
+    roots = _updated_drawing()
+    pieces = [m for root in roots for m in fast_manim.manim_family(root)]
+    theirs = {id(m) for m in pieces if m.get_family_updaters()}
+    assert fast_manim.holding_updaters(roots) == theirs
+    assert 3 < len(theirs) < len(pieces) // 2  # some, not all: the walk could tell them apart wrongly
+    a, b = VGroup(), VGroup()
+    a.submobjects, b.submobjects = [b], [a]  # a cycle: each piece is asked instead
+    assert fast_manim.holding_updaters([a]) is None
+
+
+@pytest.mark.parametrize("name", DRAWINGS)
+def test_corners_are_the_corners_manim_finds(name):
+    from manim import DOWN, LEFT, RIGHT, UP
+
+    mob = _drawings()[name]
+    for piece in fast_manim.manim_family(mob) + [VGroup()]:
+        theirs = [*piece.get_corner(DOWN + LEFT)[:2], *piece.get_corner(UP + RIGHT)[:2]]
+        assert fast_manim.corners(piece) == theirs
+
+
 # ----------------------------------------------------------------------------- one LaTeX folder
 
 FORMULA = r"\sigma(w_1 a_1 + b) = 0.73"

@@ -272,9 +272,12 @@ def remove_last_m(file_name: str) -> None:
     changed = re.sub(r'Z M [^A-Za-z]*? "\/>', 'Z "/>', content)
     if changed != content:
         handle, part = tempfile.mkstemp(prefix=".writing-", dir=path.parent)
-        with os.fdopen(handle, "w") as f:
-            f.write(changed)
-        os.replace(part, path)
+        try:
+            with os.fdopen(handle, "w") as f:
+                f.write(changed)
+            os.replace(part, path)
+        finally:
+            Path(part).unlink(missing_ok=True)  # (moved into place: nothing to remove)
 
 
 _NAMED: dict[int, tuple[str, object]] = {}  # id -> (name, value): Manim's named colours and their arrays

@@ -57,7 +57,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path, PurePath
-from typing import Sequence
+from typing import Callable, Sequence
 
 import manimpango
 import numpy as np
@@ -225,41 +225,45 @@ def shared_tex_to_svg_file(expression: str, environment: str | None = None, tex_
     template = tex_template if tex_template is not None else config["tex_template"]
     code = (template.get_texcode_for_expression_in_env(expression, environment) if environment is not None
             else template.get_texcode_for_expression(expression))
-    shared = config.get_dir("tex_dir")
-    svg = shared / f"{tex_file_writing.tex_hash(code)}.svg"
+    svg = config.get_dir("tex_dir") / f"{tex_file_writing.tex_hash(code)}.svg"
     if svg.exists():
         return svg
-    shared.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".compiling-", dir=shared))
-    previous = config.tex_dir
-    config.tex_dir = str(work)
-    try:
-        made = manim_tex_to_svg_file(expression, environment, template)
-        os.replace(made, svg)  # whole or not at all: a process that finds the file reads all of it
-    finally:
-        config.tex_dir = previous
-    shutil.rmtree(work, ignore_errors=True)  # (after a LaTeX error it stays, with LaTeX's log)
+    _make_whole(svg, "tex_dir", lambda: manim_tex_to_svg_file(expression, environment, template), keep_failed=True)
     return svg
+
+
+def _make_whole(target: Path, setting: str, make: Callable[[], str | Path], keep_failed: bool = False) -> None:
+    """Run ``make`` with Manim's folder ``setting`` pointed at a new private folder beside
+    ``target``, then move the file it made to ``target`` whole or not at all: a process that
+    finds ``target`` reads all of it. The private folder is removed (after a failure too, unless
+    ``keep_failed``: a LaTeX error leaves it, with LaTeX's log)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".making-", dir=target.parent))
+    previous = getattr(config, setting)
+    setattr(config, setting, str(work))
+    made = False
+    try:
+        os.replace(make(), target)
+        made = True
+    finally:
+        setattr(config, setting, previous)
+        if made or not keep_failed:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def shared_text_to_svg(self: Text, color) -> str:
     """``Text._text2svg`` for a ``text_dir`` that several processes use at once: the SVG named by
     the text's hash (as Manim names it), laid out in a private subfolder if no process made it
     before and moved into place whole."""
-    shared = config.get_dir("text_dir")
-    svg = shared / f"{self._text2hash(color)}.svg"
+    svg = config.get_dir("text_dir") / f"{self._text2hash(color)}.svg"
     if not svg.exists():
-        shared.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".writing-", dir=shared))
-        previous = config.text_dir
-        config.text_dir = str(work)
-        try:
+
+        def lay_out() -> str:
             made = manim_text_to_svg(self, color)
             remove_last_m(made)  # what Text does to the file next, done before it is shared
-            os.replace(made, svg)
-        finally:
-            config.text_dir = previous
-            shutil.rmtree(work, ignore_errors=True)
+            return made
+
+        _make_whole(svg, "text_dir", lay_out)
     return str(svg.resolve())
 
 

@@ -757,10 +757,11 @@ class ChapterScene(MovingCameraScene):
             return
         card = _card_mobject(cards)
         if len(cards) == 1:
-            self.say("Every number and picture in this chapter came from this model. The card, read from its artifact:")
+            self.say("All our model's numbers and pictures came from it; anything else was labelled. Its card, "
+                     "read from its artifact:")
         else:
-            self.say("Every number and picture in this chapter came from these models. Their cards, read from their "
-                     "artifacts:")
+            self.say("All our models' numbers and pictures came from them; anything else was labelled. Their "
+                     "cards, read from their artifacts:")
         # the last drawing (often text: a recap) is gone before the card's rows come in over its place
         leaving = [FadeOut(m) for m in self.drawing()]
         arriving = FadeIn(card, lag_ratio=0.05, run_time=0.9)

@@ -1046,7 +1046,10 @@ class TestingMontage(ChapterTwoScene):
                       Transform(counter, count(rows[r + 1])), run_time=1.4)
             self.wait(0.3)
         total_right = int((preds == labels).sum())
-        everything = _text(f"all {len(preds):,} held-out digits: {total_right:,} right ({total_right / len(preds):.1%})", 26)
+        here = int((preds[shown] == labels[shown]).sum())
+        everything = _text(f"these {computed(len(shown), 'digits shown')}: {computed(here, 'predictions shown equal to labels')} "
+                           f"right \u00b7 all {len(preds):,} held-out digits: {total_right:,} right "
+                           f"({total_right / len(preds):.1%})", 22)
         everything.move_to(counter)
         self.say(f"On all {len(preds):,} held-out digits it is right {computed(f'{total_right:,}', 'predictions equal to labels')} times. Its wrong answers are in yellow.")
         self.play(Transform(counter, everything), run_time=0.8)

@@ -819,7 +819,7 @@ class BiasAndPrevious(ChapterFourScene):
         self.play(*[FadeOut(m, rate_func=LEAVE) for m in (formula, numbers, r_p, c_p)],
                   FadeIn(lab, rate_func=ARRIVE), LaggedStart(*[FadeIn(t) for t in row], lag_ratio=0.2),
                   FadeIn(which, rate_func=ARRIVE), run_time=2.2)
-        self.say(f"Here is \u2202C_x/\u2202w(L) for the first {few} training examples, then the average over all "
+        self.say(f"Here is \u2202C\u2093/\u2202w(L) for the first {few} training examples, then the average over all "
                  f"{n:,} of them.")
         self.write_terms(avg, groups=[[0, 1], [2, 3], [4, 5]], run_time=0.9)
         self.play(FadeIn(c_avg, shift=UP * 0.2), run_time=0.8)

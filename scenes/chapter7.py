@@ -608,8 +608,8 @@ class QueriesAndKeys(ChapterSevenScene):
         self.say(f"Attention in {layer_name} starts with two learned matrices, a query matrix W_Q and a key "
                  f"matrix W_K, {C} \u00d7 {C} each.")
         self.play(Indicate(wq.title), Indicate(wk.title), run_time=1.0)
-        self.say(f"It runs {s.n_head} heads. We follow {head_name}: measured, its last word looks most at the "
-                 f"adjectives. It owns {hd} rows of each.")
+        self.say(f"It runs {s.n_head} heads. We follow {head_name}, whose last word gives the two adjectives, "
+                 f"added, the most weight. It owns {hd} rows of each.")
         self.play(Create(bands), FadeIn(band_names), run_time=1.0)
         self.wait(0.5)
 
@@ -936,8 +936,8 @@ class ValuesAndChange(ChapterSevenScene):
         arrow_text = VGroup(*terms).arrange(DOWN, aligned_edge=LEFT, buff=0.22).move_to([0.75, EQ_Y, 0])
         terms[-1].move_to([2.05, EQ_Y, 0])
         sum_is = "nearly" if w_top > 0.9 else "mostly"
-        self.say(f"{quote(words[last])} adds up every word's value, each times its attention weight: "
-                 f"{percent(w_top)} of {quote(words[key])}'s value, plus tiny shares of the others.")
+        self.say(f"{quote(words[last])} adds up every word's value, each times its weight: "
+                 f"{percent(w_top)} of the value of {quote(words[key])}, plus tiny shares of the others.")
         self.play(FadeIn(terms[0], shift=0.2 * RIGHT), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(t, shift=0.1 * DOWN) for t in terms[1:4]], lag_ratio=0.4), run_time=1.5)
         self.say(f"With {percent(w_top)} on {quote(words[key])}, the sum is {sum_is} its value.")

@@ -75,7 +75,7 @@ from scenes.lm_pieces import (
     VectorStrip,
     percent,
 )
-from scenes.palette import BACKGROUND, FAINT, INK, MUTED
+from scenes.palette import BACKGROUND, FAINT, INK, MUTED, NEGATIVE
 from scenes.pieces import ACCENT, FONT, POSITIVE, HeatMap, agreeing_sig, as_shown, fmt, signed_columns, value_to_color
 from scenes.transcript import computed, constant, note_drawing
 
@@ -808,7 +808,8 @@ def _cosine_histogram(cosines: np.ndarray, marked: float, spread: float, real: f
     for lo_edge, c in zip(edges[:-1], counts):
         hit = lo_edge <= marked < lo_edge + COS_BIN
         bars.add(Rectangle(width=COS_BIN * sx * 0.85, height=max(c * sy, 0.005), stroke_width=0,
-                           fill_color=ACCENT if hit else POSITIVE, fill_opacity=0.9)
+                           fill_color=ACCENT if hit else POSITIVE if lo_edge + COS_BIN / 2 > 0 else NEGATIVE,
+                           fill_opacity=0.9)
                  .move_to([(lo_edge + COS_BIN / 2 - edges[0]) * sx, 0, 0], aligned_edge=DOWN))
     axis = Line([0, 0, 0], [width, 0, 0], stroke_color=MUTED, stroke_width=1.5)
     ticks = VGroup()
@@ -1004,6 +1005,14 @@ class SpreadOverManyNeurons(ChapterEightScene):
         self.say(f"Split the score of {_q(answer)} into what each part of the model adds: this MLP gives "
                  f"{_score(f['logit_parts'][site_part])} of {logit_sum}.")
         self.play(Create(stage.parts.highlight(site_part)), FadeIn(total), run_time=1.0)
+        # The MLP's part is its neurons' pushes (the chart before) and its bias's: say so, or the two disagree
+        neurons = float(np.sum(f["neuron_push"]))
+        pushes_all = computed(f"+{neurons:.2f}", "every neuron's push, added")
+        bias = computed(f"{float(f['logit_parts'][site_part]) - neurons:+.2f}".replace("-", "\u2212"),
+                        "the MLP's part minus its neurons' pushes: its bias b\u2193's push")
+        self.say(f"The MLP's {_score(f['logit_parts'][site_part])} is its {len(f['neuron_push'])} neurons' "
+                 f"pushes, {pushes_all} as before, and its bias b\u2193's {bias}.")
+        self.play(Indicate(stage.parts.rows[site_part][2], color=ACCENT), run_time=1.0)  # the MLP row's value
         # Silence more and more of its neurons
         self.say(f"Silence its top {_count(counts[0])} neurons: the score falls from {f['ablation_logits'][0]:.2f} "
                  f"to {f['ablation_logits'][1]:.2f}, and {_q(answer)} barely moves: {percent(probs[0])} to "

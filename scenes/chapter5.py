@@ -54,6 +54,7 @@ from manim import (
     Line,
     Rectangle,
     ReplacementTransform,
+    Restore,
     RESAMPLING_ALGORITHMS,
     RoundedRectangle,
     SurroundingRectangle,
@@ -884,10 +885,14 @@ class TrainingLossCurve(ChapterFiveScene):
         batch_grid, batch_labels = _batch_grid(batch, block, axes.c2p(steps * 0.5, 3.0))
         self.say(f"Real training does this for {batch} snippets of {block} words at a time: {batch} \u00d7 {block} "
                  f"predictions a step, for {steps:,} steps.")
-        self.play(Create(batch_grid, lag_ratio=0.02), FadeIn(batch_labels), run_time=1.6)
+        # the chart steps back while the batch is drawn over it: the grid is not data on its axes
+        chart = VGroup(axes, stage.x_label, stage.y_label)
+        chart.save_state()
+        self.play(chart.animate.set_opacity(0.15), Create(batch_grid, lag_ratio=0.02), FadeIn(batch_labels),
+                  run_time=1.6)
         self.say("The loss, each step's mean surprise over its batch, falls as the dials turn.")
-        # the batch's surprises, averaged: one point of the curve
-        self.play(ReplacementTransform(batch_grid, start), FadeOut(batch_labels), run_time=1.2)
+        # the batch's surprises, averaged: one point of the curve, on the chart again
+        self.play(ReplacementTransform(batch_grid, start), FadeOut(batch_labels), Restore(chart), run_time=1.2)
         self.play(FadeIn(curve_label), Create(curve), run_time=3.0)
         self.say(f"It starts at {fmt(losses[0])}, the loss of guessing evenly among all {n_vocab} words, and falls fast.")
         self.play(Indicate(start, color=COST, scale_factor=1.6), FadeIn(start_label))

@@ -1106,7 +1106,7 @@ class Superposition(ChapterEightScene):
 
         # Why spread out? Nearly perpendicular directions
         same_width = "as many numbers as the model's vectors" if dim == len(f["mlp_in"]) else "a toy space"
-        sketch = _feature_sketch().move_to([HIST_AT[0], HIST_AT[1] + 0.2, 0])  # where the bars will grow
+        sketch = _feature_sketch().move_to([3.9, 0.4, 0])  # beside the angle axis, not on it: not a plot of angles
         self.say("Why spread a fact out? One idea is superposition: a feature is a direction, not a neuron, "
                  "and directions are plentiful.")
         self.play(*[GrowArrow(a) for a in sketch[0]], FadeIn(sketch[1]), run_time=1.0)

@@ -338,9 +338,10 @@ def _legend() -> Group:
 
 def landscape_stage(d: dict) -> Stage:
     """The real cost on the plane through the untrained and the trained network, with what it is."""
-    land = LandscapeMap(d["landscape_alphas"], d["landscape_betas"], d["landscape_cost"], height=5.2, width=6.4,
-                        contours=True)
-    land.move_to([-3.55, 0.75, 0])
+    # turned: the untrained network at the top, the trained one below it, so the path runs down the page
+    land = LandscapeMap(d["landscape_alphas"], d["landscape_betas"], d["landscape_cost"], height=5.7, width=6.0,
+                        contours=True, turned=True)
+    land.move_to([-3.75, 0.62, 0])
     legend = land.legend()
     share = float(d["landscape_explained"][0])
     info = VGroup(
@@ -925,7 +926,7 @@ class CostLandscape(ChapterTwoScene):
 
         # Where training started
         ball = _ball(land.point(*path[0]))
-        start_label = _map_label(f"untrained: {start:.3f}").next_to(ball, LEFT, buff=0.15)  # inside the map
+        start_label = _map_label(f"untrained: {start:.3f}").next_to(ball, RIGHT, buff=0.15)  # inside the map
         self.say(f"The plane runs through the untrained network, where training started: cost {start:.3f}, "
                  "as we measured.")
         self.play(FadeIn(ball, scale=2), FadeIn(start_label), run_time=1.0)

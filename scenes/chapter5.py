@@ -716,8 +716,8 @@ class ParametersAsDials(ChapterFiveScene):
             self.say(f"Same model, same draws: only the dials differ. But why do both texts contain {q(words)}?")
             self.play(*[Create(b) for b in boxes], run_time=1.0)
             self.wait(0.5)
-            self.say(f"Each draw hands every one of the {len(vocab)} words a random ticket; the word with the best "
-                     "probability-to-ticket ratio wins.")
+            self.say(f"How a draw keeps the model's odds: each of the {len(vocab)} words gets a random ticket; "
+                     "the best probability-to-ticket ratio wins.")
             table = ticket_table(d, shared[0] - n_prompt)  # the first shared word's draw, up close
             self.play(*[FadeOut(m, rate_func=LEAVE) for m in stage.values()], FadeIn(table.head, rate_func=ARRIVE),
                       FadeIn(notes, shift=0.1 * UP), run_time=1.0)

@@ -541,15 +541,20 @@ class LandscapeMap(Group):
     :meth:`point` turns slice coordinates into scene coordinates; :meth:`path` draws a polyline.
     ``contours=True`` draws lines of equal cost over the shading (``self.contours``, at
     ``self.levels``: :func:`contour_levels`, traced by :func:`contour_segments`).
+    ``turned=True`` draws the slice a quarter turn counter-clockwise: alpha runs up the map and
+    beta from right to left (so a path along alpha reads top to bottom).
     """
 
     def __init__(self, alphas: np.ndarray, betas: np.ndarray, cost: np.ndarray, height: float = 5.0,
-                 width: float | None = None, contours: bool = False):
+                 width: float | None = None, contours: bool = False, turned: bool = False):
         note_drawing(self, "cost", cost)
         self.alphas, self.betas = np.asarray(alphas), np.asarray(betas)
         self.cost = np.asarray(cost)
+        self.turned = turned
         self.lo, self.hi = float(self.cost.min()), float(self.cost.max())
         rgb = cost_to_rgb(self.cost[::-1], self.lo, self.hi)  # image rows run top-down
+        if turned:  # the last column (largest alpha) becomes the top row, the first row (largest beta) the left column
+            rgb = np.ascontiguousarray(np.rot90(rgb))
         self.image = ImageMobject(rgb)
         self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
         # The two axes get their own scales (the slice is usually much longer one way).
@@ -579,7 +584,10 @@ class LandscapeMap(Group):
         na, nb = len(self.alphas), len(self.betas)
         fa = (alpha - self.alphas[0]) / (self.alphas[-1] - self.alphas[0])
         fb = (beta - self.betas[0]) / (self.betas[-1] - self.betas[0])
-        return np.array([left + w * (0.5 + fa * (na - 1)) / na, bottom + h * (0.5 + fb * (nb - 1)) / nb, 0.0])
+        across, up = (0.5 + fa * (na - 1)) / na, (0.5 + fb * (nb - 1)) / nb  # of the unturned map
+        if self.turned:
+            across, up = 1.0 - up, across
+        return np.array([left + w * across, bottom + h * up, 0.0])
 
     def path(self, coords: np.ndarray, color=ACCENT, width: float = 3.0) -> VMobject:
         line = VMobject(stroke_color=color, stroke_width=width)

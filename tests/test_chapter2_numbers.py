@@ -304,12 +304,14 @@ def test_the_lines_of_equal_cost_drawn_on_the_map_lie_where_the_cost_is_their_le
     al, be, cost = ch2["landscape_alphas"], ch2["landscape_betas"], ch2["landscape_cost"]
     levels = np.log(contour_levels(float(cost.min()), float(cost.max())))
     assert len(levels) >= 6  # 0.02 ... 5 on this map
-    # scene coordinates -> fractional grid places (pixel centres sit at the grid values), inverted by hand
+    # scene coordinates -> fractional grid places (pixel centres sit at the grid values), inverted by hand:
+    # the map is drawn turned, alpha (the grid's columns) up the page, beta (its rows) from right to left
+    assert land.turned
     left, bottom = land.image.get_corner(np.array([-1.0, -1.0, 0.0]))[:2]
     points = land.contours.points  # one straight cubic per segment: its two ends are points 0 and 3 of each four
     ends = np.concatenate([points[0::4], points[3::4]])
-    col = ((ends[:, 0] - left) / land.image.width * len(al) - 0.5)
-    row = ((ends[:, 1] - bottom) / land.image.height * len(be) - 0.5)
+    col = ((ends[:, 1] - bottom) / land.image.height * len(al) - 0.5)
+    row = ((1 - (ends[:, 0] - left) / land.image.width) * len(be) - 0.5)
     log_cost = np.log(cost)
     r0 = np.clip(np.floor(row).astype(int), 0, len(be) - 2)
     c0 = np.clip(np.floor(col).astype(int), 0, len(al) - 2)
@@ -324,6 +326,30 @@ def test_the_lines_of_equal_cost_drawn_on_the_map_lie_where_the_cost_is_their_le
         crossings = int((above[:, 1:] != above[:, :-1]).sum() + (above[1:, :] != above[:-1, :]).sum())
         distinct = len({(round(float(x), 6), round(float(y), 6)) for x, y in ends[which == k][:, :2]})
         assert distinct == crossings, f"level {np.exp(level):.3g}: {distinct} line ends for {crossings} edge crossings"
+
+
+def test_the_turned_map_shades_each_point_with_its_own_cost(ch2):
+    """Chapter 2's map is drawn a quarter turn round (the untrained network on top, the trained one
+    below it): at the scene place ``point`` gives each grid value, the image's pixel is that grid
+    cell's cost colour; the start and end of training lie one above the other, the start higher."""
+    from scenes.chapter2 import landscape_stage
+    from scenes.palette import cost_to_rgb
+
+    land = landscape_stage(ch2).land
+    al, be, cost = ch2["landscape_alphas"], ch2["landscape_betas"], ch2["landscape_cost"]
+    pixels = land.image.pixel_array  # rows top-down
+    rows, cols = pixels.shape[:2]
+    assert (rows, cols) == (len(al), len(be))
+    left, bottom = land.image.get_corner(np.array([-1.0, -1.0, 0.0]))[:2]
+    colours = cost_to_rgb(cost, float(cost.min()), float(cost.max()))
+    rng = np.random.default_rng(0)
+    for i, j in zip(rng.integers(0, len(be), 40), rng.integers(0, len(al), 40)):
+        x, y, _ = land.point(float(al[j]), float(be[i]))
+        r = int((1 - (y - bottom) / land.image.height) * rows)
+        c = int((x - left) / land.image.width * cols)
+        np.testing.assert_array_equal(pixels[r, c, :3], colours[i, j])
+    start, end = land.point(*ch2["path"][0]), land.point(*ch2["path"][-1])
+    assert start[1] > end[1] + 0.5 * land.image.height and abs(start[0] - end[0]) < 0.1 * land.image.width
 
 
 def test_a_cell_whose_corners_alternate_is_split_the_way_its_mean_falls():

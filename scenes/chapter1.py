@@ -451,12 +451,13 @@ class ForwardPass(ChapterOneScene):
         if grid.right != round(acc * n_test) or len(test["test_labels"]) != n_test:
             raise ValueError("digits-story: chapter 2's test answers disagree with chapter 1's accuracy; rebuild it "
                              "(python render.py train digits-story --force)")
-        grid.move_to([1.15, 0.75, 0])
+        grid.move_to([0, 0.75, 0])
         right = computed(f"{round(acc * n_test):,}", "test_accuracy × n_test")
         legend = _text(f"each square one held-out digit: filled, read right ({right}); hollow, read wrong", 20, MUTED)
         legend.next_to(grid, DOWN, buff=0.25)
         self.say(f"Over all {n_test:,} held-out digits, this network reads {right} right: {acc:.1%}.")
-        self.play(FadeOut(VGroup(net, bars, box, second, stage.labels)), run_time=0.7)
+        # the grid is every held-out digit, not this 3: the 3 leaves with the network
+        self.play(FadeOut(Group(net, bars, box, second, stage.labels, stage.digit, stage.band)), run_time=0.7)
         # row by row, in the test's order: a cover the colour of the background slides off the grid
         cover = Rectangle(width=grid.width + 0.1, height=grid.height + 0.1, stroke_width=0, fill_color=BACKGROUND,
                           fill_opacity=1.0).move_to(grid)
@@ -466,7 +467,7 @@ class ForwardPass(ChapterOneScene):
         self.remove(cover)
         self.wait(1.0)
         after = network_stage(d, lit=ALL)
-        self.hand_off(after, keep={stage.digit: after.digit, stage.band: after.band})
+        self.hand_off(after)
 
 
 class TheHope(ChapterOneScene):

@@ -284,8 +284,10 @@ def site_stage(f: dict) -> Stage:
     """The model across the top; under it the empty grid: a row per MLP, a column per word."""
     words = [str(w) for w in f["prompt"]]
     n_layer = f["site_drops"].shape[0]
+    # a column per place in "FIRST LAST plays": the falls are means over every athlete, so the names are places
+    names = ["first name", "last name"] + words[2:] if len(words) == 3 else words
     heads = VGroup(*[_text(w, 22).move_to([GRID_X + p * CELL_W, GRID_Y + CELL_H * 0.95, 0])
-                     for p, w in enumerate(words)])
+                     for p, w in enumerate(names)])
     rows = VGroup(*[_text(f"MLP, layer {l + 1}", 22).move_to([GRID_X - CELL_W / 2 - 0.25, GRID_Y - l * CELL_H, 0],
                                                            aligned_edge=RIGHT) for l in range(n_layer)])
     return Stage(diagram=diagram(f), heads=heads, rows=rows, cells=_grid_cells(f, None))

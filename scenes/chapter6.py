@@ -781,9 +781,9 @@ class AttentionArrows(ChapterSixScene):
         t2 = Text(f"layer {l2 + 1}, head {h2 + 1}", font=FONT, font_size=24, color=ACCENT)
         t2.next_to(row, LEFT, buff=0.4).set_y(row.get_bottom()[1] - 0.6)
         self1 = Text(f"itself: {float(own1):.2f}", font=FONT, font_size=20, color=MUTED)
-        self1.next_to(row.boxes[-1], RIGHT, buff=0.3).shift(0.25 * UP)
+        self1.next_to(row.boxes[-1], RIGHT, buff=0.3).shift(0.5 * UP)  # by its head's arcs, over the row
         self2 = Text(f"itself: {float(own2):.2f}", font=FONT, font_size=20, color=MUTED)
-        self2.next_to(row.boxes[-1], RIGHT, buff=0.3).shift(0.25 * DOWN)
+        self2.next_to(row.boxes[-1], RIGHT, buff=0.3).shift(0.5 * DOWN)  # and under it
         big = int(np.argmax(np.asarray(P[l1, h1, -1])))
         big2 = int(np.argmax(np.asarray(P[l2, h2, -1])))
 
@@ -806,11 +806,13 @@ class AttentionArrows(ChapterSixScene):
         # Another head looks elsewhere
         self.say(f"Another head, in layer {l2 + 1}, looks mostly at the word just before: \u201c{words[big2]}\u201d, "
                  f"{float(P[l2, h2, -1, big2]):.2f}.")
-        self.play(FadeIn(t2), LaggedStart(*[Create(a) for a in second[0]], lag_ratio=0.15), run_time=1.8)
+        # the first head's weighted sum leaves: what is written is the head under discussion
+        self.play(FadeOut(mix, rate_func=LEAVE), FadeIn(t2), LaggedStart(*[Create(a) for a in second[0]], lag_ratio=0.15),
+                  run_time=1.8)
         self.play(FadeIn(second[1]), FadeIn(self2), run_time=0.8)
         self.say(f"Every word does this at once, in all {n_head} heads of each of the {n_layer} layers, each head with its "
                  f"own pattern.")
-        self.play(FadeOut(Group(first, second, t1, t2, self1, self2, mix, row), rate_func=LEAVE),
+        self.play(FadeOut(Group(first, second, t1, t2, self1, self2, row), rate_func=LEAVE),
                   LaggedStart(*[FadeIn(t, rate_func=ARRIVE) for t in thumbs], lag_ratio=0.1), run_time=2.0)
         self.play(FadeIn(legend), run_time=0.6)
         self.say("The weights come from dot products between the words' query and key vectors: Chapter 7 opens one up.")

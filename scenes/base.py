@@ -67,7 +67,6 @@ from manim import (
     ReplacementTransform,
     ShowPassingFlash,
     SingleStringMathTex,
-    Succession,
     SurroundingRectangle,
     Text,
     Transform,
@@ -347,8 +346,10 @@ class ChapterScene(MovingCameraScene):
 
     # ------------------------------------------------------------------ captions and pace
 
-    def say(self, text: str) -> None:
-        """Show a beat's narration in the caption band (after the previous one has been read)."""
+    def say(self, text: str, *alongside: Animation) -> None:
+        """Show a beat's narration in the caption band (after the previous one has been read);
+        ``alongside``, animations that play while the caption changes (a drawing that leaves with
+        its caption)."""
         self.finish_reading()
         new = self._caption_mobject(text)
         lead = self._speak(text)  # voiced: the sentence starts this long from now (silent: 0)
@@ -358,9 +359,9 @@ class ChapterScene(MovingCameraScene):
             self.furniture.remove(self.caption)
             # the old line goes before the new one comes: two captions never overlap
             self.play(FadeOut(self.caption, rate_func=first_part(0.4)), FadeIn(new, rate_func=last_part(0.4)),
-                      run_time=0.6)
+                      *alongside, run_time=0.6)
         else:
-            self.play(FadeIn(new), run_time=0.5)
+            self.play(FadeIn(new), *alongside, run_time=0.5)
         self.caption, self.caption_text, self.caption_start = new, text, start
 
     def finish_reading(self) -> None:
@@ -756,16 +757,16 @@ class ChapterScene(MovingCameraScene):
         if not cards:
             return
         card = _card_mobject(cards)
+        # the last drawing (often text: a recap) leaves as the card's caption comes, then the card's
+        # rows come in over its place
+        leaving = [FadeOut(m) for m in self.drawing()]
         if len(cards) == 1:
             self.say("All our model's numbers and pictures came from it; anything else was labelled. Its card, "
-                     "read from its artifact:")
+                     "read from its artifact:", *leaving)
         else:
             self.say("All our models' numbers and pictures came from them; anything else was labelled. Their "
-                     "cards, read from their artifacts:")
-        # the last drawing (often text: a recap) is gone before the card's rows come in over its place
-        leaving = [FadeOut(m) for m in self.drawing()]
-        arriving = FadeIn(card, lag_ratio=0.05, run_time=0.9)
-        self.play(Succession(AnimationGroup(*leaving, run_time=0.45), arriving) if leaving else arriving)
+                     "cards, read from their artifacts:", *leaving)
+        self.play(FadeIn(card, lag_ratio=0.05, run_time=0.9))
         self.wait(min(10.0, 0.5 * reading_time(" ".join(t for _, rows in cards for row in rows for t in row))))
 
     def tear_down(self) -> None:

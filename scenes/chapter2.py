@@ -341,7 +341,7 @@ def landscape_stage(d: dict) -> Stage:
     # turned: the untrained network at the top, the trained one below it, so the path runs down the page
     land = LandscapeMap(d["landscape_alphas"], d["landscape_betas"], d["landscape_cost"], height=5.7, width=6.0,
                         contours=True, turned=True)
-    land.move_to([-3.75, 0.62, 0])
+    land.move_to([-3.75, 0.5, 0])  # room above it for the start's label
     legend = land.legend()
     share = float(d["landscape_explained"][0])
     info = VGroup(
@@ -926,7 +926,15 @@ class CostLandscape(ChapterTwoScene):
 
         # Where training started
         ball = _ball(land.point(*path[0]))
-        start_label = _map_label(f"untrained: {start:.3f}").next_to(ball, RIGHT, buff=0.15)  # inside the map
+        start_label = _map_label(f"untrained: {start:.3f}")
+        # near the map's top edge (the corpus's network: the path runs down from it), the label sits just over
+        # the edge above the start and stays; elsewhere beside the ball, leaving before the path crosses it
+        stays = land.get_top()[1] - ball.get_y() < 1.0
+        if stays:
+            start_label.next_to(land, UP, buff=0.06)
+            start_label.set_x(min(max(ball.get_x(), -7.0 + start_label.width / 2), 7.0 - start_label.width / 2))
+        else:
+            start_label.next_to(ball, RIGHT, buff=0.15)
         self.say(f"The plane runs through the untrained network, where training started: cost {start:.3f}, "
                  "as we measured.")
         self.play(FadeIn(ball, scale=2), FadeIn(start_label), run_time=1.0)
@@ -949,7 +957,8 @@ class CostLandscape(ChapterTwoScene):
 
         self.say(f"Now the path training really took, {int(steps[-1]):,} steps, every step given equal time. "
                  "Watch its pace.")
-        self.play(FadeOut(start_label), run_time=0.4)
+        if not stays:
+            self.play(FadeOut(start_label), run_time=0.4)
         self.play(UpdateFromAlphaFunc(ball, lambda m, a: m.move_to(at(a))), UpdateFromAlphaFunc(drawn, trace),
                   run_time=9.0, rate_func=linear)
         self.remove(drawn)

@@ -526,9 +526,9 @@ class ComputationGraph(ChapterFourScene):
                        (r"\Delta a", r"\Delta z", _t(d["nudge_da"], sig), _t(d["nudge_dz"], sig), d["ratio_a_z"], LINK_A),
                        (r"\Delta C_0", r"\Delta a", _t(d["nudge_dc"], sig), _t(d["nudge_da"], sig), d["ratio_c_a"], LINK_C)]
         ratios = VGroup()
-        for (top, bottom, num, den, value, color), x in zip(ratio_specs, (-3.9, 0.0, 3.9)):  # as wide apart as they read
+        for (top, bottom, num, den, value, color), x in zip(ratio_specs, (-4.15, 0.0, 4.15)):  # wide apart: three, not one
             ratios.add(MathTex(rf"\frac{{{top}}}{{{bottom}}}", "=", rf"\frac{{{num}}}{{{den}}}", "=", _t(value),
-                               font_size=34, color=color).move_to([x + 0.2, -1.15, 0]))
+                               font_size=32, color=color).move_to([x + 0.2, -1.15, 0]))
         self.say("Write each step's ratio of changes: how much its output moved for each unit its input moved.")
         for r in ratios:
             self.write_terms(r, groups=[[0, 1], [2, 3, 4]], run_time=0.8)
@@ -608,7 +608,7 @@ class ComputationGraph(ChapterFourScene):
             out = []
             for (top, bottom, *_rest, color), old, (num, den) in zip(ratio_specs, ratios, changes):
                 tex = MathTex(rf"\frac{{{top}}}{{{bottom}}}", "=", rf"\frac{{{_t(num, 4)}}}{{{_t(den, 4)}}}", "=",
-                              _t(num / den), font_size=34, color=color).move_to(old)
+                              _t(num / den), font_size=32, color=color).move_to(old)
                 sourced_all(tex.tex_string, how, tex=True)
                 out.append(tex)
             factors = [num / den for num, den in changes]

@@ -650,6 +650,7 @@ class FromPredictorToAssistant(ChapterFiveScene):
         self.play(Indicate(stage.tag, color=FUNCTION), run_time=1.0)
         self.say("What the user types goes into the script. Then the model predicts, word by word, what the "
                  "assistant would say.")
+        self.play(Indicate(stage.user, color=ACCENT, scale_factor=1.03), run_time=1.0)  # what the user typed
         reply = VGroup(*[_text(w, 30, FUNCTION) for w in CHAT_REPLY.split()]).arrange(RIGHT, buff=0.16,
                                                                                      aligned_edge=DOWN)
         reply.next_to(stage.assistant, RIGHT, buff=0.25)

@@ -1012,9 +1012,12 @@ class SpreadOverManyNeurons(ChapterEightScene):
         pushes_all = computed(f"+{neurons:.2f}", "every neuron's push, added")
         bias = computed(f"{float(f['logit_parts'][site_part]) - neurons:+.2f}".replace("-", "\u2212"),
                         "the MLP's part minus its neurons' pushes: its bias b\u2193's push")
+        split = _text(f"{part_name(f'MLP {layer}')}: {len(f['neuron_push'])} neurons {pushes_all}, "
+                      f"bias b\u2193 {bias}", 20, ACCENT).next_to(total, DOWN, buff=0.2)
         self.say(f"The MLP's {_score(f['logit_parts'][site_part])} is its {len(f['neuron_push'])} neurons' "
                  f"pushes, {pushes_all} as before, and its bias b\u2193's {bias}.")
-        self.play(Indicate(stage.parts.rows[site_part][2], color=ACCENT), run_time=1.0)  # the MLP row's value
+        self.play(Indicate(stage.parts.rows[site_part][2], color=ACCENT), FadeIn(split, shift=0.1 * DOWN),
+                  run_time=1.0)  # the MLP row's value, split
         # Silence more and more of its neurons
         self.say(f"Silence its top {_count(counts[0])} neurons: the score falls from {f['ablation_logits'][0]:.2f} "
                  f"to {f['ablation_logits'][1]:.2f}, and {_q(answer)} barely moves: {percent(probs[0])} to "

@@ -73,6 +73,7 @@ from scenes.lm_pieces import (
     TransformerDiagram,
     UpProjection,
     VectorStrip,
+    on_line,
     percent,
 )
 from scenes.palette import BACKGROUND, FAINT, INK, MUTED, NEGATIVE
@@ -299,9 +300,11 @@ def _control_rows(f: dict) -> VGroup:
     before, after = f["control_probs"][0], f["control_probs"][1]
     rows = VGroup()
     for prompt, word, b, a in zip(f["control_prompts"], f["control_words"], before, after):
-        rows.add(VGroup(_text(f"{prompt} \u2192 ", 21, MUTED), _text(str(word), 21),
-                        _text(f"{percent(b)} \u2192 {percent(a)}", 21)).arrange(RIGHT, buff=0.12))
-    rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        row = VGroup(_text(f"{prompt} \u2192 ", 21, MUTED), _text(str(word), 21),
+                     _text(f"{percent(b)} \u2192 {percent(a)}", 21)).arrange(RIGHT, buff=0.12)
+        for piece in row:  # one baseline for the sentence, its next word and the probabilities
+            on_line(piece, -0.4 * len(rows))  # and one line pitch for every row, descenders or not
+        rows.add(row.shift(LEFT * row.get_left()[0]))
     column = max(row[1].get_right()[0] for row in rows) + 0.3
     for row in rows:  # the probabilities in one column
         row[2].move_to([column, row[2].get_y(), 0], aligned_edge=LEFT)
@@ -1058,13 +1061,13 @@ def _hist(s: dict) -> AngleHistogram:
 
 
 def angles_stage(s: dict) -> Stage:
-    """A demonstration about vectors: the heading, the label saying so, and the angle axis."""
+    """A demonstration about vectors: the heading and the label saying so (the angle axis comes with
+    its histogram, so the idea's sketch is never read as a plot of angles)."""
     n_vec, dim = s["vectors"].shape
-    hist = _hist(s)
     pairs = computed(f"{n_vec * (n_vec - 1) // 2:,}", f"the pairs of {n_vec} directions: {n_vec} × {n_vec - 1} ÷ 2")
     head = _text(f"angles between {n_vec} directions in {dim} dimensions ({pairs} pairs)", 24).move_to(UP * 3.3)
     about = _text("a demonstration about vectors, not about the model", 22, MUTED).move_to(UP * 2.75)
-    return Stage(head=head, about=about, axis=hist.axis, ticks=hist.ticks)
+    return Stage(head=head, about=about)
 
 
 def _feature_sketch(length: float = 2.3) -> VGroup:
@@ -1098,7 +1101,6 @@ class Superposition(ChapterEightScene):
         share_after = float(after[inside].sum() / after.sum())
         hist = _hist(s)
         hist.bars.set_fill(MUTED)  # random directions in grey, as their label and, later, their ghost
-        self.swap([stage.axis, stage.ticks], [hist.axis, hist.ticks])
         state = _text("random", 26, MUTED).move_to(RIGHT * 4.8 + UP * 1.6)
         share_how = f"the pairs within {_deg(tol)} of 90°, counted in the histogram, ÷ all pairs"
         before_share, after_share = computed(percent(share_before), share_how), computed(percent(share_after), share_how)
@@ -1111,14 +1113,15 @@ class Superposition(ChapterEightScene):
 
         # Why spread out? Nearly perpendicular directions
         same_width = "as many numbers as the model's vectors" if dim == len(f["mlp_in"]) else "a toy space"
-        sketch = _feature_sketch().move_to([3.9, 0.4, 0])  # beside the angle axis, not on it: not a plot of angles
+        sketch = _feature_sketch(3.0).move_to([0, 0.2, 0])  # alone: the angle axis comes with the histogram
         self.say("Why spread a fact out? One idea is superposition: a feature is a direction, not a neuron, "
                  "and directions are plentiful.")
         self.play(*[GrowArrow(a) for a in sketch[0]], FadeIn(sketch[1]), run_time=1.0)
         self.play(GrowArrow(sketch[2]), FadeIn(sketch[3]), run_time=1.0)
         self.say(f"Here are {n_vec} random directions in {dim} dimensions, {same_width}, and the angles "
                  "between them.")
-        self.play(FadeOut(sketch, rate_func=LEAVE), LaggedStart(*[FadeIn(b) for b in hist.bars], lag_ratio=0.02),
+        self.play(FadeOut(sketch, rate_func=LEAVE), FadeIn(hist.axis, rate_func=ARRIVE), FadeIn(hist.ticks, rate_func=ARRIVE),
+                  LaggedStart(*[FadeIn(b) for b in hist.bars], lag_ratio=0.02),
                   FadeIn(state, rate_func=ARRIVE), run_time=2.0)
         self.say(f"In high dimensions, random directions are nearly perpendicular: {before_share} "
                  f"of pairs lie within {_deg(tol)} of 90\u00b0.")

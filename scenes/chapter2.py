@@ -927,7 +927,7 @@ class CostLandscape(ChapterTwoScene):
         # Where training started
         ball = _ball(land.point(*path[0]))
         start_label = _map_label(f"untrained: {start:.3f}")
-        # near the map's top edge (the corpus's network: the path runs down from it), the label sits just over
+        # near the map's top edge (where the turned map puts the start), the label sits just over
         # the edge above the start and stays; elsewhere beside the ball, leaving before the path crosses it
         stays = land.get_top()[1] - ball.get_y() < 1.0
         if stays:

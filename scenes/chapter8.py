@@ -801,9 +801,10 @@ def column_stage(f: dict) -> Stage:
 
 def _cosine_histogram(cosines: np.ndarray, marked: float, spread: float, real: float | None = None,
                       further: int | str | None = None, width: float = 6.2, height: float = 3.0) -> VGroup:
-    """The cosines of every column of W↓ with the answer's unembedding, binned; the bin of the
-    marked neuron yellow; dashed lines at ± the spread of random directions; with ``real``, dotted
-    lines at ± the columns' own spread, and with ``further`` an arrow from the marked cosine to the
+    """The cosines of every column of W↓ with the answer's unembedding, binned, each bar in the sign
+    colour of its cosines (blue positive, red negative) and the bin of the marked neuron yellow;
+    dashed lines at ± the spread of random directions; with ``real``, dotted lines at ± the
+    columns' own spread, and with ``further`` an arrow from the marked cosine to the
     right, over the columns that lean further. Parts: bars, axis, ticks, dashed, dotted, arrow."""
     edges = np.arange(-0.7, 0.7 + 1e-9, COS_BIN)
     counts, _ = np.histogram(np.asarray(cosines, dtype=float), edges)

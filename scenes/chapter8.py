@@ -286,7 +286,7 @@ def site_stage(f: dict) -> Stage:
     words = [str(w) for w in f["prompt"]]
     n_layer = f["site_drops"].shape[0]
     # a column per place in "FIRST LAST plays": the falls are means over every athlete, so the names are places
-    names = ["first name", "last name"] + words[2:] if len(words) == 3 else words
+    names = ["first name", "last name", *words[2:]]  # (every fact reads "FIRST LAST plays": models.lm_choice)
     heads = VGroup(*[_text(w, 22).move_to([GRID_X + p * CELL_W, GRID_Y + CELL_H * 0.95, 0])
                      for p, w in enumerate(names)])
     rows = VGroup(*[_text(f"MLP, layer {l + 1}", 22).move_to([GRID_X - CELL_W / 2 - 0.25, GRID_Y - l * CELL_H, 0],

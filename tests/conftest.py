@@ -153,9 +153,10 @@ def pytest_collection_modifyitems(config, items):
         groups.setdefault(group, []).append(item)
     # The order the groups are handed out in (./dev test keeps it: --no-loadscope-reorder). A clean
     # clone trains the language model first (minutes, in Chapter 5's group) while the other worker
-    # runs every group that needs only the digit network; the groups that wait for the language
-    # model come after, the longest first (a facts file's model). Without this, a worker sat for
-    # minutes waiting for another's build.
+    # trains a digit network of its own; then the other long groups (minutes each, one of them a
+    # facts file's language model), then the rest, the groups that need only the digit network
+    # before those that wait for the language model. Without this, a worker sat for minutes waiting
+    # for another's build, or alone at the end with the facts file's model.
     rank = {name: _group_rank(name, members) for name, members in groups.items()}
     items[:] = sorted(items, key=lambda item: rank[item.get_closest_marker("xdist_group").args[0]])
 
@@ -168,17 +169,19 @@ def _needs_language(item) -> bool:
     return bool(_LANGUAGE_FIXTURES & set(getattr(item, "fixturenames", ()))) or int(number) >= 5
 
 
-# Groups that train digit networks in caches of their own and build four chapters' scenes on them:
-# the longest of the groups that need only the digit network (minutes), handed out first.
-_TRAINS_ITS_OWN = {"test_depths.py": 2, "test_own_model.py": 1}
+# Groups that train models in caches of their own (minutes each), in the order they are handed out
+# after Chapter 5's: digit networks of other sizes, each with four chapters' scenes built on it, and
+# a language model trained on a facts file (it starts from the default model, so it comes second:
+# by the time a worker takes it, the default model is built, or nearly).
+_TRAINS_ITS_OWN = ("test_depths.py", "test_own_facts.py", "test_own_model.py")
 
 
 def _group_rank(name: str, members: list) -> tuple[int, int, int]:
     chapter = re.fullmatch(r"chapter(\d+)", name)
     if name == "chapter5":
         return (0, 0, 0)  # builds the language model
+    if name in _TRAINS_ITS_OWN:
+        return (1, _TRAINS_ITS_OWN.index(name), 0)
     needs_language = (int(chapter.group(1)) >= 5 if chapter else
                       any(_needs_language(item) for item in members))
-    if not needs_language:  # the groups that train networks of their own first (minutes each), then by size
-        return (1, -_TRAINS_ITS_OWN.get(name, 0), -len(members))
-    return (2 if name == "test_own_facts.py" else 3, 0, -len(members))
+    return (3 if needs_language else 2, 0, -len(members))  # then by size

@@ -734,6 +734,14 @@ class ParametersAsDials(ChapterFiveScene):
             self.say(f"With nearly even odds, the untrained model took the luckiest ticket in "
                      f"{computed(lucky, 'draws won by the smallest ticket')} of {n_draws} draws; the trained one in "
                      f"{computed(luck, 'draws won by the smallest ticket')}.")
+            # the words each model drew by the smallest ticket turn yellow, row by row
+            for label, row, ids in ((labels[0], untrained, a_ids), (labels[1], trained, b_ids)):
+                won = [j for j in range(n_prompt, len(ids)) if ids[j] == int(np.argmin(tickets[j - n_prompt]))]
+                if won:
+                    self.play(LaggedStart(*[row[j].animate.set_color(ACCENT) for j in won], lag_ratio=0.15),
+                              run_time=1.0)
+                    note_drawing(label, "its yellow words, drawn by the smallest ticket",
+                                 np.asarray([f"{j - n_prompt + 1}:{vocab[ids[j]]}" for j in won]))
             self.wait(1.0)
         after = step_stage(d)
         self.say("How does training know which way to turn the dials? Take one sentence.")

@@ -966,9 +966,13 @@ def _score(x: float) -> str:
     return f"{float(x):.3f}".replace("-", "\u2212")
 
 
+PARTS_X = (0.0, -3.05)  # the parts chart's centre: alone, then beside the silencing chart
+
+
 def _parts_bars(f: dict) -> SignedBars:
     names = [part_name(str(n)) for n in f["logit_part_names"]]
-    bars = SignedBars(f["logit_parts"], names, max_length=2.0, font_size=24, bar_height=0.38).move_to([-3.05, 0.3, 0])
+    bars = SignedBars(f["logit_parts"], names, max_length=2.0, font_size=24, bar_height=0.38)
+    bars.move_to([PARTS_X[0], 0.3, 0])
     _renumber(bars.rows, 2, [_score(v) for v in f["logit_parts"]])
     return bars
 
@@ -980,11 +984,11 @@ def _ablation_head(f: dict) -> VGroup:
 
 
 def parts_stage(f: dict) -> Stage:
-    """The answer's score split over the parts of the model, on the left; on the right, the
-    heading of the silencing chart to come."""
+    """The answer's score split over the parts of the model, in the middle (it moves left when the
+    silencing chart comes beside it, with its own heading)."""
     parts = _parts_bars(f)
     head = _text(f"score (logit) of {_q(str(f['answer']))}, part by part", 24).next_to(parts, UP, buff=0.4)
-    return Stage(head=head, parts=parts, ablation_head=_ablation_head(f))
+    return Stage(head=head, parts=parts)
 
 
 class SpreadOverManyNeurons(ChapterEightScene):
@@ -1000,8 +1004,9 @@ class SpreadOverManyNeurons(ChapterEightScene):
         counts = [int(k) for k in f["ablation_counts"]]
         labels = ["none"] + [f"top {k}" for k in counts]
         probs = [float(f["answer_prob"])] + [float(p) for p in f["ablation_curve"]]
+        ablation_head = _ablation_head(f)
         ablation = ProbabilityBars(labels, probs, width=2.0, font_size=24)
-        ablation.next_to(stage.ablation_head, DOWN, buff=0.4).set_x(3.7)
+        ablation.next_to(ablation_head, DOWN, buff=0.4).set_x(3.7)
         # beside each probability, the score it comes from: a high score has slack
         scores = VGroup(*[_text(f"{float(v):.2f}", 22, MUTED).move_to([6.5, row.get_y(), 0])
                           for v, row in zip(f["ablation_logits"], ablation.rows)])
@@ -1010,7 +1015,8 @@ class SpreadOverManyNeurons(ChapterEightScene):
         # The answer's score, part by part
         self.say(f"Split the score of {_q(answer)} into what each part of the model adds: this MLP gives "
                  f"{_score(f['logit_parts'][site_part])} of {logit_sum}.")
-        self.play(Create(stage.parts.highlight(site_part)), FadeIn(total), run_time=1.0)
+        box = stage.parts.highlight(site_part)
+        self.play(Create(box), FadeIn(total), run_time=1.0)
         # The MLP's part is its neurons' pushes (the chart before) and its bias's: say so, or the two disagree
         neurons = float(np.sum(f["neuron_push"]))
         pushes_all = computed(f"+{neurons:.2f}", "every neuron's push, added")
@@ -1026,6 +1032,8 @@ class SpreadOverManyNeurons(ChapterEightScene):
         self.say(f"Silence its top {_count(counts[0])} neurons: the score falls from {f['ablation_logits'][0]:.2f} "
                  f"to {f['ablation_logits'][1]:.2f}, and {_q(answer)} barely moves: {percent(probs[0])} to "
                  f"{percent(probs[1])}.")
+        self.play(VGroup(stage.head, stage.parts, box, total, split).animate.shift((PARTS_X[1] - PARTS_X[0]) * RIGHT),
+                  FadeIn(ablation_head, shift=0.3 * LEFT), run_time=1.0)  # the parts make room for the chart
         self.play(FadeIn(ablation.rows[:2], lag_ratio=0.2), FadeIn(scores_head), FadeIn(scores[:2]), run_time=1.2)
         # The pushes shown before were each neuron's direct path, the final norm held fixed; silencing runs the
         # whole model, whose other parts react. Say which, when the two differ.

@@ -240,6 +240,26 @@ def test_tickets_explain_both_texts(lang, weights, step0, vocab):
         assert int(np.argmin(tickets[j - n_prompt])) == trained[j]
 
 
+def test_the_yellow_words_are_those_the_smallest_ticket_drew(lang, vocab):
+    """Where it is drawn: the words Chapter 5 turns yellow in each text, read from the scene's screen
+    transcript, are the draws (counted from 1) whose word holds that draw's smallest ticket."""
+    import re
+
+    from scenes.chapter5 import ParametersAsDials
+    from tests.scene_runs import run_scene
+
+    text = run_scene(ParametersAsDials).scene.transcript.text()
+    drawn = re.findall(r"its yellow words, drawn by the smallest ticket: given by the scene \(([^)]*)\)", text)
+    tickets = lang["c5_tickets"]
+    n_prompt = len(lang["generation"]) - len(lang["generation_probs"])
+    want = []
+    for ids in (lang["untrained_generation"], lang["generation"]):
+        smallest = tickets.argmin(axis=1)
+        want.append(", ".join(f"{s + 1}:{vocab[int(smallest[s])]}" for s in range(len(tickets))
+                              if int(ids[n_prompt + s]) == int(smallest[s])))
+    assert drawn == want
+
+
 def test_every_position_of_the_sentence(lang, weights, step0, vocab):
     """One pass over the training sentence: the true next word's probability at every position,
     from the numpy logits at every position; the loss is their mean surprise."""

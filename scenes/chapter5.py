@@ -69,7 +69,7 @@ from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, art
 from scenes.lm_pieces import ProbabilityBars, TokenRow, TransformerDiagram, on_line, percent, top_words
 from scenes.palette import COST, FAINT, FUNCTION, INK, MUTED, value_to_rgb_log
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, NumberColumn, fmt, value_to_color
-from scenes.transcript import computed, constant, note_drawing, sourced_all, traced_config
+from scenes.transcript import computed, constant, note_drawing, sourced_all, traced_config, traced_metrics
 
 NUMBER = 5
 TITLE = "Large language models, explained briefly"
@@ -929,16 +929,23 @@ class PretrainingAndScale(ChapterFiveScene):
         steps, batch, block = int(train["steps"]), int(train["batch_size"]), model_config()["block"]
         n = int(d["n_params"])
         ops = 6 * n * steps * batch * block
-        minutes = computed(f"{ops / 1e9 / 60:.0f}", "our arithmetic operations ÷ 10⁹ a second, in minutes")
+        fewer = computed(f"{3.14e23 / ops / 1e9:.0f}", "GPT-3's published compute ÷ our arithmetic operations, in billions")
         years = computed(f"{3.14e23 / 1e9 / 3.156e7 / 1e6:.0f}", "GPT-3's published compute ÷ 10⁹ a second, in millions of years")
+        # the words seen against the corpus (the card shows its size): the text it trains on, read many times
+        corpus_words = int(traced_metrics("lm")["corpus"]["words"])
+        trained_on = corpus_words * (1 - float(train["held_out"]))  # less the held-out sentences (about a tenth)
+        times = computed(f"{steps * batch * block / trained_on:.0f}",
+                         "words seen ÷ the corpus's words less the held-out share")
         self.say(f"This was pre-training: learning to predict the next word of a lot of text. Our model saw "
                  f"{steps * batch * block / 1e6:.1f} million words.")
         self.play(Indicate(stage.table[5], color=ACCENT), run_time=1.0)  # our words seen
+        self.say(f"That is its corpus of {corpus_words:,} words, less the part held out, read about {times} times over.")
+        self.wait(0.5)
         self.say("Large language models are the same idea, scaled up. These are GPT-3's published figures, "
                  "not measurements of ours.")
         theirs = scale_stage(d, gpt3=True).gpt3  # head, parameters, words, operations
         self.play(LaggedStart(*[FadeIn(cell, shift=0.2 * LEFT) for cell in theirs], lag_ratio=0.25), run_time=1.6)
-        self.say(f"At a billion operations a second, our training would take about {minutes} minutes; GPT-3's, "
+        self.say(f"GPT-3's training took about {fewer} billion times our operations: at a billion a second, "
                  f"about {years} million years.")
         self.play(Indicate(VGroup(stage.table[7], theirs[3]), color=ACCENT), run_time=1.2)  # the operations row
         self.wait(0.5)

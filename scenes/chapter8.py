@@ -308,6 +308,14 @@ def _control_rows(f: dict) -> VGroup:
     column = max(row[1].get_right()[0] for row in rows) + 0.3
     for row in rows:  # the probabilities in one column
         row[2].move_to([column, row[2].get_y(), 0], aligned_edge=LEFT)
+    # what the columns are, above them: the sentence and its next word; that word's probability
+    head = VGroup(_text("sentence → the model's next word", 19, MUTED),
+                  _text("its probability: as is → MLP silenced", 19, MUTED))
+    for piece in head:
+        on_line(piece, 0.45)
+    head[0].move_to([0, head[0].get_y(), 0], aligned_edge=LEFT)
+    head[1].move_to([column, head[1].get_y(), 0], aligned_edge=LEFT)
+    rows.insert(0, head)
     if rows.height > 2.6:
         rows.scale_to_fit_height(2.6)
     if rows.width > 13.6:
@@ -978,9 +986,10 @@ def _parts_bars(f: dict) -> SignedBars:
 
 
 def _ablation_head(f: dict) -> VGroup:
-    answer = str(f["answer"])
-    return VGroup(_text(f"probability of {_q(answer)}", 24),
-                  _text("with its neurons silenced", 24)).arrange(DOWN, buff=0.08).move_to([3.6, 2.5, 0])
+    """The silencing chart's heading: one prompt's answer (the means over all athletes came before)."""
+    answer, prompt = str(f["answer"]), " ".join(str(w) for w in f["prompt"])
+    return VGroup(_text(f"probability of {_q(answer)}", 24), _text(f"after {_q(prompt)},", 24),
+                  _text("with its neurons silenced", 24)).arrange(DOWN, buff=0.08).move_to([3.6, 2.7, 0])
 
 
 def parts_stage(f: dict) -> Stage:

@@ -610,10 +610,12 @@ class LandscapeMap(Group):
             t = (np.log(10.0**power) - np.log(self.lo)) / span
             if 0.12 < t < 0.88:  # clear of the end labels
                 y = bar.get_bottom()[1] + t * bar.height
-                ticks.add(Line([bar.get_right()[0], y, 0], [bar.get_right()[0] + 0.08, y, 0], stroke_color=MUTED,
+                # the mark lies across the bar, and its label stands off as the ends' do: a dash
+                # between the bar and the number read as a minus sign ("-0.1")
+                ticks.add(Line([bar.get_left()[0], y, 0], [bar.get_right()[0], y, 0], stroke_color=MUTED,
                                stroke_width=1.5),
                           Text(constant(fmt(10.0**power, 1), "a power of ten on the colour scale"), font=FONT, font_size=font_size - 2, color=MUTED)
-                          .move_to([bar.get_right()[0] + 0.12, y, 0], aligned_edge=LEFT))
+                          .move_to([bar.get_right()[0] + 0.1, y, 0], aligned_edge=LEFT))
         return Group(bar, head, top, low, ticks)
 
 

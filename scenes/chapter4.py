@@ -704,7 +704,12 @@ class ChainRule(ChapterFourScene):
         # The product, checked by autograd
         self.say(f"Multiply the three: \u2202C0/\u2202w(L) = {fmt(d['dc_dw'])}. The big nudge's ratio, "
                  f"{fmt(d['ratio_c_w'])}, was an estimate of it.")
+        # the big nudge's ratio, from the graph before, beside the exact slope it estimated
+        estimate = MathTex(r"\text{nudge of } " + _t(d["nudge"]) + r":\ \frac{\Delta C_0}{\Delta w}", "=",
+                           _t(d["ratio_c_w"]), font_size=30, color=MUTED)
+        estimate.next_to(check, DOWN, buff=0.3).align_to(check, LEFT)
         self.play(FadeOut(dc, rate_func=LEAVE), FadeIn(result, rate_func=ARRIVE), run_time=1.0)
+        self.play(FadeIn(estimate, shift=0.1 * UP), run_time=0.8)
         self.wait(0.5)
         self.say("PyTorch's autograd, which knows nothing of our derivation, computes the same number.")
         self.play(FadeIn(check, shift=UP * 0.2), Create(SurroundingRectangle(result[1], color=ACCENT, buff=0.08)),

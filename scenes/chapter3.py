@@ -56,7 +56,7 @@ from manim import (
 )
 
 from scenes.base import ARRIVE, ARRIVE_LAGGED, DRAW_TOP, LEAVE, ChapterScene, Stage, artifact_arrays
-from scenes.palette import ACCENT, BACKGROUND, COST, FAINT, INK, MUTED, signed_color, value_to_color
+from scenes.palette import ACCENT, BACKGROUND, COST, FAINT, INK, MUTED, NEGATIVE, POSITIVE, signed_color, value_to_color
 from scenes.pieces import (
     FONT,
     DigitImage,
@@ -94,6 +94,18 @@ def depth() -> int:
 
 def _text(s: str, size: int = 22, color=INK) -> Text:
     return Text(s, font=FONT, font_size=size, color=color)
+
+
+WIRE_KEY_AT = (3.45, 3.75)  # its left edge and top: above the output bars, right of their layer's label
+
+
+def wire_key(what: str) -> VGroup:
+    """What the wires show now, their colour its sign: weights, or wishes. The wires change meaning
+    within a beat (Chapter 3 colours both by sign), so the key says which."""
+    signs = VGroup(_text("blue +", 19, POSITIVE), _text("red \u2212", 19, NEGATIVE)).arrange(RIGHT, buff=0.3)
+    lines = [_text(line, 19, MUTED) for line in f"wires: {what}".split("\n")]
+    key = VGroup(*lines, signs).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+    return key.shift([WIRE_KEY_AT[0] - key.get_left()[0], WIRE_KEY_AT[1] - key.get_top()[1], 0])
 
 
 def _index(k: int) -> str:
@@ -382,6 +394,8 @@ class ThreeWaysToRaise(ChapterThreeScene):
                   *[name.animate.set_opacity(0) for name in stage.names[:P]],
                   FadeOut(stage.digit), FadeOut(stage.band), FadeOut(stage.cost),
                   *[e.animate.set_stroke(opacity=0.12) for e in others], Create(ring), run_time=1.8)
+        key = wire_key("its weights")
+        self.play(FadeIn(key), run_time=0.6)
 
         # Its activation, written out
         formula = MathTex(f"a^{{({L})}}_{j}", "=", r"\sigma\Big(", r"\sum_k", f"w^{{({L})}}_{{{j}k}}", f"a^{{({P})}}_k", "+",
@@ -428,7 +442,9 @@ class ThreeWaysToRaise(ChapterThreeScene):
         note_drawing(shown, "wires into the output coloured by their wished change", wish_w)
         self.say(f"Two: change its {len(wish_w)} weights. The wires now show each weight's wish: it grows with the activation "
                  "the weight multiplies.")
-        self.play(FadeIn(way2, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, shown)], run_time=1.6)
+        wish_key = wire_key("each weight's wish")
+        self.play(FadeIn(way2, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, shown)],
+                  FadeOut(key), FadeIn(wish_key), run_time=1.6)
         k_ring = Circle(radius=net.layers[P][k_star].width / 2 + 0.07, color=ACCENT, stroke_width=3)
         k_ring.move_to(net.layers[P][k_star])
         self.say(f"The brightest neuron of layer {P}, number {_index(k_star)} at {d[f'a{P}'][k_star]:.3f}, gets the biggest "
@@ -446,7 +462,7 @@ class ThreeWaysToRaise(ChapterThreeScene):
                    f"wishes {_signed(wishes[k_most])}", -1.5, symbol=f"w^{{({L})}}_{{{j}k}}")
         self.say(f"Three: change the activations of layer {P}: up where its wire is blue, down where it is red.")
         self.play(FadeIn(way3, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, plain)], FadeOut(k_ring),
-                  run_time=1.4)
+                  FadeOut(wish_key), FadeIn(key), run_time=1.4)
         self.play(LaggedStart(*[Create(a) for a in target.arrows], lag_ratio=0.06), run_time=1.8)
         self.say(f"The strongest wire decides most: neuron {_index(k_most)}'s weight, {fmt(d[f'w{L}'][j][k_most])}, asks it to "
                  f"change by {_signed(wishes[k_most])}.")
@@ -587,7 +603,8 @@ class AddUpTheWishes(ChapterThreeScene):
 
         self.say("Into the outputs: the wires now show wishes, each its output's bias wish times the activation "
                  "it carries.")
-        self.play(*[net.edges[l].animate.set_stroke(opacity=0.15) for l in range(L - 1)],
+        key = wire_key("where lit, wishes;\nfaint, still weights")
+        self.play(*[net.edges[l].animate.set_stroke(opacity=0.15) for l in range(L - 1)], FadeIn(key),
                   run_time=0.6)  # the wires still showing weights step back until the sweep reaches them
         sweep(L - 1, d[f"wish_w{L}"])
         self.wait(0.5)
@@ -600,6 +617,8 @@ class AddUpTheWishes(ChapterThreeScene):
             self.play(LaggedStart(*[Create(a) for a in arrows_back], lag_ratio=0.05), run_time=1.4)
         self.say("And back to the first weights. The pixels are the data: they stay as they are.")
         sweep(0, d["wish_w1_window"])
+        all_wishes = wire_key("their wishes")
+        self.play(FadeOut(key), FadeIn(all_wishes), run_time=0.6)
         keys = [f"wish_w{l}" for l in range(L, 1, -1)] + ["wish_w1_window"]
         sizes = [float(np.abs(d[k]).max()) for k in keys]
         biggest = [computed(fmt(v, 2), f"the largest |{k}| drawn") for k, v in zip(keys, sizes)]

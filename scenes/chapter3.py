@@ -449,7 +449,8 @@ class ThreeWaysToRaise(ChapterThreeScene):
         k_ring.move_to(net.layers[P][k_star])
         self.say(f"The brightest neuron of layer {P}, number {_index(k_star)} at {d[f'a{P}'][k_star]:.3f}, gets the biggest "
                  f"change: {_signed(wish_w[k_star])}.")
-        self.play(Create(k_ring), Indicate(formula[5], color=ACCENT), run_time=1.0)
+        k_label = _text(f"{_index(k_star)}: {d[f'a{P}'][k_star]:.3f}", 18, ACCENT).next_to(k_ring, LEFT, buff=0.1)
+        self.play(Create(k_ring), FadeIn(k_label), Indicate(formula[5], color=ACCENT), run_time=1.0)
         self.say("Neurons that fire together wire together: the wires from bright neurons change most.")
         self.wait(1.0)
 
@@ -462,6 +463,7 @@ class ThreeWaysToRaise(ChapterThreeScene):
                    f"wishes {_signed(wishes[k_most])}", -1.5, symbol=f"w^{{({L})}}_{{{j}k}}")
         self.say(f"Three: change the activations of layer {P}: up where its wire is blue, down where it is red.")
         self.play(FadeIn(way3, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, plain)], FadeOut(k_ring),
+                  FadeOut(k_label),
                   FadeOut(wish_key), FadeIn(key), run_time=1.4)
         self.play(LaggedStart(*[Create(a) for a in target.arrows], lag_ratio=0.06), run_time=1.8)
         self.say(f"The strongest wire decides most: neuron {_index(k_most)}'s weight, {fmt(d[f'w{L}'][j][k_most])}, asks it to "

@@ -1198,7 +1198,9 @@ class ContextWindow(ChapterSixScene):
         row_band = mat.band(0, 1)
         entry = SurroundingRectangle(qs[0], buff=0.0).stretch_to_fit_height(mat.heat.height / n)
         entry.align_to(qs, UP).set_stroke(ACCENT, width=2.5)
-        self.say("Here the first block's W_Q meets the last word's vector: real weights, real vector, real result.")
+        # x is what W_Q reads: the stream's vector after the block's layer norm (far longer than the stream's own)
+        self.say("Here the first block's W_Q meets the last word's vector, as the block's layer norm rescales it: "
+                 "all real.")
         self.play(Create(row_band), Create(entry), run_time=0.8)
 
         # q_0 from row 0: each weight times its entry, then the sum plus a bias

@@ -636,7 +636,7 @@ class QueriesAndKeys(ChapterSevenScene):
         self.say(f"...and a learned bias is added, entry by entry: q = W_Q x + b_Q. These {hd} numbers are the query.")
         self.play(FadeIn(signs[1]), FadeIn(bias, lag_ratio=0.05), FadeIn(names[1]), run_time=1.2)
         self.play(FadeIn(signs[2]), FadeIn(q, shift=0.2 * RIGHT, lag_ratio=0.05), FadeIn(names[2]), run_time=1.2)
-        self.say("In words, the query asks something like \u201cany adjectives before me?\u201d (a loose "
+        self.say("In words, the query asks something like \u201cwhich adjective came before me?\u201d (a loose "
                  "reading: it is just these numbers).")
         self.wait(0.5)
 

@@ -1044,10 +1044,10 @@ class CuttingTheRoute(ChapterSevenScene):
         before = s.two("none")
 
         def cut_mark(arcs: VGroup) -> VGroup:
-            """A cross on each cut arc, at its middle."""
+            """A cross on each cut arc, past its middle (a long arc's name sits over its middle)."""
             out = VGroup()
             for arc in arcs:
-                p = arc.point_from_proportion(0.5)
+                p = arc.point_from_proportion(0.62)
                 out.add(VGroup(Line(p + 0.16 * (UP + LEFT), p + 0.16 * (DOWN + RIGHT)),
                                Line(p + 0.16 * (UP + RIGHT), p + 0.16 * (DOWN + LEFT))).set_stroke(NEGATIVE, 6))
             return out

@@ -759,11 +759,12 @@ class NegativeGradient(ChapterTwoScene):
         top = int(np.argmax(np.abs(d["gradient"][shown])))
         name, value = str(d["gradient_shown_names"][top]), float(-d["gradient"][shown[top]])
         where = _entry_point(maps, blocks, name, sizes_of(d))
-        biggest = _text(f"the largest: {name}, {fmt(value, 2)}", 20, ACCENT)
+        words = _entry_words(name, sizes_of(d))
+        biggest = _text(f"the largest: {words}, {fmt(value, 2)}", 20, ACCENT)
         biggest.move_to([min(where[0] - 0.8, 6.9 - biggest.width / 2), -2.3, 0])
         start = np.array([min(where[0] + 0.45, biggest.get_right()[0] - 0.1), biggest.get_top()[1] + 0.05, 0])
         pointer = Arrow(start, where, buff=0.05, color=ACCENT, stroke_width=4, max_tip_length_to_length_ratio=0.15)
-        self.say(f"The largest of all {n_params()} entries is {name}: nudge it by {fmt(value, 2)}.")
+        self.say(f"The largest of all {n_params()} entries is {words}: nudge it by {fmt(value, 2)}.")
         self.play(FadeOut(box), GrowArrow(pointer), FadeIn(biggest), run_time=1.0)
         self.wait(1.0)
         self.play(FadeOut(pointer), FadeOut(biggest), run_time=0.6)
@@ -808,6 +809,19 @@ class NegativeGradient(ChapterTwoScene):
                          *[FadeIn(m, rate_func=last_part(0.5)) for m in away], run_time=3.0)
         self.hand_off(full, keep={stage.title: full.title, stage.count: full.count, stage.legend: full.legend},
                       run_time=0.4)
+
+
+def _entry_words(name: str, sizes: tuple[int, ...]) -> str:
+    """A named entry of the gradient (``w(2)[3,14]``, ``b(3)[7]``) in words, as the chapter speaks of
+    neurons: which bias, or which weight from where into where (all counted from 0)."""
+    layer = int(name[2 : name.index(")")])
+    index = [computed(v.strip(), "the entry's place in its layer, from its name in the gradient")
+             for v in name[name.index("[") + 1 : -1].split(",")]
+    into = "output" if layer == len(sizes) - 1 else f"layer {layer}'s neuron"
+    if name[0] == "b":
+        return f"the bias of {into} {index[0]}"
+    source = "pixel" if layer == 1 else f"layer {layer - 1}'s neuron"
+    return f"the weight into {into} {index[0]} from {source} {index[1]}"
 
 
 def _entry_point(maps: Group, blocks: Group, name: str, sizes: tuple[int, ...] = ()) -> np.ndarray:

@@ -895,7 +895,8 @@ class ManyNeurons(ChapterFourScene):
         # The sum over paths
         terms = d["fan_terms"]
         dec = agreeing_decimals(terms, float(d["fan_dc_dak"]))
-        paths = VGroup(*[Line(l1[k].get_right(), o.get_left(), stroke_color=LINK_Z, stroke_width=3) for o in out])
+        # the paths in plain white: a colour here would say "the step into z", which each path is not alone
+        paths = VGroup(*[Line(l1[k].get_right(), o.get_left(), stroke_color=INK, stroke_width=2.5) for o in out])
         tags = VGroup()
         for jj, (o, t) in enumerate(zip(out, terms)):
             tag = _text(f"{t:.{dec}f}".replace("-", "\u2212"), 19, INK)
@@ -985,7 +986,15 @@ class ManyNeurons(ChapterFourScene):
         self.play(FadeIn(check_d, shift=UP * 0.2), run_time=0.8)
         self.wait(0.5)
         self.say("Layer by layer, back to the first: that is backpropagation, the chain rule applied path by path.")
-        self.wait(1.5)
+        # the passing back, drawn: from the cost to the outputs, to layer L-1, to layer L-2
+        back = [[Line(stage.cost.get_left(), o.get_right()) for o in stage.out],
+                [Line(o.get_left(), a.get_right()) for o in stage.out for a in stage.l1],
+                [Line(a.get_left(), b.get_right()) for a in stage.l1 for b in stage.l2]]
+        for lines in back:
+            for line in lines:
+                line.set_stroke(ACCENT, width=1.2)
+        self.play(LaggedStart(*[flash_along(lines, time_width=0.5) for lines in back], lag_ratio=0.6), run_time=2.4)
+        self.wait(0.5)
         after = fan_stage(d, digit=False)
         self.hand_off(after, keep={stage[key]: after[key] for key in after}, run_time=1.2)
 

@@ -178,20 +178,30 @@ class DigitImage(ImageMobject):
         return self.get_corner(UP + LEFT) + np.array([(col + 0.5) * side, -(row + 0.5) * side, 0])
 
 
-def window_band(window: Sequence[int], digit: DigitImage, pointed: bool = False) -> Rectangle:
-    """The outline of the row of pixels a network's input column shows (``window``: their indices in
-    the flattened 28 by 28 image): a thin dark grey (bright and bold on a small digit, it read as a
-    stroke through the digit), or, ``pointed``, as :func:`point_out_band` draws it."""
+def window_band(window: Sequence[int], digit: DigitImage, pointed: bool = False) -> VMobject:
+    """Where the row of pixels a network's input column shows lies (``window``: their indices in the
+    flattened 28 by 28 image). ``pointed`` (while the narration names them): their outline, as
+    :func:`point_out_band` draws it. Otherwise a small grey pointer just right of the image (toward
+    the network it feeds), at that row's height: an outline kept on a small digit, even a thin grey
+    one, read as a stroke through the digit."""
     row, col0 = divmod(int(window[0]), 28)
     side = digit.height / 28
-    band = Rectangle(width=side * len(window), height=side, stroke_color=FAINT, stroke_width=1.5)
-    band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
-    return point_out_band(band) if pointed else band
+    if pointed:
+        band = Rectangle(width=side * len(window), height=side, stroke_color=FAINT, stroke_width=1.5)
+        band.move_to(digit.pixel_center(row, col0) + RIGHT * side * (len(window) - 1) / 2)
+        return point_out_band(band)
+    y = digit.pixel_center(row, col0)[1]
+    size = max(2.0 * side, 0.1)
+    x = digit.get_right()[0] + 0.04  # the tip, facing the row
+    return Polygon([x, y, 0], [x + size, y + 0.5 * size, 0], [x + size, y - 0.5 * size, 0],
+                   stroke_width=0, fill_color=MUTED, fill_opacity=1)
 
 
-def point_out_band(band: Rectangle) -> Rectangle:
-    """A row outline while the narration points at it: yellow and bold."""
-    return band.set_stroke(ACCENT, width=2.5)
+def point_out_band(band: VMobject) -> VMobject:
+    """A row outline (or its pointers) while the narration points at it: yellow and bold."""
+    if isinstance(band, Rectangle):
+        return band.set_stroke(ACCENT, width=2.5)
+    return band.set_fill(ACCENT)  # the pointer
 
 
 def framed_digit(pixels: np.ndarray, height: float = 3.0) -> Group:

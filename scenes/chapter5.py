@@ -30,6 +30,7 @@ from typing import Sequence
 
 import numpy as np
 from manim import (
+    AddTextLetterByLetter,
     DOWN,
     LEFT,
     ORIGIN,
@@ -222,7 +223,9 @@ CHAT_REPLY = "A cow says moo. Cows also give us milk."
 
 
 def chat_stage() -> Stage:
-    """A dialogue-shaped text, framed and labelled as an illustration (not our model's work)."""
+    """A dialogue-shaped text, framed and labelled as an illustration (not our model's work): the
+    frame, its label and the script's opening line. The user's line and the assistant's turn are
+    ``stage.lines``: written in as the narration comes to them, so not part of the join."""
     frame = DashedVMobject(Rectangle(width=13.4, height=5.9, stroke_color=FUNCTION, stroke_width=2.5),
                            num_dashes=90).move_to([0, 0.72, 0])
     tag = _text("an illustration, not our model", 22, FUNCTION).next_to(frame.get_corner(UP + LEFT), DOWN + RIGHT,
@@ -234,7 +237,9 @@ def chat_stage() -> Stage:
     lines.move_to([0, 1.75, 0]).align_to(frame, LEFT).shift(RIGHT * 0.5)
     assistant.line_y = assistant.get_y()  # the line of type the reply's words share
     on_line(assistant, assistant.line_y)
-    return Stage(frame=frame, tag=tag, intro=intro, user=user, assistant=assistant)
+    stage = Stage(frame=frame, tag=tag, intro=intro)
+    stage.lines = (user, assistant)  # type: ignore[attr-defined]  (drawn later, not handed over)
+    return stage
 
 
 # ----------------------------------------------------------------------------- dials and draws (beat 5)
@@ -648,14 +653,16 @@ class FromPredictorToAssistant(ChapterFiveScene):
         self.say(f"Our tiny model has never read a dialogue (its {cfg['vocab']} words make simple sentences), so "
                  "this script is an illustration.")
         self.play(Indicate(stage.tag, color=FUNCTION), run_time=1.0)
+        user, assistant = stage.lines
         self.say("What the user types goes into the script. Then the model predicts, word by word, what the "
                  "assistant would say.")
-        self.play(Indicate(stage.user, color=ACCENT, scale_factor=1.03), run_time=1.0)  # what the user typed
+        self.play(AddTextLetterByLetter(user), run_time=1.2)  # typed in
+        self.play(FadeIn(assistant), run_time=0.6)
         reply = VGroup(*[_text(w, 30, FUNCTION) for w in CHAT_REPLY.split()]).arrange(RIGHT, buff=0.16,
                                                                                      aligned_edge=DOWN)
-        reply.next_to(stage.assistant, RIGHT, buff=0.25)
+        reply.next_to(assistant, RIGHT, buff=0.25)
         for w in reply:
-            on_line(w, stage.assistant.line_y)
+            on_line(w, assistant.line_y)
         for w in reply:
             self.play(FadeIn(w, shift=0.1 * RIGHT), run_time=0.35)
             self.wait(0.15)

@@ -763,10 +763,10 @@ class AttentionArrows(ChapterSixScene):
         (l1, h1), (l2, h2) = ([int(v) for v in pair] for pair in d["ch6_heads"])
         n_layer, n_head = int(P.shape[0]), int(P.shape[1])
         # every head's whole pattern (a column per word asking, a row per word looked at), for the end
-        thumbs = Group(*[PatternThumb(P[l, h], size=1.7, title=f"layer {l + 1}, head {h + 1}", font_size=18,
+        thumbs = Group(*[PatternThumb(P[l, h], size=1.9, title=f"layer {l + 1}, head {h + 1}", font_size=18,
                                       title_color=ACCENT if (l, h) in ((l1, h1), (l2, h2)) else MUTED)
                          for l in range(n_layer) for h in range(n_head)])
-        thumbs.arrange_in_grid(n_layer, n_head, buff=(0.55, 0.45)).move_to([0, 0.55, 0])
+        thumbs.arrange_in_grid(n_layer, n_head, buff=(0.55, 0.4)).move_to([0, 0.62, 0])
         for thumb in thumbs:
             if thumb.title.color == ACCENT:
                 thumb.frame.set_stroke(ACCENT, width=2.5)

@@ -948,11 +948,14 @@ class PushTowardBasketball(ChapterEightScene):
             _text(f"\u00d7 {per_unit} per unit of activation", 22),
             _text(f"= +{fmt(f['neuron_push'][n], 2)} to the score of {_q(answer)}", 22, ACCENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([3.0, -1.9, 0])
+        norm_note = _text("final norm: the vector \u00f7 its spread", 20, MUTED)
+        norm_note.move_to(push_line[0], aligned_edge=LEFT)  # where the push's lines come next, in its place
         self.say("Before the unembedding reads the vector, the final norm rescales it: it divides it by its spread.")
+        self.play(FadeIn(norm_note, shift=0.1 * UP), run_time=0.8)
         self.wait(0.5)
         self.say(f"Counting that, each unit of its activation adds {per_unit} "
                  f"to that score; at {fmt(activation_n)}, that is +{fmt(f['neuron_push'][n], 2)}.")
-        self.play(FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
+        self.play(FadeOut(norm_note, rate_func=LEAVE), FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
         chart = _push_chart(f)
         self.say(f"The top {_count(len(top))} neurons together give {percent(f['top_share'])} of the push of all "
                  f"{len(f['mlp_post'])}.")

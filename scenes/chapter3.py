@@ -590,7 +590,11 @@ class AddUpTheWishes(ChapterThreeScene):
         band = window_band(d["input_window"], digit[0])
         names = stage.names
         self.say(f"This wanted change of layer {P} is a wish list like the outputs' own. So repeat the step, backwards.")
-        self.play(*[FadeOut(m, rate_func=LEAVE) for m in (squares, frames, heads, tally, row_box, sum_cells, sum_frame,
+        # the wish list itself first: the summed column and its arrows on layer L-1, which stay
+        self.play(FadeOut(row_box), Indicate(VGroup(sum_frame, sum_head), color=ACCENT, scale_factor=1.05),
+                  LaggedStart(*[Indicate(a, color=ACCENT, scale_factor=1.3) for a in arrows], lag_ratio=0.05),
+                  run_time=1.4)
+        self.play(*[FadeOut(m, rate_func=LEAVE) for m in (squares, frames, heads, tally, sum_cells, sum_frame,
                                                           sum_head, numbers)],
                   *[Transform(net_parts(net)[k], net_parts(whole)[k], rate_func=ARRIVE) for k in net_parts(net)],
                   Transform(net.edges[L - 1], whole.edges[L - 1]),

@@ -772,8 +772,10 @@ class OneTrainingStep(ChapterFiveScene):
         bars.shift(np.array([-3.2, 1.55, 0]) - bars.rows[0][1].get_left())
         title = _text("untrained model", 24).next_to(bars, UP, buff=0.3).align_to(bars.rows[0][1], LEFT)
         axis = probability_axis(bars, scale, [0.005, 0.01], font_size=20)
-        magnified = _text(f"magnified: 1% is {computed(fmt(scale / 100, 2), 'the magnified bar length of 1%')} units "
-                          f"here, {computed(fmt(BAR_WIDTH / 100, 2), 'the chapter bar length of 1%')} elsewhere",
+        zoom = computed(f"{scale / BAR_WIDTH:.0f}", "this chart's bar length of 1% ÷ the other charts'")
+        magnified = _text(f"zoomed in {zoom}\u00d7: 1% is {computed(fmt(scale / 100, 2), 'the magnified bar length of 1%')} "
+                          f"units here, {computed(fmt(BAR_WIDTH / 100, 2), 'the chapter bar length of 1%')} in the "
+                          "other charts",
                           18, MUTED).next_to(axis, DOWN, buff=0.15).align_to(axis, LEFT)
         shown_rank = computed(rank_before, f"the rank of {q(sentence[-1])}: 1 + the words the untrained model rates higher")
         rank = _text(f"rank {shown_rank} of {len(vocab)}", 22, MUTED).next_to(bars.rows[k], RIGHT, buff=0.3)
@@ -841,7 +843,7 @@ class EveryPosition(ChapterFiveScene):
             self.play(FadeIn(names[1]), LaggedStart(*[GrowFromEdge(b, DOWN) for b in t_bars], lag_ratio=0.08),
                       FadeIn(t_labels), run_time=1.8)
         she = words.index("she") - 1 if "she" in words else int(np.argmin(p_trained))
-        self.say(f"The trained model's probability for each true next word, on the chapter's bar scale. Only "
+        self.say(f"The trained model's probability for each true next word, on the scale of the first charts. Only "
                  f"{q(words[she + 1])} surprises it: {percent(p_trained[she])}.")
         self.play(Indicate(VGroup(t_bars[she], t_labels[she], targets[she]), color=ACCENT), run_time=1.0)
         self.say(f"A {q('he')} would have been just as true: the training text has both. The untrained model, on the "

@@ -68,7 +68,7 @@ from manim import (
 
 from scenes.base import ARRIVE, LEAVE, ChapterScene, Stage, artifact_arrays, artifact_metrics
 from scenes.lm_pieces import ProbabilityBars, TokenRow, TransformerDiagram, on_line, percent, top_words
-from scenes.palette import COST, FAINT, FUNCTION, INK, MUTED, value_to_rgb_log
+from scenes.palette import BACKGROUND, COST, FAINT, FUNCTION, INK, MUTED, value_to_rgb_log
 from scenes.pieces import ACCENT, FONT, NEGATIVE, POSITIVE, NumberColumn, fmt, value_to_color
 from scenes.transcript import computed, constant, note_drawing, sourced_all, traced_config, traced_metrics
 
@@ -649,14 +649,15 @@ class FromPredictorToAssistant(ChapterFiveScene):
         stage = self.open(chat_stage())
         self.say("A chatbot is this same loop. The text it continues is a script: a conversation between a user and "
                  "an assistant.")
+        user, assistant = stage.lines
         self.play(Indicate(stage.intro, color=FUNCTION, scale_factor=1.03), run_time=1.2)
+        self.play(AddTextLetterByLetter(user), run_time=1.2)  # a user's line, typed in
         self.say(f"Our tiny model has never read a dialogue (its {cfg['vocab']} words make simple sentences), so "
                  "this script is an illustration.")
         self.play(Indicate(stage.tag, color=FUNCTION), run_time=1.0)
-        user, assistant = stage.lines
         self.say("What the user types goes into the script. Then the model predicts, word by word, what the "
                  "assistant would say.")
-        self.play(AddTextLetterByLetter(user), run_time=1.2)  # typed in
+        self.play(Indicate(user, color=ACCENT, scale_factor=1.03), run_time=1.0)  # what the user typed
         self.play(FadeIn(assistant), run_time=0.6)
         reply = VGroup(*[_text(w, 30, FUNCTION) for w in CHAT_REPLY.split()]).arrange(RIGHT, buff=0.16,
                                                                                      aligned_edge=DOWN)
@@ -948,12 +949,25 @@ class PretrainingAndScale(ChapterFiveScene):
         self.say(f"This was pre-training: learning to predict the next word of a lot of text. Our model saw "
                  f"{steps * batch * block / 1e6:.1f} million words.")
         self.play(Indicate(stage.table[5], color=ACCENT), run_time=1.0)  # our words seen
+        # the passes drawn: one cell per pass over the training text, as many as the caption says
+        passes = int(round(steps * batch * block / trained_on))
+        cells = VGroup(*[Rectangle(width=12.4 / passes, height=0.42, stroke_color=BACKGROUND, stroke_width=1.5,
+                                   fill_color=POSITIVE, fill_opacity=0.8 if i == 0 else 0.35)
+                         for i in range(passes)]).arrange(RIGHT, buff=0).move_to([0, -0.75, 0])
+        note_drawing(cells, "cells: passes over the training text", np.asarray([passes]))
+        first_pass = _text("1 pass: the corpus, less its held-out part", 20, MUTED).next_to(cells, UP, buff=0.15)
+        first_pass.align_to(cells, LEFT)
+        total_passes = _text(f"{times} passes: {steps * batch * block / 1e6:.1f} million words", 20, MUTED)
+        total_passes.next_to(cells, DOWN, buff=0.15).align_to(cells, RIGHT)
         self.say(f"That is its corpus of {corpus_words:,} words, less the part held out, read about {times} times over.")
+        self.play(FadeIn(cells[0]), FadeIn(first_pass), run_time=0.8)
+        self.play(LaggedStart(*[FadeIn(c) for c in cells[1:]], lag_ratio=0.1), FadeIn(total_passes), run_time=1.6)
         self.wait(0.5)
         self.say("Large language models are the same idea, scaled up. These are GPT-3's published figures, "
                  "not measurements of ours.")
         theirs = scale_stage(d, gpt3=True).gpt3  # head, parameters, words, operations
-        self.play(LaggedStart(*[FadeIn(cell, shift=0.2 * LEFT) for cell in theirs], lag_ratio=0.25), run_time=1.6)
+        self.play(FadeOut(VGroup(cells, first_pass, total_passes), rate_func=LEAVE),
+                  LaggedStart(*[FadeIn(cell, shift=0.2 * LEFT) for cell in theirs], lag_ratio=0.25), run_time=1.6)
         self.say(f"GPT-3's training took about {fewer} billion times our operations: at a billion a second, "
                  f"about {years} million years.")
         self.play(Indicate(VGroup(stage.table[7], theirs[3]), color=ACCENT), run_time=1.2)  # the operations row

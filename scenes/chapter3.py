@@ -463,8 +463,7 @@ class ThreeWaysToRaise(ChapterThreeScene):
                    f"wishes {_signed(wishes[k_most])}", -1.5, symbol=f"w^{{({L})}}_{{{j}k}}")
         self.say(f"Three: change the activations of layer {P}: up where its wire is blue, down where it is red.")
         self.play(FadeIn(way3, shift=RIGHT * 0.1), *[Transform(a, b) for a, b in zip(into, plain)], FadeOut(k_ring),
-                  FadeOut(k_label),
-                  FadeOut(wish_key), FadeIn(key), run_time=1.4)
+                  FadeOut(k_label), FadeOut(wish_key), FadeIn(key), run_time=1.4)
         self.play(LaggedStart(*[Create(a) for a in target.arrows], lag_ratio=0.06), run_time=1.8)
         self.say(f"The strongest wire decides most: neuron {_index(k_most)}'s weight, {fmt(d[f'w{L}'][j][k_most])}, asks it to "
                  f"change by {_signed(wishes[k_most])}.")

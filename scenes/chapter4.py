@@ -895,7 +895,7 @@ class ManyNeurons(ChapterFourScene):
         # The sum over paths
         terms = d["fan_terms"]
         dec = agreeing_decimals(terms, float(d["fan_dc_dak"]))
-        # the paths in plain white: a colour here would say "the step into z", which each path is not alone
+        # the paths in plain white: pink means the step into z, and a path is the whole chain
         paths = VGroup(*[Line(l1[k].get_right(), o.get_left(), stroke_color=INK, stroke_width=2.5) for o in out])
         tags = VGroup()
         for jj, (o, t) in enumerate(zip(out, terms)):

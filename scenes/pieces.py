@@ -198,7 +198,7 @@ def window_band(window: Sequence[int], digit: DigitImage, pointed: bool = False)
 
 
 def point_out_band(band: VMobject) -> VMobject:
-    """A row outline (or its pointers) while the narration points at it: yellow and bold."""
+    """A row outline (or its pointer) while the narration points at it: yellow (the outline bold)."""
     if isinstance(band, Rectangle):
         return band.set_stroke(ACCENT, width=2.5)
     return band.set_fill(ACCENT)  # the pointer

@@ -343,7 +343,7 @@ class DigitAsPixels(ChapterOneScene):
         first, last = int(window[0]), int(window[-1])
         row_shown = computed(row, "the shown numbers' row in the image: the first one's index // 28")
         self.say(f"Unroll the rows into one long column of {int(d['digit'].size)} numbers. Here are numbers {first} "
-                 f"to {last}, part of row {row_shown}, outlined in yellow.")
+                 f"to {last}, part of row {row_shown}, marked in yellow.")
         self.play(Create(band), run_time=1.0)
         squares = VGroup(*[
             Square(side, stroke_width=0.5, stroke_color=MUTED, fill_color=INK, fill_opacity=float(pixels[row, c]))

@@ -734,8 +734,8 @@ class NegativeGradient(ChapterTwoScene):
         # why they look like digits: dC/dw = sum over digits of (a number for the neuron) x (the pixel's brightness)
         self.say("Each digit asks a weight to move in step with its pixel's brightness: added up, the maps carry the "
                  "strokes of digits.")
-        self.play(LaggedStart(*[Indicate(m[1], color=ACCENT, scale_factor=1.0) for m in maps], lag_ratio=0.1),
-                  run_time=1.6)  # each map's frame lights in turn (an image would be painted over)
+        self.play(LaggedStart(*[Indicate(m[1], color=ACCENT, scale_factor=1.0) for m in maps], lag_ratio=0.3),
+                  run_time=3.2)  # each map's frame lights in turn (an image would be painted over)
         self.say("Blue means nudge up, red nudge down, brighter means a bigger nudge (the scale spans over three decades).")
         self.play(box.animate.become(SurroundingRectangle(stage.legend, color=ACCENT, buff=0.15)), run_time=0.8)
         self.wait(1.0)

@@ -651,13 +651,12 @@ class FromPredictorToAssistant(ChapterFiveScene):
                  "an assistant.")
         user, assistant = stage.lines
         self.play(Indicate(stage.intro, color=FUNCTION, scale_factor=1.03), run_time=1.2)
-        self.play(AddTextLetterByLetter(user), run_time=1.2)  # a user's line, typed in
         self.say(f"Our tiny model has never read a dialogue (its {cfg['vocab']} words make simple sentences), so "
                  "this script is an illustration.")
         self.play(Indicate(stage.tag, color=FUNCTION), run_time=1.0)
         self.say("What the user types goes into the script. Then the model predicts, word by word, what the "
                  "assistant would say.")
-        self.play(Indicate(user, color=ACCENT, scale_factor=1.03), run_time=1.0)  # what the user typed
+        self.play(AddTextLetterByLetter(user), run_time=1.2)  # what the user types, typed in
         self.play(FadeIn(assistant), run_time=0.6)
         reply = VGroup(*[_text(w, 30, FUNCTION) for w in CHAT_REPLY.split()]).arrange(RIGHT, buff=0.16,
                                                                                      aligned_edge=DOWN)
@@ -773,10 +772,8 @@ class OneTrainingStep(ChapterFiveScene):
         bars.shift(np.array([-3.2, 1.55, 0]) - bars.rows[0][1].get_left())
         title = _text("untrained model", 24).next_to(bars, UP, buff=0.3).align_to(bars.rows[0][1], LEFT)
         axis = probability_axis(bars, scale, [0.005, 0.01], font_size=20)
-        zoom = computed(f"{scale / BAR_WIDTH:.0f}", "this chart's bar length of 1% ÷ the other charts'")
-        magnified = _text(f"zoomed in {zoom}\u00d7: 1% is {computed(fmt(scale / 100, 2), 'the magnified bar length of 1%')} "
-                          f"units here, {computed(fmt(BAR_WIDTH / 100, 2), 'the chapter bar length of 1%')} in the "
-                          "other charts",
+        zoom = computed(f"{scale / BAR_WIDTH:.0f}", "this chart's bar length for a probability ÷ the other charts'")
+        magnified = _text(f"zoomed in {zoom}\u00d7 compared with the other probability charts",
                           18, MUTED).next_to(axis, DOWN, buff=0.15).align_to(axis, LEFT)
         shown_rank = computed(rank_before, f"the rank of {q(sentence[-1])}: 1 + the words the untrained model rates higher")
         rank = _text(f"rank {shown_rank} of {len(vocab)}", 22, MUTED).next_to(bars.rows[k], RIGHT, buff=0.3)

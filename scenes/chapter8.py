@@ -955,7 +955,8 @@ class PushTowardBasketball(ChapterEightScene):
         self.wait(0.5)
         self.say(f"Counting that, each unit of its activation adds {per_unit} "
                  f"to that score; at {fmt(activation_n)}, that is +{fmt(f['neuron_push'][n], 2)}.")
-        self.play(FadeOut(norm_note, rate_func=LEAVE), FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
+        self.play(FadeOut(norm_note), run_time=0.5)  # gone before the push's lines come in its place
+        self.play(FadeIn(push_line, lag_ratio=0.3), run_time=1.5)
         chart = _push_chart(f)
         self.say(f"The top {_count(len(top))} neurons together give {percent(f['top_share'])} of the push of all "
                  f"{len(f['mlp_post'])}.")
@@ -1045,7 +1046,8 @@ class SpreadOverManyNeurons(ChapterEightScene):
                  f"to {f['ablation_logits'][1]:.2f}, and {_q(answer)} barely moves: {percent(probs[0])} to "
                  f"{percent(probs[1])}.")
         self.play(VGroup(stage.head, stage.parts, box, total, split).animate.shift((PARTS_X[1] - PARTS_X[0]) * RIGHT),
-                  FadeIn(ablation_head, shift=0.3 * LEFT), run_time=1.0)  # the parts make room for the chart
+                  run_time=1.0)  # the parts make room for the chart
+        self.play(FadeIn(ablation_head, shift=0.2 * LEFT), run_time=0.6)
         self.play(FadeIn(ablation.rows[:2], lag_ratio=0.2), FadeIn(scores_head), FadeIn(scores[:2]), run_time=1.2)
         # The pushes shown before were each neuron's direct path, the final norm held fixed; silencing runs the
         # whole model, whose other parts react. Say which, when the two differ.

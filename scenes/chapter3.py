@@ -64,6 +64,7 @@ from scenes.pieces import (
     LandscapeMap,
     NetworkDiagram,
     NeuronBars,
+    boxes_meet,
     digit_network,
     digit_sizes,
     edges_showing,
@@ -449,7 +450,10 @@ class ThreeWaysToRaise(ChapterThreeScene):
         k_ring.move_to(net.layers[P][k_star])
         self.say(f"The brightest neuron of layer {P}, number {_index(k_star)} at {d[f'a{P}'][k_star]:.3f}, gets the biggest "
                  f"change: {_signed(wish_w[k_star])}.")
-        k_label = _text(f"{_index(k_star)}: {d[f'a{P}'][k_star]:.3f}", 18, ACCENT).next_to(k_ring, LEFT, buff=0.1)
+        k_label = _text(f"{_index(k_star)}: {d[f'a{P}'][k_star]:.3f}", 18, ACCENT)
+        k_label.next_to(k_ring, LEFT, buff=0.1)  # left of its ring, clear of the ways' text...
+        if any(boxes_meet(k_label, m, 0.05) for m in (formula, notation, way1, way2)):
+            k_label.next_to(k_ring, RIGHT, buff=0.1).set_stroke(BACKGROUND, width=5, background=True)  # ...or on the wires
         self.play(Create(k_ring), FadeIn(k_label), Indicate(formula[5], color=ACCENT), run_time=1.0)
         self.say("Neurons that fire together wire together: the wires from bright neurons change most.")
         self.wait(1.0)

@@ -816,14 +816,19 @@ class NegativeGradient(ChapterTwoScene):
                       run_time=0.4)
 
 
+def _entry_parts(name: str) -> tuple[str, int, list[int]]:
+    """A named entry of the gradient (``w(2)[3,14]``, ``b(3)[7]``): its kind (w or b), layer and indices."""
+    places = [int(v) for v in name[name.index("[") + 1 : -1].split(",")]
+    return name[0], int(name[2 : name.index(")")]), places
+
+
 def _entry_words(name: str, sizes: tuple[int, ...]) -> str:
-    """A named entry of the gradient (``w(2)[3,14]``, ``b(3)[7]``) in words, as the chapter speaks of
-    neurons: which bias, or which weight from where into where (all counted from 0)."""
-    layer = int(name[2 : name.index(")")])
-    index = [computed(v.strip(), "the entry's place in its layer, from its name in the gradient")
-             for v in name[name.index("[") + 1 : -1].split(",")]
+    """A named entry of the gradient in words, as the chapter speaks of neurons: which bias, or which
+    weight from where into where (all counted from 0)."""
+    kind, layer, places = _entry_parts(name)
+    index = [computed(str(v), "the entry's place in its layer, from its name in the gradient") for v in places]
     into = "output" if layer == len(sizes) - 1 else f"layer {layer}'s neuron"
-    if name[0] == "b":
+    if kind == "b":
         return f"the bias of {into} {index[0]}"
     source = "pixel" if layer == 1 else f"layer {layer - 1}'s neuron"
     return f"the weight into {into} {index[0]} from {source} {index[1]}"
@@ -831,15 +836,14 @@ def _entry_words(name: str, sizes: tuple[int, ...]) -> str:
 
 def _entry_point(maps: Group, blocks: Group, name: str, sizes: tuple[int, ...] = ()) -> np.ndarray:
     """Where a named entry of the gradient panel (``w(2)[3,14]``, ``b(3)[7]``...) is drawn."""
-    layer = int(name[2 : name.index(")")])
-    index = [int(v) for v in name[name.index("[") + 1 : -1].split(",")]
+    kind, layer, index = _entry_parts(name)
     sizes = tuple(sizes) or (784, 16, 16, 10)  # the network's layer sizes
     rows = sizes[layer]
-    if name[0] == "w" and layer == 1:  # neuron j's map, at pixel k
+    if kind == "w" and layer == 1:  # neuron j's map, at pixel k
         image = maps[index[0]][0]
         r, c = divmod(index[1], 28)
         return image.get_corner(UP + LEFT) + np.array([(c + 0.5) * image.width / 28, -(r + 0.5) * image.height / 28, 0])
-    if name[0] == "b":
+    if kind == "b":
         column = blocks[2 * layer - 2]  # b(l)
         return column.get_top() + DOWN * (index[0] + 0.5) * column.height / rows
     block = blocks[2 * layer - 3]  # W(l), l >= 2

@@ -934,27 +934,27 @@ class PretrainingAndScale(ChapterFiveScene):
         stage = self.open(scale_stage(d))
         train = traced_config("lm")["train"]
         steps, batch, block = int(train["steps"]), int(train["batch_size"]), model_config()["block"]
-        n = int(d["n_params"])
-        ops = 6 * n * steps * batch * block
+        n, seen = int(d["n_params"]), steps * batch * block  # seen: the words the training read
+        ops = 6 * n * seen
         fewer = computed(f"{3.14e23 / ops / 1e9:.0f}", "GPT-3's published compute ÷ our arithmetic operations, in billions")
         years = computed(f"{3.14e23 / 1e9 / 3.156e7 / 1e6:.0f}", "GPT-3's published compute ÷ 10⁹ a second, in millions of years")
         # the words seen against the corpus (the card shows its size): the text it trains on, read many times
         corpus_words = int(traced_metrics("lm")["corpus"]["words"])
         trained_on = corpus_words * (1 - float(train["held_out"]))  # less the held-out sentences (about a tenth)
-        times = computed(f"{steps * batch * block / trained_on:.0f}",
+        times = computed(f"{seen / trained_on:.0f}",
                          "words seen ÷ the corpus's words less the held-out share")
         self.say(f"This was pre-training: learning to predict the next word of a lot of text. Our model saw "
-                 f"{steps * batch * block / 1e6:.1f} million words.")
+                 f"{seen / 1e6:.1f} million words.")
         self.play(Indicate(stage.table[5], color=ACCENT), run_time=1.0)  # our words seen
         # the passes drawn: one cell per pass over the training text, as many as the caption says
-        passes = int(round(steps * batch * block / trained_on))
+        passes = int(round(seen / trained_on))
         cells = VGroup(*[Rectangle(width=12.4 / passes, height=0.42, stroke_color=BACKGROUND, stroke_width=1.5,
                                    fill_color=POSITIVE, fill_opacity=0.8 if i == 0 else 0.35)
                          for i in range(passes)]).arrange(RIGHT, buff=0).move_to([0, -0.75, 0])
         note_drawing(cells, "cells: passes over the training text", np.asarray([passes]))
         first_pass = _text("1 pass: the corpus, less its held-out part", 20, MUTED).next_to(cells, UP, buff=0.15)
         first_pass.align_to(cells, LEFT)
-        total_passes = _text(f"{times} passes: {steps * batch * block / 1e6:.1f} million words", 20, MUTED)
+        total_passes = _text(f"{times} passes: {seen / 1e6:.1f} million words", 20, MUTED)
         total_passes.next_to(cells, DOWN, buff=0.15).align_to(cells, RIGHT)
         self.say(f"That is its corpus of {corpus_words:,} words, less the part held out, read about {times} times over.")
         self.play(FadeIn(cells[0]), FadeIn(first_pass), run_time=0.8)

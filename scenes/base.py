@@ -80,6 +80,7 @@ from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.mobject.text.tex_mobject import MathTexPart
 from PIL import Image as PILImage
+from manim.utils.bezier import interpolate
 from manim.utils.rate_functions import ease_in_out_sine, smooth
 
 from scenes import fast_manim
@@ -254,6 +255,45 @@ class _Hold(Animation):
             scene.replace(self.mobject, self.target_mobject)
 
 
+class CaptionFade(Animation):
+    """A caption fading in (``fade_in``) or out: each glyph's colours go from or to transparent as
+    Manim's FadeIn and FadeOut take them, number for number, while its pin keeps it in its place on
+    the screen, a moving camera included. Manim's fades copy a caption's hundred glyphs two or
+    three times at each change of caption (about a tenth of a scene's build) and move the copies
+    instead of the caption: during a camera move only one of them followed it."""
+
+    _COLOURS = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
+
+    def __init__(self, caption: Mobject, fade_in: bool, **kwargs):
+        super().__init__(caption, introducer=fade_in, remover=not fade_in, suspend_mobject_updating=False, **kwargs)
+        self.fade_in = fade_in
+
+    def begin(self) -> None:
+        self.ends = []
+        for m in self.mobject.family_members_with_points():
+            shown = [getattr(m, attr).copy() for attr in self._COLOURS]
+            faded = [rgbas.copy() for rgbas in shown]
+            for rgbas in faded:
+                rgbas[:, 3] = 0.0  # what fade(1) leaves: the colours, with no opacity
+            self.ends.append((m, faded, shown) if self.fade_in else (m, shown, faded))
+        self.interpolate(0)
+
+    def get_all_mobjects(self) -> list[Mobject]:
+        return [self.mobject]
+
+    def get_all_families_zipped(self):
+        return self.ends
+
+    def interpolate_submobject(self, glyph: Mobject, start: list, end: list, alpha: float) -> None:
+        for attr, a, b in zip(self._COLOURS, start, end):
+            setattr(glyph, attr, b.copy() if alpha == 1.0 else interpolate(a, b, alpha))
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        if not self.fade_in:
+            self.interpolate(0)  # gone from the screen, drawn again as it was (as FadeOut leaves it)
+
+
 # What reads as text on screen: a Text, a formula, or one part of a formula drawn on its own
 # (``write_terms`` writes a MathTex part by part: each part is then on screen by itself).
 TEXTS = (Text, SingleStringMathTex, MathTexPart)
@@ -358,10 +398,10 @@ class ChapterScene(MovingCameraScene):
         if self.caption is not None:
             self.furniture.remove(self.caption)
             # the old line goes before the new one comes: two captions never overlap
-            self.play(FadeOut(self.caption, rate_func=first_part(0.4)), FadeIn(new, rate_func=last_part(0.4)),
-                      *alongside, run_time=0.6)
+            self.play(CaptionFade(self.caption, False, rate_func=first_part(0.4)),
+                      CaptionFade(new, True, rate_func=last_part(0.4)), *alongside, run_time=0.6)
         else:
-            self.play(FadeIn(new), *alongside, run_time=0.5)
+            self.play(CaptionFade(new, True), *alongside, run_time=0.5)
         self.caption, self.caption_text, self.caption_start = new, text, start
 
     def finish_reading(self) -> None:
@@ -516,7 +556,7 @@ class ChapterScene(MovingCameraScene):
         anims += [FadeOut(m, rate_func=LEAVE) for m in leaving]
         anims += [FadeIn(m, rate_func=ARRIVE) for part in parts for m in _arriving(part, entering)]
         if self.caption is not None:
-            anims.append(FadeOut(self.caption, rate_func=LEAVE))
+            anims.append(CaptionFade(self.caption, False, rate_func=LEAVE))
             self.narration_end = self.time
         center, width = camera if camera is not None else (np.zeros(3), HOME_WIDTH)
         if not np.allclose(self.frame.get_center(), center) or abs(self.frame.width - width) > 1e-6:
@@ -682,7 +722,7 @@ class ChapterScene(MovingCameraScene):
     def note_screen(self, shown: Sequence[Mobject] = ()) -> None:
         """Write what is on screen now into the scene's transcript (new texts, formulas, drawings);
         ``shown``: what transforms turned drawings into (a mobject transformed into a new text
-        looks like it but still holds its old text)."""
+        looks like it but still holds its old text), and what faded out in the play."""
         items: list[tuple[str, str, bool]] = []
         for mob in [*self.drawing(), *shown]:
             _screen_items(mob, items)
@@ -780,10 +820,12 @@ class ChapterScene(MovingCameraScene):
             self.check_layout()
             self.show_model_card()
             self.finish_reading()
-            gone = self.drawing() + ([self.caption] if self.caption is not None else [])
+            gone = [FadeOut(m) for m in self.drawing()]
+            if self.caption is not None:
+                gone.append(CaptionFade(self.caption, False))
             if gone:
                 self.narration_end = self.time
-                self.play(*[FadeOut(m) for m in gone], run_time=0.6)
+                self.play(*gone, run_time=0.6)
             self.caption = None
             self.wait(0.5)
         report = os.environ.get("NN_EXPLAINER_LAYOUT_REPORT")
@@ -835,11 +877,14 @@ def _overlapping_texts(mobs: Sequence[Mobject], share: float = 0.25) -> list[tup
 
 def _transform_targets(animations: Sequence[Animation]) -> list[Mobject]:
     """What the transforms among ``animations`` made their mobjects look like (not replacements:
-    those put their target on screen themselves)."""
+    those put their target on screen themselves), and what faded out: it was on screen while it
+    faded, and is gone when the play ends."""
     out: list[Mobject] = []
     for anim in animations:
         if isinstance(anim, AnimationGroup):
             out += _transform_targets(anim.animations)
+        elif isinstance(anim, FadeOut):
+            out.append(anim.mobject)
         elif isinstance(anim, Transform) and not isinstance(anim, (ReplacementTransform, TransformFromCopy)):
             target = getattr(anim, "target_mobject", None)
             if target is not None and target is not anim.mobject:

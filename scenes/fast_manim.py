@@ -35,6 +35,12 @@ attribute of each piece, and a generator per level of the family. Here:
   pieces keep the points Manim made of each SVG path, not the svgelements path itself, which
   Manim reads only while it makes the piece (it was two thirds of a stored parse).
 
+- :func:`fade_begin` plays a fade that neither moves nor scales (``FadeIn(m)``, ``FadeOut(m)``)
+  without copying the drawing: Manim copies the whole family two or three times (the starting
+  mobject, the target and a copy of it) to change nothing but opacity. Each piece keeps instead
+  the few arrays those copies would hold, and is interpolated between them as Manim's copies
+  would be. A fade that moves, scales or follows an updater is Manim's own.
+
 - :func:`install` also has Python's cycle collector run less often (:data:`GC_THRESHOLD`).
 
 ``tests/test_fast_manim.py`` checks each against Manim's own, on drawings like the chapters'.
@@ -62,11 +68,13 @@ from typing import Callable, Sequence
 import manimpango
 import numpy as np
 import svgelements
-from manim import RIGHT, ManimColor, Mobject, config
+from manim import ORIGIN, RIGHT, ManimColor, Mobject, VMobject, config
+from manim.animation.fading import FadeIn, FadeOut, _Fade
 from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
 from manim.mobject.text import tex_mobject
 from manim.mobject.text.text_mobject import Text
 from manim.utils import tex_file_writing
+from manim.utils.bezier import interpolate as bezier_interpolate
 
 __all__ = ["ParsedStore", "corners", "deep_copy", "family", "holding_updaters", "install", "manim_deep_copy",
            "manim_family", "parse_svg", "parsed_store", "shared_tex_to_svg_file", "shared_text_to_svg"]
@@ -77,6 +85,8 @@ manim_family = Mobject.get_family
 manim_tex_to_svg_file = tex_file_writing.tex_to_svg_file
 manim_generate_mobject = SVGMobject.generate_mobject
 manim_text_to_svg = Text._text2svg
+manim_fade_methods = {name: getattr(_Fade, name) for name in ("begin", "get_all_mobjects", "get_all_families_zipped",
+                                                               "interpolate_submobject")}
 manim_remove_last_m = manimpango.PangoUtils.remove_last_M
 
 _MISSING = object()
@@ -420,6 +430,83 @@ def parse_svg(self: SVGMobject) -> SVGMobject:
     return self
 
 
+# ----------------------------------------------------------------------------- fades
+
+# What VMobject.interpolate_color interpolates, after the points
+_FADED = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
+_KEPT = ("stroke_width", "background_stroke_width", "sheen_direction", "sheen_factor")
+
+
+def _fade_ends(anim: _Fade) -> list[tuple[VMobject, tuple, tuple]] | None:
+    """For a fade that neither moves nor scales (``FadeIn(m)``, ``FadeOut(m)``) of a family of
+    vector pieces without updaters: each piece with what Manim's starting and target copies of it
+    would hold, (points, fill, stroke, background stroke, widths, sheen). None for any other fade,
+    which Manim's own ``begin`` plays."""
+    if (config.renderer.value != "cairo" or anim.point_target or anim.scale_factor != 1
+            or np.any(anim.shift_vector != 0) or anim.path_arc != 0):
+        return None
+    mob = anim.mobject
+    members = mob.family_members_with_points()
+    if not all(isinstance(m, VMobject) for m in members) or mob.get_family_updaters():
+        return None  # (a copy of a piece with updaters follows them during the fade: Manim's then)
+    # Manim's faded copy: fade(1) (every alpha 0), shift by nothing, scale by 1 about its centre
+    centre = np.array(mob.get_critical_point(ORIGIN), copy=True)
+    ends = []
+    for m in members:
+        shown = tuple(v.copy() if isinstance(v, np.ndarray) else v
+                      for v in (m.points, *(getattr(m, a) for a in _FADED + _KEPT)))
+        faded_rgbas = []
+        for rgbas in shown[1:4]:
+            faded = rgbas.copy()
+            faded[:, 3] = 0.0
+            faded_rgbas.append(faded)
+        faded = ((m.points - centre) * 1 + centre, *faded_rgbas, *shown[4:])
+        ends.append((m, faded, shown) if isinstance(anim, FadeIn) else (m, shown, faded))
+    return ends
+
+
+def fade_begin(self: _Fade) -> None:
+    """``begin`` of FadeIn and FadeOut: a fade that neither moves nor scales a family of vector
+    pieces changes only their opacity, so instead of Manim's two or three copies of the whole
+    family (the starting mobject, the target and its copy), each piece keeps the few arrays those
+    copies would hold. The frames are the same, number for number (``tests/test_fast_manim.py``)."""
+    self._fade_ends = _fade_ends(self)
+    if self._fade_ends is None:
+        manim_fade_methods["begin"](self)
+        return
+    self.target_mobject = self.mobject
+    self.starting_mobject = self.target_copy = None
+    if self.suspend_mobject_updating:
+        self.mobject.suspend_updating()
+    self.interpolate(0)
+
+
+def fade_all_mobjects(self: _Fade):
+    if getattr(self, "_fade_ends", None) is None:
+        return manim_fade_methods["get_all_mobjects"](self)
+    return [self.mobject]
+
+
+def fade_families_zipped(self: _Fade):
+    if getattr(self, "_fade_ends", None) is None:
+        return manim_fade_methods["get_all_families_zipped"](self)
+    return self._fade_ends
+
+
+def fade_submobject(self: _Fade, submobject: Mobject, start, target, alpha: float):
+    """What ``Mobject.interpolate`` and ``VMobject.interpolate_color`` make of the piece between
+    its starting and target copies, from the arrays those copies would hold."""
+    if getattr(self, "_fade_ends", None) is None:
+        return manim_fade_methods["interpolate_submobject"](self, submobject, start, target, alpha)
+    submobject.points = self.path_func(start[0], target[0], alpha)
+    for attr, a, b in zip(_FADED + _KEPT, start[1:], target[1:]):
+        if alpha == 1.0:
+            setattr(submobject, attr, b.copy() if isinstance(b, np.ndarray) else b)
+        else:
+            setattr(submobject, attr, bezier_interpolate(a, b, alpha))
+    return self
+
+
 GC_THRESHOLD = (50_000, 20, 20)  # Python's default is (700, 10, 10)
 
 
@@ -438,3 +525,7 @@ def install() -> None:
     Text._text2svg = shared_text_to_svg
     manimpango.PangoUtils.remove_last_M = staticmethod(remove_last_m)
     SVGMobject.generate_mobject = parse_svg
+    _Fade.begin = fade_begin
+    _Fade.get_all_mobjects = fade_all_mobjects
+    _Fade.get_all_families_zipped = fade_families_zipped
+    _Fade.interpolate_submobject = fade_submobject

@@ -135,6 +135,102 @@ def test_the_pieces_holding_updaters_are_those_manim_finds():
     assert fast_manim.holding_updaters([a]) is None
 
 
+def _look(mob: Mobject) -> list:
+    """Everything a frame draws of ``mob``'s pieces that a fade may change."""
+    return [(m.points.copy(), m.fill_rgbas.copy(), m.stroke_rgbas.copy(), m.background_stroke_rgbas.copy(),
+             m.stroke_width, m.background_stroke_width, np.array(m.sheen_direction), m.sheen_factor)
+            for m in mob.family_members_with_points()]
+
+
+class _Stage:
+    """What a fade's clean-up asks of a scene."""
+
+    def __init__(self):
+        self.removed = []
+
+    def remove(self, mob):
+        self.removed.append(mob)
+
+
+def _play_fade(fade, mob: Mobject, manims: bool, **kwargs) -> tuple[list, object]:
+    """``fade(mob)`` begun, at a few moments, finished and cleaned up: the pieces at each."""
+    if manims:
+        for name, method in fast_manim.manim_fade_methods.items():
+            setattr(fade.__mro__[1], name, method)
+    try:
+        anim = fade(mob, **kwargs)
+        anim.begin()
+        seen = []
+        for alpha in (0.0, 0.3, 0.77, 1.0):
+            anim.interpolate(alpha)
+            seen.append(_look(mob))
+        anim.finish()
+        anim.clean_up_from_scene(_Stage())
+        seen.append(_look(mob))
+    finally:
+        fast_manim.install()
+    return seen, anim
+
+
+def _assert_same_looks(ours: list, theirs: list) -> None:
+    assert len(ours) == len(theirs)
+    for moment, (a, b) in enumerate(zip(ours, theirs)):
+        assert len(a) == len(b), moment
+        for piece, (x, y) in enumerate(zip(a, b)):
+            for field, (u, v) in enumerate(zip(x, y)):
+                assert np.array_equal(u, v), f"moment {moment}, piece {piece}, field {field}"
+
+
+@pytest.mark.parametrize("kind", ["in", "out"])
+@pytest.mark.parametrize("name", DRAWINGS)
+def test_a_fade_is_the_fade_manim_plays(name, kind):
+    """A fade that neither moves nor scales keeps a few arrays per piece instead of copying the
+    drawing; every piece, at every moment and after the clean-up, is what Manim's makes of it."""
+    from manim import FadeIn, FadeOut
+    from manim.utils.rate_functions import there_and_back
+
+    fade = FadeIn if kind == "in" else FadeOut
+    mob = _drawings()[name]
+    mob.family_members_with_points()[0].set_fill(opacity=0.4)  # a piece already partly see-through
+    for kwargs in ({}, {"rate_func": there_and_back, "lag_ratio": 0.2}):
+        ours, anim = _play_fade(fade, mob.copy(), False, **kwargs)
+        assert anim._fade_ends is not None  # (the fast way was taken)
+        theirs, _ = _play_fade(fade, mob.copy(), True, **kwargs)
+        _assert_same_looks(ours, theirs)
+
+
+def test_a_fade_that_moves_or_follows_an_updater_is_manims():
+    from manim import UP, FadeIn, FadeOut
+
+    mob = _drawings()["text"]
+    for fade, kwargs in ((FadeIn, {"shift": UP}), (FadeOut, {"scale": 0.5})):
+        ours, anim = _play_fade(fade, mob.copy(), False, **kwargs)
+        assert anim._fade_ends is None
+        _assert_same_looks(ours, _play_fade(fade, mob.copy(), True, **kwargs)[0])
+    followed = mob.copy().add_updater(lambda m, dt: m.shift(dt * UP))
+    assert _play_fade(FadeIn, followed, False)[1]._fade_ends is None
+
+
+@pytest.mark.parametrize("kind", ["in", "out"])
+def test_a_caption_fades_as_manim_fades_it(kind):
+    """A caption's fade changes its colours exactly as Manim's fade does, and leaves its glyphs
+    where they are (its pin, not the fade, places it)."""
+    from manim import FadeIn, FadeOut
+
+    from scenes.base import CaptionFade
+
+    caption = VGroup(Text("the first line of a caption", font=FONT, font_size=26),
+                     Text("and its second", font=FONT, font_size=26)).arrange(np.array([0.0, -1.0, 0.0]))
+    caption[0].set_fill(opacity=0.6)
+    ours, _ = _play_fade(lambda m, **k: CaptionFade(m, kind == "in", **k), caption.copy(), False)
+    theirs, _ = _play_fade(FadeIn if kind == "in" else FadeOut, caption.copy(), True)
+    for moment, (a, b) in enumerate(zip(ours, theirs)):
+        for x, y in zip(a, b):
+            np.testing.assert_allclose(x[0], y[0], rtol=0, atol=1e-12)  # the points: unmoved
+            for u, v in zip(x[1:], y[1:]):
+                assert np.array_equal(u, v), moment
+
+
 @pytest.mark.parametrize("name", DRAWINGS)
 def test_corners_are_the_corners_manim_finds(name):
     from manim import DOWN, LEFT, RIGHT, UP

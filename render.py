@@ -560,9 +560,9 @@ def render_scene(chapter: Chapter, scene: str, quality: str, key: str, force: bo
 SCHEDULER_ENV = "NN_EXPLAINER_SCHEDULER"
 
 
-def connect(address: str | None):
+def connect(address: str | None, timeout: str = "10s"):
     """A ``distributed.Client`` for the Dask scheduler at ``address`` (or ``$NN_EXPLAINER_SCHEDULER``);
-    None when neither names one (render on this machine)."""
+    None when neither names one (render on this machine). No answer within ``timeout``: a Failure."""
     address = address or os.environ.get(SCHEDULER_ENV) or None
     if address is None:
         return None
@@ -571,7 +571,7 @@ def connect(address: str | None):
     except ImportError as exc:
         raise Failure(f"--scheduler needs dask.distributed ({exc}). Fix: run `./dev setup`") from exc
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise Failure(f"no Dask scheduler answers at {address} ({exc}). Start one with `dask scheduler` and "
                       "workers with `dask worker ADDRESS` (see the README), or render without --scheduler") from exc

@@ -311,34 +311,48 @@ def _named() -> dict[int, tuple[str, object]]:
     return _NAMED
 
 
+def named_value(name: str):
+    """The Manim colour (``color:NAME``) or colour array (``array:NAME``) a stored parse names."""
+    import manim
+
+    kind, _, key = str(name).partition(":")
+    color = getattr(manim, key, None)
+    if not isinstance(color, ManimColor) or kind not in ("color", "array"):
+        raise pickle.UnpicklingError(f"unknown named object {name!r}")
+    return color if kind == "color" else color._internal_value
+
+
 class _Pickler(pickle.Pickler):
-    def persistent_id(self, obj):
-        found = _named().get(id(obj))
-        return found[0] if found is not None and found[1] is obj else None
+    """Writes Manim's named colours, and their arrays, by name. (``reducer_override`` is asked
+    only about objects that are not plain numbers, strings, lists, tuples or dicts; a parse is
+    some ten thousand objects, most of them plain, and ``persistent_id`` was asked about each.)"""
+
+    def __init__(self, file, protocol: int):
+        super().__init__(file, protocol)
+        self.named = _named()
+
+    def reducer_override(self, obj):
+        found = self.named.get(id(obj))
+        if found is not None and found[1] is obj:
+            return named_value, (found[0],)
+        return NotImplemented
 
 
 class _Unpickler(pickle.Unpickler):
-    """Loads Manim's classes and numpy arrays, and nothing else (a file in the store that names
-    anything else, a function to call say, is not a parse)."""
+    """Loads Manim's classes, numpy arrays and named colours, and nothing else (a file in the store
+    that names anything else, a function to call say, is not a parse)."""
 
     NUMPY = {"dtype", "ndarray", "_frombuffer", "_reconstruct"}
 
     def find_class(self, module, name):
+        if (module, name) == (__name__, "named_value"):
+            return named_value
         found = super().find_class(module, name) if module.startswith(("manim.", "numpy")) else None
         if module.startswith("manim.") and isinstance(found, type):
             return found
         if (module == "numpy" or module.startswith("numpy.")) and name in self.NUMPY:
             return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a parse")
-
-    def persistent_load(self, pid):
-        import manim
-
-        kind, _, name = str(pid).partition(":")
-        color = getattr(manim, name, None)
-        if not isinstance(color, ManimColor) or kind not in ("color", "array"):
-            raise pickle.UnpicklingError(f"unknown named object {pid!r}")
-        return color if kind == "color" else color._internal_value
 
 
 class ParsedStore:
@@ -348,7 +362,7 @@ class ParsedStore:
     place); a file that does not load as a parse (cut short, from elsewhere) is parsed afresh and
     written again."""
 
-    MARK = "nn-explainer parsed svg 1"
+    MARK = "nn-explainer parsed svg 2"
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)

@@ -107,7 +107,7 @@ def test_a_worker_killed_mid_scene_does_not_stop_the_render(cluster, chapter_one
 
 def test_no_scheduler_at_the_address_is_one_clear_failure():
     with pytest.raises(render.Failure, match="no Dask scheduler answers at tcp://127.0.0.1:9"):
-        render.connect("tcp://127.0.0.1:9")
+        render.connect("tcp://127.0.0.1:9", timeout="2s")  # (what render.py waits: 10 s)
 
 
 def test_render_py_on_the_command_line_renders_on_the_cluster(cluster, chapter_one, tmp_path):

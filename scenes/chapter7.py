@@ -30,6 +30,8 @@ Render with ``python render.py render 7``, or one scene with
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from manim import (
     DL,
@@ -1043,11 +1045,25 @@ class CuttingTheRoute(ChapterSevenScene):
         top, other = words[s.top_key], words[s.other_adj]
         before = s.two("none")
 
-        def cut_mark(arcs: VGroup) -> VGroup:
-            """A cross on each cut arc, past its middle (a long arc's name sits over its middle)."""
+        route = [stage.direct, *stage.gather, stage.read]
+
+        def cut_mark(arcs: VGroup, *names: VGroup) -> VGroup:
+            """A cross on each cut arc, the crosses placed together as far as they can be from the
+            route's arcs left whole, from the names drawn (``names`` too) and from each other: a
+            cross where a cut arc meets one left whole would seem to cut both."""
+            whole = [m for m in route if all(m is not arc for arc in arcs)]
+            near = np.concatenate([[m.point_from_proportion(t) for t in np.linspace(0, 1, 41)] for m in whole]
+                                  + [[n.get_corner(c) for c in (UL, UR, DL, DR)] + [n.get_center()]
+                                     for n in [*stage.names, *names]])
+            spots = [[arc.point_from_proportion(t) for t in np.linspace(0.3, 0.8, 11)] for arc in arcs]
+
+            def clearance(points) -> float:  # the nearest thing to any of the crosses
+                gaps = [float(np.min(np.linalg.norm(near - q, axis=1))) for q in points]
+                gaps += [float(np.linalg.norm(a - b)) for i, a in enumerate(points) for b in points[i + 1:]]
+                return min(gaps)
+
             out = VGroup()
-            for arc in arcs:
-                p = arc.point_from_proportion(0.62)
+            for p in max(itertools.product(*spots), key=clearance):
                 out.add(VGroup(Line(p + 0.16 * (UP + LEFT), p + 0.16 * (DOWN + RIGHT)),
                                Line(p + 0.16 * (UP + RIGHT), p + 0.16 * (DOWN + LEFT))).set_stroke(NEGATIVE, 6))
             return out
@@ -1095,7 +1111,7 @@ class CuttingTheRoute(ChapterSevenScene):
                          f"the weights of {quote(words[s.noun])} on the two adjectives, added")
         ours_name = _label(f"{s.head_name(s.layer, s.head)}, to compare", 20, MUTED)
         ours_name.next_to(ours, DOWN, buff=0.15).align_to(row, LEFT)
-        crosses = cut_mark(ours)
+        crosses = cut_mark(ours, ours_name)
         self.say(f"To compare, cut {s.head_name(s.layer, s.head)}'s own links from the adjectives into "
                  f"{quote(words[s.noun])} ({share} of its weight): {quote(top)} {percent(noun_row[0])}, "
                  f"{quote(other)} {percent(noun_row[1])}.")

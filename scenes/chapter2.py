@@ -18,6 +18,8 @@ Render with ``python render.py render 2``, or one scene with Manim::
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 from manim import (
     DOWN,
@@ -767,7 +769,7 @@ class NegativeGradient(ChapterTwoScene):
         words = _entry_words(name, sizes_of(d))
         biggest = _text(f"the largest: {words}, {fmt(value, 2)}", 20, ACCENT)
         biggest.move_to([min(where[0] - 0.8, 6.9 - biggest.width / 2), -2.3, 0])
-        start = np.array([min(where[0] + 0.45, biggest.get_right()[0] - 0.1), biggest.get_top()[1] + 0.05, 0])
+        start = _clear_start(biggest, where, names, prefer=where[0] + 0.45)
         pointer = Arrow(start, where, buff=0.05, color=ACCENT, stroke_width=4, max_tip_length_to_length_ratio=0.15)
         self.say(f"The largest of all {n_params()} entries is {words}: nudge it by {fmt(value, 2)}.")
         self.play(FadeOut(box), GrowArrow(pointer), FadeIn(biggest), run_time=1.0)
@@ -814,6 +816,22 @@ class NegativeGradient(ChapterTwoScene):
                          *[FadeIn(m, rate_func=last_part(0.5)) for m in away], run_time=3.0)
         self.hand_off(full, keep={stage.title: full.title, stage.count: full.count, stage.legend: full.legend},
                       run_time=0.4)
+
+
+def _clear_start(text: VMobject, target: np.ndarray, labels: Sequence[VMobject], prefer: float) -> np.ndarray:
+    """Where on top of ``text`` an arrow to ``target`` starts: nearest ``prefer`` (an x) among the
+    starts whose straight path passes clear of every label in ``labels`` (an arrow through a block's
+    name reads as striking it out); ``prefer`` itself, kept within the text, if none is clear."""
+    left, right, top = text.get_left()[0] + 0.1, text.get_right()[0] - 0.1, text.get_top()[1] + 0.05
+    boxes = [(m.get_corner(DOWN + LEFT) - 0.08, m.get_corner(UP + RIGHT) + 0.08) for m in labels]
+
+    def clear(x: float) -> bool:
+        path = np.linspace([x, top, 0.0], target, 40)[:-4]  # (the tip's end is the target's own)
+        return not any(np.any(np.all((path[:, :2] > lo[:2]) & (path[:, :2] < hi[:2]), axis=1)) for lo, hi in boxes)
+
+    xs = sorted(np.linspace(left, right, 25), key=lambda x: abs(x - prefer))
+    x = next((x for x in xs if clear(x)), min(max(prefer, left), right))
+    return np.array([x, top, 0.0])
 
 
 def _entry_parts(name: str) -> tuple[str, int, list[int]]:

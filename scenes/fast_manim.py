@@ -69,15 +69,16 @@ import manimpango
 import numpy as np
 import svgelements
 from manim import ORIGIN, RIGHT, ManimColor, Mobject, VMobject, config
-from manim.animation.fading import FadeIn, FadeOut, _Fade
+from manim.animation.fading import FadeIn, _Fade
 from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
 from manim.mobject.text import tex_mobject
 from manim.mobject.text.text_mobject import Text
 from manim.utils import tex_file_writing
 from manim.utils.bezier import interpolate as bezier_interpolate
 
-__all__ = ["ParsedStore", "corners", "deep_copy", "family", "holding_updaters", "install", "manim_deep_copy",
-           "manim_family", "parse_svg", "parsed_store", "shared_tex_to_svg_file", "shared_text_to_svg"]
+__all__ = ["ParsedStore", "corners", "deep_copy", "fade_begin", "family", "holding_updaters", "install",
+           "manim_deep_copy", "manim_family", "parse_svg", "parsed_store", "shared_tex_to_svg_file",
+           "shared_text_to_svg"]
 
 # Manim's own, kept for the tests
 manim_deep_copy = Mobject.__deepcopy__

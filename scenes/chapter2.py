@@ -758,7 +758,8 @@ class NegativeGradient(ChapterTwoScene):
         else:  # another network's may not be: say what it is
             self.say(f"The output layer's nudges are {computed(f'{ratio:.1f}', how)} times those of the first layer "
                      "(root mean square).")
-        self.play(Create(box), run_time=0.8)
+        sizes_drawn = _rms_bars(rms[2 * L - 2], rms[0], L)
+        self.play(Create(box), FadeIn(sizes_drawn), run_time=0.8)
         self.wait(1.0)
 
         # The largest of all 13,002
@@ -772,7 +773,7 @@ class NegativeGradient(ChapterTwoScene):
         start = _clear_start(biggest, where, names, prefer=where[0] + 0.45)
         pointer = Arrow(start, where, buff=0.05, color=ACCENT, stroke_width=4, max_tip_length_to_length_ratio=0.15)
         self.say(f"The largest of all {n_params()} entries is {words}: nudge it by {fmt(value, 2)}.")
-        self.play(FadeOut(box), GrowArrow(pointer), FadeIn(biggest), run_time=1.0)
+        self.play(FadeOut(box), FadeOut(sizes_drawn), GrowArrow(pointer), FadeIn(biggest), run_time=1.0)
         self.wait(1.0)
         self.play(FadeOut(pointer), FadeOut(biggest), run_time=0.6)
 
@@ -816,6 +817,24 @@ class NegativeGradient(ChapterTwoScene):
                          *[FadeIn(m, rate_func=last_part(0.5)) for m in away], run_time=3.0)
         self.hand_off(full, keep={stage.title: full.title, stage.count: full.count, stage.legend: full.legend},
                       run_time=0.4)
+
+
+def _rms_bars(last: float, first: float, layers: int) -> VGroup:
+    """The typical nudge (root mean square) of the last layer's weights and the first layer's, as
+    two bars on one linear scale: the colours' log scale cannot show a ratio of a hundred."""
+    names = [_text(f"layer {layers}", 17, MUTED), _text("layer 1", 17, MUTED)]
+    column = max(n.width for n in names) + 0.2  # where the bars start, right of the names
+    rows = VGroup()
+    for k, (name, value) in enumerate(zip(names, (last, first))):
+        bar = Rectangle(width=max(1.3 * value / max(last, first), 0.02), height=0.16, fill_color=INK,
+                        fill_opacity=0.9, stroke_width=0)
+        name.move_to(np.zeros(3), aligned_edge=LEFT).shift(DOWN * 0.3 * k)
+        bar.move_to(name.get_center(), aligned_edge=LEFT).set_x(column, direction=LEFT)
+        rows.add(VGroup(name, bar))
+    note_drawing(rows, "root mean square of the weights' nudges, last layer and first", np.array([last, first]))
+    head = _text("typical nudge", 17, MUTED)
+    drawn = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+    return drawn.move_to([6.95, 0.25, 0], aligned_edge=UP + RIGHT)  # beside the output layer's boxed blocks
 
 
 def _clear_start(text: VMobject, target: np.ndarray, labels: Sequence[VMobject], prefer: float) -> np.ndarray:

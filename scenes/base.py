@@ -80,7 +80,6 @@ from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.mobject.text.tex_mobject import MathTexPart
 from PIL import Image as PILImage
-from manim.utils.bezier import interpolate
 from manim.utils.rate_functions import ease_in_out_sine, smooth
 
 from scenes import fast_manim
@@ -262,8 +261,6 @@ class CaptionFade(Animation):
     three times at each change of caption (about a tenth of a scene's build) and move the copies
     instead of the caption: during a camera move only one of them followed it."""
 
-    _COLOURS = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
-
     def __init__(self, caption: Mobject, fade_in: bool, **kwargs):
         super().__init__(caption, introducer=fade_in, remover=not fade_in, suspend_mobject_updating=False, **kwargs)
         self.fade_in = fade_in
@@ -271,11 +268,9 @@ class CaptionFade(Animation):
     def begin(self) -> None:
         self.ends = []
         for m in self.mobject.family_members_with_points():
-            shown = [getattr(m, attr).copy() for attr in self._COLOURS]
-            faded = [rgbas.copy() for rgbas in shown]
-            for rgbas in faded:
-                rgbas[:, 3] = 0.0  # what fade(1) leaves: the colours, with no opacity
-            self.ends.append((m, faded, shown) if self.fade_in else (m, shown, faded))
+            shown = [getattr(m, attr).copy() for attr in fast_manim.FADED]
+            gone = [fast_manim.faded(rgbas) for rgbas in shown]
+            self.ends.append((m, gone, shown) if self.fade_in else (m, shown, gone))
         self.interpolate(0)
 
     def get_all_mobjects(self) -> list[Mobject]:
@@ -285,8 +280,7 @@ class CaptionFade(Animation):
         return self.ends
 
     def interpolate_submobject(self, glyph: Mobject, start: list, end: list, alpha: float) -> None:
-        for attr, a, b in zip(self._COLOURS, start, end):
-            setattr(glyph, attr, b.copy() if alpha == 1.0 else interpolate(a, b, alpha))
+        fast_manim.interpolate_looks(glyph, fast_manim.FADED, start, end, alpha)
 
     def clean_up_from_scene(self, scene) -> None:
         super().clean_up_from_scene(scene)

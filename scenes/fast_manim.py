@@ -76,7 +76,8 @@ from manim.mobject.text.text_mobject import Text
 from manim.utils import tex_file_writing
 from manim.utils.bezier import interpolate as bezier_interpolate
 
-__all__ = ["ParsedStore", "corners", "deep_copy", "fade_begin", "family", "holding_updaters", "install",
+__all__ = ["FADED", "ParsedStore", "corners", "deep_copy", "fade_begin", "faded", "family", "holding_updaters",
+           "install", "interpolate_looks",
            "manim_deep_copy", "manim_family", "parse_svg", "parsed_store", "shared_tex_to_svg_file",
            "shared_text_to_svg"]
 
@@ -448,8 +449,25 @@ def parse_svg(self: SVGMobject) -> SVGMobject:
 # ----------------------------------------------------------------------------- fades
 
 # What VMobject.interpolate_color interpolates, after the points
-_FADED = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
+FADED = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
 _KEPT = ("stroke_width", "background_stroke_width", "sheen_direction", "sheen_factor")
+
+
+def faded(rgbas: np.ndarray) -> np.ndarray:
+    """What ``fade(1)`` leaves of a piece's colours: the colours, with no opacity."""
+    out = rgbas.copy()
+    out[:, 3] = 0.0
+    return out
+
+
+def interpolate_looks(piece: Mobject, attrs: Sequence[str], start: Sequence, end: Sequence, alpha: float) -> None:
+    """``VMobject.interpolate_color`` for ``attrs``, from values held apart: each between its start
+    and end, the end's own (copied) at ``alpha`` 1."""
+    for attr, a, b in zip(attrs, start, end):
+        if alpha == 1.0:
+            setattr(piece, attr, b.copy() if isinstance(b, np.ndarray) else b)
+        else:
+            setattr(piece, attr, bezier_interpolate(a, b, alpha))
 
 
 def _fade_ends(anim: _Fade) -> list[tuple[VMobject, tuple, tuple]] | None:
@@ -469,14 +487,9 @@ def _fade_ends(anim: _Fade) -> list[tuple[VMobject, tuple, tuple]] | None:
     ends = []
     for m in members:
         shown = tuple(v.copy() if isinstance(v, np.ndarray) else v
-                      for v in (m.points, *(getattr(m, a) for a in _FADED + _KEPT)))
-        faded_rgbas = []
-        for rgbas in shown[1:4]:
-            faded = rgbas.copy()
-            faded[:, 3] = 0.0
-            faded_rgbas.append(faded)
-        faded = ((m.points - centre) * 1 + centre, *faded_rgbas, *shown[4:])
-        ends.append((m, faded, shown) if isinstance(anim, FadeIn) else (m, shown, faded))
+                      for v in (m.points, *(getattr(m, a) for a in FADED + _KEPT)))
+        gone = ((m.points - centre) * 1 + centre, *(faded(rgbas) for rgbas in shown[1:4]), *shown[4:])
+        ends.append((m, gone, shown) if isinstance(anim, FadeIn) else (m, shown, gone))
     return ends
 
 
@@ -514,11 +527,7 @@ def fade_submobject(self: _Fade, submobject: Mobject, start, target, alpha: floa
     if getattr(self, "_fade_ends", None) is None:
         return manim_fade_methods["interpolate_submobject"](self, submobject, start, target, alpha)
     submobject.points = self.path_func(start[0], target[0], alpha)
-    for attr, a, b in zip(_FADED + _KEPT, start[1:], target[1:]):
-        if alpha == 1.0:
-            setattr(submobject, attr, b.copy() if isinstance(b, np.ndarray) else b)
-        else:
-            setattr(submobject, attr, bezier_interpolate(a, b, alpha))
+    interpolate_looks(submobject, FADED + _KEPT, start[1:], target[1:], alpha)
     return self
 
 
